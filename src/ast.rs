@@ -1,0 +1,538 @@
+//! The syntax tree of a Specie program, as written.
+//!
+//! Every node carries the [`Span`] it was parsed from; spans never take part in equality,
+//! so a tree equals itself re-parsed after formatting. Comments and blank lines are kept
+//! as [`Trivia`] on the items they precede, so that [`crate::format`] can keep them.
+
+use crate::span::{Span, Spanned};
+use crate::time::{Date, Duration, Instant};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A name written as an identifier (a symbol), with its span.
+pub type Ident = Spanned<String>;
+/// A string literal's value, with its span.
+pub type Str = Spanned<String>;
+
+/// A whole source file: one program with the comments around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct File {
+    /// Comments before `program` (text after `#`, trailing whitespace removed).
+    pub header: Vec<String>,
+    /// The program.
+    pub program: ProgramDecl,
+    /// Comments after the program's closing brace.
+    pub footer: Vec<String>,
+}
+
+/// `program "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramDecl {
+    /// The program's name.
+    pub name: Str,
+    /// Items in written order.
+    pub items: Vec<Item>,
+    /// Comments after the last item, before the closing brace.
+    pub end_comments: Vec<String>,
+    /// The whole `program … { … }`.
+    pub span: Span,
+}
+
+/// Comments and spacing attached to an item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trivia {
+    /// A blank line separates this item from the one before it.
+    pub blank_line_before: bool,
+    /// Whole-line comments just before the item.
+    pub comments: Vec<String>,
+    /// A comment at the end of the item's last line.
+    pub trailing: Option<String>,
+}
+
+/// One program item with its trivia.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: ItemKind,
+    /// The item's text, from its keyword to its last token.
+    pub span: Span,
+}
+
+/// The program items of spec section 3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    /// `insured "NAME"`.
+    Insured(Str),
+    /// `currency CODE`.
+    Currency(Ident),
+    /// `period DATE to DATE`.
+    Period {
+        /// First day covered.
+        start: Spanned<Date>,
+        /// First day no longer covered.
+        end: Spanned<Date>,
+    },
+    /// `basis occurrence` or `basis discovery`.
+    Basis(Spanned<Basis>),
+    /// `discovery window DURATION`.
+    DiscoveryWindow(Spanned<DurationLit>),
+    /// `retroactive DATE`.
+    Retroactive(Spanned<Date>),
+    /// `valuation at loss` or `valuation at discovery`.
+    Valuation(Spanned<Valuation>),
+    /// `attribute NAME: TYPE [= DEFAULT]`.
+    Attribute(AttributeDecl),
+    /// `exposure TIER AMOUNT`.
+    Exposure {
+        /// The storage tier.
+        tier: Ident,
+        /// Assets held in it.
+        amount: Spanned<NumberLit>,
+    },
+    /// `covers CAUSE, …`.
+    Covers(Vec<Ident>),
+    /// `sublimit "NAME" LIMITS [when COND]`.
+    Sublimit(SublimitDecl),
+    /// `deductible ["NAME"] … per occurrence [, A aggregate] [when COND]`.
+    Deductible(DeductibleDecl),
+    /// `coinsurance PERCENT`.
+    Coinsurance(Spanned<Decimal>),
+    /// `exclude "NAME" when COND`.
+    Exclude(ExclusionDecl),
+    /// `layer "NAME" LIMIT xs ATTACHMENT { … }`.
+    Layer(LayerDecl),
+    /// `allow CODE`.
+    Allow(Spanned<String>),
+}
+
+/// Which events a program responds to (spec section 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Occurring in the period, discovered before its end plus the discovery window.
+    Occurrence,
+    /// Discovered in the period, occurring on or after the retroactive date.
+    Discovery,
+}
+
+/// Which instant prices assets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Valuation {
+    /// Prices at the occurrence instant.
+    AtLoss,
+    /// Prices at the discovery instant.
+    AtDiscovery,
+}
+
+/// `attribute NAME: TYPE [= DEFAULT]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeDecl {
+    /// Attribute name.
+    pub name: Ident,
+    /// Declared type.
+    pub ty: Spanned<AttrType>,
+    /// Default value, if any.
+    pub default: Option<Spanned<Literal>>,
+}
+
+/// The type of an event attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrType {
+    /// `true` or `false`.
+    Flag,
+    /// A whole number, zero or more.
+    Count,
+    /// Any decimal number.
+    Number,
+    /// Money in the program currency.
+    Amount,
+    /// A length of time.
+    Duration,
+    /// Free text.
+    Text,
+}
+
+impl AttrType {
+    /// The keyword that names this type.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AttrType::Flag => "flag",
+            AttrType::Count => "count",
+            AttrType::Number => "number",
+            AttrType::Amount => "amount",
+            AttrType::Duration => "duration",
+            AttrType::Text => "text",
+        }
+    }
+}
+
+/// `sublimit "NAME" LIMITS [when COND]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SublimitDecl {
+    /// Clause name.
+    pub name: Str,
+    /// `A per occurrence`, if written.
+    pub per_occurrence: Option<Spanned<NumberLit>>,
+    /// `B aggregate`, if written.
+    pub aggregate: Option<Spanned<NumberLit>>,
+    /// Which lines it applies to; every line when absent.
+    pub condition: Option<Cond>,
+}
+
+/// A flat amount or a percentage of the covered total.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AmountOrPercent {
+    /// A flat amount.
+    Amount(NumberLit),
+    /// A percentage as written (`5` for `5%`).
+    Percent(Decimal),
+}
+
+/// `deductible ["NAME"] AMOUNT-OR-PERCENT [min A] [max A] [franchise] per occurrence [, A aggregate] [when COND]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeductibleDecl {
+    /// Clause name, if written.
+    pub name: Option<Str>,
+    /// The retention per occurrence.
+    pub amount: Spanned<AmountOrPercent>,
+    /// `min A`.
+    pub min: Option<Spanned<NumberLit>>,
+    /// `max A`.
+    pub max: Option<Spanned<NumberLit>>,
+    /// `franchise`: all or nothing.
+    pub franchise: Option<Span>,
+    /// `, A aggregate`.
+    pub aggregate: Option<Spanned<NumberLit>>,
+    /// When it applies; always when absent.
+    pub condition: Option<Cond>,
+}
+
+/// `exclude "NAME" when COND`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionDecl {
+    /// Clause name.
+    pub name: Str,
+    /// What it excludes.
+    pub condition: Cond,
+}
+
+/// `layer "NAME" LIMIT xs ATTACHMENT { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerDecl {
+    /// Layer name.
+    pub name: Str,
+    /// Limit per occurrence.
+    pub limit: Spanned<NumberLit>,
+    /// Attachment point.
+    pub attachment: Spanned<NumberLit>,
+    /// Layer items in written order.
+    pub items: Vec<LayerItem>,
+    /// Comments after the last layer item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item inside a layer block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: LayerItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Layer items (spec section 3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LayerItemKind {
+    /// `aggregate A`.
+    Aggregate(Spanned<NumberLit>),
+    /// `reinstatements N at P%[, N at P%]…`.
+    Reinstatements(Vec<ReinstatementDecl>),
+    /// `premium A`.
+    Premium(Spanned<NumberLit>),
+    /// `carrier "NAME" P%`.
+    Carrier {
+        /// Carrier name.
+        name: Str,
+        /// Share as written (`30` for `30%`).
+        share: Spanned<Decimal>,
+    },
+    /// `exclude "NAME" when COND` (event-level fields only).
+    Exclude(ExclusionDecl),
+}
+
+/// `N at P%` in a `reinstatements` list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReinstatementDecl {
+    /// How many reinstatements at this rate.
+    pub count: Spanned<u32>,
+    /// Rate as written (`100` for `100%`).
+    pub rate: Spanned<Decimal>,
+}
+
+/// A condition (spec section 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cond {
+    /// Its shape.
+    pub kind: CondKind,
+    /// Its text.
+    pub span: Span,
+}
+
+/// The shapes of a condition. `Or` and `And` hold two or more operands; nesting one
+/// inside the same kind means the source had parentheses there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CondKind {
+    /// `a or b or …`.
+    Or(Vec<Cond>),
+    /// `a and b and …`.
+    And(Vec<Cond>),
+    /// `not a`.
+    Not(Box<Cond>),
+    /// A single test.
+    Test(Test),
+}
+
+/// A single test on a field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Test {
+    /// `FIELD is [not] SYMBOL`.
+    Is {
+        /// The field.
+        field: Ident,
+        /// `is not`.
+        negated: bool,
+        /// The symbol.
+        symbol: Ident,
+    },
+    /// `FIELD [not] in [S, …]`.
+    In {
+        /// The field.
+        field: Ident,
+        /// `not in`.
+        negated: bool,
+        /// The symbols.
+        symbols: Vec<Ident>,
+    },
+    /// `FIELD CMP VALUE`.
+    Compare {
+        /// The field.
+        field: Ident,
+        /// The operator.
+        op: Spanned<CmpOp>,
+        /// The value.
+        value: Spanned<Literal>,
+    },
+    /// A bare field, which must be a flag.
+    Flag {
+        /// The field.
+        field: Ident,
+    },
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// Whether this is one of the orderings `<`, `<=`, `>`, `>=`.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, CmpOp::Eq | CmpOp::Ne)
+    }
+}
+
+/// A literal value in a condition or an attribute default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Literal {
+    /// A number or amount, e.g. `2`, `1.5`, `250k`.
+    Number(NumberLit),
+    /// A percentage as written (`30` for `30%`).
+    Percent(Decimal),
+    /// A duration, e.g. `30 days`.
+    Duration(DurationLit),
+    /// A date (midnight UTC).
+    Date(Date),
+    /// An instant.
+    Instant(Instant),
+    /// A string.
+    String(String),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+/// A magnitude suffix on a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Magnitude {
+    /// No suffix.
+    One,
+    /// `k`, 10^3.
+    Thousand,
+    /// `M`, 10^6.
+    Million,
+    /// `B`, 10^9.
+    Billion,
+}
+
+impl Magnitude {
+    /// The suffix as written.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Magnitude::One => "",
+            Magnitude::Thousand => "k",
+            Magnitude::Million => "M",
+            Magnitude::Billion => "B",
+        }
+    }
+
+    /// The multiplier.
+    pub fn factor(self) -> Decimal {
+        match self {
+            Magnitude::One => Decimal::ONE,
+            Magnitude::Thousand => Decimal::from(1_000u32),
+            Magnitude::Million => Decimal::from(1_000_000u32),
+            Magnitude::Billion => Decimal::from(1_000_000_000u32),
+        }
+    }
+}
+
+/// A number as written: digits and an optional magnitude suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NumberLit {
+    /// The digits' value (`1.2` in `1.2B`).
+    pub mantissa: Decimal,
+    /// The suffix.
+    pub magnitude: Magnitude,
+}
+
+impl NumberLit {
+    /// A number without suffix.
+    pub fn plain(d: Decimal) -> NumberLit {
+        NumberLit {
+            mantissa: d,
+            magnitude: Magnitude::One,
+        }
+    }
+
+    /// The exact value, or `None` if it overflows a decimal.
+    pub fn value(self) -> Option<Decimal> {
+        self.mantissa.checked_mul(self.magnitude.factor())
+    }
+}
+
+/// Units of a duration literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DurationUnit {
+    /// `seconds`, `s`.
+    Seconds,
+    /// `minutes`, `min`.
+    Minutes,
+    /// `hours`, `h`.
+    Hours,
+    /// `days`, `d`.
+    Days,
+    /// `weeks`, `w`.
+    Weeks,
+}
+
+impl DurationUnit {
+    /// Seconds in one unit.
+    pub fn seconds(self) -> i64 {
+        match self {
+            DurationUnit::Seconds => 1,
+            DurationUnit::Minutes => 60,
+            DurationUnit::Hours => 3_600,
+            DurationUnit::Days => 86_400,
+            DurationUnit::Weeks => 604_800,
+        }
+    }
+
+    /// The canonical (long) name, singular or plural.
+    pub fn name(self, singular: bool) -> &'static str {
+        match (self, singular) {
+            (DurationUnit::Seconds, true) => "second",
+            (DurationUnit::Seconds, false) => "seconds",
+            (DurationUnit::Minutes, true) => "minute",
+            (DurationUnit::Minutes, false) => "minutes",
+            (DurationUnit::Hours, true) => "hour",
+            (DurationUnit::Hours, false) => "hours",
+            (DurationUnit::Days, true) => "day",
+            (DurationUnit::Days, false) => "days",
+            (DurationUnit::Weeks, true) => "week",
+            (DurationUnit::Weeks, false) => "weeks",
+        }
+    }
+
+    /// The unit a word names (`days`, `d`, `hour`, …), if any.
+    pub fn from_word(w: &str) -> Option<DurationUnit> {
+        Some(match w {
+            "s" | "second" | "seconds" => DurationUnit::Seconds,
+            "min" | "minute" | "minutes" => DurationUnit::Minutes,
+            "h" | "hour" | "hours" => DurationUnit::Hours,
+            "d" | "day" | "days" => DurationUnit::Days,
+            "w" | "week" | "weeks" => DurationUnit::Weeks,
+            _ => return None,
+        })
+    }
+}
+
+/// Every word [`DurationUnit::from_word`] accepts.
+pub const DURATION_UNIT_WORDS: &[&str] = &[
+    "s", "second", "seconds", "min", "minute", "minutes", "h", "hour", "hours", "d", "day",
+    "days", "w", "week", "weeks",
+];
+
+/// A duration as written: an amount and a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DurationLit {
+    /// How many units.
+    pub amount: Decimal,
+    /// The unit.
+    pub unit: DurationUnit,
+}
+
+impl DurationLit {
+    /// The exact duration, or `None` when it is not a whole number of seconds or overflows.
+    pub fn to_duration(self) -> Option<Duration> {
+        let secs = self.amount.checked_mul(Decimal::from(self.unit.seconds()))?;
+        if !secs.fract().is_zero() {
+            return None;
+        }
+        let secs = secs.normalize();
+        let m = secs.mantissa();
+        let scale = secs.scale();
+        if scale != 0 {
+            return None;
+        }
+        i64::try_from(m).ok().map(Duration)
+    }
+}

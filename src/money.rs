@@ -1,0 +1,274 @@
+//! Exact money: currencies, integer minor units, half-even rounding and largest-remainder
+//! splits.
+//!
+//! Amounts cross the public interface as [`rust_decimal::Decimal`]; inside the engine they
+//! are [`Money`], a count of the currency's minor units in an `i64`, and every operation is
+//! checked.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A currency: its ISO 4217 code and the number of decimals of its minor unit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Currency {
+    /// Three capital letters, e.g. `USD`.
+    pub code: String,
+    /// Decimals of the minor unit: 2 for USD, 0 for JPY, 3 for KWD.
+    pub minor_units: u32,
+}
+
+/// Currencies the language knows, with their minor-unit decimals (ISO 4217).
+pub const CURRENCIES: &[(&str, u32)] = &[
+    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2),
+    ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EUR", 2), ("GBP", 2),
+    ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("ISK", 0), ("JOD", 3),
+    ("JPY", 0), ("KRW", 0), ("KWD", 3), ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2),
+    ("OMR", 3), ("PHP", 2), ("PLN", 2), ("QAR", 2), ("RON", 2), ("SAR", 2), ("SEK", 2),
+    ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UAH", 2), ("USD", 2),
+    ("VND", 0), ("ZAR", 2),
+];
+
+impl Currency {
+    /// The currency with this code, if the language knows it.
+    pub fn from_code(code: &str) -> Option<Currency> {
+        CURRENCIES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(c, m)| Currency {
+                code: (*c).to_string(),
+                minor_units: *m,
+            })
+    }
+
+    /// US dollars, the default program currency.
+    pub fn usd() -> Currency {
+        Currency {
+            code: "USD".to_string(),
+            minor_units: 2,
+        }
+    }
+
+    /// Converts an exact decimal amount to minor units; `None` when it has more decimals
+    /// than the minor unit or does not fit.
+    pub fn money_exact(&self, d: Decimal) -> Option<Money> {
+        if d.normalize().scale() > self.minor_units {
+            return None;
+        }
+        self.money_rounded(d)
+    }
+
+    /// Converts a decimal amount to minor units, rounding half-even; `None` when it does
+    /// not fit in an `i64` of minor units.
+    pub fn money_rounded(&self, d: Decimal) -> Option<Money> {
+        let r = d.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointNearestEven);
+        let scale = r.scale();
+        let up = self.minor_units.checked_sub(scale)?;
+        let factor = 10i128.checked_pow(up)?;
+        let m = r.mantissa().checked_mul(factor)?;
+        i64::try_from(m).ok().map(Money)
+    }
+
+    /// The decimal value of `m` in this currency, with exactly `minor_units` decimals.
+    pub fn decimal(&self, m: Money) -> Decimal {
+        // INVARIANT: minor_units <= 3 and |m| < 2^63, far inside Decimal's 96-bit range.
+        Decimal::try_from_i128_with_scale(i128::from(m.0), self.minor_units)
+            .unwrap_or(Decimal::ZERO)
+    }
+
+    /// Formats `m` with exactly the minor-unit decimals, e.g. `1234.50`.
+    pub fn format(&self, m: Money) -> String {
+        let d = self.decimal(m);
+        format!("{:.*}", self.minor_units as usize, d)
+    }
+}
+
+/// An amount of money in minor units (cents for USD).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `self - other`, or `None` on overflow.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} minor units", self.0)
+    }
+}
+
+/// An exact fraction `num / 10^scale`, such as a percentage share (30% is `30 / 10^2`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Fraction {
+    /// Numerator.
+    pub num: i128,
+    /// Power of ten of the denominator (at most 24).
+    pub scale: u32,
+}
+
+impl Fraction {
+    /// The largest `scale` a fraction may have.
+    pub const MAX_SCALE: u32 = 24;
+
+    /// The fraction equal to decimal `d` (e.g. 0.3 for 30%); `None` when `d` has more
+    /// than [`Fraction::MAX_SCALE`] decimals.
+    pub fn from_decimal(d: Decimal) -> Option<Fraction> {
+        let d = d.normalize();
+        if d.scale() > Self::MAX_SCALE {
+            return None;
+        }
+        Some(Fraction {
+            num: d.mantissa(),
+            scale: d.scale(),
+        })
+    }
+
+    /// The denominator `10^scale`.
+    pub fn den(self) -> Option<i128> {
+        10i128.checked_pow(self.scale)
+    }
+
+    /// `round_half_even(self × m)`, or `None` on overflow.
+    pub fn apply(self, m: Money) -> Option<Money> {
+        let num = i128::from(m.0).checked_mul(self.num)?;
+        let q = div_round_half_even(num, self.den()?)?;
+        i64::try_from(q).ok().map(Money)
+    }
+
+    /// The decimal value, e.g. `0.3`.
+    pub fn to_decimal(self) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(self.num, self.scale).ok()
+    }
+}
+
+/// `num / den` rounded half to even; `None` when `den <= 0` or on overflow.
+pub fn div_round_half_even(num: i128, den: i128) -> Option<i128> {
+    if den <= 0 {
+        return None;
+    }
+    let q = num.checked_div_euclid(den)?;
+    let r = num.checked_rem_euclid(den)?;
+    let twice = r.checked_mul(2)?;
+    let up = match twice.cmp(&den) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => q % 2 != 0,
+    };
+    if up {
+        q.checked_add(1)
+    } else {
+        Some(q)
+    }
+}
+
+/// Splits `total` (>= 0) in proportion to `weights` by the largest-remainder method.
+///
+/// Each part gets `floor(total × w / W)`; the minor units left over go one each to the
+/// parts with the largest remainders, earlier parts first on ties. The parts always sum to
+/// `total` exactly. Returns `None` when all weights are zero, a weight is negative, or on
+/// overflow.
+pub fn split_largest_remainder(total: Money, weights: &[i128]) -> Option<Vec<Money>> {
+    if total.0 < 0 || weights.iter().any(|w| *w < 0) {
+        return None;
+    }
+    let sum: i128 = weights
+        .iter()
+        .try_fold(0i128, |acc, w| acc.checked_add(*w))?;
+    if sum == 0 {
+        return None;
+    }
+    let t = i128::from(total.0);
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut rems = Vec::with_capacity(weights.len());
+    let mut given: i128 = 0;
+    for w in weights {
+        let prod = t.checked_mul(*w)?;
+        let base = prod.checked_div(sum)?;
+        rems.push(prod.checked_rem(sum)?);
+        given = given.checked_add(base)?;
+        parts.push(base);
+    }
+    let left = t.checked_sub(given)?;
+    // INVARIANT: 0 <= left < weights.len(), since each remainder is < sum.
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|a, b| {
+        let ra = rems.get(*a).copied().unwrap_or(0);
+        let rb = rems.get(*b).copied().unwrap_or(0);
+        rb.cmp(&ra).then(a.cmp(b))
+    });
+    let left = usize::try_from(left).ok()?;
+    for idx in order.into_iter().take(left) {
+        let p = parts.get_mut(idx)?;
+        *p = p.checked_add(1)?;
+    }
+    parts
+        .into_iter()
+        .map(|p| i64::try_from(p).ok().map(Money))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn half_even() {
+        assert_eq!(div_round_half_even(5, 2), Some(2));
+        assert_eq!(div_round_half_even(7, 2), Some(4));
+        assert_eq!(div_round_half_even(-5, 2), Some(-2));
+        assert_eq!(div_round_half_even(11, 4), Some(3));
+    }
+
+    #[test]
+    fn conversions() {
+        let usd = Currency::usd();
+        assert_eq!(usd.money_exact(Decimal::from_str("12.5").unwrap()), Some(Money(1250)));
+        assert_eq!(usd.money_exact(Decimal::from_str("12.505").unwrap()), None);
+        assert_eq!(usd.money_rounded(Decimal::from_str("12.505").unwrap()), Some(Money(1250)));
+        assert_eq!(usd.money_rounded(Decimal::from_str("12.515").unwrap()), Some(Money(1252)));
+        assert_eq!(usd.format(Money(153_950_00)), "153950.00");
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(jpy.format(Money(1000)), "1000");
+    }
+
+    #[test]
+    fn split_hands_out_remainders_in_order() {
+        // 100 cents in thirds: 33.33.. each, one cent left goes to the first.
+        let parts = split_largest_remainder(Money(100), &[1, 1, 1]).unwrap();
+        assert_eq!(parts, vec![Money(34), Money(33), Money(33)]);
+        // 10 split 50/30/20 of 100%: exact.
+        let parts = split_largest_remainder(Money(10), &[50, 30, 20]).unwrap();
+        assert_eq!(parts, vec![Money(5), Money(3), Money(2)]);
+        assert!(split_largest_remainder(Money(10), &[0, 0]).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn split_sums_to_total(total in 0i64..1_000_000_000_000, ws in prop::collection::vec(0i128..1_000_000, 1..8)) {
+            prop_assume!(ws.iter().sum::<i128>() > 0);
+            let parts = split_largest_remainder(Money(total), &ws).unwrap();
+            prop_assert_eq!(parts.iter().map(|p| p.0).sum::<i64>(), total);
+            let sum: i128 = ws.iter().sum();
+            for (p, w) in parts.iter().zip(&ws) {
+                // each part is within one minor unit of its exact share
+                let exact_floor = i128::from(total) * w / sum;
+                prop_assert!(i128::from(p.0) - exact_floor <= 1 && i128::from(p.0) >= exact_floor);
+            }
+        }
+    }
+}

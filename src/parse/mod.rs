@@ -1,0 +1,734 @@
+//! Text → syntax tree ([`crate::ast`]), with nom and nom_locate.
+//!
+//! The parser is a set of small nom parsers over a [`LocatedSpan`], one per token kind and
+//! one per production of `grammar/specie.ebnf`. Leading whitespace and comments are skipped
+//! by each token parser; comments are then attached to items by [`trivia`]. Errors keep the
+//! furthest position reached and the set of things expected there, so that a message says
+//! what could come at that spot.
+
+mod err;
+mod lex;
+mod trivia;
+
+pub use err::ParseError;
+
+use crate::ast::*;
+use crate::span::{Span, Spanned};
+use lex::*;
+use nom::Err as NomErr;
+
+/// Largest input accepted, in bytes (16 MiB).
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest nesting of `not` and parentheses accepted in a condition.
+pub const MAX_NESTING: usize = 256;
+
+/// Every reserved keyword of the language. Keywords are lowercase and cannot be names.
+pub const KEYWORDS: &[&str] = &[
+    "program", "insured", "currency", "period", "to", "basis", "occurrence", "discovery",
+    "window", "retroactive", "valuation", "at", "loss", "attribute", "flag", "count", "number",
+    "amount", "duration", "text", "exposure", "covers", "sublimit", "per", "aggregate",
+    "deductible", "min", "max", "franchise", "coinsurance", "exclude", "when", "layer", "xs",
+    "reinstatements", "premium", "carrier", "allow", "and", "or", "not", "is", "in", "true",
+    "false", "parametric", "treaty", "check",
+];
+
+/// Keywords that start a program item.
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "insured", "currency", "period", "basis", "discovery", "retroactive", "valuation",
+    "attribute", "exposure", "covers", "sublimit", "deductible", "coinsurance", "exclude",
+    "layer", "allow",
+];
+
+/// Keywords that start a layer item.
+pub const LAYER_ITEM_KEYWORDS: &[&str] =
+    &["aggregate", "reinstatements", "premium", "carrier", "exclude"];
+
+/// Items reserved for later versions of the language (spec sections 8-10).
+const UNSUPPORTED_ITEMS: &[&str] = &["parametric", "treaty", "check"];
+
+/// Parses a program's source text into its syntax tree.
+///
+/// ```
+/// let file = specie::parse::parse(r#"
+///     program "Demo" {
+///       period 2026-01-01 to 2027-01-01
+///       layer "Primary" 10M xs 0 { carrier "A" 100% }
+///     }"#).unwrap();
+/// assert_eq!(file.program.name.node, "Demo");
+/// assert_eq!(file.program.items.len(), 2);
+/// ```
+pub fn parse(src: &str) -> Result<File, ParseError> {
+    if src.len() > MAX_INPUT_BYTES {
+        return Err(ParseError::TooLarge {
+            size: src.len(),
+            limit: MAX_INPUT_BYTES,
+            span: (0, 0).into(),
+        });
+    }
+    let input = In::new(src);
+    let result = file(input);
+    match result {
+        Ok((_, mut f)) => {
+            trivia::attach(src, &mut f);
+            Ok(f)
+        }
+        Err(NomErr::Error(e)) | Err(NomErr::Failure(e)) => Err(e.into_parse_error(src)),
+        Err(NomErr::Incomplete(_)) => Err(PErr::expected(src.len(), Exp::Thing("more input"))
+            .into_parse_error(src)),
+    }
+}
+
+fn file(i: In) -> PResult<File> {
+    let (i, program) = program(i)?;
+    let (i, _) = ws(i)?;
+    if !i.fragment().is_empty() {
+        return Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("end of input"))));
+    }
+    Ok((
+        i,
+        File {
+            header: Vec::new(),
+            program,
+            footer: Vec::new(),
+        },
+    ))
+}
+
+fn program(i: In) -> PResult<ProgramDecl> {
+    let (i, kw_span) = kw("program")(i)?;
+    let (i, name) = cut(string_lit)(i)?;
+    let (i, _) = cut(punct("{"))(i)?;
+    let mut items = Vec::new();
+    let mut i = i;
+    loop {
+        let (rest, _) = ws(i)?;
+        i = rest;
+        if let Ok((rest, _)) = punct("}")(i) {
+            let span = Span::new(kw_span.start, off(&rest));
+            return Ok((
+                rest,
+                ProgramDecl {
+                    name,
+                    items,
+                    end_comments: Vec::new(),
+                    span,
+                },
+            ));
+        }
+        let (rest, item) = program_item(i)?;
+        items.push(item);
+        i = rest;
+    }
+}
+
+/// Reads the keyword at `i` for an item of a block, or fails with what a block allows.
+fn item_keyword<'a>(i: In<'a>, keywords: &'static [&'static str]) -> PResult<'a, (In<'a>, Span)> {
+    let start = off(&i);
+    match word(i) {
+        Ok((rest, w)) => Ok((rest, (w, Span::new(start, off(&rest))))),
+        Err(_) => {
+            let mut e = PErr::expected(start, Exp::Thing("an item"));
+            e.expected.push(Exp::Punct("}"));
+            let _ = keywords;
+            Err(NomErr::Failure(e))
+        }
+    }
+}
+
+fn program_item(i: In) -> PResult<Item> {
+    let (rest, (w, kw_span)) = item_keyword(i, ITEM_KEYWORDS)?;
+    let word = *w.fragment();
+    let (rest, kind) = match word {
+        "insured" => cut(map(string_lit, ItemKind::Insured))(rest)?,
+        "currency" => cut(map(currency_code, ItemKind::Currency))(rest)?,
+        "period" => cut(period)(rest)?,
+        "basis" => cut(basis)(rest)?,
+        "discovery" => cut(discovery_window)(rest)?,
+        "retroactive" => cut(map(date, ItemKind::Retroactive))(rest)?,
+        "valuation" => cut(valuation)(rest)?,
+        "attribute" => cut(attribute)(rest)?,
+        "exposure" => cut(exposure)(rest)?,
+        "covers" => cut(covers)(rest)?,
+        "sublimit" => cut(sublimit)(rest)?,
+        "deductible" => cut(deductible)(rest)?,
+        "coinsurance" => cut(map(percent, ItemKind::Coinsurance))(rest)?,
+        "exclude" => cut(map(exclusion, ItemKind::Exclude))(rest)?,
+        "layer" => cut(layer)(rest)?,
+        "allow" => cut(allow)(rest)?,
+        _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
+    };
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        Item {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        },
+    ))
+}
+
+fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
+    if UNSUPPORTED_ITEMS.contains(&word) {
+        return PErr::special(span.start, Special::Unsupported(word.to_string(), span.end));
+    }
+    let (here, there, there_name) = if in_layer {
+        (LAYER_ITEM_KEYWORDS, ITEM_KEYWORDS, "at program level, outside any layer")
+    } else {
+        (ITEM_KEYWORDS, LAYER_ITEM_KEYWORDS, "inside a `layer { … }` block")
+    };
+    let help = if here.contains(&word) {
+        format!("`{word}` is written {}", if in_layer { "inside a layer" } else { "at program level" })
+    } else if there.contains(&word) {
+        format!("`{word}` is written {there_name}")
+    } else if let Some(s) = crate::suggest::did_you_mean(word, here.iter().copied()) {
+        format!("did you mean `{s}`?")
+    } else {
+        format!(
+            "{} items start with one of: {}",
+            if in_layer { "layer" } else { "program" },
+            here.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    PErr::special(
+        span.start,
+        Special::UnknownItem {
+            word: word.to_string(),
+            end: span.end,
+            help,
+        },
+    )
+}
+
+fn period(i: In) -> PResult<ItemKind> {
+    let (i, start) = date(i)?;
+    let (i, _) = kw("to")(i)?;
+    let (i, end) = date(i)?;
+    Ok((i, ItemKind::Period { start, end }))
+}
+
+fn basis(i: In) -> PResult<ItemKind> {
+    let (i, (w, span)) = one_of_keywords(&["occurrence", "discovery"])(i)?;
+    let b = if w == "occurrence" {
+        Basis::Occurrence
+    } else {
+        Basis::Discovery
+    };
+    Ok((i, ItemKind::Basis(Spanned::new(b, span))))
+}
+
+fn discovery_window(i: In) -> PResult<ItemKind> {
+    let (i, _) = kw("window")(i)?;
+    let (i, d) = duration(i)?;
+    Ok((i, ItemKind::DiscoveryWindow(d)))
+}
+
+fn valuation(i: In) -> PResult<ItemKind> {
+    let (i, at) = kw("at")(i)?;
+    let (i, (w, span)) = one_of_keywords(&["loss", "discovery"])(i)?;
+    let v = if w == "loss" {
+        Valuation::AtLoss
+    } else {
+        Valuation::AtDiscovery
+    };
+    Ok((i, ItemKind::Valuation(Spanned::new(v, at.join(span)))))
+}
+
+fn attribute(i: In) -> PResult<ItemKind> {
+    let (i, name) = ident(i)?;
+    let (i, _) = punct(":")(i)?;
+    let (i, (w, span)) = one_of_keywords(&["flag", "count", "number", "amount", "duration", "text"])(i)?;
+    let ty = match w {
+        "flag" => AttrType::Flag,
+        "count" => AttrType::Count,
+        "number" => AttrType::Number,
+        "amount" => AttrType::Amount,
+        "duration" => AttrType::Duration,
+        _ => AttrType::Text,
+    };
+    let (i, default) = match punct("=")(i) {
+        Ok((i, _)) => {
+            let (i, lit) = literal(i)?;
+            (i, Some(lit))
+        }
+        Err(NomErr::Error(_)) => (i, None),
+        Err(e) => return Err(e),
+    };
+    Ok((
+        i,
+        ItemKind::Attribute(AttributeDecl {
+            name,
+            ty: Spanned::new(ty, span),
+            default,
+        }),
+    ))
+}
+
+fn exposure(i: In) -> PResult<ItemKind> {
+    let (i, tier) = ident_labelled(i, Exp::Thing("a storage tier such as `hot`"))?;
+    let (i, amount) = amount(i)?;
+    Ok((i, ItemKind::Exposure { tier, amount }))
+}
+
+fn covers(i: In) -> PResult<ItemKind> {
+    let (i, causes) = symbol_list(i, Exp::Thing("a cause of loss such as `external_hack`"))?;
+    Ok((i, ItemKind::Covers(causes)))
+}
+
+/// `S (, S)*`
+fn symbol_list(i: In, what: Exp) -> PResult<Vec<Ident>> {
+    let (mut i, first) = ident_labelled(i, what)?;
+    let mut out = vec![first];
+    loop {
+        match punct(",")(i) {
+            Ok((rest, _)) => {
+                let (rest, s) = ident_labelled(rest, what)?;
+                out.push(s);
+                i = rest;
+            }
+            Err(NomErr::Error(_)) => return Ok((i, out)),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn optional<'a, O>(
+    r: PResult<'a, O>,
+    i: In<'a>,
+) -> Result<(In<'a>, Option<O>), NomErr<PErr>> {
+    match r {
+        Ok((rest, o)) => Ok((rest, Some(o))),
+        Err(NomErr::Error(_)) => Ok((i, None)),
+        Err(e) => Err(e),
+    }
+}
+
+fn when_clause(i: In) -> PResult<Option<Cond>> {
+    match kw("when")(i) {
+        Ok((rest, _)) => {
+            let (rest, c) = cond(rest)?;
+            Ok((rest, Some(c)))
+        }
+        Err(NomErr::Error(_)) => Ok((i, None)),
+        Err(e) => Err(e),
+    }
+}
+
+fn sublimit(i: In) -> PResult<ItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, first) = amount(i)?;
+    let (i, (w, _)) = one_of_keywords(&["per", "aggregate"])(i)?;
+    let (i, per_occurrence, aggregate) = if w == "per" {
+        let (i, _) = kw("occurrence")(i)?;
+        let (i, agg) = optional(aggregate_suffix(i), i)?;
+        (i, Some(first), agg)
+    } else {
+        (i, None, Some(first))
+    };
+    let (i, condition) = when_clause(i)?;
+    Ok((
+        i,
+        ItemKind::Sublimit(SublimitDecl {
+            name,
+            per_occurrence,
+            aggregate,
+            condition,
+        }),
+    ))
+}
+
+/// `, A aggregate`
+fn aggregate_suffix(i: In) -> PResult<Spanned<NumberLit>> {
+    let (i, _) = punct(",")(i)?;
+    let (i, a) = cut(amount)(i)?;
+    let (i, _) = cut(kw("aggregate"))(i)?;
+    Ok((i, a))
+}
+
+fn amount_or_percent(i: In) -> PResult<Spanned<AmountOrPercent>> {
+    match percent(i) {
+        Ok((rest, p)) => Ok((rest, Spanned::new(AmountOrPercent::Percent(p.node), p.span))),
+        Err(NomErr::Error(e1)) => match amount(i) {
+            Ok((rest, a)) => Ok((rest, Spanned::new(AmountOrPercent::Amount(a.node), a.span))),
+            Err(NomErr::Error(e2)) => Err(NomErr::Error(e1.or(e2))),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+fn deductible(i: In) -> PResult<ItemKind> {
+    let (i, name) = optional(string_lit(i), i)?;
+    let (i, amount) = match amount_or_percent(i) {
+        Ok(ok) => ok,
+        Err(NomErr::Error(mut e)) => {
+            if name.is_none() {
+                e.expected.push(Exp::Thing("a string"));
+            }
+            return Err(NomErr::Error(e));
+        }
+        Err(e) => return Err(e),
+    };
+    let (i, min) = optional(preceded_kw("min", i), i)?;
+    let (i, max) = optional(preceded_kw("max", i), i)?;
+    let (i, franchise) = optional(kw("franchise")(i), i)?;
+    let (i, _) = match kw("per")(i) {
+        Ok(ok) => ok,
+        Err(NomErr::Error(mut e)) => {
+            // Say every optional part that could have come here.
+            for k in ["min", "max", "franchise"] {
+                e.expected.push(Exp::Kw(k));
+            }
+            return Err(NomErr::Error(e));
+        }
+        Err(e) => return Err(e),
+    };
+    let (i, _) = kw("occurrence")(i)?;
+    let (i, aggregate) = optional(aggregate_suffix(i), i)?;
+    let (i, condition) = when_clause(i)?;
+    Ok((
+        i,
+        ItemKind::Deductible(DeductibleDecl {
+            name,
+            amount,
+            min,
+            max,
+            franchise,
+            aggregate,
+            condition,
+        }),
+    ))
+}
+
+/// `KEYWORD AMOUNT`, returning the amount.
+fn preceded_kw<'a>(k: &'static str, i: In<'a>) -> PResult<'a, Spanned<NumberLit>> {
+    let (i, _) = kw(k)(i)?;
+    cut(amount)(i)
+}
+
+fn exclusion(i: In) -> PResult<ExclusionDecl> {
+    let (i, name) = string_lit(i)?;
+    let (i, _) = kw("when")(i)?;
+    let (i, condition) = cond(i)?;
+    Ok((i, ExclusionDecl { name, condition }))
+}
+
+fn allow(i: In) -> PResult<ItemKind> {
+    let (i, _) = ws(i)?;
+    let start = off(&i);
+    let (mut i, first) = match word(i) {
+        Ok(ok) => ok,
+        Err(_) => {
+            return Err(NomErr::Error(PErr::expected(
+                start,
+                Exp::Thing("a finding code such as `specie::tower::gap`"),
+            )))
+        }
+    };
+    let mut code = first.fragment().to_string();
+    loop {
+        match nom::bytes::complete::tag::<_, _, PErr>("::")(i) {
+            Ok((rest, _)) => {
+                let (rest, w) = word(rest).map_err(|_| {
+                    NomErr::Failure(PErr::expected(off(&rest), Exp::Thing("a code segment")))
+                })?;
+                code.push_str("::");
+                code.push_str(w.fragment());
+                i = rest;
+            }
+            Err(_) => break,
+        }
+    }
+    Ok((i, ItemKind::Allow(Spanned::new(code, Span::new(start, off(&i))))))
+}
+
+fn layer(i: In) -> PResult<ItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, limit) = amount(i)?;
+    let (i, _) = kw("xs")(i)?;
+    let (i, attachment) = amount(i)?;
+    let (i, _) = punct("{")(i)?;
+    let mut items = Vec::new();
+    let mut i = i;
+    loop {
+        let (rest, _) = ws(i)?;
+        i = rest;
+        if let Ok((rest, _)) = punct("}")(i) {
+            return Ok((
+                rest,
+                ItemKind::Layer(LayerDecl {
+                    name,
+                    limit,
+                    attachment,
+                    items,
+                    end_comments: Vec::new(),
+                }),
+            ));
+        }
+        let (rest, item) = layer_item(i)?;
+        items.push(item);
+        i = rest;
+    }
+}
+
+fn layer_item(i: In) -> PResult<LayerItem> {
+    let (rest, (w, kw_span)) = item_keyword(i, LAYER_ITEM_KEYWORDS)?;
+    let word = *w.fragment();
+    let (rest, kind) = match word {
+        "aggregate" => cut(map(amount, LayerItemKind::Aggregate))(rest)?,
+        "reinstatements" => cut(reinstatements)(rest)?,
+        "premium" => cut(map(amount, LayerItemKind::Premium))(rest)?,
+        "carrier" => cut(carrier)(rest)?,
+        "exclude" => cut(map(exclusion, LayerItemKind::Exclude))(rest)?,
+        _ => return Err(NomErr::Failure(unknown_item(word, kw_span, true))),
+    };
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        LayerItem {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        },
+    ))
+}
+
+fn reinstatements(i: In) -> PResult<LayerItemKind> {
+    let mut out = Vec::new();
+    let mut i = i;
+    loop {
+        let (rest, count) = count_lit(i)?;
+        let (rest, _) = kw("at")(rest)?;
+        let (rest, rate) = percent(rest)?;
+        out.push(ReinstatementDecl { count, rate });
+        match punct(",")(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(NomErr::Error(_)) => return Ok((rest, LayerItemKind::Reinstatements(out))),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn carrier(i: In) -> PResult<LayerItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, share) = percent(i)?;
+    Ok((i, LayerItemKind::Carrier { name, share }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Conditions
+
+/// One open parenthesis level of [`cond`] (the outermost level has no parenthesis).
+struct Level {
+    /// Offset of `(`, or `None` for the outermost level.
+    paren_start: Option<usize>,
+    /// Finished `and`-groups of this level's `or`.
+    or_parts: Vec<Cond>,
+    /// Operands of the current `and`-group.
+    and_parts: Vec<Cond>,
+    /// Offsets of `not`s waiting for their operand.
+    nots: Vec<usize>,
+}
+
+impl Level {
+    fn new(paren_start: Option<usize>) -> Level {
+        Level {
+            paren_start,
+            or_parts: Vec::new(),
+            and_parts: Vec::new(),
+            nots: Vec::new(),
+        }
+    }
+
+    /// Applies pending `not`s to `operand` and adds it to the current `and`-group.
+    fn push_operand(&mut self, mut operand: Cond) {
+        while let Some(start) = self.nots.pop() {
+            let span = Span::new(start, operand.span.end);
+            operand = Cond {
+                kind: CondKind::Not(Box::new(operand)),
+                span,
+            };
+        }
+        self.and_parts.push(operand);
+    }
+
+    fn finish(mut self) -> Cond {
+        let group = combine(std::mem::take(&mut self.and_parts), CondKind::And);
+        self.or_parts.push(group);
+        combine(self.or_parts, CondKind::Or)
+    }
+}
+
+/// `cond := or ; or := and ("or" and)* ; and := unary ("and" unary)* ;
+/// unary := "not" unary | "(" cond ")" | test`.
+///
+/// Parsed with an explicit stack rather than recursion, so that nesting is bounded by
+/// [`MAX_NESTING`] and never by the thread's stack.
+fn cond(i: In) -> PResult<Cond> {
+    let mut levels = vec![Level::new(None)];
+    let mut depth = 0usize;
+    let mut i = i;
+    loop {
+        // Expect an operand.
+        let (rest, _) = ws(i)?;
+        i = rest;
+        let start = off(&i);
+        if depth >= MAX_NESTING {
+            return Err(NomErr::Failure(PErr::special(start, Special::TooDeep)));
+        }
+        let Some(level) = levels.last_mut() else {
+            return Err(NomErr::Failure(PErr::expected(start, Exp::Thing("a condition"))));
+        };
+        if let Ok((rest, _)) = kw("not")(i) {
+            level.nots.push(start);
+            depth = depth.saturating_add(1);
+            i = rest;
+            continue;
+        }
+        if let Ok((rest, _)) = punct("(")(i) {
+            levels.push(Level::new(Some(start)));
+            depth = depth.saturating_add(1);
+            i = rest;
+            continue;
+        }
+        let (rest, t) = test(i)?;
+        depth = depth.saturating_sub(level.nots.len());
+        level.push_operand(t);
+        i = rest;
+        // After an operand: `and`, `or`, `)` or the end of the condition.
+        loop {
+            let Some(level) = levels.last_mut() else {
+                return Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("a condition"))));
+            };
+            if let Ok((rest, _)) = kw("and")(i) {
+                i = rest;
+                break;
+            }
+            if let Ok((rest, _)) = kw("or")(i) {
+                let group = combine(std::mem::take(&mut level.and_parts), CondKind::And);
+                level.or_parts.push(group);
+                i = rest;
+                break;
+            }
+            if level.paren_start.is_none() {
+                let done = levels.pop().map(Level::finish);
+                return match done {
+                    Some(c) => Ok((i, c)),
+                    None => Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("a condition")))),
+                };
+            }
+            let (rest, close) = punct(")")(i).map_err(|e| {
+                NomErr::Failure(match e {
+                    NomErr::Error(mut p) | NomErr::Failure(mut p) => {
+                        p.expected.push(Exp::Kw("and"));
+                        p.expected.push(Exp::Kw("or"));
+                        p
+                    }
+                    NomErr::Incomplete(_) => PErr::expected(off(&i), Exp::Punct(")")),
+                })
+            })?;
+            i = rest;
+            let Some(done) = levels.pop() else {
+                return Err(NomErr::Failure(PErr::expected(close.start, Exp::Thing("a condition"))));
+            };
+            let open = done.paren_start.unwrap_or(close.start);
+            let mut inner = done.finish();
+            inner.span = Span::new(open, close.end);
+            depth = depth.saturating_sub(1);
+            let Some(parent) = levels.last_mut() else {
+                return Err(NomErr::Failure(PErr::expected(close.start, Exp::Thing("a condition"))));
+            };
+            depth = depth.saturating_sub(parent.nots.len());
+            parent.push_operand(inner);
+        }
+    }
+}
+
+fn combine(mut parts: Vec<Cond>, make: fn(Vec<Cond>) -> CondKind) -> Cond {
+    if parts.len() == 1 {
+        if let Some(c) = parts.pop() {
+            return c;
+        }
+    }
+    let span = parts
+        .iter()
+        .map(|c| c.span)
+        .reduce(Span::join)
+        .unwrap_or_default();
+    Cond {
+        kind: make(parts),
+        span,
+    }
+}
+
+fn test(i: In) -> PResult<Cond> {
+    let (i, field) = ident_labelled(i, Exp::Thing("a condition"))?;
+    let start = field.span.start;
+    let finish = |rest: &In, t: Test| Cond {
+        kind: CondKind::Test(t),
+        span: Span::new(start, off(rest)),
+    };
+    if let Ok((rest, _)) = kw("is")(i) {
+        let (rest, negated) = optional(kw("not")(rest), rest)?;
+        let (rest, symbol) = cut(|x| ident_labelled(x, Exp::Thing("a symbol")))(rest)?;
+        let t = Test::Is {
+            field,
+            negated: negated.is_some(),
+            symbol,
+        };
+        return Ok((rest, finish(&rest, t)));
+    }
+    let (after_not, negated) = optional(kw("not")(i), i)?;
+    if let Ok((rest, _)) = kw("in")(after_not) {
+        let (rest, _) = cut(punct("["))(rest)?;
+        let (rest, symbols) = cut(|x| symbol_list(x, Exp::Thing("a symbol")))(rest)?;
+        let (rest, _) = cut(punct("]"))(rest).map_err(|e| {
+            e.map(|mut p| {
+                p.expected.push(Exp::Punct(","));
+                p
+            })
+        })?;
+        let t = Test::In {
+            field,
+            negated: negated.is_some(),
+            symbols,
+        };
+        return Ok((rest, finish(&rest, t)));
+    }
+    if negated.is_some() {
+        return Err(NomErr::Failure(PErr::expected(off(&after_not), Exp::Kw("in"))));
+    }
+    if let Ok((rest, op)) = cmp_op(i) {
+        let (rest, value) = cut(literal)(rest)?;
+        let t = Test::Compare { field, op, value };
+        return Ok((rest, finish(&rest, t)));
+    }
+    let t = Test::Flag { field };
+    Ok((i, finish(&i, t)))
+}
+
+fn cmp_op(i: In) -> PResult<Spanned<CmpOp>> {
+    let (i, _) = ws(i)?;
+    let start = off(&i);
+    let s = i.fragment();
+    let (op, n) = if s.starts_with("<=") {
+        (CmpOp::Le, 2)
+    } else if s.starts_with(">=") {
+        (CmpOp::Ge, 2)
+    } else if s.starts_with("==") {
+        (CmpOp::Eq, 2)
+    } else if s.starts_with("!=") {
+        (CmpOp::Ne, 2)
+    } else if s.starts_with('<') {
+        (CmpOp::Lt, 1)
+    } else if s.starts_with('>') {
+        (CmpOp::Gt, 1)
+    } else {
+        return Err(NomErr::Error(PErr::expected(start, Exp::Thing("an operator"))));
+    };
+    let (rest, _) = split(i, n)?;
+    Ok((rest, Spanned::new(op, Span::new(start, start.saturating_add(n)))))
+}
+
+#[cfg(test)]
+mod tests;

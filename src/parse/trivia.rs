@@ -1,0 +1,132 @@
+//! Attaches comments and blank lines to the items they belong to, after parsing.
+//!
+//! A comment on its own line belongs to the next item of the innermost block (its
+//! `comments`); a comment after an item on the same line is that item's `trailing`
+//! comment; comments inside a one-line item's text move before it; comments after the last
+//! item of a block are the block's `end_comments`; comments before `program` and after its
+//! closing brace are the file's header and footer.
+
+use crate::ast::{File, ItemKind, Trivia};
+use crate::span::Span;
+use std::iter::Peekable;
+use std::vec::IntoIter;
+
+/// A comment: the span of `#…` and the text after `#`, without trailing whitespace.
+type Comment = (Span, String);
+
+/// Every comment in `src`, in order. Strings are skipped so that `#` inside them is text.
+pub(super) fn comments(src: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut iter = src.char_indices();
+    while let Some((idx, c)) = iter.next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            let rest = src.get(idx..).unwrap_or("");
+            let len = rest.find('\n').unwrap_or(rest.len());
+            let text = rest.get(1..len).unwrap_or("").trim_end().to_string();
+            out.push((Span::new(idx, idx.saturating_add(len)), text));
+            // Skip to the end of the line.
+            for (_, ch) in iter.by_ref() {
+                if ch == '\n' {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+type Stream = Peekable<IntoIter<Comment>>;
+
+fn take_before(cs: &mut Stream, offset: usize, into: &mut Vec<String>) {
+    while let Some((span, _)) = cs.peek() {
+        if span.start >= offset {
+            break;
+        }
+        if let Some((_, text)) = cs.next() {
+            into.push(text);
+        }
+    }
+}
+
+fn has_blank_line(src: &str, from: usize, to: usize) -> bool {
+    src.get(from..to)
+        .is_some_and(|gap| gap.matches('\n').count() >= 2)
+}
+
+/// The trailing comment of an item ending at `end`: the next comment if no newline
+/// separates it from the item. Returns where the item's text (with it) ends.
+fn take_trailing(src: &str, cs: &mut Stream, end: usize, trivia: &mut Trivia) -> usize {
+    if let Some((span, _)) = cs.peek() {
+        let same_line = src
+            .get(end..span.start)
+            .is_some_and(|gap| !gap.contains('\n'));
+        if same_line {
+            let span = *span;
+            if let Some((_, text)) = cs.next() {
+                trivia.trailing = Some(text);
+            }
+            return span.end;
+        }
+    }
+    end
+}
+
+/// Attaches every comment of `src` to `file`.
+pub(super) fn attach(src: &str, file: &mut File) {
+    let mut cs = comments(src).into_iter().peekable();
+    let program = &mut file.program;
+    take_before(&mut cs, program.span.start, &mut file.header);
+    let mut prev_end = program.span.start;
+    for (n, item) in program.items.iter_mut().enumerate() {
+        let first_start = cs
+            .peek()
+            .map_or(item.span.start, |(s, _)| s.start.min(item.span.start));
+        item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
+        take_before(&mut cs, item.span.start, &mut item.trivia.comments);
+        if let ItemKind::Layer(layer) = &mut item.kind {
+            let mut inner_prev = item.span.start;
+            for (m, li) in layer.items.iter_mut().enumerate() {
+                let first = cs
+                    .peek()
+                    .map_or(li.span.start, |(s, _)| s.start.min(li.span.start));
+                li.trivia.blank_line_before = m > 0 && has_blank_line(src, inner_prev, first);
+                take_before(&mut cs, li.span.start, &mut li.trivia.comments);
+                // Comments inside a layer item's own text move before it.
+                take_before(&mut cs, li.span.end, &mut li.trivia.comments);
+                inner_prev = take_trailing(src, &mut cs, li.span.end, &mut li.trivia);
+            }
+            take_before(&mut cs, item.span.end, &mut layer.end_comments);
+        } else {
+            take_before(&mut cs, item.span.end, &mut item.trivia.comments);
+        }
+        prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
+    }
+    take_before(&mut cs, program.span.end, &mut program.end_comments);
+    file.footer.extend(cs.map(|(_, t)| t));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_in_string_is_not_a_comment() {
+        let cs = comments("a \"x # y\" # real\n# two\n\"esc \\\" # still\" b");
+        let texts: Vec<_> = cs.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, vec![" real", " two"]);
+    }
+}

@@ -1,0 +1,227 @@
+//! Calendar dates, UTC instants and durations, exact to the second.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A calendar date (proleptic Gregorian). As an instant it means midnight UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Date {
+    /// Year, 0000-9999.
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of the month, 1-31 (checked against the month).
+    pub day: u8,
+}
+
+/// An instant in UTC, in whole seconds since 1970-01-01T00:00:00Z.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Instant(pub i64);
+
+/// A length of time in whole seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Duration(pub i64);
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    // Ranges are small (year 0-9999), so plain arithmetic cannot overflow i64.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Date {
+    /// A date, or `None` when the day does not exist in that month or the year is above 9999.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        if year > 9999 || !(1..=12).contains(&month) || day == 0 {
+            return None;
+        }
+        if day > days_in_month(i64::from(year), month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// Midnight UTC at the start of this date.
+    #[allow(clippy::arithmetic_side_effects)] // bounded: year <= 9999
+    pub fn midnight(self) -> Instant {
+        let days = days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        Instant(days * 86_400)
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+            return None;
+        }
+        let year = parse_digits(s.get(0..4)?)?;
+        let month = parse_digits(s.get(5..7)?)?;
+        let day = parse_digits(s.get(8..10)?)?;
+        Date::new(
+            u16::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+}
+
+fn parse_digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Instant {
+    /// Parses an RFC 3339 instant in UTC: `YYYY-MM-DDTHH:MM:SSZ` (also `+00:00`), or a
+    /// bare date meaning its midnight. Fractional seconds are not accepted.
+    #[allow(clippy::arithmetic_side_effects)] // bounded components
+    pub fn parse(s: &str) -> Option<Instant> {
+        if s.len() == 10 {
+            return Date::parse(s).map(Date::midnight);
+        }
+        let date = Date::parse(s.get(0..10)?)?;
+        let rest = s.get(10..)?;
+        let rest = rest
+            .strip_prefix('T')
+            .or_else(|| rest.strip_prefix('t'))?;
+        let (time, zone) = rest.split_at_checked(8)?;
+        if !(zone == "Z" || zone == "z" || zone == "+00:00") {
+            return None;
+        }
+        let tb = time.as_bytes();
+        if tb.get(2) != Some(&b':') || tb.get(5) != Some(&b':') {
+            return None;
+        }
+        let h = i64::from(parse_digits(time.get(0..2)?)?);
+        let m = i64::from(parse_digits(time.get(3..5)?)?);
+        let sec = i64::from(parse_digits(time.get(6..8)?)?);
+        if h > 23 || m > 59 || sec > 59 {
+            return None;
+        }
+        Some(Instant(date.midnight().0 + h * 3600 + m * 60 + sec))
+    }
+
+    /// This instant plus `d`, or `None` on overflow.
+    pub fn checked_add(self, d: Duration) -> Option<Instant> {
+        self.0.checked_add(d.0).map(Instant)
+    }
+
+    /// `self - earlier`, or `None` on overflow.
+    pub fn checked_since(self, earlier: Instant) -> Option<Duration> {
+        self.0.checked_sub(earlier.0).map(Duration)
+    }
+}
+
+impl fmt::Display for Instant {
+    #[allow(clippy::arithmetic_side_effects)] // div_euclid/rem_euclid by non-zero constants
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            y,
+            m,
+            d,
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        )
+    }
+}
+
+impl fmt::Display for Duration {
+    #[allow(clippy::arithmetic_side_effects)] // division by non-zero constants
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        if s % 86_400 == 0 {
+            write!(f, "{} days", s / 86_400)
+        } else if s % 3600 == 0 {
+            write!(f, "{} hours", s / 3600)
+        } else if s % 60 == 0 {
+            write!(f, "{} minutes", s / 60)
+        } else {
+            write!(f, "{s} seconds")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_and_known_dates() {
+        assert_eq!(Date::new(1970, 1, 1).unwrap().midnight(), Instant(0));
+        // 2026-01-01 is 20454 days after the epoch.
+        assert_eq!(
+            Date::new(2026, 1, 1).unwrap().midnight(),
+            Instant(20_454 * 86_400)
+        );
+        assert_eq!(
+            Instant::parse("2026-03-14T02:10:00Z").unwrap().to_string(),
+            "2026-03-14T02:10:00Z"
+        );
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert!(Date::parse("2026-02-29").is_none());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2026-13-01").is_none());
+        assert!(Instant::parse("2026-03-14T24:00:00Z").is_none());
+        assert!(Instant::parse("2026-03-14T02:10:00+01:00").is_none());
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in (-800_000..3_000_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
