@@ -1,1 +1,308 @@
-//! placeholder
+//! The compiled, validated program: what replay and analysis work from.
+//!
+//! Produced by [`crate::compile`]; every name is resolved, every condition type-checked,
+//! every amount converted to exact minor units of the program currency. Each clause keeps
+//! the [`Span`] of its source text for explanations.
+
+use crate::ast::{AttrType, Basis, CmpOp, Valuation};
+use crate::money::{Currency, Fraction, Money};
+use crate::span::Span;
+use crate::time::{Duration, Instant};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A compiled program (spec section 3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    /// The program's name.
+    pub name: String,
+    /// The insured, if named.
+    pub insured: Option<String>,
+    /// Program currency.
+    pub currency: Currency,
+    /// Policy period: start inclusive, end exclusive.
+    pub period: Period,
+    /// Occurrence or discovery basis.
+    pub basis: Basis,
+    /// Extra time after the period end to discover occurrences (occurrence basis).
+    pub discovery_window: Duration,
+    /// Earliest occurrence covered (discovery basis).
+    pub retroactive: Option<Instant>,
+    /// Which instant prices assets.
+    pub valuation: Valuation,
+    /// Declared event attributes, in written order.
+    pub attributes: Vec<Attribute>,
+    /// Declared storage-tier exposures.
+    pub exposures: Vec<Exposure>,
+    /// Covered causes; `None` means every cause.
+    pub covers: Option<Vec<String>>,
+    /// Sub-limits in written order.
+    pub sublimits: Vec<Sublimit>,
+    /// Deductibles in written order.
+    pub deductibles: Vec<Deductible>,
+    /// Share of the loss after deductibles the insured keeps.
+    pub coinsurance: Option<Fraction>,
+    /// Program exclusions in written order.
+    pub exclusions: Vec<Exclusion>,
+    /// The tower, ordered by attachment (then written order).
+    pub layers: Vec<Layer>,
+    /// Finding codes silenced with `allow`.
+    pub allows: Vec<String>,
+}
+
+/// The policy period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// First instant covered.
+    pub start: Instant,
+    /// First instant no longer covered.
+    pub end: Instant,
+}
+
+/// A declared attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribute {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: AttrType,
+    /// Value taken by events that do not give one.
+    pub default: Option<Value>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// A typed value of a field.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Value {
+    /// A flag.
+    Flag(bool),
+    /// A count.
+    Count(u64),
+    /// A number.
+    Number(Decimal),
+    /// Money in the program currency.
+    Amount(Money),
+    /// A duration.
+    Duration(Duration),
+    /// Text.
+    Text(String),
+    /// An instant.
+    Instant(Instant),
+}
+
+/// Declared assets in a storage tier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposure {
+    /// The tier.
+    pub tier: String,
+    /// The amount held.
+    pub amount: Money,
+    /// Source text.
+    pub span: Span,
+}
+
+/// A sub-limit (spec section 6, step 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sublimit {
+    /// Clause name.
+    pub name: String,
+    /// Limit per occurrence.
+    pub per_occurrence: Option<Money>,
+    /// Aggregate limit over the replay.
+    pub aggregate: Option<Money>,
+    /// Lines it applies to; all when `None`.
+    pub condition: Option<Condition>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// A deductible (spec section 6, step 5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deductible {
+    /// Clause name (`deductible` when unnamed).
+    pub name: String,
+    /// The retention per occurrence.
+    pub amount: DeductibleAmount,
+    /// All or nothing: nothing paid at or below the amount, nothing deducted above.
+    pub franchise: bool,
+    /// Aggregate of deductions over the replay.
+    pub aggregate: Option<Money>,
+    /// When it applies; always when `None`.
+    pub condition: Option<Condition>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// How a deductible's amount is found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeductibleAmount {
+    /// A flat amount.
+    Flat(Money),
+    /// A share of the covered total, clamped.
+    Percent {
+        /// The share.
+        rate: Fraction,
+        /// Lower clamp.
+        min: Option<Money>,
+        /// Upper clamp.
+        max: Option<Money>,
+    },
+}
+
+/// An exclusion (program level or layer level).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// Clause name.
+    pub name: String,
+    /// What it excludes.
+    pub condition: Condition,
+    /// Source text.
+    pub span: Span,
+}
+
+/// One layer of the tower.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layer {
+    /// Layer name.
+    pub name: String,
+    /// Limit per occurrence.
+    pub limit: Money,
+    /// Attachment point.
+    pub attachment: Money,
+    /// Written annual aggregate.
+    pub aggregate: Option<Money>,
+    /// Reinstatements in order.
+    pub reinstatements: Vec<Reinstatement>,
+    /// Layer premium (for reinstatement premium).
+    pub premium: Option<Money>,
+    /// Carriers and their shares, in written order.
+    pub carriers: Vec<CarrierShare>,
+    /// Layer exclusions (event-level conditions).
+    pub exclusions: Vec<Exclusion>,
+    /// Source text.
+    pub span: Span,
+}
+
+impl Layer {
+    /// Top of the layer: attachment + limit.
+    pub fn exhaustion(&self) -> Option<Money> {
+        self.attachment.checked_add(self.limit)
+    }
+
+    /// Total number of reinstatements.
+    pub fn reinstatement_count(&self) -> u64 {
+        self.reinstatements
+            .iter()
+            .fold(0u64, |acc, r| acc.saturating_add(u64::from(r.count)))
+    }
+
+    /// The aggregate in force: the written one, else limit × (1 + reinstatements) when
+    /// reinstatements are written, else unlimited (`None`).
+    pub fn effective_aggregate(&self) -> Option<Money> {
+        if self.aggregate.is_some() {
+            return self.aggregate;
+        }
+        if self.reinstatements.is_empty() {
+            return None;
+        }
+        let times = i64::try_from(self.reinstatement_count().saturating_add(1)).ok()?;
+        self.limit.0.checked_mul(times).map(Money)
+    }
+}
+
+/// `N at P%` reinstatements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reinstatement {
+    /// How many.
+    pub count: u32,
+    /// Premium rate as a fraction of the layer premium.
+    pub rate: Fraction,
+}
+
+/// A carrier's share of a layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierShare {
+    /// Carrier name.
+    pub name: String,
+    /// Share of the layer.
+    pub share: Fraction,
+    /// Source text.
+    pub span: Span,
+}
+
+/// A type-checked condition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// Any operand holds.
+    Or(Vec<Condition>),
+    /// Every operand holds.
+    And(Vec<Condition>),
+    /// The operand does not hold.
+    Not(Box<Condition>),
+    /// A symbol field is (or is not) one of the symbols.
+    Symbol {
+        /// The field.
+        field: SymbolField,
+        /// `is not` / `not in`.
+        negated: bool,
+        /// The symbols.
+        symbols: Vec<String>,
+    },
+    /// A comparison of a field with a value of its type.
+    Compare {
+        /// The field.
+        field: Field,
+        /// The operator.
+        op: CmpOp,
+        /// The value.
+        value: Value,
+    },
+    /// A flag field is true.
+    Flag(Field),
+}
+
+impl Condition {
+    /// Whether the condition reads a field of a loss line (`tier`, `asset`, `value`).
+    pub fn reads_line(&self) -> bool {
+        match self {
+            Condition::Or(cs) | Condition::And(cs) => cs.iter().any(Condition::reads_line),
+            Condition::Not(c) => c.reads_line(),
+            Condition::Symbol { field, .. } => !matches!(field, SymbolField::Cause),
+            Condition::Compare { field, .. } | Condition::Flag(field) => {
+                matches!(field, Field::Value)
+            }
+        }
+    }
+}
+
+/// Fields holding symbols.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolField {
+    /// The event's cause of loss.
+    Cause,
+    /// The line's storage tier.
+    Tier,
+    /// The line's asset.
+    Asset,
+}
+
+/// Non-symbol fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The line's value after valuation.
+    Value,
+    /// When the event occurred.
+    Occurred,
+    /// When it was discovered.
+    Discovered,
+    /// `discovered − occurred`.
+    TimeToDiscovery,
+    /// A declared attribute, by index into [`Program::attributes`].
+    Attribute(usize),
+}

@@ -1,1 +1,771 @@
-//! placeholder
+//! Syntax tree → validated [`Program`]: name resolution, type-checking of conditions and
+//! value checks. Every error is collected, so one run reports them all.
+
+mod condition;
+mod err;
+
+pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
+
+use crate::ast::{self, AmountOrPercent, Basis, File, ItemKind, LayerItemKind, NumberLit, Valuation};
+use crate::money::{Currency, Fraction, Money};
+use crate::program::*;
+use crate::span::{Span, Spanned};
+use crate::suggest::did_you_mean;
+use crate::time::Duration;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// Most layers a program may have.
+pub const MAX_LAYERS: usize = 10_000;
+/// Most clauses (sub-limits, deductibles, exclusions) a program may have.
+pub const MAX_CLAUSES: usize = 10_000;
+
+/// Causes of loss the language knows; others draw a warning with a suggestion.
+pub const STANDARD_CAUSES: &[&str] = &[
+    "external_hack",
+    "key_compromise",
+    "social_engineering",
+    "insider_theft",
+    "vendor_breach",
+    "physical_loss",
+    "unknown",
+    "smart_contract_exploit",
+    "slashing",
+    "extortion",
+    "transit_loss",
+    "fraudulent_instruction",
+];
+
+/// Storage tiers the language knows; others draw a warning with a suggestion.
+pub const STANDARD_TIERS: &[&str] = &["hot", "warm", "cold"];
+
+/// A compiled program and the warnings its source drew.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compiled {
+    /// The program.
+    pub program: Program,
+    /// Warnings, in the order found.
+    pub warnings: Vec<CompileWarning>,
+}
+
+/// Parses and compiles source text.
+///
+/// ```
+/// let err = specie::compile_str(r#"program "x" {
+///   period 2026-01-01 to 2027-01-01
+///   exclude "Late" when reported_after > 30 days
+/// }"#).unwrap_err();
+/// let specie::SourceError::Compile(c) = err else { panic!() };
+/// assert_eq!(c.errors[0].to_string(), "unknown field `reported_after`");
+/// ```
+pub fn compile_str(src: &str) -> Result<Compiled, SourceError> {
+    let file = crate::parse::parse(src)?;
+    Ok(compile(&file)?)
+}
+
+/// Compiles a syntax tree to a [`Program`], reporting every error found.
+pub fn compile(file: &File) -> Result<Compiled, CompileErrors> {
+    let mut cx = Cx {
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        currency: Currency::usd(),
+    };
+    let program = cx.program(&file.program);
+    match program {
+        Some(program) if cx.errors.is_empty() => Ok(Compiled {
+            program,
+            warnings: cx.warnings,
+        }),
+        _ => Err(CompileErrors {
+            errors: cx.errors,
+            warnings: cx.warnings,
+        }),
+    }
+}
+
+pub(crate) struct Cx {
+    pub errors: Vec<CompileError>,
+    pub warnings: Vec<CompileWarning>,
+    pub currency: Currency,
+}
+
+/// Tracks names of one kind to report duplicates.
+struct Names {
+    kind: &'static str,
+    seen: HashMap<String, Span>,
+}
+
+impl Names {
+    fn new(kind: &'static str) -> Names {
+        Names {
+            kind,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, cx: &mut Cx, name: &str, span: Span) {
+        if let Some(first) = self.seen.get(name) {
+            cx.errors.push(CompileError::DuplicateName {
+                kind: self.kind,
+                name: name.to_string(),
+                span: span.into(),
+                first: (*first).into(),
+            });
+        } else {
+            self.seen.insert(name.to_string(), span);
+        }
+    }
+}
+
+fn percent_text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+impl Cx {
+    /// An amount literal in exact minor units.
+    fn money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
+        let Some(value) = lit.node.value() else {
+            self.errors.push(CompileError::Overflow {
+                what,
+                span: lit.span.into(),
+            });
+            return None;
+        };
+        self.money_value(value, lit.span, what)
+    }
+
+    pub(crate) fn money_value(&mut self, value: Decimal, span: Span, what: &'static str) -> Option<Money> {
+        match self.currency.money_exact(value) {
+            Some(m) => Some(m),
+            None if value.normalize().scale() > self.currency.minor_units => {
+                self.errors.push(CompileError::Precision {
+                    value: value.normalize().to_string(),
+                    currency: self.currency.code.clone(),
+                    decimals: self.currency.minor_units,
+                    span: span.into(),
+                });
+                None
+            }
+            None => {
+                self.errors.push(CompileError::Overflow {
+                    what,
+                    span: span.into(),
+                });
+                None
+            }
+        }
+    }
+
+    /// An amount that must be above zero.
+    fn positive_money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
+        let m = self.money(lit, what)?;
+        if m.0 <= 0 {
+            self.errors.push(CompileError::NotPositive {
+                what,
+                span: lit.span.into(),
+            });
+            return None;
+        }
+        Some(m)
+    }
+
+    /// A percentage (as written, `30` for 30%) in 0-100%, as a fraction.
+    fn fraction(&mut self, pct: &Spanned<Decimal>, what: &'static str) -> Option<Fraction> {
+        if pct.node < Decimal::ZERO || pct.node > Decimal::ONE_HUNDRED {
+            self.errors.push(CompileError::PercentRange {
+                what,
+                value: percent_text(pct.node),
+                span: pct.span.into(),
+            });
+            return None;
+        }
+        let frac = pct.node.checked_div(Decimal::ONE_HUNDRED).and_then(Fraction::from_decimal);
+        if frac.is_none() {
+            self.errors.push(CompileError::Overflow {
+                what,
+                span: pct.span.into(),
+            });
+        }
+        frac
+    }
+
+    fn duration(&mut self, d: &Spanned<ast::DurationLit>, what: &'static str) -> Option<Duration> {
+        let out = d.node.to_duration();
+        if out.is_none() {
+            self.errors.push(CompileError::NotWhole {
+                what,
+                value: format!("{} {}", d.node.amount, d.node.unit.name(false)),
+                span: d.span.into(),
+                unit: "seconds",
+            });
+        }
+        out
+    }
+
+    fn tier(&mut self, tier: &Spanned<String>) {
+        if !STANDARD_TIERS.contains(&tier.node.as_str()) {
+            let help = match did_you_mean(&tier.node, STANDARD_TIERS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "replay treats any tier name as written; checks and tower analysis know hot, warm and cold".to_string(),
+            };
+            self.warnings.push(CompileWarning::UnknownTier {
+                tier: tier.node.clone(),
+                span: tier.span.into(),
+                help,
+            });
+        }
+    }
+
+    fn program(&mut self, decl: &ast::ProgramDecl) -> Option<Program> {
+        let name_span = decl.name.span;
+        self.check_counts(decl);
+
+        // Items that may be written once.
+        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        for item in &decl.items {
+            let key = match &item.kind {
+                ItemKind::Insured(_) => "insured",
+                ItemKind::Currency(_) => "currency",
+                ItemKind::Period { .. } => "period",
+                ItemKind::Basis(_) => "basis",
+                ItemKind::DiscoveryWindow(_) => "discovery window",
+                ItemKind::Retroactive(_) => "retroactive",
+                ItemKind::Valuation(_) => "valuation",
+                ItemKind::Covers(_) => "covers",
+                ItemKind::Coinsurance(_) => "coinsurance",
+                _ => continue,
+            };
+            if let Some(first) = singles.get(key) {
+                self.errors.push(CompileError::DuplicateItem {
+                    item: key.to_string(),
+                    span: item.span.into(),
+                    first: (*first).into(),
+                });
+            } else {
+                singles.insert(key, item.span);
+            }
+        }
+
+        // The currency first: every amount depends on it.
+        for item in &decl.items {
+            if let ItemKind::Currency(code) = &item.kind {
+                match Currency::from_code(&code.node) {
+                    Some(c) => self.currency = c,
+                    None => {
+                        let codes = crate::money::CURRENCIES.iter().map(|(c, _)| *c);
+                        let help = match did_you_mean(&code.node, codes) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => "use an ISO 4217 code such as USD, EUR, GBP, CHF or JPY; crypto assets are assets, not currencies".to_string(),
+                        };
+                        self.errors.push(CompileError::UnknownCurrency {
+                            code: code.node.clone(),
+                            span: code.span.into(),
+                            help,
+                        });
+                    }
+                }
+                break;
+            }
+        }
+
+        let mut program = Program {
+            name: decl.name.node.clone(),
+            insured: None,
+            currency: self.currency.clone(),
+            period: Period {
+                start: crate::time::Instant(0),
+                end: crate::time::Instant(0),
+            },
+            basis: Basis::Occurrence,
+            discovery_window: Duration(0),
+            retroactive: None,
+            valuation: Valuation::AtLoss,
+            attributes: Vec::new(),
+            exposures: Vec::new(),
+            covers: None,
+            sublimits: Vec::new(),
+            deductibles: Vec::new(),
+            coinsurance: None,
+            exclusions: Vec::new(),
+            layers: Vec::new(),
+            allows: Vec::new(),
+        };
+        let mut has_period = false;
+        let mut window_span = None;
+        let mut retro_span = None;
+
+        // Attributes and covered causes next: conditions refer to them wherever they are written.
+        let mut attr_names = Names::new("attribute");
+        for item in &decl.items {
+            if let ItemKind::Attribute(a) = &item.kind {
+                attr_names.add(self, &a.name.node, a.name.span);
+                if let Some(attr) = self.attribute(a) {
+                    program.attributes.push(attr);
+                }
+            }
+            if let ItemKind::Covers(causes) = &item.kind {
+                let mut seen: Vec<&str> = Vec::new();
+                for c in causes {
+                    if seen.contains(&c.node.as_str()) {
+                        self.warnings.push(CompileWarning::DuplicateSymbol {
+                            symbol: c.node.clone(),
+                            span: c.span.into(),
+                        });
+                        continue;
+                    }
+                    seen.push(&c.node);
+                    if !STANDARD_CAUSES.contains(&c.node.as_str()) {
+                        let help = match did_you_mean(&c.node, STANDARD_CAUSES.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "events must spell it exactly; standard causes are {}",
+                                STANDARD_CAUSES.join(", ")
+                            ),
+                        };
+                        self.warnings.push(CompileWarning::UnknownCause {
+                            cause: c.node.clone(),
+                            problem: "is not a standard cause of loss",
+                            span: c.span.into(),
+                            help,
+                        });
+                    }
+                }
+                program.covers = Some(seen.iter().map(|s| (*s).to_string()).collect());
+            }
+        }
+
+        let mut sublimit_names = Names::new("sub-limit");
+        let mut deductible_names = Names::new("deductible");
+        let mut exclusion_names = Names::new("exclusion");
+        let mut layer_names = Names::new("layer");
+        let mut exposure_tiers = Names::new("exposure tier");
+        for item in &decl.items {
+            match &item.kind {
+                ItemKind::Insured(s) => program.insured = Some(s.node.clone()),
+                ItemKind::Currency(_) | ItemKind::Attribute(_) => {}
+                ItemKind::Period { start, end } => {
+                    has_period = true;
+                    if end.node <= start.node {
+                        self.errors.push(CompileError::PeriodOrder {
+                            start: start.node.to_string(),
+                            end: end.node.to_string(),
+                            span: start.span.join(end.span).into(),
+                        });
+                    }
+                    program.period = Period {
+                        start: start.node.midnight(),
+                        end: end.node.midnight(),
+                    };
+                }
+                ItemKind::Basis(b) => program.basis = b.node,
+                ItemKind::DiscoveryWindow(d) => {
+                    window_span = Some(item.span);
+                    if let Some(d) = self.duration(d, "discovery window") {
+                        program.discovery_window = d;
+                    }
+                }
+                ItemKind::Retroactive(d) => {
+                    retro_span = Some(item.span);
+                    program.retroactive = Some(d.node.midnight());
+                }
+                ItemKind::Valuation(v) => program.valuation = v.node,
+                ItemKind::Exposure { tier, amount } => {
+                    self.tier(tier);
+                    exposure_tiers.add(self, &tier.node, tier.span);
+                    if let Some(m) = self.money(amount, "exposure") {
+                        program.exposures.push(Exposure {
+                            tier: tier.node.clone(),
+                            amount: m,
+                            span: item.span,
+                        });
+                    }
+                }
+                ItemKind::Covers(_) => {}
+                ItemKind::Sublimit(s) => {
+                    sublimit_names.add(self, &s.name.node, s.name.span);
+                    if let Some(sl) = self.sublimit(s, item.span, &program) {
+                        program.sublimits.push(sl);
+                    }
+                }
+                ItemKind::Deductible(d) => {
+                    let (name, span) = match &d.name {
+                        Some(n) => (n.node.clone(), n.span),
+                        None => ("deductible".to_string(), d.amount.span),
+                    };
+                    deductible_names.add(self, &name, span);
+                    if let Some(dd) = self.deductible(d, name, item.span, &program) {
+                        program.deductibles.push(dd);
+                    }
+                }
+                ItemKind::Coinsurance(p) => {
+                    program.coinsurance = self.fraction(p, "coinsurance");
+                }
+                ItemKind::Exclude(e) => {
+                    exclusion_names.add(self, &e.name.node, e.name.span);
+                    if let Some(c) = self.condition(&e.condition, &program, condition::Scope::Line) {
+                        program.exclusions.push(Exclusion {
+                            name: e.name.node.clone(),
+                            condition: c,
+                            span: item.span,
+                        });
+                    }
+                }
+                ItemKind::Layer(l) => {
+                    layer_names.add(self, &l.name.node, l.name.span);
+                    if let Some(layer) = self.layer(l, item.span, &program) {
+                        program.layers.push(layer);
+                    }
+                }
+                ItemKind::Allow(code) => program.allows.push(code.node.clone()),
+            }
+        }
+
+        if !has_period {
+            self.errors.push(CompileError::MissingPeriod {
+                program: decl.name.node.clone(),
+                span: name_span.into(),
+            });
+        }
+        match program.basis {
+            Basis::Discovery => {
+                if let Some(span) = window_span {
+                    self.warnings.push(CompileWarning::NotApplicable {
+                        item: "discovery window",
+                        basis: "discovery",
+                        span: span.into(),
+                        help: "on a discovery basis the event must be discovered within the period; use `retroactive DATE` to limit occurrences",
+                    });
+                }
+            }
+            Basis::Occurrence => {
+                if let Some(span) = retro_span {
+                    self.warnings.push(CompileWarning::NotApplicable {
+                        item: "retroactive",
+                        basis: "occurrence",
+                        span: span.into(),
+                        help: "on an occurrence basis the event must occur within the period; `retroactive` applies to `basis discovery`",
+                    });
+                }
+            }
+        }
+        self.tower(&mut program.layers, decl, name_span);
+        program.currency = self.currency.clone();
+        Some(program)
+    }
+
+    fn check_counts(&mut self, decl: &ast::ProgramDecl) {
+        let mut layers = 0usize;
+        let mut clauses = 0usize;
+        for item in &decl.items {
+            match &item.kind {
+                ItemKind::Layer(l) => {
+                    layers = layers.saturating_add(1);
+                    clauses = clauses.saturating_add(
+                        l.items
+                            .iter()
+                            .filter(|i| matches!(i.kind, LayerItemKind::Exclude(_)))
+                            .count(),
+                    );
+                }
+                ItemKind::Sublimit(_) | ItemKind::Deductible(_) | ItemKind::Exclude(_) => {
+                    clauses = clauses.saturating_add(1);
+                }
+                _ => {}
+            }
+        }
+        for (what, count, limit) in [("layers", layers, MAX_LAYERS), ("clauses", clauses, MAX_CLAUSES)] {
+            if count > limit {
+                self.errors.push(CompileError::TooMany {
+                    what,
+                    count,
+                    limit,
+                    span: decl.name.span.into(),
+                });
+            }
+        }
+    }
+
+    fn attribute(&mut self, a: &ast::AttributeDecl) -> Option<Attribute> {
+        if condition::BUILTIN_FIELDS.contains(&a.name.node.as_str()) {
+            self.errors.push(CompileError::AttributeShadowsField {
+                name: a.name.node.clone(),
+                span: a.name.span.into(),
+            });
+            return None;
+        }
+        let default = match &a.default {
+            None => None,
+            Some(lit) => {
+                let ty = condition::Ty::from(a.ty.node);
+                match self.literal_value(lit, ty) {
+                    Ok(v) => Some(v),
+                    Err(Some(found)) => {
+                        self.errors.push(CompileError::AttributeDefault {
+                            name: a.name.node.clone(),
+                            ty: ty.name(),
+                            found,
+                            span: lit.span.into(),
+                            help: format!("a {} is written like {}", ty.name(), ty.example()),
+                        });
+                        return None;
+                    }
+                    Err(None) => return None,
+                }
+            }
+        };
+        Some(Attribute {
+            name: a.name.node.clone(),
+            ty: a.ty.node,
+            default,
+            span: a.name.span.join(a.ty.span),
+        })
+    }
+
+    fn sublimit(&mut self, s: &ast::SublimitDecl, span: Span, program: &Program) -> Option<Sublimit> {
+        let per = match &s.per_occurrence {
+            Some(p) => Some(self.positive_money(p, "sub-limit per occurrence")?),
+            None => None,
+        };
+        let agg = match &s.aggregate {
+            Some(a) => Some(self.positive_money(a, "sub-limit aggregate")?),
+            None => None,
+        };
+        let condition = match &s.condition {
+            Some(c) => Some(self.condition(c, program, condition::Scope::Line)?),
+            None => None,
+        };
+        Some(Sublimit {
+            name: s.name.node.clone(),
+            per_occurrence: per,
+            aggregate: agg,
+            condition,
+            span,
+        })
+    }
+
+    fn deductible(
+        &mut self,
+        d: &ast::DeductibleDecl,
+        name: String,
+        span: Span,
+        program: &Program,
+    ) -> Option<Deductible> {
+        let min = match &d.min {
+            Some(m) => self.money(m, "deductible minimum"),
+            None => None,
+        };
+        let max = match &d.max {
+            Some(m) => self.money(m, "deductible maximum"),
+            None => None,
+        };
+        let amount = match &d.amount.node {
+            AmountOrPercent::Amount(lit) => {
+                for (word, given) in [("min", &d.min), ("max", &d.max)] {
+                    if let Some(g) = given {
+                        self.errors.push(CompileError::MinMaxOnFlat {
+                            word,
+                            span: g.span.into(),
+                        });
+                    }
+                }
+                let m = self.money(&Spanned::new(*lit, d.amount.span), "deductible")?;
+                DeductibleAmount::Flat(m)
+            }
+            AmountOrPercent::Percent(p) => {
+                if let Some(f) = d.franchise {
+                    self.errors.push(CompileError::FranchiseNotFlat { span: f.into() });
+                }
+                let rate = self.fraction(&Spanned::new(*p, d.amount.span), "deductible percentage")?;
+                if let (Some(lo), Some(hi), Some(lo_lit), Some(hi_lit)) = (min, max, &d.min, &d.max) {
+                    if lo > hi {
+                        self.errors.push(CompileError::MinAboveMax {
+                            min: self.currency.display(lo),
+                            max: self.currency.display(hi),
+                            span: lo_lit.span.into(),
+                            max_span: hi_lit.span.into(),
+                        });
+                    }
+                }
+                DeductibleAmount::Percent { rate, min, max }
+            }
+        };
+        let aggregate = match &d.aggregate {
+            Some(a) => Some(self.positive_money(a, "deductible aggregate")?),
+            None => None,
+        };
+        let condition = match &d.condition {
+            Some(c) => Some(self.condition(c, program, condition::Scope::Line)?),
+            None => None,
+        };
+        Some(Deductible {
+            name,
+            amount,
+            franchise: d.franchise.is_some(),
+            aggregate,
+            condition,
+            span,
+        })
+    }
+
+    fn layer(&mut self, l: &ast::LayerDecl, span: Span, program: &Program) -> Option<Layer> {
+        let limit = self.positive_money(&l.limit, "layer limit");
+        let attachment = self.money(&l.attachment, "attachment");
+        let mut layer = Layer {
+            name: l.name.node.clone(),
+            limit: limit.unwrap_or(Money::ZERO),
+            attachment: attachment.unwrap_or(Money::ZERO),
+            aggregate: None,
+            reinstatements: Vec::new(),
+            premium: None,
+            carriers: Vec::new(),
+            exclusions: Vec::new(),
+            span,
+        };
+        let mut ok = limit.is_some() && attachment.is_some();
+        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        let mut carriers = Names::new("carrier");
+        let mut exclusions = Names::new("layer exclusion");
+        let mut total_share = Decimal::ZERO;
+        for item in &l.items {
+            let key = match &item.kind {
+                LayerItemKind::Aggregate(_) => Some("aggregate"),
+                LayerItemKind::Reinstatements(_) => Some("reinstatements"),
+                LayerItemKind::Premium(_) => Some("premium"),
+                _ => None,
+            };
+            if let Some(key) = key {
+                if let Some(first) = singles.get(key) {
+                    self.errors.push(CompileError::DuplicateItem {
+                        item: key.to_string(),
+                        span: item.span.into(),
+                        first: (*first).into(),
+                    });
+                } else {
+                    singles.insert(key, item.span);
+                }
+            }
+            match &item.kind {
+                LayerItemKind::Aggregate(a) => {
+                    layer.aggregate = self.positive_money(a, "layer aggregate");
+                    ok &= layer.aggregate.is_some();
+                }
+                LayerItemKind::Reinstatements(rs) => {
+                    for r in rs {
+                        if r.count.node == 0 {
+                            self.errors.push(CompileError::NotPositive {
+                                what: "number of reinstatements",
+                                span: r.count.span.into(),
+                            });
+                            ok = false;
+                        }
+                        match self.fraction(&r.rate, "reinstatement rate") {
+                            Some(rate) => layer.reinstatements.push(Reinstatement {
+                                count: r.count.node,
+                                rate,
+                            }),
+                            None => ok = false,
+                        }
+                    }
+                }
+                LayerItemKind::Premium(p) => {
+                    layer.premium = self.money(p, "premium");
+                    ok &= layer.premium.is_some();
+                }
+                LayerItemKind::Carrier { name, share } => {
+                    carriers.add(self, &name.node, name.span);
+                    total_share = total_share.checked_add(share.node).unwrap_or(Decimal::MAX);
+                    match self.fraction(share, "carrier share") {
+                        Some(f) => layer.carriers.push(CarrierShare {
+                            name: name.node.clone(),
+                            share: f,
+                            span: item.span,
+                        }),
+                        None => ok = false,
+                    }
+                }
+                LayerItemKind::Exclude(e) => {
+                    exclusions.add(self, &e.name.node, e.name.span);
+                    match self.condition(&e.condition, program, condition::Scope::Event) {
+                        Some(c) => layer.exclusions.push(Exclusion {
+                            name: e.name.node.clone(),
+                            condition: c,
+                            span: item.span,
+                        }),
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        if total_share > Decimal::ONE_HUNDRED {
+            self.errors.push(CompileError::Overplaced {
+                layer: l.name.node.clone(),
+                total: percent_text(total_share),
+                span: l.name.span.into(),
+            });
+            ok = false;
+        } else if total_share < Decimal::ONE_HUNDRED {
+            let unplaced = Decimal::ONE_HUNDRED.checked_sub(total_share).unwrap_or_default();
+            self.warnings.push(CompileWarning::Unplaced {
+                layer: l.name.node.clone(),
+                placed: percent_text(total_share),
+                unplaced: percent_text(unplaced),
+                span: l.name.span.into(),
+            });
+        }
+        if layer.exhaustion().is_none() || (!layer.reinstatements.is_empty() && layer.effective_aggregate().is_none()) {
+            self.errors.push(CompileError::Overflow {
+                what: "layer top or aggregate",
+                span: l.name.span.into(),
+            });
+            ok = false;
+        }
+        ok.then_some(layer)
+    }
+
+    /// Orders the tower by attachment and reports overlaps (errors) and gaps (warnings).
+    fn tower(&mut self, layers: &mut [Layer], decl: &ast::ProgramDecl, name_span: Span) {
+        let declared = decl
+            .items
+            .iter()
+            .filter(|i| matches!(i.kind, ItemKind::Layer(_)))
+            .count();
+        if declared == 0 {
+            self.warnings.push(CompileWarning::NoLayers {
+                program: decl.name.node.clone(),
+                span: name_span.into(),
+            });
+            return;
+        }
+        // INVARIANT: sort_by_key is stable, so layers attaching at the same point keep
+        // their written order.
+        layers.sort_by_key(|l| l.attachment);
+        for pair in layers.windows(2) {
+            let [lower, upper] = pair else { continue };
+            let Some(top) = lower.exhaustion() else { continue };
+            if top > upper.attachment {
+                let amount = top.checked_sub(upper.attachment).unwrap_or_default();
+                self.errors.push(CompileError::Overlap {
+                    lower: lower.name.clone(),
+                    upper: upper.name.clone(),
+                    amount: self.currency.display(amount),
+                    top: self.currency.display(top),
+                    span: upper.span.into(),
+                    lower_span: lower.span.into(),
+                });
+            } else if top < upper.attachment {
+                let amount = upper.attachment.checked_sub(top).unwrap_or_default();
+                self.warnings.push(CompileWarning::Gap {
+                    lower: lower.name.clone(),
+                    upper: upper.name.clone(),
+                    amount: self.currency.display(amount),
+                    from: self.currency.display(top),
+                    to: self.currency.display(upper.attachment),
+                    span: upper.span.into(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,480 @@
+//! Errors and warnings of [`crate::compile::compile`].
+
+use crate::parse::ParseError;
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A reason a program does not compile. All of them are reported in one run.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
+pub enum CompileError {
+    /// An item that may be written once is written twice.
+    #[error("`{item}` is written more than once")]
+    #[diagnostic(code(specie::item::duplicate), help("keep one `{item}` item"))]
+    DuplicateItem {
+        /// The item keyword.
+        item: String,
+        /// The second one.
+        #[label("written again here")]
+        span: SourceSpan,
+        /// The first one.
+        #[label("first written here")]
+        first: SourceSpan,
+    },
+    /// No `period` item.
+    #[error("program `{program}` has no `period`")]
+    #[diagnostic(
+        code(specie::item::missing_period),
+        help("add `period 2026-01-01 to 2027-01-01` (start inclusive, end exclusive)")
+    )]
+    MissingPeriod {
+        /// The program name.
+        program: String,
+        /// The program's name.
+        #[label("this program")]
+        span: SourceSpan,
+    },
+    /// A currency code the language does not know.
+    #[error("unknown currency `{code}`")]
+    #[diagnostic(code(specie::value::unknown_currency))]
+    UnknownCurrency {
+        /// The code.
+        code: String,
+        /// Where.
+        #[label("not an ISO 4217 code specie knows")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// The period's end is not after its start.
+    #[error("period ends on {end}, not after it starts on {start}")]
+    #[diagnostic(
+        code(specie::value::period_order),
+        help("the end date is exclusive and must be later than the start")
+    )]
+    PeriodOrder {
+        /// Start date.
+        start: String,
+        /// End date.
+        end: String,
+        /// Where.
+        #[label("empty period")]
+        span: SourceSpan,
+    },
+    /// Two clauses, layers, carriers or attributes of one kind share a name.
+    #[error("duplicate {kind} name `{name}`")]
+    #[diagnostic(
+        code(specie::name::duplicate),
+        help("names of {kind}s must be unique so that results can say which one acted")
+    )]
+    DuplicateName {
+        /// What kind of thing.
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// The second one.
+        #[label("used again here")]
+        span: SourceSpan,
+        /// The first one.
+        #[label("first used here")]
+        first: SourceSpan,
+    },
+    /// A percentage outside 0-100%.
+    #[error("{what} of {value}% is outside 0-100%")]
+    #[diagnostic(code(specie::value::percent_range))]
+    PercentRange {
+        /// What the percentage is.
+        what: &'static str,
+        /// The value as written.
+        value: String,
+        /// Where.
+        #[label("must be between 0% and 100%")]
+        span: SourceSpan,
+    },
+    /// A percent deductible whose `min` is above its `max`.
+    #[error("deductible minimum {min} is above its maximum {max}")]
+    #[diagnostic(code(specie::value::min_above_max), help("swap them, or remove one"))]
+    MinAboveMax {
+        /// The minimum as written.
+        min: String,
+        /// The maximum as written.
+        max: String,
+        /// The minimum.
+        #[label("minimum")]
+        span: SourceSpan,
+        /// The maximum.
+        #[label("maximum")]
+        max_span: SourceSpan,
+    },
+    /// `min`/`max` on a flat deductible.
+    #[error("`{word}` applies only to a percentage deductible")]
+    #[diagnostic(
+        code(specie::value::min_max_on_flat),
+        help("a flat deductible is already a fixed amount; remove `{word}` or write a percentage")
+    )]
+    MinMaxOnFlat {
+        /// `min` or `max`.
+        word: &'static str,
+        /// Where.
+        #[label("not allowed on a flat amount")]
+        span: SourceSpan,
+    },
+    /// `franchise` on a percentage deductible or with min/max.
+    #[error("a franchise deductible must be a flat amount without `min` or `max`")]
+    #[diagnostic(code(specie::value::franchise_not_flat))]
+    FranchiseNotFlat {
+        /// Where.
+        #[label("franchise")]
+        span: SourceSpan,
+    },
+    /// A limit, aggregate or amount that must be positive is zero.
+    #[error("{what} must be greater than zero")]
+    #[diagnostic(code(specie::value::not_positive))]
+    NotPositive {
+        /// What it is.
+        what: &'static str,
+        /// Where.
+        #[label("zero")]
+        span: SourceSpan,
+    },
+    /// An amount with more decimals than the currency's minor unit.
+    #[error("amount `{value}` has more decimals than {currency} allows ({decimals})")]
+    #[diagnostic(
+        code(specie::value::precision),
+        help("amounts are exact in the currency's minor unit; round the amount")
+    )]
+    Precision {
+        /// The value.
+        value: String,
+        /// The currency code.
+        currency: String,
+        /// Its minor-unit decimals.
+        decimals: u32,
+        /// Where.
+        #[label("too precise")]
+        span: SourceSpan,
+    },
+    /// A value too large to represent.
+    #[error("{what} is too large")]
+    #[diagnostic(code(specie::value::overflow), help("amounts must stay below 92 quadrillion minor units"))]
+    Overflow {
+        /// What overflowed.
+        what: &'static str,
+        /// Where.
+        #[label("too large")]
+        span: SourceSpan,
+    },
+    /// A duration that is not a whole number of seconds, or a count that is not whole.
+    #[error("{what} `{value}` is not whole")]
+    #[diagnostic(code(specie::value::not_whole))]
+    NotWhole {
+        /// What it is.
+        what: &'static str,
+        /// The value as written.
+        value: String,
+        /// Where.
+        #[label("must be a whole number of {unit}")]
+        span: SourceSpan,
+        /// The unit.
+        unit: &'static str,
+    },
+    /// An attribute named like a built-in field.
+    #[error("attribute `{name}` has the name of a built-in field")]
+    #[diagnostic(
+        code(specie::name::builtin_field),
+        help("built-in fields are cause, tier, asset, value, occurred, discovered and time_to_discovery")
+    )]
+    AttributeShadowsField {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("built-in field")]
+        span: SourceSpan,
+    },
+    /// An attribute default that does not fit the attribute's type.
+    #[error("default of `{name}` is {found}, not a {ty}")]
+    #[diagnostic(code("specie::type::attribute_default"))]
+    AttributeDefault {
+        /// The attribute.
+        name: String,
+        /// Its type.
+        ty: &'static str,
+        /// What the default is.
+        found: &'static str,
+        /// Where.
+        #[label("expected a {ty}")]
+        span: SourceSpan,
+        /// An example of the right type.
+        #[help]
+        help: String,
+    },
+    /// A field that is neither built in nor declared.
+    #[error("unknown field `{name}`")]
+    #[diagnostic(code("specie::type::unknown_field"))]
+    UnknownField {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("not a field")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// An operator that does not apply to the field's type.
+    #[error("`{op}` does not apply to `{field}`, which is a {ty}")]
+    #[diagnostic(code("specie::type::operator"))]
+    Operator {
+        /// The operator.
+        op: String,
+        /// The field.
+        field: String,
+        /// The field's type.
+        ty: &'static str,
+        /// Where.
+        #[label("not for a {ty}")]
+        span: SourceSpan,
+        /// What to write instead.
+        #[help]
+        help: String,
+    },
+    /// A value whose type differs from the field's.
+    #[error("`{field}` is a {ty}, but is compared with {found}")]
+    #[diagnostic(code("specie::type::mismatch"))]
+    Mismatch {
+        /// The field.
+        field: String,
+        /// The field's type.
+        ty: &'static str,
+        /// What the value is.
+        found: &'static str,
+        /// Where.
+        #[label("expected a {ty}")]
+        span: SourceSpan,
+        /// An example of the right type.
+        #[help]
+        help: String,
+    },
+    /// A bare field that is not a flag.
+    #[error("`{field}` is a {ty}, not a flag, and cannot stand alone as a condition")]
+    #[diagnostic(
+        code("specie::type::not_a_flag"),
+        help("compare it with a value, e.g. `{field} {example}`")
+    )]
+    NotAFlag {
+        /// The field.
+        field: String,
+        /// Its type.
+        ty: &'static str,
+        /// An example comparison.
+        example: &'static str,
+        /// Where.
+        #[label("not a flag")]
+        span: SourceSpan,
+    },
+    /// A loss-line field inside a layer exclusion.
+    #[error("`{field}` is a field of a loss line, but layer exclusions apply to whole events")]
+    #[diagnostic(
+        code("specie::type::line_field_in_layer"),
+        help("use event fields (cause, occurred, discovered, time_to_discovery, attributes) here, or move the exclusion to program level")
+    )]
+    LineFieldInLayer {
+        /// The field.
+        field: String,
+        /// Where.
+        #[label("line field")]
+        span: SourceSpan,
+    },
+    /// Two layers whose bands overlap.
+    #[error("layers `{lower}` and `{upper}` overlap by {amount}")]
+    #[diagnostic(
+        code(specie::tower::overlap),
+        help("`{lower}` reaches {top}, above where `{upper}` attaches; attach `{upper}` at {top} or lower the limit of `{lower}`")
+    )]
+    Overlap {
+        /// The lower layer.
+        lower: String,
+        /// The upper layer.
+        upper: String,
+        /// Overlap amount.
+        amount: String,
+        /// Top of the lower layer.
+        top: String,
+        /// The upper layer.
+        #[label("attaches inside `{lower}`")]
+        span: SourceSpan,
+        /// The lower layer.
+        #[label("reaches {top}")]
+        lower_span: SourceSpan,
+    },
+    /// Carrier shares above 100% in a layer.
+    #[error("carrier shares of layer `{layer}` add up to {total}%, above 100%")]
+    #[diagnostic(code(specie::tower::overplaced), help("reduce the shares so they add up to at most 100%"))]
+    Overplaced {
+        /// The layer.
+        layer: String,
+        /// Sum of shares.
+        total: String,
+        /// The layer.
+        #[label("over-placed layer")]
+        span: SourceSpan,
+    },
+    /// More layers or clauses than the limit.
+    #[error("program has {count} {what}, above the limit of {limit}")]
+    #[diagnostic(code(specie::limit::count))]
+    TooMany {
+        /// What is counted.
+        what: &'static str,
+        /// How many.
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// The program.
+        #[label("this program")]
+        span: SourceSpan,
+    },
+}
+
+/// Something legal but probably not meant; compilation goes on.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
+pub enum CompileWarning {
+    /// A gap between two consecutive layers.
+    #[error("gap of {amount} between layers `{lower}` and `{upper}`")]
+    #[diagnostic(
+        code(specie::tower::gap),
+        severity(Warning),
+        help("losses between {from} and {to} are not covered by any layer (reason `tower_gap`)")
+    )]
+    Gap {
+        /// Lower layer.
+        lower: String,
+        /// Upper layer.
+        upper: String,
+        /// Size of the gap.
+        amount: String,
+        /// Top of the lower layer.
+        from: String,
+        /// Attachment of the upper layer.
+        to: String,
+        /// The upper layer.
+        #[label("attaches above the top of `{lower}`")]
+        span: SourceSpan,
+    },
+    /// Carrier shares below 100% in a layer.
+    #[error("layer `{layer}` is placed at {placed}%; {unplaced}% is unplaced")]
+    #[diagnostic(
+        code(specie::tower::unplaced),
+        severity(Warning),
+        help("the unplaced share of each payment stays with the insured (reason `unplaced_share`)")
+    )]
+    Unplaced {
+        /// The layer.
+        layer: String,
+        /// Placed share.
+        placed: String,
+        /// Unplaced share.
+        unplaced: String,
+        /// The layer.
+        #[label("partly placed")]
+        span: SourceSpan,
+    },
+    /// A program without layers pays nothing.
+    #[error("program `{program}` has no layers, so it pays nothing")]
+    #[diagnostic(code(specie::tower::no_layers), severity(Warning), help("add `layer \"Primary\" LIMIT xs 0 {{ carrier \"NAME\" 100% }}`"))]
+    NoLayers {
+        /// The program.
+        program: String,
+        /// The program's name.
+        #[label("no layers")]
+        span: SourceSpan,
+    },
+    /// A cause not in the standard vocabulary, or not covered.
+    #[error("cause `{cause}` {problem}")]
+    #[diagnostic(code(specie::name::unknown_cause), severity(Warning))]
+    UnknownCause {
+        /// The cause.
+        cause: String,
+        /// What is odd about it.
+        problem: &'static str,
+        /// Where.
+        #[label("unknown cause")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// A tier not in the standard vocabulary.
+    #[error("storage tier `{tier}` is not one of hot, warm, cold")]
+    #[diagnostic(code(specie::name::unknown_tier), severity(Warning))]
+    UnknownTier {
+        /// The tier.
+        tier: String,
+        /// Where.
+        #[label("unknown tier")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// A symbol written twice in one list.
+    #[error("`{symbol}` is listed twice")]
+    #[diagnostic(code(specie::name::duplicate_symbol), severity(Warning), help("remove the repeat"))]
+    DuplicateSymbol {
+        /// The symbol.
+        symbol: String,
+        /// Where.
+        #[label("repeated")]
+        span: SourceSpan,
+    },
+    /// An item that has no effect under the program's basis.
+    #[error("`{item}` has no effect on a {basis} basis")]
+    #[diagnostic(code(specie::item::not_applicable), severity(Warning))]
+    NotApplicable {
+        /// The item.
+        item: &'static str,
+        /// The basis.
+        basis: &'static str,
+        /// Where.
+        #[label("ignored")]
+        span: SourceSpan,
+        /// What applies instead.
+        #[help]
+        help: &'static str,
+    },
+}
+
+/// Every error (and the warnings) of a program that does not compile.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[error("program has {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+pub struct CompileErrors {
+    /// The errors, in source order of discovery.
+    pub errors: Vec<CompileError>,
+    /// Warnings found on the way.
+    pub warnings: Vec<CompileWarning>,
+}
+
+/// Why source text could not be turned into a program.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum SourceError {
+    /// The text does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The program does not compile.
+    #[error(transparent)]
+    Compile(#[from] CompileErrors),
+}
+
+impl SourceError {
+    /// Every diagnostic, errors first, in the order found.
+    pub fn diagnostics(&self) -> Vec<&dyn Diagnostic> {
+        match self {
+            SourceError::Parse(e) => vec![e as &dyn Diagnostic],
+            SourceError::Compile(c) => c
+                .errors
+                .iter()
+                .map(|e| e as &dyn Diagnostic)
+                .chain(c.warnings.iter().map(|w| w as &dyn Diagnostic))
+                .collect(),
+        }
+    }
+}
