@@ -1,1 +1,352 @@
-//! placeholder
+//! Syntax tree → canonical source text.
+//!
+//! One layout for every program: two-space indentation, one item per line, single spaces
+//! between tokens, numbers as written (without `_` separators), durations with long unit
+//! names, comments and single blank lines between items kept where they were.
+//! `parse(format(f)) == f` for every tree `f` that [`crate::parse`] can produce.
+
+use crate::ast::*;
+use std::fmt::Write;
+
+/// Formats a syntax tree as canonical source text.
+///
+/// ```
+/// let file = specie::parse(r#"program "x" {   period 2026-01-01 to 2027-01-01
+///   layer "P" 10_000_000 xs 0 { carrier "A" 100% } }"#).unwrap();
+/// assert_eq!(specie::format(&file), "program \"x\" {\n  period 2026-01-01 to 2027-01-01\n  layer \"P\" 10000000 xs 0 {\n    carrier \"A\" 100%\n  }\n}\n");
+/// ```
+pub fn format(file: &File) -> String {
+    let mut out = String::new();
+    for c in &file.header {
+        comment_line(&mut out, 0, c);
+    }
+    let p = &file.program;
+    out.push_str("program ");
+    string(&mut out, &p.name.node);
+    out.push_str(" {\n");
+    for (n, item) in p.items.iter().enumerate() {
+        leading(&mut out, 1, &item.trivia, n == 0);
+        indent(&mut out, 1);
+        program_item(&mut out, &item.kind);
+        trailing(&mut out, &item.trivia);
+    }
+    for c in &p.end_comments {
+        comment_line(&mut out, 1, c);
+    }
+    out.push_str("}\n");
+    for c in &file.footer {
+        comment_line(&mut out, 0, c);
+    }
+    out
+}
+
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+fn comment_line(out: &mut String, level: usize, text: &str) {
+    indent(out, level);
+    out.push('#');
+    out.push_str(text);
+    out.push('\n');
+}
+
+fn leading(out: &mut String, level: usize, t: &Trivia, first: bool) {
+    if t.blank_line_before && !first {
+        out.push('\n');
+    }
+    for c in &t.comments {
+        comment_line(out, level, c);
+    }
+}
+
+fn trailing(out: &mut String, t: &Trivia) {
+    if let Some(c) = &t.trailing {
+        out.push_str(" #");
+        out.push_str(c);
+    }
+    out.push('\n');
+}
+
+/// Writes a string literal with escapes.
+pub fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn number(out: &mut String, n: &NumberLit) {
+    let _ = write!(out, "{}{}", n.mantissa, n.magnitude.suffix());
+}
+
+fn percent(out: &mut String, p: &rust_decimal::Decimal) {
+    let _ = write!(out, "{p}%");
+}
+
+fn duration(out: &mut String, d: &DurationLit) {
+    let singular = d.amount == rust_decimal::Decimal::ONE;
+    let _ = write!(out, "{} {}", d.amount, d.unit.name(singular));
+}
+
+fn program_item(out: &mut String, kind: &ItemKind) {
+    match kind {
+        ItemKind::Insured(s) => {
+            out.push_str("insured ");
+            string(out, &s.node);
+        }
+        ItemKind::Currency(c) => {
+            let _ = write!(out, "currency {}", c.node);
+        }
+        ItemKind::Period { start, end } => {
+            let _ = write!(out, "period {} to {}", start.node, end.node);
+        }
+        ItemKind::Basis(b) => out.push_str(match b.node {
+            Basis::Occurrence => "basis occurrence",
+            Basis::Discovery => "basis discovery",
+        }),
+        ItemKind::DiscoveryWindow(d) => {
+            out.push_str("discovery window ");
+            duration(out, &d.node);
+        }
+        ItemKind::Retroactive(d) => {
+            let _ = write!(out, "retroactive {}", d.node);
+        }
+        ItemKind::Valuation(v) => out.push_str(match v.node {
+            Valuation::AtLoss => "valuation at loss",
+            Valuation::AtDiscovery => "valuation at discovery",
+        }),
+        ItemKind::Attribute(a) => {
+            let _ = write!(out, "attribute {}: {}", a.name.node, a.ty.node.keyword());
+            if let Some(d) = &a.default {
+                out.push_str(" = ");
+                literal(out, &d.node);
+            }
+        }
+        ItemKind::Exposure { tier, amount } => {
+            let _ = write!(out, "exposure {} ", tier.node);
+            number(out, &amount.node);
+        }
+        ItemKind::Covers(causes) => {
+            out.push_str("covers ");
+            symbols(out, causes);
+        }
+        ItemKind::Sublimit(s) => {
+            out.push_str("sublimit ");
+            string(out, &s.name.node);
+            match (&s.per_occurrence, &s.aggregate) {
+                (Some(p), agg) => {
+                    out.push(' ');
+                    number(out, &p.node);
+                    out.push_str(" per occurrence");
+                    if let Some(a) = agg {
+                        out.push_str(", ");
+                        number(out, &a.node);
+                        out.push_str(" aggregate");
+                    }
+                }
+                (None, Some(a)) => {
+                    out.push(' ');
+                    number(out, &a.node);
+                    out.push_str(" aggregate");
+                }
+                (None, None) => {}
+            }
+            when(out, s.condition.as_ref());
+        }
+        ItemKind::Deductible(d) => {
+            out.push_str("deductible ");
+            if let Some(n) = &d.name {
+                string(out, &n.node);
+                out.push(' ');
+            }
+            match &d.amount.node {
+                AmountOrPercent::Amount(a) => number(out, a),
+                AmountOrPercent::Percent(p) => percent(out, p),
+            }
+            if let Some(m) = &d.min {
+                out.push_str(" min ");
+                number(out, &m.node);
+            }
+            if let Some(m) = &d.max {
+                out.push_str(" max ");
+                number(out, &m.node);
+            }
+            if d.franchise.is_some() {
+                out.push_str(" franchise");
+            }
+            out.push_str(" per occurrence");
+            if let Some(a) = &d.aggregate {
+                out.push_str(", ");
+                number(out, &a.node);
+                out.push_str(" aggregate");
+            }
+            when(out, d.condition.as_ref());
+        }
+        ItemKind::Coinsurance(p) => {
+            out.push_str("coinsurance ");
+            percent(out, &p.node);
+        }
+        ItemKind::Exclude(e) => exclusion(out, e),
+        ItemKind::Layer(l) => layer(out, l),
+        ItemKind::Allow(code) => {
+            let _ = write!(out, "allow {}", code.node);
+        }
+    }
+}
+
+fn symbols(out: &mut String, list: &[Ident]) {
+    for (n, s) in list.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&s.node);
+    }
+}
+
+fn when(out: &mut String, c: Option<&Cond>) {
+    if let Some(c) = c {
+        out.push_str(" when ");
+        cond(out, c);
+    }
+}
+
+fn exclusion(out: &mut String, e: &ExclusionDecl) {
+    out.push_str("exclude ");
+    string(out, &e.name.node);
+    out.push_str(" when ");
+    cond(out, &e.condition);
+}
+
+fn layer(out: &mut String, l: &LayerDecl) {
+    out.push_str("layer ");
+    string(out, &l.name.node);
+    out.push(' ');
+    number(out, &l.limit.node);
+    out.push_str(" xs ");
+    number(out, &l.attachment.node);
+    out.push_str(" {\n");
+    for (n, item) in l.items.iter().enumerate() {
+        leading(out, 2, &item.trivia, n == 0);
+        indent(out, 2);
+        match &item.kind {
+            LayerItemKind::Aggregate(a) => {
+                out.push_str("aggregate ");
+                number(out, &a.node);
+            }
+            LayerItemKind::Reinstatements(rs) => {
+                out.push_str("reinstatements ");
+                for (k, r) in rs.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{} at ", r.count.node);
+                    percent(out, &r.rate.node);
+                }
+            }
+            LayerItemKind::Premium(p) => {
+                out.push_str("premium ");
+                number(out, &p.node);
+            }
+            LayerItemKind::Carrier { name, share } => {
+                out.push_str("carrier ");
+                string(out, &name.node);
+                out.push(' ');
+                percent(out, &share.node);
+            }
+            LayerItemKind::Exclude(e) => exclusion(out, e),
+        }
+        trailing(out, &item.trivia);
+    }
+    for c in &l.end_comments {
+        comment_line(out, 2, c);
+    }
+    indent(out, 1);
+    out.push('}');
+}
+
+/// Writes a condition, with parentheses only where the tree needs them.
+pub fn cond(out: &mut String, c: &Cond) {
+    match &c.kind {
+        CondKind::Or(parts) => {
+            for (n, p) in parts.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(" or ");
+                }
+                operand(out, p, matches!(p.kind, CondKind::Or(_)));
+            }
+        }
+        CondKind::And(parts) => {
+            for (n, p) in parts.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(" and ");
+                }
+                operand(out, p, matches!(p.kind, CondKind::Or(_) | CondKind::And(_)));
+            }
+        }
+        CondKind::Not(inner) => {
+            out.push_str("not ");
+            operand(out, inner, matches!(inner.kind, CondKind::Or(_) | CondKind::And(_)));
+        }
+        CondKind::Test(t) => test(out, t),
+    }
+}
+
+fn operand(out: &mut String, c: &Cond, parens: bool) {
+    if parens {
+        out.push('(');
+        cond(out, c);
+        out.push(')');
+    } else {
+        cond(out, c);
+    }
+}
+
+fn test(out: &mut String, t: &Test) {
+    match t {
+        Test::Is { field, negated, symbol } => {
+            let _ = write!(
+                out,
+                "{} is {}{}",
+                field.node,
+                if *negated { "not " } else { "" },
+                symbol.node
+            );
+        }
+        Test::In { field, negated, symbols: list } => {
+            let _ = write!(out, "{} {}in [", field.node, if *negated { "not " } else { "" });
+            symbols(out, list);
+            out.push(']');
+        }
+        Test::Compare { field, op, value } => {
+            let _ = write!(out, "{} {} ", field.node, op.node.as_str());
+            literal(out, &value.node);
+        }
+        Test::Flag { field } => out.push_str(&field.node),
+    }
+}
+
+fn literal(out: &mut String, l: &Literal) {
+    match l {
+        Literal::Number(n) => number(out, n),
+        Literal::Percent(p) => percent(out, p),
+        Literal::Duration(d) => duration(out, d),
+        Literal::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Literal::Instant(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Literal::String(s) => string(out, s),
+        Literal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+    }
+}

@@ -48,3 +48,4 @@ pub mod time;
 
 pub use parse::parse;
 pub use compile::{compile, compile_str, Compiled, SourceError};
+pub use format::format;

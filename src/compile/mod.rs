@@ -621,7 +621,6 @@ impl Cx {
             exclusions: Vec::new(),
             span,
         };
-        let mut ok = limit.is_some() && attachment.is_some();
         let mut singles: HashMap<&'static str, Span> = HashMap::new();
         let mut carriers = Names::new("carrier");
         let mut exclusions = Names::new("layer exclusion");
@@ -647,7 +646,6 @@ impl Cx {
             match &item.kind {
                 LayerItemKind::Aggregate(a) => {
                     layer.aggregate = self.positive_money(a, "layer aggregate");
-                    ok &= layer.aggregate.is_some();
                 }
                 LayerItemKind::Reinstatements(rs) => {
                     for r in rs {
@@ -656,20 +654,18 @@ impl Cx {
                                 what: "number of reinstatements",
                                 span: r.count.span.into(),
                             });
-                            ok = false;
                         }
                         match self.fraction(&r.rate, "reinstatement rate") {
                             Some(rate) => layer.reinstatements.push(Reinstatement {
                                 count: r.count.node,
                                 rate,
                             }),
-                            None => ok = false,
+                            None => {}
                         }
                     }
                 }
                 LayerItemKind::Premium(p) => {
                     layer.premium = self.money(p, "premium");
-                    ok &= layer.premium.is_some();
                 }
                 LayerItemKind::Carrier { name, share } => {
                     carriers.add(self, &name.node, name.span);
@@ -680,7 +676,7 @@ impl Cx {
                             share: f,
                             span: item.span,
                         }),
-                        None => ok = false,
+                        None => {}
                     }
                 }
                 LayerItemKind::Exclude(e) => {
@@ -691,7 +687,7 @@ impl Cx {
                             condition: c,
                             span: item.span,
                         }),
-                        None => ok = false,
+                        None => {}
                     }
                 }
             }
@@ -702,7 +698,6 @@ impl Cx {
                 total: percent_text(total_share),
                 span: l.name.span.into(),
             });
-            ok = false;
         } else if total_share < Decimal::ONE_HUNDRED {
             let unplaced = Decimal::ONE_HUNDRED.checked_sub(total_share).unwrap_or_default();
             self.warnings.push(CompileWarning::Unplaced {
@@ -717,9 +712,10 @@ impl Cx {
                 what: "layer top or aggregate",
                 span: l.name.span.into(),
             });
-            ok = false;
         }
-        ok.then_some(layer)
+        // A layer with a valid band still takes part in the tower checks; the errors
+        // recorded above keep the program from compiling.
+        (limit.is_some() && attachment.is_some()).then_some(layer)
     }
 
     /// Orders the tower by attachment and reports overlaps (errors) and gaps (warnings).

@@ -1,0 +1,91 @@
+//! `specie check FILE…`
+
+use super::{color, read_source, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use specie::diagnostic::{render, to_json, JsonDiagnostic};
+use std::path::PathBuf;
+
+pub fn run(files: &[PathBuf], format: Format) -> u8 {
+    let mut failed = false;
+    let mut io_error = false;
+    let mut json: Vec<JsonDiagnostic> = Vec::new();
+    let (mut n_err, mut n_warn) = (0usize, 0usize);
+    let color = color();
+    for path in files {
+        let name = path.display().to_string();
+        let src = match read_source(path) {
+            Ok(s) => s,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                io_error = true;
+                continue;
+            }
+        };
+        let (diags, summary): (Vec<&dyn miette::Diagnostic>, Option<String>);
+        let result = specie::compile_str(&src);
+        match &result {
+            Ok(c) => {
+                diags = c.warnings.iter().map(|w| w as &dyn miette::Diagnostic).collect();
+                let p = &c.program;
+                let clauses = p.sublimits.len() + p.deductibles.len() + p.exclusions.len();
+                summary = Some(format!(
+                    "ok: {name}: program \"{}\", {} layer{}, {} clause{}, {} warning{}",
+                    p.name,
+                    p.layers.len(),
+                    plural(p.layers.len()),
+                    clauses,
+                    plural(clauses),
+                    diags.len(),
+                    plural(diags.len())
+                ));
+            }
+            Err(e) => {
+                failed = true;
+                diags = e.diagnostics();
+                summary = None;
+            }
+        }
+        for d in &diags {
+            if specie::diagnostic::severity_word(*d) == "error" {
+                n_err += 1;
+            } else {
+                n_warn += 1;
+            }
+            match format {
+                Format::Human => eprint!("{}", render(*d, &name, &src, color)),
+                Format::Json => json.push(to_json(*d, &name, &src)),
+            }
+        }
+        if let (Some(s), Format::Human) = (summary, format) {
+            println!("{s}");
+        }
+    }
+    match format {
+        Format::Json => match serde_json::to_string_pretty(&json) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        Format::Human => {
+            if n_err > 0 || n_warn > 0 {
+                eprintln!("{n_err} error{}, {n_warn} warning{}", plural(n_err), plural(n_warn));
+            }
+        }
+    }
+    if io_error {
+        EXIT_USAGE
+    } else if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,49 @@
+//! `specie fmt FILE… [--check]`
+
+use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use specie::diagnostic::render;
+use std::path::PathBuf;
+
+pub fn run(files: &[PathBuf], check: bool) -> u8 {
+    let mut failed = false;
+    let mut io_error = false;
+    for path in files {
+        let name = path.display().to_string();
+        let src = match read_source(path) {
+            Ok(s) => s,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                io_error = true;
+                continue;
+            }
+        };
+        let file = match specie::parse(&src) {
+            Ok(f) => f,
+            Err(e) => {
+                eprint!("{}", render(&e, &name, &src, color()));
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = specie::format(&file);
+        if formatted == src {
+            continue;
+        }
+        if check {
+            println!("would reformat: {name}");
+            failed = true;
+        } else if let Err(e) = std::fs::write(path, formatted) {
+            eprintln!("error: cannot write `{name}`: {e}");
+            io_error = true;
+        } else {
+            println!("formatted: {name}");
+        }
+    }
+    if io_error {
+        EXIT_USAGE
+    } else if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}

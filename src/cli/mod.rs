@@ -1,0 +1,87 @@
+//! Commands of the `specie` binary.
+
+mod check;
+mod fmt;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Digital-asset custody insurance programs as code.
+#[derive(Debug, Parser)]
+#[command(name = "specie", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and type-check programs; print errors and warnings.
+    Check {
+        /// Program files (`.specie`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format of diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Rewrite programs in the canonical layout, keeping comments.
+    Fmt {
+        /// Program files (`.specie`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Do not write; exit 1 and name the files that would change.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's graphical reports.
+    Human,
+    /// A JSON array of diagnostics.
+    Json,
+}
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the input has errors (or `--check` found changes).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Check { files, format } => check::run(&files, format),
+        Command::Fmt { files, check } => fmt::run(&files, check),
+    };
+    ExitCode::from(code)
+}
+
+/// Whether to colour output on stderr.
+pub fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Reads a source file, refusing files above the parser's limit without reading them
+/// whole.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let limit = specie::parse::MAX_INPUT_BYTES as u64;
+    let mut buf = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if buf.len() as u64 > limit {
+        return Err(format!(
+            "`{}` is larger than the limit of {limit} bytes",
+            path.display()
+        ));
+    }
+    String::from_utf8(buf).map_err(|e| format!("`{}` is not UTF-8 text: {e}", path.display()))
+}
