@@ -141,6 +141,8 @@ impl PErr {
                     Some("every `{` needs a matching `}`".to_string())
                 } else if seen.iter().any(|e| matches!(e, Exp::Thing(t) if t.starts_with("a duration"))) {
                     Some("durations are a number and a unit: `30 days`, `72h`, `15 minutes`, `2 weeks`".to_string())
+                } else if seen.contains(&Exp::Thing("a value")) && found.starts_with('`') {
+                    Some("symbols are tested with `is` or `in`, e.g. `cause is external_hack`; text values need double quotes".to_string())
                 } else {
                     None
                 };

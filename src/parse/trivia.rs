@@ -67,13 +67,13 @@ fn has_blank_line(src: &str, from: usize, to: usize) -> bool {
         .is_some_and(|gap| gap.matches('\n').count() >= 2)
 }
 
-/// The trailing comment of an item ending at `end`: the next comment if no newline
-/// separates it from the item. Returns where the item's text (with it) ends.
+/// The trailing comment of an item ending at `end`: the next comment if only spaces
+/// separate it from the item on the same line. Returns where the item's text (with it) ends.
 fn take_trailing(src: &str, cs: &mut Stream, end: usize, trivia: &mut Trivia) -> usize {
     if let Some((span, _)) = cs.peek() {
         let same_line = src
             .get(end..span.start)
-            .is_some_and(|gap| !gap.contains('\n'));
+            .is_some_and(|gap| gap.chars().all(|c| c.is_whitespace() && c != '\n'));
         if same_line {
             let span = *span;
             if let Some((_, text)) = cs.next() {

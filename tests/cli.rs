@@ -1,0 +1,110 @@
+//! The `specie` binary: exit statuses and output of `check` and `fmt`.
+
+mod common;
+
+use common::root;
+use std::process::Command;
+
+fn specie(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_specie"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn check_accepts_every_program_fixture() {
+    let mut args = vec!["check"];
+    let files: Vec<String> = common::files("fixtures/programs", "specie")
+        .iter()
+        .map(|p| p.strip_prefix(root()).unwrap().display().to_string())
+        .collect();
+    args.extend(files.iter().map(String::as_str));
+    let (code, stdout, stderr) = specie(&args);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("check_programs_stdout", stdout);
+    insta::assert_snapshot!("check_programs_stderr", stderr);
+}
+
+#[test]
+fn check_exits_1_on_every_invalid_fixture() {
+    for p in common::files("fixtures/invalid", "specie") {
+        let rel = p.strip_prefix(root()).unwrap().display().to_string();
+        let (code, _, stderr) = specie(&["check", &rel]);
+        assert_eq!(code, 1, "{rel}: {stderr}");
+        assert!(stderr.contains("×"), "{rel}: {stderr}");
+    }
+}
+
+#[test]
+fn check_json_output() {
+    let (code, stdout, _) = specie(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/invalid/overlapping-layers.specie",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v[0]["code"], "specie::tower::overlap");
+    assert_eq!(v[0]["line"], 7);
+    assert_eq!(v[0]["column"], 3);
+    insta::assert_snapshot!("check_json_overlap", stdout);
+}
+
+#[test]
+fn check_exits_2_on_missing_file_and_bad_usage() {
+    let (code, _, stderr) = specie(&["check", "no/such/file.specie"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read `no/such/file.specie`"), "{stderr}");
+    let (code, _, _) = specie(&["check"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = specie(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn fmt_check_passes_on_fixtures_and_names_files_that_would_change() {
+    let (code, stdout, stderr) = specie(&["fmt", "--check", "fixtures/programs/broker-tower.specie"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let dir = std::env::temp_dir().join(format!("specie-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let messy = dir.join("messy.specie");
+    std::fs::write(&messy, "program \"x\" {   period 2026-01-01 to 2027-01-01 }").unwrap();
+    let messy_s = messy.display().to_string();
+    let (code, stdout, _) = specie(&["fmt", "--check", &messy_s]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, format!("would reformat: {messy_s}\n"));
+    // --check did not write.
+    assert!(std::fs::read_to_string(&messy).unwrap().starts_with("program \"x\" {   "));
+    let (code, _, _) = specie(&["fmt", &messy_s]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "program \"x\" {\n  period 2026-01-01 to 2027-01-01\n}\n"
+    );
+    let (code, _, _) = specie(&["fmt", "--check", &messy_s]);
+    assert_eq!(code, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn oversized_input_is_refused() {
+    let dir = std::env::temp_dir().join(format!("specie-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.specie");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(specie::parse::MAX_INPUT_BYTES as u64 + 1).unwrap();
+    let (code, _, stderr) = specie(&["check", &big.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("larger than the limit"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
