@@ -220,6 +220,35 @@ pub fn split_largest_remainder(total: Money, weights: &[i128]) -> Option<Vec<Mon
         .collect()
 }
 
+impl Currency {
+    /// A human-readable amount with thousands separators and the code, e.g.
+    /// `USD 2,500,000` or `USD 1,234.50` (decimals shown only when not zero).
+    pub fn display(&self, m: Money) -> String {
+        let s = self.format(m);
+        let (sign, s) = match s.strip_prefix('-') {
+            Some(rest) => ("-", rest.to_string()),
+            None => ("", s),
+        };
+        let (int, frac) = match s.split_once('.') {
+            Some((i, f)) => (i.to_string(), Some(f.to_string())),
+            None => (s, None),
+        };
+        let mut grouped = String::new();
+        let digits: Vec<char> = int.chars().collect();
+        for (idx, c) in digits.iter().enumerate() {
+            let from_end = digits.len().saturating_sub(idx);
+            if idx > 0 && from_end % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(*c);
+        }
+        match frac {
+            Some(f) if f.chars().any(|c| c != '0') => format!("{} {sign}{grouped}.{f}", self.code),
+            _ => format!("{} {sign}{grouped}", self.code),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,35 +298,6 @@ mod tests {
                 let exact_floor = i128::from(total) * w / sum;
                 prop_assert!(i128::from(p.0) - exact_floor <= 1 && i128::from(p.0) >= exact_floor);
             }
-        }
-    }
-}
-
-impl Currency {
-    /// A human-readable amount with thousands separators and the code, e.g.
-    /// `USD 2,500,000` or `USD 1,234.50` (decimals shown only when not zero).
-    pub fn display(&self, m: Money) -> String {
-        let s = self.format(m);
-        let (sign, s) = match s.strip_prefix('-') {
-            Some(rest) => ("-", rest.to_string()),
-            None => ("", s),
-        };
-        let (int, frac) = match s.split_once('.') {
-            Some((i, f)) => (i.to_string(), Some(f.to_string())),
-            None => (s, None),
-        };
-        let mut grouped = String::new();
-        let digits: Vec<char> = int.chars().collect();
-        for (idx, c) in digits.iter().enumerate() {
-            let from_end = digits.len().saturating_sub(idx);
-            if idx > 0 && from_end % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(*c);
-        }
-        match frac {
-            Some(f) if f.chars().any(|c| c != '0') => format!("{} {sign}{grouped}.{f}", self.code),
-            _ => format!("{} {sign}{grouped}", self.code),
         }
     }
 }

@@ -37,6 +37,8 @@ fn days_in_month(year: i64, month: u8) -> u8 {
 }
 
 /// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
+// INVARIANT: callers pass years 0-9999, so no intermediate value comes near i64's range.
+#[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     // Ranges are small (year 0-9999), so plain arithmetic cannot overflow i64.
     let y = if m <= 2 { y - 1 } else { y };
@@ -48,6 +50,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Civil date of a day count from 1970-01-01; callers keep `z` within years 0-9999.
+// INVARIANT: |z| < 4 million, checked by the only caller.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -160,6 +165,10 @@ impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
+        // Years 0000-9999 only; anything else is shown as raw seconds.
+        if !(-719_528..=2_932_896).contains(&days) {
+            return write!(f, "@{}s", self.0);
+        }
         let (y, m, d) = civil_from_days(days);
         write!(
             f,
@@ -215,6 +224,14 @@ mod tests {
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Instant::parse("2026-03-14T24:00:00Z").is_none());
         assert!(Instant::parse("2026-03-14T02:10:00+01:00").is_none());
+    }
+
+    #[test]
+    fn extreme_instants_display_without_panicking() {
+        assert_eq!(Instant(i64::MAX).to_string(), format!("@{}s", i64::MAX));
+        assert_eq!(Instant(i64::MIN).to_string(), format!("@{}s", i64::MIN));
+        assert_eq!(Instant::parse("9999-12-31T23:59:59Z").unwrap().to_string(), "9999-12-31T23:59:59Z");
+        assert_eq!(Instant::parse("0000-01-01T00:00:00Z").unwrap().to_string(), "0000-01-01T00:00:00Z");
     }
 
     #[test]

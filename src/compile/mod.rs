@@ -655,12 +655,11 @@ impl Cx {
                                 span: r.count.span.into(),
                             });
                         }
-                        match self.fraction(&r.rate, "reinstatement rate") {
-                            Some(rate) => layer.reinstatements.push(Reinstatement {
+                        if let Some(rate) = self.fraction(&r.rate, "reinstatement rate") {
+                            layer.reinstatements.push(Reinstatement {
                                 count: r.count.node,
                                 rate,
-                            }),
-                            None => {}
+                            });
                         }
                     }
                 }
@@ -670,24 +669,22 @@ impl Cx {
                 LayerItemKind::Carrier { name, share } => {
                     carriers.add(self, &name.node, name.span);
                     total_share = total_share.checked_add(share.node).unwrap_or(Decimal::MAX);
-                    match self.fraction(share, "carrier share") {
-                        Some(f) => layer.carriers.push(CarrierShare {
+                    if let Some(f) = self.fraction(share, "carrier share") {
+                        layer.carriers.push(CarrierShare {
                             name: name.node.clone(),
                             share: f,
                             span: item.span,
-                        }),
-                        None => {}
+                        });
                     }
                 }
                 LayerItemKind::Exclude(e) => {
                     exclusions.add(self, &e.name.node, e.name.span);
-                    match self.condition(&e.condition, program, condition::Scope::Event) {
-                        Some(c) => layer.exclusions.push(Exclusion {
+                    if let Some(c) = self.condition(&e.condition, program, condition::Scope::Event) {
+                        layer.exclusions.push(Exclusion {
                             name: e.name.node.clone(),
                             condition: c,
                             span: item.span,
-                        }),
-                        None => {}
+                        });
                     }
                 }
             }

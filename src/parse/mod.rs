@@ -426,18 +426,13 @@ fn allow(i: In) -> PResult<ItemKind> {
         }
     };
     let mut code = first.fragment().to_string();
-    loop {
-        match nom::bytes::complete::tag::<_, _, PErr>("::")(i) {
-            Ok((rest, _)) => {
-                let (rest, w) = word(rest).map_err(|_| {
-                    NomErr::Failure(PErr::expected(off(&rest), Exp::Thing("a code segment")))
-                })?;
-                code.push_str("::");
-                code.push_str(w.fragment());
-                i = rest;
-            }
-            Err(_) => break,
-        }
+    while let Ok((rest, _)) = nom::bytes::complete::tag::<_, _, PErr>("::")(i) {
+        let (rest, w) = word(rest).map_err(|_| {
+            NomErr::Failure(PErr::expected(off(&rest), Exp::Thing("a code segment")))
+        })?;
+        code.push_str("::");
+        code.push_str(w.fragment());
+        i = rest;
     }
     Ok((i, ItemKind::Allow(Spanned::new(code, Span::new(start, off(&i))))))
 }
