@@ -42,7 +42,9 @@ fn bench(c: &mut Criterion) {
         "generated program: {} bytes, {} layers, {} clauses",
         src.len(),
         compiled.program.layers.len(),
-        compiled.program.sublimits.len() + compiled.program.exclusions.len() + compiled.program.deductibles.len()
+        compiled.program.sublimits.len()
+            + compiled.program.exclusions.len()
+            + compiled.program.deductibles.len()
     );
     let mut g = c.benchmark_group("front_end_1MiB");
     g.throughput(Throughput::Bytes(src.len() as u64));

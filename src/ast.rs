@@ -507,8 +507,8 @@ impl DurationUnit {
 
 /// Every word [`DurationUnit::from_word`] accepts.
 pub const DURATION_UNIT_WORDS: &[&str] = &[
-    "s", "second", "seconds", "min", "minute", "minutes", "h", "hour", "hours", "d", "day",
-    "days", "w", "week", "weeks",
+    "s", "second", "seconds", "min", "minute", "minutes", "h", "hour", "hours", "d", "day", "days",
+    "w", "week", "weeks",
 ];
 
 /// A duration as written: an amount and a unit.
@@ -523,7 +523,9 @@ pub struct DurationLit {
 impl DurationLit {
     /// The exact duration, or `None` when it is not a whole number of seconds or overflows.
     pub fn to_duration(self) -> Option<Duration> {
-        let secs = self.amount.checked_mul(Decimal::from(self.unit.seconds()))?;
+        let secs = self
+            .amount
+            .checked_mul(Decimal::from(self.unit.seconds()))?;
         if !secs.fract().is_zero() {
             return None;
         }

@@ -151,7 +151,9 @@ pub fn to_json(diag: &dyn Diagnostic, name: &str, src: &str) -> JsonDiagnostic {
         .unwrap_or_default();
     let (line, column, span) = labels
         .first()
-        .map_or((1, 1, JsonSpan { start: 0, end: 0 }), |l| (l.line, l.column, l.span));
+        .map_or((1, 1, JsonSpan { start: 0, end: 0 }), |l| {
+            (l.line, l.column, l.span)
+        });
     JsonDiagnostic {
         code: diag.code().map(|c| c.to_string()).unwrap_or_default(),
         severity: severity_word(diag),

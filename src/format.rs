@@ -295,7 +295,11 @@ pub fn cond(out: &mut String, c: &Cond) {
         }
         CondKind::Not(inner) => {
             out.push_str("not ");
-            operand(out, inner, matches!(inner.kind, CondKind::Or(_) | CondKind::And(_)));
+            operand(
+                out,
+                inner,
+                matches!(inner.kind, CondKind::Or(_) | CondKind::And(_)),
+            );
         }
         CondKind::Test(t) => test(out, t),
     }
@@ -313,7 +317,11 @@ fn operand(out: &mut String, c: &Cond, parens: bool) {
 
 fn test(out: &mut String, t: &Test) {
     match t {
-        Test::Is { field, negated, symbol } => {
+        Test::Is {
+            field,
+            negated,
+            symbol,
+        } => {
             let _ = write!(
                 out,
                 "{} is {}{}",
@@ -322,8 +330,17 @@ fn test(out: &mut String, t: &Test) {
                 symbol.node
             );
         }
-        Test::In { field, negated, symbols: list } => {
-            let _ = write!(out, "{} {}in [", field.node, if *negated { "not " } else { "" });
+        Test::In {
+            field,
+            negated,
+            symbols: list,
+        } => {
+            let _ = write!(
+                out,
+                "{} {}in [",
+                field.node,
+                if *negated { "not " } else { "" }
+            );
             symbols(out, list);
             out.push(']');
         }

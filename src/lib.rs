@@ -44,8 +44,8 @@ pub mod span;
 pub mod suggest;
 pub mod time;
 
-
-
-pub use parse::parse;
 pub use compile::{compile, compile_str, Compiled, SourceError};
 pub use format::format;
+pub use parse::parse;
+
+pub mod fuzzing;

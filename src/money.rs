@@ -20,13 +20,50 @@ pub struct Currency {
 
 /// Currencies the language knows, with their minor-unit decimals (ISO 4217).
 pub const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2),
-    ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EUR", 2), ("GBP", 2),
-    ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("ISK", 0), ("JOD", 3),
-    ("JPY", 0), ("KRW", 0), ("KWD", 3), ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2),
-    ("OMR", 3), ("PHP", 2), ("PLN", 2), ("QAR", 2), ("RON", 2), ("SAR", 2), ("SEK", 2),
-    ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UAH", 2), ("USD", 2),
-    ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PHP", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 impl Currency {
@@ -266,10 +303,19 @@ mod tests {
     #[test]
     fn conversions() {
         let usd = Currency::usd();
-        assert_eq!(usd.money_exact(Decimal::from_str("12.5").unwrap()), Some(Money(1250)));
+        assert_eq!(
+            usd.money_exact(Decimal::from_str("12.5").unwrap()),
+            Some(Money(1250))
+        );
         assert_eq!(usd.money_exact(Decimal::from_str("12.505").unwrap()), None);
-        assert_eq!(usd.money_rounded(Decimal::from_str("12.505").unwrap()), Some(Money(1250)));
-        assert_eq!(usd.money_rounded(Decimal::from_str("12.515").unwrap()), Some(Money(1252)));
+        assert_eq!(
+            usd.money_rounded(Decimal::from_str("12.505").unwrap()),
+            Some(Money(1250))
+        );
+        assert_eq!(
+            usd.money_rounded(Decimal::from_str("12.515").unwrap()),
+            Some(Money(1252))
+        );
         assert_eq!(usd.format(Money(153_950_00)), "153950.00");
         let jpy = Currency::from_code("JPY").unwrap();
         assert_eq!(jpy.format(Money(1000)), "1000");

@@ -11,9 +11,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         }
         for (j, cb) in b_chars.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            let del = prev.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let del = prev
+                .get(j.saturating_add(1))
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(cost);
+            let sub = prev
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(cost);
             if let Some(slot) = cur.get_mut(j.saturating_add(1)) {
                 *slot = del.min(ins).min(sub);
             }
@@ -25,7 +33,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The candidate nearest to `word`, if it is near enough to be a likely typo: at most one
 /// edit for short words, a third of the length for longer ones.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -49,8 +60,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("sublimt", ["sublimit", "layer"]), Some("sublimit"));
-        assert_eq!(did_you_mean("colluding_staf", ["colluding_staff"]), Some("colluding_staff"));
+        assert_eq!(
+            did_you_mean("sublimt", ["sublimit", "layer"]),
+            Some("sublimit")
+        );
+        assert_eq!(
+            did_you_mean("colluding_staf", ["colluding_staff"]),
+            Some("colluding_staff")
+        );
         assert_eq!(did_you_mean("xyz", ["sublimit", "layer"]), None);
     }
 }

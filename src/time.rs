@@ -129,9 +129,7 @@ impl Instant {
         }
         let date = Date::parse(s.get(0..10)?)?;
         let rest = s.get(10..)?;
-        let rest = rest
-            .strip_prefix('T')
-            .or_else(|| rest.strip_prefix('t'))?;
+        let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix('t'))?;
         let (time, zone) = rest.split_at_checked(8)?;
         if !(zone == "Z" || zone == "z" || zone == "+00:00") {
             return None;
@@ -230,8 +228,14 @@ mod tests {
     fn extreme_instants_display_without_panicking() {
         assert_eq!(Instant(i64::MAX).to_string(), format!("@{}s", i64::MAX));
         assert_eq!(Instant(i64::MIN).to_string(), format!("@{}s", i64::MIN));
-        assert_eq!(Instant::parse("9999-12-31T23:59:59Z").unwrap().to_string(), "9999-12-31T23:59:59Z");
-        assert_eq!(Instant::parse("0000-01-01T00:00:00Z").unwrap().to_string(), "0000-01-01T00:00:00Z");
+        assert_eq!(
+            Instant::parse("9999-12-31T23:59:59Z").unwrap().to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Instant::parse("0000-01-01T00:00:00Z").unwrap().to_string(),
+            "0000-01-01T00:00:00Z"
+        );
     }
 
     #[test]

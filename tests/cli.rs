@@ -63,7 +63,10 @@ fn check_json_output() {
 fn check_exits_2_on_missing_file_and_bad_usage() {
     let (code, _, stderr) = specie(&["check", "no/such/file.specie"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cannot read `no/such/file.specie`"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read `no/such/file.specie`"),
+        "{stderr}"
+    );
     let (code, _, _) = specie(&["check"]);
     assert_eq!(code, 2);
     let (code, _, _) = specie(&["frobnicate"]);
@@ -72,19 +75,26 @@ fn check_exits_2_on_missing_file_and_bad_usage() {
 
 #[test]
 fn fmt_check_passes_on_fixtures_and_names_files_that_would_change() {
-    let (code, stdout, stderr) = specie(&["fmt", "--check", "fixtures/programs/broker-tower.specie"]);
+    let (code, stdout, stderr) =
+        specie(&["fmt", "--check", "fixtures/programs/broker-tower.specie"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 
     let dir = std::env::temp_dir().join(format!("specie-fmt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let messy = dir.join("messy.specie");
-    std::fs::write(&messy, "program \"x\" {   period 2026-01-01 to 2027-01-01 }").unwrap();
+    std::fs::write(
+        &messy,
+        "program \"x\" {   period 2026-01-01 to 2027-01-01 }",
+    )
+    .unwrap();
     let messy_s = messy.display().to_string();
     let (code, stdout, _) = specie(&["fmt", "--check", &messy_s]);
     assert_eq!(code, 1);
     assert_eq!(stdout, format!("would reformat: {messy_s}\n"));
     // --check did not write.
-    assert!(std::fs::read_to_string(&messy).unwrap().starts_with("program \"x\" {   "));
+    assert!(std::fs::read_to_string(&messy)
+        .unwrap()
+        .starts_with("program \"x\" {   "));
     let (code, _, _) = specie(&["fmt", &messy_s]);
     assert_eq!(code, 0);
     assert_eq!(
@@ -102,7 +112,8 @@ fn oversized_input_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let big = dir.join("big.specie");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(specie::parse::MAX_INPUT_BYTES as u64 + 1).unwrap();
+    f.set_len(specie::parse::MAX_INPUT_BYTES as u64 + 1)
+        .unwrap();
     let (code, _, stderr) = specie(&["check", &big.display().to_string()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("larger than the limit"), "{stderr}");

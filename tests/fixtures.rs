@@ -50,7 +50,9 @@ fn fmt_is_idempotent_on_messy_input() {
 /// The `# expect: CODE at LINE:COL` line at the top of an invalid fixture.
 fn expectation(src: &str) -> (String, usize, usize) {
     let line = src.lines().next().unwrap();
-    let rest = line.strip_prefix("# expect: ").expect("first line is `# expect: CODE at L:C`");
+    let rest = line
+        .strip_prefix("# expect: ")
+        .expect("first line is `# expect: CODE at L:C`");
     let (code, pos) = rest.split_once(" at ").unwrap();
     let (l, c) = pos.split_once(':').unwrap();
     (code.to_string(), l.parse().unwrap(), c.parse().unwrap())
@@ -69,7 +71,11 @@ fn invalid_fixtures_give_their_diagnostic() {
             .find(|d| d.severity == "error")
             .unwrap();
         assert_eq!(
-            (first_error.code.as_str(), first_error.line, first_error.column),
+            (
+                first_error.code.as_str(),
+                first_error.line,
+                first_error.column
+            ),
             (code.as_str(), line, col),
             "{}",
             path.display()
@@ -96,5 +102,7 @@ fn invalid_fixture_diagnostics_snapshots() {
 #[test]
 fn fixtures_parse_with_their_real_paths() {
     // Guards against a fixture directory that silently moved.
-    assert!(root().join("fixtures/programs/crypto-native-crime-specie.specie").exists());
+    assert!(root()
+        .join("fixtures/programs/crypto-native-crime-specie.specie")
+        .exists());
 }

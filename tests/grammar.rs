@@ -20,10 +20,16 @@ fn every_keyword_is_a_terminal_of_the_grammar() {
     // the grammar; the parser rejects them with `specie::parse::unsupported`.
     let later = ["parametric", "treaty", "check"];
     for k in keywords.filter(|k| !later.contains(k)) {
-        assert!(g.contains(&format!("'{k}'")), "keyword `{k}` is not in grammar/specie.ebnf");
+        assert!(
+            g.contains(&format!("'{k}'")),
+            "keyword `{k}` is not in grammar/specie.ebnf"
+        );
     }
     for unit in specie::ast::DURATION_UNIT_WORDS {
-        assert!(g.contains(&format!("'{unit}'")), "unit `{unit}` is not in the grammar");
+        assert!(
+            g.contains(&format!("'{unit}'")),
+            "unit `{unit}` is not in the grammar"
+        );
     }
 }
 
@@ -33,8 +39,15 @@ fn every_production_has_a_comment() {
     let lines: Vec<&str> = g.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         if line.contains("::=") && !line.trim_start().starts_with('|') {
-            let prev = lines[..i].iter().rev().find(|l| !l.trim().is_empty()).unwrap();
-            assert!(prev.trim_end().ends_with("*/"), "production without a comment: {line}");
+            let prev = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap();
+            assert!(
+                prev.trim_end().ends_with("*/"),
+                "production without a comment: {line}"
+            );
         }
     }
 }

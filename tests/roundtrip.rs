@@ -43,7 +43,10 @@ fn number() -> impl Strategy<Value = NumberLit> {
             Just(Magnitude::Billion)
         ],
     )
-        .prop_map(|(mantissa, magnitude)| NumberLit { mantissa, magnitude })
+        .prop_map(|(mantissa, magnitude)| NumberLit {
+            mantissa,
+            magnitude,
+        })
 }
 
 fn duration() -> impl Strategy<Value = DurationLit> {
@@ -195,7 +198,8 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
             start: sp(a),
             end: sp(b)
         }),
-        prop_oneof![Just(Basis::Occurrence), Just(Basis::Discovery)].prop_map(|b| ItemKind::Basis(sp(b))),
+        prop_oneof![Just(Basis::Occurrence), Just(Basis::Discovery)]
+            .prop_map(|b| ItemKind::Basis(sp(b))),
         duration().prop_map(|d| ItemKind::DiscoveryWindow(sp(d))),
         date().prop_map(|d| ItemKind::Retroactive(sp(d))),
         prop_oneof![Just(Valuation::AtLoss), Just(Valuation::AtDiscovery)]
@@ -212,8 +216,15 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
             amount: sp(n)
         }),
         prop::collection::vec(ident(), 1..4).prop_map(ItemKind::Covers),
-        (text(), prop::option::of(number()), prop::option::of(number()), prop::option::of(cond()))
-            .prop_filter("a sub-limit has at least one limit", |(_, p, a, _)| p.is_some() || a.is_some())
+        (
+            text(),
+            prop::option::of(number()),
+            prop::option::of(number()),
+            prop::option::of(cond())
+        )
+            .prop_filter("a sub-limit has at least one limit", |(_, p, a, _)| p
+                .is_some()
+                || a.is_some())
             .prop_map(|(n, p, a, c)| ItemKind::Sublimit(SublimitDecl {
                 name: sp(n),
                 per_occurrence: p.map(sp),
@@ -229,15 +240,17 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
             prop::option::of(number()),
             prop::option::of(cond())
         )
-            .prop_map(|(n, a, min, max, fr, agg, c)| ItemKind::Deductible(DeductibleDecl {
-                name: n.map(sp),
-                amount: sp(a),
-                min: min.map(sp),
-                max: max.map(sp),
-                franchise: fr.then(Span::default),
-                aggregate: agg.map(sp),
-                condition: c,
-            })),
+            .prop_map(|(n, a, min, max, fr, agg, c)| ItemKind::Deductible(
+                DeductibleDecl {
+                    name: n.map(sp),
+                    amount: sp(a),
+                    min: min.map(sp),
+                    max: max.map(sp),
+                    franchise: fr.then(Span::default),
+                    aggregate: agg.map(sp),
+                    condition: c,
+                }
+            )),
         decimal().prop_map(|p| ItemKind::Coinsurance(sp(p))),
         exclusion().prop_map(ItemKind::Exclude),
         (

@@ -24,7 +24,11 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
         let result = specie::compile_str(&src);
         match &result {
             Ok(c) => {
-                diags = c.warnings.iter().map(|w| w as &dyn miette::Diagnostic).collect();
+                diags = c
+                    .warnings
+                    .iter()
+                    .map(|w| w as &dyn miette::Diagnostic)
+                    .collect();
                 let p = &c.program;
                 let clauses = p.sublimits.len() + p.deductibles.len() + p.exclusions.len();
                 summary = Some(format!(
@@ -69,7 +73,11 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
         },
         Format::Human => {
             if n_err > 0 || n_warn > 0 {
-                eprintln!("{n_err} error{}, {n_warn} warning{}", plural(n_err), plural(n_warn));
+                eprintln!(
+                    "{n_err} error{}, {n_warn} warning{}",
+                    plural(n_err),
+                    plural(n_warn)
+                );
             }
         }
     }

@@ -71,7 +71,8 @@ pub fn color() -> bool {
 /// Reads a source file, refusing files above the parser's limit without reading them
 /// whole.
 pub fn read_source(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let limit = specie::parse::MAX_INPUT_BYTES as u64;
     let mut buf = Vec::new();
     file.take(limit.saturating_add(1))

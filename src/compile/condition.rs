@@ -181,7 +181,12 @@ impl Cx {
         }
     }
 
-    fn resolve(&mut self, field: &Spanned<String>, program: &Program, scope: Scope) -> Option<Resolved> {
+    fn resolve(
+        &mut self,
+        field: &Spanned<String>,
+        program: &Program,
+        scope: Scope,
+    ) -> Option<Resolved> {
         let name = field.node.as_str();
         let line_field = |cx: &mut Cx| {
             if scope == Scope::Event {
@@ -249,7 +254,8 @@ impl Cx {
     fn symbol_value(&mut self, field: SymbolField, sym: &Spanned<String>, program: &Program) {
         match field {
             SymbolField::Cause => {
-                let (known, problem, pool): (bool, &'static str, Vec<&str>) = match &program.covers {
+                let (known, problem, pool): (bool, &'static str, Vec<&str>) = match &program.covers
+                {
                     Some(c) => (
                         c.contains(&sym.node),
                         "is not among the covered causes, so this test never meets a covered event",
@@ -284,7 +290,12 @@ impl Cx {
     }
 
     /// Type-checks a condition; `None` when it has errors (all of them reported).
-    pub(crate) fn condition(&mut self, c: &Cond, program: &Program, scope: Scope) -> Option<Condition> {
+    pub(crate) fn condition(
+        &mut self,
+        c: &Cond,
+        program: &Program,
+        scope: Scope,
+    ) -> Option<Condition> {
         match &c.kind {
             CondKind::Or(parts) | CondKind::And(parts) => {
                 let mut out = Vec::with_capacity(parts.len());
@@ -313,7 +324,11 @@ impl Cx {
 
     fn test(&mut self, t: &Test, span: Span, program: &Program, scope: Scope) -> Option<Condition> {
         match t {
-            Test::Is { field, negated, symbol } => {
+            Test::Is {
+                field,
+                negated,
+                symbol,
+            } => {
                 let field_ref = self.resolve(field, program, scope)?;
                 match field_ref {
                     Resolved::Symbol(sf) => {
@@ -325,12 +340,21 @@ impl Cx {
                         })
                     }
                     Resolved::Typed(_, ty) => {
-                        self.symbol_op_error(if *negated { "is not" } else { "is" }, field, ty, span);
+                        self.symbol_op_error(
+                            if *negated { "is not" } else { "is" },
+                            field,
+                            ty,
+                            span,
+                        );
                         None
                     }
                 }
             }
-            Test::In { field, negated, symbols } => {
+            Test::In {
+                field,
+                negated,
+                symbols,
+            } => {
                 let field_ref = self.resolve(field, program, scope)?;
                 match field_ref {
                     Resolved::Symbol(sf) => {
@@ -353,7 +377,12 @@ impl Cx {
                         })
                     }
                     Resolved::Typed(_, ty) => {
-                        self.symbol_op_error(if *negated { "not in" } else { "in" }, field, ty, span);
+                        self.symbol_op_error(
+                            if *negated { "not in" } else { "in" },
+                            field,
+                            ty,
+                            span,
+                        );
                         None
                     }
                 }
@@ -362,7 +391,11 @@ impl Cx {
                 let field_ref = self.resolve(field, program, scope)?;
                 match field_ref {
                     Resolved::Symbol(_) => {
-                        let is = if op.node == crate::ast::CmpOp::Ne { "is not" } else { "is" };
+                        let is = if op.node == crate::ast::CmpOp::Ne {
+                            "is not"
+                        } else {
+                            "is"
+                        };
                         self.errors.push(CompileError::Operator {
                             op: op.node.as_str().to_string(),
                             field: field.node.clone(),
@@ -398,7 +431,11 @@ impl Cx {
                                     ty: ty.name(),
                                     found,
                                     span: value.span.into(),
-                                    help: format!("a {} is written like {}", ty.name(), ty.example()),
+                                    help: format!(
+                                        "a {} is written like {}",
+                                        ty.name(),
+                                        ty.example()
+                                    ),
                                 });
                                 None
                             }

@@ -156,7 +156,10 @@ pub enum CompileError {
     },
     /// A value too large to represent.
     #[error("{what} is too large")]
-    #[diagnostic(code(specie::value::overflow), help("amounts must stay below 92 quadrillion minor units"))]
+    #[diagnostic(
+        code(specie::value::overflow),
+        help("amounts must stay below 92 quadrillion minor units")
+    )]
     Overflow {
         /// What overflowed.
         what: &'static str,
@@ -309,7 +312,10 @@ pub enum CompileError {
     },
     /// Carrier shares above 100% in a layer.
     #[error("carrier shares of layer `{layer}` add up to {total}%, above 100%")]
-    #[diagnostic(code(specie::tower::overplaced), help("reduce the shares so they add up to at most 100%"))]
+    #[diagnostic(
+        code(specie::tower::overplaced),
+        help("reduce the shares so they add up to at most 100%")
+    )]
     Overplaced {
         /// The layer.
         layer: String,
@@ -365,7 +371,9 @@ pub enum CompileWarning {
     #[diagnostic(
         code(specie::tower::unplaced),
         severity(Warning),
-        help("the unplaced share of each payment stays with the insured (reason `unplaced_share`)")
+        help(
+            "the unplaced share of each payment stays with the insured (reason `unplaced_share`)"
+        )
     )]
     Unplaced {
         /// The layer.
@@ -380,7 +388,11 @@ pub enum CompileWarning {
     },
     /// A program without layers pays nothing.
     #[error("program `{program}` has no layers, so it pays nothing")]
-    #[diagnostic(code(specie::tower::no_layers), severity(Warning), help("add `layer \"Primary\" LIMIT xs 0 {{ carrier \"NAME\" 100% }}`"))]
+    #[diagnostic(
+        code(specie::tower::no_layers),
+        severity(Warning),
+        help("add `layer \"Primary\" LIMIT xs 0 {{ carrier \"NAME\" 100% }}`")
+    )]
     NoLayers {
         /// The program.
         program: String,
@@ -418,7 +430,11 @@ pub enum CompileWarning {
     },
     /// A symbol written twice in one list.
     #[error("`{symbol}` is listed twice")]
-    #[diagnostic(code(specie::name::duplicate_symbol), severity(Warning), help("remove the repeat"))]
+    #[diagnostic(
+        code(specie::name::duplicate_symbol),
+        severity(Warning),
+        help("remove the repeat")
+    )]
     DuplicateSymbol {
         /// The symbol.
         symbol: String,

@@ -6,7 +6,9 @@ mod err;
 
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
 
-use crate::ast::{self, AmountOrPercent, Basis, File, ItemKind, LayerItemKind, NumberLit, Valuation};
+use crate::ast::{
+    self, AmountOrPercent, Basis, File, ItemKind, LayerItemKind, NumberLit, Valuation,
+};
 use crate::money::{Currency, Fraction, Money};
 use crate::program::*;
 use crate::span::{Span, Spanned};
@@ -134,7 +136,12 @@ impl Cx {
         self.money_value(value, lit.span, what)
     }
 
-    pub(crate) fn money_value(&mut self, value: Decimal, span: Span, what: &'static str) -> Option<Money> {
+    pub(crate) fn money_value(
+        &mut self,
+        value: Decimal,
+        span: Span,
+        what: &'static str,
+    ) -> Option<Money> {
         match self.currency.money_exact(value) {
             Some(m) => Some(m),
             None if value.normalize().scale() > self.currency.minor_units => {
@@ -179,7 +186,10 @@ impl Cx {
             });
             return None;
         }
-        let frac = pct.node.checked_div(Decimal::ONE_HUNDRED).and_then(Fraction::from_decimal);
+        let frac = pct
+            .node
+            .checked_div(Decimal::ONE_HUNDRED)
+            .and_then(Fraction::from_decimal);
         if frac.is_none() {
             self.errors.push(CompileError::Overflow {
                 what,
@@ -402,7 +412,8 @@ impl Cx {
                 }
                 ItemKind::Exclude(e) => {
                     exclusion_names.add(self, &e.name.node, e.name.span);
-                    if let Some(c) = self.condition(&e.condition, &program, condition::Scope::Line) {
+                    if let Some(c) = self.condition(&e.condition, &program, condition::Scope::Line)
+                    {
                         program.exclusions.push(Exclusion {
                             name: e.name.node.clone(),
                             condition: c,
@@ -473,7 +484,10 @@ impl Cx {
                 _ => {}
             }
         }
-        for (what, count, limit) in [("layers", layers, MAX_LAYERS), ("clauses", clauses, MAX_CLAUSES)] {
+        for (what, count, limit) in [
+            ("layers", layers, MAX_LAYERS),
+            ("clauses", clauses, MAX_CLAUSES),
+        ] {
             if count > limit {
                 self.errors.push(CompileError::TooMany {
                     what,
@@ -521,7 +535,12 @@ impl Cx {
         })
     }
 
-    fn sublimit(&mut self, s: &ast::SublimitDecl, span: Span, program: &Program) -> Option<Sublimit> {
+    fn sublimit(
+        &mut self,
+        s: &ast::SublimitDecl,
+        span: Span,
+        program: &Program,
+    ) -> Option<Sublimit> {
         let per = match &s.per_occurrence {
             Some(p) => Some(self.positive_money(p, "sub-limit per occurrence")?),
             None => None,
@@ -573,10 +592,13 @@ impl Cx {
             }
             AmountOrPercent::Percent(p) => {
                 if let Some(f) = d.franchise {
-                    self.errors.push(CompileError::FranchiseNotFlat { span: f.into() });
+                    self.errors
+                        .push(CompileError::FranchiseNotFlat { span: f.into() });
                 }
-                let rate = self.fraction(&Spanned::new(*p, d.amount.span), "deductible percentage")?;
-                if let (Some(lo), Some(hi), Some(lo_lit), Some(hi_lit)) = (min, max, &d.min, &d.max) {
+                let rate =
+                    self.fraction(&Spanned::new(*p, d.amount.span), "deductible percentage")?;
+                if let (Some(lo), Some(hi), Some(lo_lit), Some(hi_lit)) = (min, max, &d.min, &d.max)
+                {
                     if lo > hi {
                         self.errors.push(CompileError::MinAboveMax {
                             min: self.currency.display(lo),
@@ -679,7 +701,8 @@ impl Cx {
                 }
                 LayerItemKind::Exclude(e) => {
                     exclusions.add(self, &e.name.node, e.name.span);
-                    if let Some(c) = self.condition(&e.condition, program, condition::Scope::Event) {
+                    if let Some(c) = self.condition(&e.condition, program, condition::Scope::Event)
+                    {
                         layer.exclusions.push(Exclusion {
                             name: e.name.node.clone(),
                             condition: c,
@@ -696,7 +719,9 @@ impl Cx {
                 span: l.name.span.into(),
             });
         } else if total_share < Decimal::ONE_HUNDRED {
-            let unplaced = Decimal::ONE_HUNDRED.checked_sub(total_share).unwrap_or_default();
+            let unplaced = Decimal::ONE_HUNDRED
+                .checked_sub(total_share)
+                .unwrap_or_default();
             self.warnings.push(CompileWarning::Unplaced {
                 layer: l.name.node.clone(),
                 placed: percent_text(total_share),
@@ -704,7 +729,9 @@ impl Cx {
                 span: l.name.span.into(),
             });
         }
-        if layer.exhaustion().is_none() || (!layer.reinstatements.is_empty() && layer.effective_aggregate().is_none()) {
+        if layer.exhaustion().is_none()
+            || (!layer.reinstatements.is_empty() && layer.effective_aggregate().is_none())
+        {
             self.errors.push(CompileError::Overflow {
                 what: "layer top or aggregate",
                 span: l.name.span.into(),
@@ -734,7 +761,9 @@ impl Cx {
         layers.sort_by_key(|l| l.attachment);
         for pair in layers.windows(2) {
             let [lower, upper] = pair else { continue };
-            let Some(top) = lower.exhaustion() else { continue };
+            let Some(top) = lower.exhaustion() else {
+                continue;
+            };
             if top > upper.attachment {
                 let amount = top.checked_sub(upper.attachment).unwrap_or_default();
                 self.errors.push(CompileError::Overlap {

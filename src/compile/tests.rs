@@ -36,20 +36,45 @@ fn values_are_exact_and_layers_sorted() {
     assert_eq!(p.layers[0].name, "A");
     assert_eq!(p.layers[0].limit, Money(10_000_000_00));
     assert_eq!(p.layers[0].reinstatement_count(), 3);
-    assert_eq!(p.layers[0].effective_aggregate(), Some(Money(20_000_000_00)));
-    assert_eq!(p.layers[1].carriers[0].share.to_decimal().unwrap().to_string(), "0.33333");
-    let DeductibleAmount::Percent { rate, min, max } = &p.deductibles[0].amount else { panic!() };
+    assert_eq!(
+        p.layers[0].effective_aggregate(),
+        Some(Money(20_000_000_00))
+    );
+    assert_eq!(
+        p.layers[1].carriers[0]
+            .share
+            .to_decimal()
+            .unwrap()
+            .to_string(),
+        "0.33333"
+    );
+    let DeductibleAmount::Percent { rate, min, max } = &p.deductibles[0].amount else {
+        panic!()
+    };
     assert_eq!(rate.to_decimal().unwrap().to_string(), "0.05");
-    assert_eq!((*min, *max), (Some(Money(500_000_00)), Some(Money(2_500_000_00))));
-    assert_eq!(p.coinsurance.unwrap().to_decimal().unwrap().to_string(), "0.125");
+    assert_eq!(
+        (*min, *max),
+        (Some(Money(500_000_00)), Some(Money(2_500_000_00)))
+    );
+    assert_eq!(
+        p.coinsurance.unwrap().to_decimal().unwrap().to_string(),
+        "0.125"
+    );
     assert_eq!(p.period.start, Instant(20_454 * 86_400));
 }
 
 #[test]
 fn effective_aggregate_from_reinstatements() {
-    let c = ok(&format!(r#"program "x" {{ {P} layer "A" 10M xs 0 {{ reinstatements 2 at 100% carrier "a" 100% }} }}"#));
-    assert_eq!(c.program.layers[0].effective_aggregate(), Some(Money(30_000_000_00)));
-    let c = ok(&format!(r#"program "x" {{ {P} layer "A" 10M xs 0 {{ carrier "a" 100% }} }}"#));
+    let c = ok(&format!(
+        r#"program "x" {{ {P} layer "A" 10M xs 0 {{ reinstatements 2 at 100% carrier "a" 100% }} }}"#
+    ));
+    assert_eq!(
+        c.program.layers[0].effective_aggregate(),
+        Some(Money(30_000_000_00))
+    );
+    let c = ok(&format!(
+        r#"program "x" {{ {P} layer "A" 10M xs 0 {{ carrier "a" 100% }} }}"#
+    ));
     assert_eq!(c.program.layers[0].effective_aggregate(), None);
 }
 
@@ -93,7 +118,9 @@ fn type_checks_every_field_kind() {
         layer "L" 1M xs 0 {{ carrier "c" 100% exclude "ev" when occurred > 2026-06-01 and f }}
         }}"#
     ));
-    let Condition::And(parts) = &c.program.exclusions[0].condition else { panic!() };
+    let Condition::And(parts) = &c.program.exclusions[0].condition else {
+        panic!()
+    };
     assert_eq!(parts.len(), 12);
     assert_eq!(
         parts[0],
@@ -112,10 +139,17 @@ fn mismatches_name_field_type_and_value_kind() {
     let errs = errors(&format!(
         r#"program "x" {{ {P} attribute d: duration exclude "e" when d > 30 }}"#
     ));
-    assert_eq!(errs[0].to_string(), "`d` is a duration, but is compared with a number");
-    let errs = errors(&format!(r#"program "x" {{ {P} attribute f: flag exclude "e" when f < true }}"#));
+    assert_eq!(
+        errs[0].to_string(),
+        "`d` is a duration, but is compared with a number"
+    );
+    let errs = errors(&format!(
+        r#"program "x" {{ {P} attribute f: flag exclude "e" when f < true }}"#
+    ));
     assert_eq!(codes(&errs), vec!["specie::type::operator"]);
-    let errs = errors(&format!(r#"program "x" {{ {P} attribute c: count = 1.5 }}"#));
+    let errs = errors(&format!(
+        r#"program "x" {{ {P} attribute c: count = 1.5 }}"#
+    ));
     assert_eq!(codes(&errs), vec!["specie::value::not_whole"]);
     let errs = errors(&format!(r#"program "x" {{ {P} attribute tier: flag }}"#));
     assert_eq!(codes(&errs), vec!["specie::name::builtin_field"]);
@@ -126,7 +160,9 @@ fn unknown_field_suggests_a_near_attribute() {
     let errs = errors(&format!(
         r#"program "x" {{ {P} attribute colluding_staff: count = 0 exclude "e" when colluding_staf > 1 }}"#
     ));
-    let CompileError::UnknownField { help, .. } = &errs[0] else { panic!() };
+    let CompileError::UnknownField { help, .. } = &errs[0] else {
+        panic!()
+    };
     assert_eq!(help, "did you mean `colluding_staff`?");
 }
 
@@ -138,8 +174,14 @@ fn tower_gap_and_unplaced_are_warnings() {
         layer "B" 10M xs 15M {{ carrier "b" 60% }}
         }}"#
     ));
-    assert_eq!(codes(&c.warnings), vec!["specie::tower::unplaced", "specie::tower::gap"]);
-    assert_eq!(c.warnings[1].to_string(), "gap of USD 5,000,000 between layers `A` and `B`");
+    assert_eq!(
+        codes(&c.warnings),
+        vec!["specie::tower::unplaced", "specie::tower::gap"]
+    );
+    assert_eq!(
+        c.warnings[1].to_string(),
+        "gap of USD 5,000,000 between layers `A` and `B`"
+    );
 }
 
 #[test]
@@ -151,7 +193,10 @@ fn symbol_warnings() {
         layer "A" 10M xs 0 {{ carrier "a" 100% }}
         }}"#
     ));
-    assert_eq!(codes(&c.warnings), vec!["specie::name::unknown_cause", "specie::name::unknown_tier"]);
+    assert_eq!(
+        codes(&c.warnings),
+        vec!["specie::name::unknown_cause", "specie::name::unknown_tier"]
+    );
 }
 
 #[test]
@@ -164,9 +209,13 @@ fn basis_specific_items_warn_when_ignored() {
 
 #[test]
 fn deductible_shape_errors() {
-    let errs = errors(&format!(r#"program "x" {{ {P} deductible 1M min 5 per occurrence }}"#));
+    let errs = errors(&format!(
+        r#"program "x" {{ {P} deductible 1M min 5 per occurrence }}"#
+    ));
     assert_eq!(codes(&errs), vec!["specie::value::min_max_on_flat"]);
-    let errs = errors(&format!(r#"program "x" {{ {P} deductible 5% franchise per occurrence }}"#));
+    let errs = errors(&format!(
+        r#"program "x" {{ {P} deductible 5% franchise per occurrence }}"#
+    ));
     assert_eq!(codes(&errs), vec!["specie::value::franchise_not_flat"]);
     let errs = errors(&format!(
         r#"program "x" {{ {P} deductible 1M per occurrence deductible 2M per occurrence }}"#
@@ -176,15 +225,24 @@ fn deductible_shape_errors() {
 
 #[test]
 fn duplicate_singleton_items() {
-    let errs = errors(&format!(r#"program "x" {{ {P} {P} currency USD currency EUR }}"#));
-    assert_eq!(codes(&errs), vec!["specie::item::duplicate", "specie::item::duplicate"]);
+    let errs = errors(&format!(
+        r#"program "x" {{ {P} {P} currency USD currency EUR }}"#
+    ));
+    assert_eq!(
+        codes(&errs),
+        vec!["specie::item::duplicate", "specie::item::duplicate"]
+    );
 }
 
 #[test]
 fn jpy_has_no_minor_unit() {
-    let c = ok(&format!(r#"program "x" {{ currency JPY {P} layer "A" 1M xs 0 {{ carrier "a" 100% }} }}"#));
+    let c = ok(&format!(
+        r#"program "x" {{ currency JPY {P} layer "A" 1M xs 0 {{ carrier "a" 100% }} }}"#
+    ));
     assert_eq!(c.program.layers[0].limit, Money(1_000_000));
-    let errs = errors(&format!(r#"program "x" {{ currency JPY {P} deductible 0.5 per occurrence }}"#));
+    let errs = errors(&format!(
+        r#"program "x" {{ currency JPY {P} deductible 0.5 per occurrence }}"#
+    ));
     assert_eq!(codes(&errs), vec!["specie::value::precision"]);
 }
 
@@ -192,7 +250,9 @@ fn jpy_has_no_minor_unit() {
 fn too_many_layers() {
     let mut src = format!("program \"x\" {{ {P}\n");
     for i in 0..10_001u64 {
-        src.push_str(&format!("layer \"L{i}\" 1 xs {i} {{ carrier \"c\" 100% }}\n"));
+        src.push_str(&format!(
+            "layer \"L{i}\" 1 xs {i} {{ carrier \"c\" 100% }}\n"
+        ));
     }
     src.push('}');
     let errs = errors(&src);

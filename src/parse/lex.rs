@@ -37,12 +37,29 @@ impl Exp {
 /// Errors that say more than "expected X".
 #[derive(Clone, Debug)]
 pub(super) enum Special {
-    UnknownItem { word: String, end: usize, help: String },
-    Reserved { word: String, end: usize },
+    UnknownItem {
+        word: String,
+        end: usize,
+        help: String,
+    },
+    Reserved {
+        word: String,
+        end: usize,
+    },
     Unterminated,
-    Escape { text: String, end: usize },
-    Number { text: String, end: usize, help: &'static str },
-    Date { text: String, end: usize },
+    Escape {
+        text: String,
+        end: usize,
+    },
+    Number {
+        text: String,
+        end: usize,
+        help: &'static str,
+    },
+    Date {
+        text: String,
+        end: usize,
+    },
     Unsupported(String, usize),
     TooDeep,
 }
@@ -139,7 +156,10 @@ impl PErr {
                 let (found, len) = describe_token(src, at);
                 let help = if at >= src.len() && seen.contains(&Exp::Punct("}")) {
                     Some("every `{` needs a matching `}`".to_string())
-                } else if seen.iter().any(|e| matches!(e, Exp::Thing(t) if t.starts_with("a duration"))) {
+                } else if seen
+                    .iter()
+                    .any(|e| matches!(e, Exp::Thing(t) if t.starts_with("a duration")))
+                {
                     Some("durations are a number and a unit: `30 days`, `72h`, `15 minutes`, `2 weeks`".to_string())
                 } else if seen.contains(&Exp::Thing("a value")) && found.starts_with('`') {
                     Some("symbols are tested with `is` or `in`, e.g. `cause is external_hack`; text values need double quotes".to_string())
@@ -190,7 +210,10 @@ fn describe_token(src: &str, at: usize) -> (String, usize) {
         return ("end of input".to_string(), 0);
     };
     if c == '"' {
-        let len = rest.get(1..).and_then(|r| r.find(['"', '\n'])).map_or(rest.len(), |p| p.saturating_add(2));
+        let len = rest
+            .get(1..)
+            .and_then(|r| r.find(['"', '\n']))
+            .map_or(rest.len(), |p| p.saturating_add(2));
         return ("a string".to_string(), len.min(rest.len()));
     }
     if c.is_ascii_alphanumeric() || c == '_' {
@@ -215,7 +238,10 @@ pub(super) fn off(i: &In) -> usize {
 pub(super) fn split(i: In, n: usize) -> PResult<In> {
     let s = i.fragment();
     if n > s.len() || !s.is_char_boundary(n) {
-        return Err(NomErr::Error(PErr::expected(off(&i), Exp::Thing("a token"))));
+        return Err(NomErr::Error(PErr::expected(
+            off(&i),
+            Exp::Thing("a token"),
+        )));
     }
     Ok(i.take_split(n))
 }
@@ -358,7 +384,10 @@ pub(super) fn currency_code(i: In) -> PResult<Spanned<String>> {
     if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(NomErr::Error(PErr::expected(start, what)));
     }
-    Ok((rest, Spanned::new(text.to_string(), Span::new(start, off(&rest)))))
+    Ok((
+        rest,
+        Spanned::new(text.to_string(), Span::new(start, off(&rest))),
+    ))
 }
 
 /// A double-quoted string with escapes `\"` `\\` `\n` `\t`.
@@ -443,7 +472,12 @@ fn number_raw(i: In) -> PResult<Spanned<Decimal>> {
 const AMOUNT_HELP: &str = "amounts are written like `250k`, `10M`, `1.2B` or `1_000_000`";
 
 /// Fails when a number runs straight into letters, `.` or `%` it cannot take.
-fn no_junk<'a>(rest: In<'a>, start: usize, src_from_start: &str, help: &'static str) -> PResult<'a, ()> {
+fn no_junk<'a>(
+    rest: In<'a>,
+    start: usize,
+    src_from_start: &str,
+    help: &'static str,
+) -> PResult<'a, ()> {
     let next = rest.fragment().chars().next();
     if next.is_some_and(|c| is_word_char(c) || c == '.' || c == '%') {
         let len = src_from_start
@@ -483,8 +517,15 @@ pub(super) fn amount(i: In) -> PResult<Spanned<NumberLit>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let whole = *i.fragment();
-    let (rest, n) = number_raw(i)
-        .map_err(|e| e.map(|p| if p.special.is_some() { p } else { PErr::expected(start, Exp::Thing("an amount")) }))?;
+    let (rest, n) = number_raw(i).map_err(|e| {
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, Exp::Thing("an amount"))
+            }
+        })
+    })?;
     let (rest, m) = magnitude(rest)?;
     let (rest, _) = no_junk(rest, start, whole, AMOUNT_HELP)?;
     Ok((
@@ -504,8 +545,15 @@ pub(super) fn percent(i: In) -> PResult<Spanned<Decimal>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let what = Exp::Thing("a percentage such as `30%`");
-    let (rest, n) = number_raw(i)
-        .map_err(|e| e.map(|p| if p.special.is_some() { p } else { PErr::expected(start, what) }))?;
+    let (rest, n) = number_raw(i).map_err(|e| {
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, what)
+            }
+        })
+    })?;
     if !rest.fragment().starts_with('%') {
         return Err(NomErr::Error(PErr::expected(start, what)));
     }
@@ -519,13 +567,31 @@ pub(super) fn count_lit(i: In) -> PResult<Spanned<u32>> {
     let start = off(&i);
     let whole = *i.fragment();
     let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| if p.special.is_some() { p } else { PErr::expected(start, Exp::Thing("a whole number")) })
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, Exp::Thing("a whole number"))
+            }
+        })
     })?;
     let help = "a count is a whole number such as `2`";
     let (rest, _) = no_junk(rest, start, whole, help)?;
     let end = off(&rest);
-    let text = whole.get(..end.saturating_sub(start)).unwrap_or("").to_string();
-    let bad = || NomErr::Failure(PErr::special(start, Special::Number { text: text.clone(), end, help }));
+    let text = whole
+        .get(..end.saturating_sub(start))
+        .unwrap_or("")
+        .to_string();
+    let bad = || {
+        NomErr::Failure(PErr::special(
+            start,
+            Special::Number {
+                text: text.clone(),
+                end,
+                help,
+            },
+        ))
+    };
     if !n.node.fract().is_zero() {
         return Err(bad());
     }
@@ -550,9 +616,17 @@ pub(super) fn duration(i: In) -> PResult<Spanned<DurationLit>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let what = Exp::Thing("a duration such as `30 days`");
-    let (rest, n) = number_raw(i)
-        .map_err(|e| e.map(|p| if p.special.is_some() { p } else { PErr::expected(start, what) }))?;
-    let (rest, unit) = duration_unit(rest).map_err(|_| NomErr::Error(PErr::expected(start, what)))?;
+    let (rest, n) = number_raw(i).map_err(|e| {
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, what)
+            }
+        })
+    })?;
+    let (rest, unit) =
+        duration_unit(rest).map_err(|_| NomErr::Error(PErr::expected(start, what)))?;
     Ok((
         rest,
         Spanned::new(
@@ -582,7 +656,10 @@ pub(super) fn date(i: In) -> PResult<Spanned<Date>> {
     let start = off(&i);
     let s = *i.fragment();
     if !looks_like_date(s) {
-        return Err(NomErr::Error(PErr::expected(start, Exp::Thing("a date such as `2026-01-01`"))));
+        return Err(NomErr::Error(PErr::expected(
+            start,
+            Exp::Thing("a date such as `2026-01-01`"),
+        )));
     }
     let n = date_run(s);
     let text = s.get(..n).unwrap_or("");
@@ -642,13 +719,23 @@ pub(super) fn literal(i: In) -> PResult<Spanned<Literal>> {
         };
         return Ok((rest, Spanned::new(lit, Span::new(start, off(&rest)))));
     }
-    let (rest, n) = number_raw(i)
-        .map_err(|e| e.map(|p| if p.special.is_some() { p } else { PErr::expected(start, Exp::Thing("a value")) }))?;
+    let (rest, n) = number_raw(i).map_err(|e| {
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, Exp::Thing("a value"))
+            }
+        })
+    })?;
     let help = "values are numbers (`2`, `250k`), percentages (`30%`), durations (`30 days`), dates, strings, `true` or `false`";
     if rest.fragment().starts_with('%') {
         let (rest, _) = split(rest, 1)?;
         let (rest, _) = no_junk(rest, start, s, help)?;
-        return Ok((rest, Spanned::new(Literal::Percent(n.node), Span::new(start, off(&rest)))));
+        return Ok((
+            rest,
+            Spanned::new(Literal::Percent(n.node), Span::new(start, off(&rest))),
+        ));
     }
     if let Ok((after, unit)) = duration_unit(rest) {
         let (after, _) = no_junk(after, start, s, help)?;

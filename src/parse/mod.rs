@@ -24,24 +24,84 @@ pub const MAX_NESTING: usize = 256;
 
 /// Every reserved keyword of the language. Keywords are lowercase and cannot be names.
 pub const KEYWORDS: &[&str] = &[
-    "program", "insured", "currency", "period", "to", "basis", "occurrence", "discovery",
-    "window", "retroactive", "valuation", "at", "loss", "attribute", "flag", "count", "number",
-    "amount", "duration", "text", "exposure", "covers", "sublimit", "per", "aggregate",
-    "deductible", "min", "max", "franchise", "coinsurance", "exclude", "when", "layer", "xs",
-    "reinstatements", "premium", "carrier", "allow", "and", "or", "not", "is", "in", "true",
-    "false", "parametric", "treaty", "check",
+    "program",
+    "insured",
+    "currency",
+    "period",
+    "to",
+    "basis",
+    "occurrence",
+    "discovery",
+    "window",
+    "retroactive",
+    "valuation",
+    "at",
+    "loss",
+    "attribute",
+    "flag",
+    "count",
+    "number",
+    "amount",
+    "duration",
+    "text",
+    "exposure",
+    "covers",
+    "sublimit",
+    "per",
+    "aggregate",
+    "deductible",
+    "min",
+    "max",
+    "franchise",
+    "coinsurance",
+    "exclude",
+    "when",
+    "layer",
+    "xs",
+    "reinstatements",
+    "premium",
+    "carrier",
+    "allow",
+    "and",
+    "or",
+    "not",
+    "is",
+    "in",
+    "true",
+    "false",
+    "parametric",
+    "treaty",
+    "check",
 ];
 
 /// Keywords that start a program item.
 pub const ITEM_KEYWORDS: &[&str] = &[
-    "insured", "currency", "period", "basis", "discovery", "retroactive", "valuation",
-    "attribute", "exposure", "covers", "sublimit", "deductible", "coinsurance", "exclude",
-    "layer", "allow",
+    "insured",
+    "currency",
+    "period",
+    "basis",
+    "discovery",
+    "retroactive",
+    "valuation",
+    "attribute",
+    "exposure",
+    "covers",
+    "sublimit",
+    "deductible",
+    "coinsurance",
+    "exclude",
+    "layer",
+    "allow",
 ];
 
 /// Keywords that start a layer item.
-pub const LAYER_ITEM_KEYWORDS: &[&str] =
-    &["aggregate", "reinstatements", "premium", "carrier", "exclude"];
+pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
+    "aggregate",
+    "reinstatements",
+    "premium",
+    "carrier",
+    "exclude",
+];
 
 /// Items reserved for later versions of the language (spec sections 8-10).
 const UNSUPPORTED_ITEMS: &[&str] = &["parametric", "treaty", "check"];
@@ -73,8 +133,9 @@ pub fn parse(src: &str) -> Result<File, ParseError> {
             Ok(f)
         }
         Err(NomErr::Error(e)) | Err(NomErr::Failure(e)) => Err(e.into_parse_error(src)),
-        Err(NomErr::Incomplete(_)) => Err(PErr::expected(src.len(), Exp::Thing("more input"))
-            .into_parse_error(src)),
+        Err(NomErr::Incomplete(_)) => {
+            Err(PErr::expected(src.len(), Exp::Thing("more input")).into_parse_error(src))
+        }
     }
 }
 
@@ -82,7 +143,10 @@ fn file(i: In) -> PResult<File> {
     let (i, program) = program(i)?;
     let (i, _) = ws(i)?;
     if !i.fragment().is_empty() {
-        return Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("end of input"))));
+        return Err(NomErr::Failure(PErr::expected(
+            off(&i),
+            Exp::Thing("end of input"),
+        )));
     }
     Ok((
         i,
@@ -173,12 +237,27 @@ fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
         return PErr::special(span.start, Special::Unsupported(word.to_string(), span.end));
     }
     let (here, there, there_name) = if in_layer {
-        (LAYER_ITEM_KEYWORDS, ITEM_KEYWORDS, "at program level, outside any layer")
+        (
+            LAYER_ITEM_KEYWORDS,
+            ITEM_KEYWORDS,
+            "at program level, outside any layer",
+        )
     } else {
-        (ITEM_KEYWORDS, LAYER_ITEM_KEYWORDS, "inside a `layer { … }` block")
+        (
+            ITEM_KEYWORDS,
+            LAYER_ITEM_KEYWORDS,
+            "inside a `layer { … }` block",
+        )
     };
     let help = if here.contains(&word) {
-        format!("`{word}` is written {}", if in_layer { "inside a layer" } else { "at program level" })
+        format!(
+            "`{word}` is written {}",
+            if in_layer {
+                "inside a layer"
+            } else {
+                "at program level"
+            }
+        )
     } else if there.contains(&word) {
         format!("`{word}` is written {there_name}")
     } else if let Some(s) = crate::suggest::did_you_mean(word, here.iter().copied()) {
@@ -187,7 +266,10 @@ fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
         format!(
             "{} items start with one of: {}",
             if in_layer { "layer" } else { "program" },
-            here.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            here.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     PErr::special(
@@ -237,7 +319,8 @@ fn valuation(i: In) -> PResult<ItemKind> {
 fn attribute(i: In) -> PResult<ItemKind> {
     let (i, name) = ident(i)?;
     let (i, _) = punct(":")(i)?;
-    let (i, (w, span)) = one_of_keywords(&["flag", "count", "number", "amount", "duration", "text"])(i)?;
+    let (i, (w, span)) =
+        one_of_keywords(&["flag", "count", "number", "amount", "duration", "text"])(i)?;
     let ty = match w {
         "flag" => AttrType::Flag,
         "count" => AttrType::Count,
@@ -292,10 +375,7 @@ fn symbol_list(i: In, what: Exp) -> PResult<Vec<Ident>> {
     }
 }
 
-fn optional<'a, O>(
-    r: PResult<'a, O>,
-    i: In<'a>,
-) -> Result<(In<'a>, Option<O>), NomErr<PErr>> {
+fn optional<'a, O>(r: PResult<'a, O>, i: In<'a>) -> Result<(In<'a>, Option<O>), NomErr<PErr>> {
     match r {
         Ok((rest, o)) => Ok((rest, Some(o))),
         Err(NomErr::Error(_)) => Ok((i, None)),
@@ -434,7 +514,10 @@ fn allow(i: In) -> PResult<ItemKind> {
         code.push_str(w.fragment());
         i = rest;
     }
-    Ok((i, ItemKind::Allow(Spanned::new(code, Span::new(start, off(&i))))))
+    Ok((
+        i,
+        ItemKind::Allow(Spanned::new(code, Span::new(start, off(&i)))),
+    ))
 }
 
 fn layer(i: In) -> PResult<ItemKind> {
@@ -572,7 +655,10 @@ fn cond(i: In) -> PResult<Cond> {
             return Err(NomErr::Failure(PErr::special(start, Special::TooDeep)));
         }
         let Some(level) = levels.last_mut() else {
-            return Err(NomErr::Failure(PErr::expected(start, Exp::Thing("a condition"))));
+            return Err(NomErr::Failure(PErr::expected(
+                start,
+                Exp::Thing("a condition"),
+            )));
         };
         if let Ok((rest, _)) = kw("not")(i) {
             level.nots.push(start);
@@ -593,7 +679,10 @@ fn cond(i: In) -> PResult<Cond> {
         // After an operand: `and`, `or`, `)` or the end of the condition.
         loop {
             let Some(level) = levels.last_mut() else {
-                return Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("a condition"))));
+                return Err(NomErr::Failure(PErr::expected(
+                    off(&i),
+                    Exp::Thing("a condition"),
+                )));
             };
             if let Ok((rest, _)) = kw("and")(i) {
                 i = rest;
@@ -609,7 +698,10 @@ fn cond(i: In) -> PResult<Cond> {
                 let done = levels.pop().map(Level::finish);
                 return match done {
                     Some(c) => Ok((i, c)),
-                    None => Err(NomErr::Failure(PErr::expected(off(&i), Exp::Thing("a condition")))),
+                    None => Err(NomErr::Failure(PErr::expected(
+                        off(&i),
+                        Exp::Thing("a condition"),
+                    ))),
                 };
             }
             let (rest, close) = punct(")")(i).map_err(|e| {
@@ -624,14 +716,20 @@ fn cond(i: In) -> PResult<Cond> {
             })?;
             i = rest;
             let Some(done) = levels.pop() else {
-                return Err(NomErr::Failure(PErr::expected(close.start, Exp::Thing("a condition"))));
+                return Err(NomErr::Failure(PErr::expected(
+                    close.start,
+                    Exp::Thing("a condition"),
+                )));
             };
             let open = done.paren_start.unwrap_or(close.start);
             let mut inner = done.finish();
             inner.span = Span::new(open, close.end);
             depth = depth.saturating_sub(1);
             let Some(parent) = levels.last_mut() else {
-                return Err(NomErr::Failure(PErr::expected(close.start, Exp::Thing("a condition"))));
+                return Err(NomErr::Failure(PErr::expected(
+                    close.start,
+                    Exp::Thing("a condition"),
+                )));
             };
             depth = depth.saturating_sub(parent.nots.len());
             parent.push_operand(inner);
@@ -691,7 +789,10 @@ fn test(i: In) -> PResult<Cond> {
         return Ok((rest, finish(&rest, t)));
     }
     if negated.is_some() {
-        return Err(NomErr::Failure(PErr::expected(off(&after_not), Exp::Kw("in"))));
+        return Err(NomErr::Failure(PErr::expected(
+            off(&after_not),
+            Exp::Kw("in"),
+        )));
     }
     if let Ok((rest, op)) = cmp_op(i) {
         let (rest, value) = cut(literal)(rest)?;
@@ -719,10 +820,16 @@ fn cmp_op(i: In) -> PResult<Spanned<CmpOp>> {
     } else if s.starts_with('>') {
         (CmpOp::Gt, 1)
     } else {
-        return Err(NomErr::Error(PErr::expected(start, Exp::Thing("an operator"))));
+        return Err(NomErr::Error(PErr::expected(
+            start,
+            Exp::Thing("an operator"),
+        )));
     };
     let (rest, _) = split(i, n)?;
-    Ok((rest, Spanned::new(op, Span::new(start, start.saturating_add(n)))))
+    Ok((
+        rest,
+        Spanned::new(op, Span::new(start, start.saturating_add(n))),
+    ))
 }
 
 #[cfg(test)]

@@ -64,9 +64,14 @@ program "Acme Custody 2026" {
 #[test]
 fn parses_the_spec_example() {
     let f = ok(ACME);
-    assert_eq!(f.header, vec![" Acme Custody — digital-asset crime and specie program, 2026"]);
+    assert_eq!(
+        f.header,
+        vec![" Acme Custody — digital-asset crime and specie program, 2026"]
+    );
     assert_eq!(f.program.items.len(), 23);
-    let ItemKind::Layer(l) = &f.program.items[22].kind else { panic!() };
+    let ItemKind::Layer(l) = &f.program.items[22].kind else {
+        panic!()
+    };
     assert_eq!(l.name.node, "Second excess");
     assert_eq!(l.limit.node.value().unwrap(), Decimal::from(50_000_000));
     assert!(f.program.items[6].trivia.blank_line_before);
@@ -87,23 +92,40 @@ fn amounts_with_suffixes_are_exact() {
             _ => panic!(),
         })
         .collect();
-    assert_eq!(values, vec![Decimal::from(1_200_000_000u64), Decimal::from(1_000_000), Decimal::from(250_000)]);
+    assert_eq!(
+        values,
+        vec![
+            Decimal::from(1_200_000_000u64),
+            Decimal::from(1_000_000),
+            Decimal::from(250_000)
+        ]
+    );
 }
 
 #[test]
 fn condition_precedence_and_over_or() {
     let f = ok(r#"program "x" { exclude "e" when a or b and not c }"#);
-    let ItemKind::Exclude(e) = &f.program.items[0].kind else { panic!() };
-    let CondKind::Or(parts) = &e.condition.kind else { panic!("{:?}", e.condition) };
+    let ItemKind::Exclude(e) = &f.program.items[0].kind else {
+        panic!()
+    };
+    let CondKind::Or(parts) = &e.condition.kind else {
+        panic!("{:?}", e.condition)
+    };
     assert_eq!(parts.len(), 2);
     assert!(matches!(parts[1].kind, CondKind::And(_)));
 }
 
 #[test]
 fn all_test_forms() {
-    let f = ok(r#"program "x" { exclude "e" when cause is not a and tier in [hot, warm] and asset not in [BTC] and value >= 2.5M and occurred < 2026-02-01 and discovered != 2026-03-14T02:10:00Z and t > 72h and f and n == 30% and s == "a\"b" and g == false }"#);
-    let ItemKind::Exclude(e) = &f.program.items[0].kind else { panic!() };
-    let CondKind::And(parts) = &e.condition.kind else { panic!() };
+    let f = ok(
+        r#"program "x" { exclude "e" when cause is not a and tier in [hot, warm] and asset not in [BTC] and value >= 2.5M and occurred < 2026-02-01 and discovered != 2026-03-14T02:10:00Z and t > 72h and f and n == 30% and s == "a\"b" and g == false }"#,
+    );
+    let ItemKind::Exclude(e) = &f.program.items[0].kind else {
+        panic!()
+    };
+    let CondKind::And(parts) = &e.condition.kind else {
+        panic!()
+    };
     assert_eq!(parts.len(), 11);
 }
 
@@ -128,20 +150,35 @@ fn error_says_what_was_expected() {
 #[test]
 fn unknown_item_suggests() {
     let e = err(r#"program "x" { sublimt "S" 5M aggregate }"#);
-    let ParseError::UnknownItem { help, .. } = &e else { panic!("{e:?}") };
+    let ParseError::UnknownItem { help, .. } = &e else {
+        panic!("{e:?}")
+    };
     assert_eq!(help, "did you mean `sublimit`?");
     let e = err(r#"program "x" { carrier "A" 100% }"#);
-    let ParseError::UnknownItem { help, .. } = &e else { panic!("{e:?}") };
+    let ParseError::UnknownItem { help, .. } = &e else {
+        panic!("{e:?}")
+    };
     assert!(help.contains("inside a `layer"), "{help}");
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    let deep = format!("program \"x\" {{ exclude \"e\" when {}a{} }}", "(".repeat(5000), ")".repeat(5000));
+    let deep = format!(
+        "program \"x\" {{ exclude \"e\" when {}a{} }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     assert!(matches!(err(&deep), ParseError::TooDeep { .. }));
-    let nots = format!("program \"x\" {{ exclude \"e\" when {}a }}", "not ".repeat(300));
+    let nots = format!(
+        "program \"x\" {{ exclude \"e\" when {}a }}",
+        "not ".repeat(300)
+    );
     assert!(matches!(err(&nots), ParseError::TooDeep { .. }));
-    let fine = format!("program \"x\" {{ exclude \"e\" when {}a{} }}", "(".repeat(200), ")".repeat(200));
+    let fine = format!(
+        "program \"x\" {{ exclude \"e\" when {}a{} }}",
+        "(".repeat(200),
+        ")".repeat(200)
+    );
     ok(&fine);
 }
 
@@ -159,9 +196,18 @@ fn unterminated_string() {
 
 #[test]
 fn bad_numbers_and_dates() {
-    assert!(matches!(err(r#"program "x" { exposure hot 10Mx }"#), ParseError::InvalidNumber { .. }));
-    assert!(matches!(err(r#"program "x" { period 2026-02-30 to 2027-01-01 }"#), ParseError::InvalidDate { .. }));
-    assert!(matches!(err(r#"program "x" { exposure hot 99999999999999999999999999999999 }"#), ParseError::InvalidNumber { .. }));
+    assert!(matches!(
+        err(r#"program "x" { exposure hot 10Mx }"#),
+        ParseError::InvalidNumber { .. }
+    ));
+    assert!(matches!(
+        err(r#"program "x" { period 2026-02-30 to 2027-01-01 }"#),
+        ParseError::InvalidDate { .. }
+    ));
+    assert!(matches!(
+        err(r#"program "x" { exposure hot 99999999999999999999999999999999 }"#),
+        ParseError::InvalidNumber { .. }
+    ));
 }
 
 #[test]
@@ -183,7 +229,9 @@ fn comments_attach_to_items() {
     let l = &f.program.items[1];
     assert!(l.trivia.blank_line_before);
     assert_eq!(l.trivia.trailing.as_deref(), Some(" after layer"));
-    let ItemKind::Layer(ld) = &l.kind else { panic!() };
+    let ItemKind::Layer(ld) = &l.kind else {
+        panic!()
+    };
     assert_eq!(ld.items[0].trivia.comments, vec![" in layer"]);
     assert_eq!(ld.items[0].trivia.trailing.as_deref(), Some(" t2"));
     assert_eq!(ld.end_comments, vec![" end of layer"]);
