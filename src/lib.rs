@@ -40,6 +40,8 @@ pub mod format;
 pub mod money;
 pub mod parse;
 pub mod program;
+pub mod replay;
+pub mod scenario;
 pub mod span;
 pub mod suggest;
 pub mod time;

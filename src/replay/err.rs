@@ -1,0 +1,39 @@
+//! Errors of replaying scenarios.
+
+use crate::scenario::ScenarioError;
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Why a replay did not produce a result. A replay never returns partial results.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The scenario is malformed or does not fit the program.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// An amount left the range of exact arithmetic.
+    #[error("event `{event}`: {what} overflows exact arithmetic")]
+    #[diagnostic(
+        code(specie::replay::overflow),
+        help("amounts must stay below 92 quadrillion minor units")
+    )]
+    Overflow {
+        /// Event id.
+        event: String,
+        /// What overflowed.
+        what: &'static str,
+    },
+    /// Ground-up loss did not equal paid plus uncovered: a bug in Specie.
+    #[error("event `{event}`: conservation failed (ground-up {ground_up}, paid {paid}, uncovered {uncovered} minor units); please report this")]
+    #[diagnostic(code(specie::replay::conservation))]
+    Conservation {
+        /// Event id.
+        event: String,
+        /// Ground-up loss.
+        ground_up: i64,
+        /// Paid.
+        paid: i64,
+        /// Uncovered.
+        uncovered: i64,
+    },
+}

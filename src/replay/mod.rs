@@ -1,0 +1,860 @@
+//! The replay engine (spec section 6): events through the wording and the tower, exactly,
+//! in integer minor units.
+//!
+//! [`Replayer`] holds the state that carries from event to event (aggregates, reinstatement
+//! premium, totals) and takes events one at a time; [`replay`] sorts a whole scenario and
+//! runs it. Every event satisfies conservation — ground-up = paid + uncovered — which the
+//! engine checks before returning it.
+
+mod cond;
+mod err;
+mod result;
+
+pub use err::ReplayError;
+pub use result::*;
+
+use crate::ast::Basis;
+use crate::money::{Fraction, Money};
+use crate::program::{DeductibleAmount, Program};
+use crate::scenario::{Event, Preparer, Prices, Scenario, ScenarioError, Symbols};
+use crate::span::Span;
+use cond::ECond;
+use std::collections::HashSet;
+
+/// Which clause left an amount unpaid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClauseRef {
+    /// No clause (period, cause, gaps, …).
+    None,
+    /// Program exclusion `i`.
+    Exclusion(u32),
+    /// Sub-limit `i`.
+    Sublimit(u32),
+    /// Deductible `i`.
+    Deductible(u32),
+    /// Exclusion `j` of layer `k` (tower order).
+    LayerExclusion(u32, u32),
+}
+
+/// Key of an uncovered amount: reason, clause, layer (tower order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UncoveredKey {
+    /// Why.
+    pub reason: UncoveredReason,
+    /// Which clause.
+    pub clause: ClauseRef,
+    /// Which layer, by tower index.
+    pub layer: Option<u32>,
+}
+
+/// One layer's part of an event, in minor units.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayerOutcome {
+    /// The band of the loss in the layer.
+    pub band: Money,
+    /// Paid at 100%.
+    pub paid: Money,
+    /// Per carrier, in written order.
+    pub carriers: Vec<Money>,
+    /// The unplaced part of `paid`.
+    pub unplaced: Money,
+}
+
+/// One event's outcome in minor units; reused between events to avoid allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Ground-up loss.
+    pub ground_up: Money,
+    /// Paid by carriers.
+    pub paid: Money,
+    /// Unpaid amounts in order of first production, no zero entries.
+    pub uncovered: Vec<(UncoveredKey, Money)>,
+    /// Every layer, tower order.
+    pub layers: Vec<LayerOutcome>,
+}
+
+impl Outcome {
+    fn add(&mut self, reason: UncoveredReason, clause: ClauseRef, layer: Option<u32>, amount: Money) -> Option<()> {
+        if amount.0 == 0 {
+            return Some(());
+        }
+        let key = UncoveredKey { reason, clause, layer };
+        if let Some(e) = self.uncovered.iter_mut().find(|(k, _)| *k == key) {
+            e.1 = e.1.checked_add(amount)?;
+        } else {
+            self.uncovered.push((key, amount));
+        }
+        Some(())
+    }
+
+    /// Sum of uncovered amounts.
+    pub fn uncovered_total(&self) -> Option<Money> {
+        self.uncovered
+            .iter()
+            .try_fold(Money::ZERO, |acc, (_, m)| acc.checked_add(*m))
+    }
+}
+
+/// One step of an event's path, for `--explain`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceStep {
+    /// What happened, e.g. `sublimit`.
+    pub step: &'static str,
+    /// The clause or layer involved.
+    pub name: Option<String>,
+    /// Its source text.
+    pub span: Option<Span>,
+    /// Covered amount before the step.
+    pub before: Money,
+    /// Covered amount after the step.
+    pub after: Money,
+    /// Detail.
+    pub note: String,
+}
+
+/// Records a trace step, building its text only when a trace is wanted.
+macro_rules! note {
+    ($trace:expr, $step:expr, $name:expr, $span:expr, $before:expr, $after:expr, $text:expr) => {
+        if let Some(t) = $trace.as_deref_mut() {
+            t.push(TraceStep {
+                step: $step,
+                name: $name,
+                span: $span,
+                before: Money($before),
+                after: Money($after),
+                note: $text,
+            });
+        }
+    };
+}
+
+struct LayerPlan {
+    attachment: i64,
+    limit: i64,
+    exclusions: Vec<ECond>,
+    /// Carrier weights, then the unplaced weight last (0 when fully placed).
+    weights: Vec<i128>,
+    /// Global index of each carrier in the totals' carrier list.
+    carrier_index: Vec<usize>,
+    premium: Option<i64>,
+    /// (count, rate) groups of reinstatements.
+    reinstatements: Vec<(u64, Fraction)>,
+    reinstated_total: u64,
+}
+
+/// State carried between events of one replay; takes events one at a time.
+pub struct Replayer<'p> {
+    program: &'p Program,
+    symbols: Symbols,
+    covers: Option<Vec<u32>>,
+    exclusions: Vec<ECond>,
+    sublimits: Vec<Option<ECond>>,
+    deductibles: Vec<Option<ECond>>,
+    layers: Vec<LayerPlan>,
+    carrier_names: Vec<String>,
+    sublimit_left: Vec<Option<Money>>,
+    deductible_left: Vec<Option<Money>>,
+    layer_left: Vec<Option<Money>>,
+    layer_cumulative: Vec<i64>,
+    layer_premium: Vec<Money>,
+    totals: TotalsAcc,
+    covered: Vec<i64>,
+    weights: Vec<i128>,
+    matching: Vec<usize>,
+    parts: Vec<i64>,
+    scratch: Vec<(i128, usize)>,
+}
+
+#[derive(Default)]
+struct TotalsAcc {
+    ground_up: Money,
+    paid: Money,
+    uncovered: Vec<(UncoveredKey, Money)>,
+    carriers: Vec<Money>,
+    layers_paid: Vec<Money>,
+}
+
+/// Splits `total` by `weights` (largest remainder, ties to the earlier) into `out`.
+fn split_into(
+    total: i64,
+    weights: &[i128],
+    out: &mut Vec<i64>,
+    scratch: &mut Vec<(i128, usize)>,
+) -> Option<()> {
+    out.clear();
+    scratch.clear();
+    let sum = weights.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
+    if sum <= 0 {
+        return None;
+    }
+    let t = i128::from(total);
+    let mut given = 0i128;
+    for (i, w) in weights.iter().enumerate() {
+        let prod = t.checked_mul(*w)?;
+        let base = prod.checked_div(sum)?;
+        scratch.push((prod.checked_rem(sum)?, i));
+        given = given.checked_add(base)?;
+        out.push(i64::try_from(base).ok()?);
+    }
+    let left = usize::try_from(t.checked_sub(given)?).ok()?;
+    if left > 0 {
+        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
+        // the earlier part first on ties.
+        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, idx) in scratch.iter().take(left) {
+            let p = out.get_mut(*idx)?;
+            *p = p.checked_add(1)?;
+        }
+    }
+    Some(())
+}
+
+/// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
+fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
+    let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(shares.len().saturating_add(1));
+    for f in shares {
+        let up = 10i128.checked_pow(scale.checked_sub(f.scale)?)?;
+        out.push(f.num.checked_mul(up)?);
+    }
+    let whole = 10i128.checked_pow(scale)?;
+    let placed = out.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
+    out.push(whole.checked_sub(placed)?.max(0));
+    Some(out)
+}
+
+fn overflow(ev: &Event, what: &'static str) -> ReplayError {
+    ReplayError::Overflow {
+        event: ev.id.clone(),
+        what,
+    }
+}
+
+impl<'p> Replayer<'p> {
+    /// A replayer at the start of the policy period: every aggregate full.
+    pub fn new(program: &'p Program) -> Replayer<'p> {
+        let mut symbols = Symbols::default();
+        let exclusions = program
+            .exclusions
+            .iter()
+            .map(|e| ECond::new(&e.condition, &mut symbols))
+            .collect();
+        let sublimits = program
+            .sublimits
+            .iter()
+            .map(|s| s.condition.as_ref().map(|c| ECond::new(c, &mut symbols)))
+            .collect();
+        let deductibles = program
+            .deductibles
+            .iter()
+            .map(|d| d.condition.as_ref().map(|c| ECond::new(c, &mut symbols)))
+            .collect();
+        let covers = program
+            .covers
+            .as_ref()
+            .map(|cs| cs.iter().map(|c| symbols.intern(c)).collect());
+        let mut carrier_names: Vec<String> = Vec::new();
+        let layers = program
+            .layers
+            .iter()
+            .map(|l| {
+                let shares: Vec<Fraction> = l.carriers.iter().map(|c| c.share).collect();
+                let carrier_index = l
+                    .carriers
+                    .iter()
+                    .map(|c| match carrier_names.iter().position(|n| *n == c.name) {
+                        Some(i) => i,
+                        None => {
+                            carrier_names.push(c.name.clone());
+                            carrier_names.len().saturating_sub(1)
+                        }
+                    })
+                    .collect();
+                let reinstatements: Vec<(u64, Fraction)> =
+                    l.reinstatements.iter().map(|r| (u64::from(r.count), r.rate)).collect();
+                LayerPlan {
+                    attachment: l.attachment.0,
+                    limit: l.limit.0,
+                    exclusions: l.exclusions.iter().map(|e| ECond::new(&e.condition, &mut symbols)).collect(),
+                    // INVARIANT: compiled shares are fractions of at most 24 decimals
+                    // summing to at most 1, so the weights fit; fall back to "all
+                    // unplaced" rather than panic.
+                    weights: share_weights(&shares).unwrap_or_else(|| {
+                        let mut w = vec![0; shares.len()];
+                        w.push(1);
+                        w
+                    }),
+                    carrier_index,
+                    premium: l.premium.map(|p| p.0),
+                    reinstated_total: l.reinstatement_count(),
+                    reinstatements,
+                }
+            })
+            .collect();
+        Replayer {
+            program,
+            symbols,
+            covers,
+            exclusions,
+            sublimits,
+            deductibles,
+            layers,
+            sublimit_left: program.sublimits.iter().map(|s| s.aggregate).collect(),
+            deductible_left: program.deductibles.iter().map(|d| d.aggregate).collect(),
+            layer_left: program.layers.iter().map(|l| l.effective_aggregate()).collect(),
+            layer_cumulative: vec![0; program.layers.len()],
+            layer_premium: vec![Money::ZERO; program.layers.len()],
+            totals: TotalsAcc {
+                carriers: vec![Money::ZERO; carrier_names.len()],
+                layers_paid: vec![Money::ZERO; program.layers.len()],
+                ..TotalsAcc::default()
+            },
+            carrier_names,
+            covered: Vec::new(),
+            weights: Vec::new(),
+            matching: Vec::new(),
+            parts: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The program being replayed.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// The interned symbols, for preparing events.
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+
+    /// A preparer that validates raw events for this replayer.
+    pub fn preparer(&self, prices: Prices, currency: Option<&str>) -> Result<Preparer<'_>, ScenarioError> {
+        Preparer::new(self.program, prices, currency, &self.symbols)
+    }
+
+    fn eligible(&self, ev: &Event) -> bool {
+        let p = self.program;
+        match p.basis {
+            Basis::Occurrence => {
+                let end = p.period.end.checked_add(p.discovery_window).unwrap_or(p.period.end);
+                p.period.start <= ev.occurred && ev.occurred < p.period.end && ev.discovered < end
+            }
+            Basis::Discovery => {
+                p.period.start <= ev.discovered
+                    && ev.discovered < p.period.end
+                    && p.retroactive.is_none_or(|r| ev.occurred >= r)
+            }
+        }
+    }
+
+    /// Takes `amount` from the lines in `self.matching` pro rata to their covered value.
+    fn take_pro_rata(&mut self, amount: i64) -> Option<()> {
+        if amount == 0 {
+            return Some(());
+        }
+        self.weights.clear();
+        for i in &self.matching {
+            self.weights.push(i128::from(*self.covered.get(*i)?));
+        }
+        split_into(amount, &self.weights, &mut self.parts, &mut self.scratch)?;
+        for (i, part) in self.matching.iter().zip(&self.parts) {
+            let c = self.covered.get_mut(*i)?;
+            *c = c.checked_sub(*part)?;
+        }
+        Some(())
+    }
+
+    fn covered_total(&self) -> Option<i64> {
+        self.covered.iter().try_fold(0i64, |a, c| a.checked_add(*c))
+    }
+
+    /// Replays one event into `out`, updating aggregates and totals. With `trace`, records
+    /// each step for `--explain`.
+    pub fn event(
+        &mut self,
+        ev: &Event,
+        out: &mut Outcome,
+        mut trace: Option<&mut Vec<TraceStep>>,
+    ) -> Result<(), ReplayError> {
+        self.event_inner(ev, out, &mut trace).ok_or_else(|| overflow(ev, "an amount"))??;
+        let uncovered = out.uncovered_total().ok_or_else(|| overflow(ev, "uncovered total"))?;
+        if out.paid.checked_add(uncovered) != Some(out.ground_up) {
+            return Err(ReplayError::Conservation {
+                event: ev.id.clone(),
+                ground_up: out.ground_up.0,
+                paid: out.paid.0,
+                uncovered: uncovered.0,
+            });
+        }
+        self.accumulate(out).ok_or_else(|| overflow(ev, "a total"))?;
+        Ok(())
+    }
+
+    fn accumulate(&mut self, out: &Outcome) -> Option<()> {
+        let t = &mut self.totals;
+        t.ground_up = t.ground_up.checked_add(out.ground_up)?;
+        t.paid = t.paid.checked_add(out.paid)?;
+        for (k, m) in &out.uncovered {
+            if let Some(e) = t.uncovered.iter_mut().find(|(kk, _)| kk == k) {
+                e.1 = e.1.checked_add(*m)?;
+            } else {
+                t.uncovered.push((*k, *m));
+            }
+        }
+        for (k, lo) in out.layers.iter().enumerate() {
+            let lp = t.layers_paid.get_mut(k)?;
+            *lp = lp.checked_add(lo.paid)?;
+            let plan = self.layers.get(k)?;
+            for (j, paid) in lo.carriers.iter().enumerate() {
+                let c = t.carriers.get_mut(*plan.carrier_index.get(j)?)?;
+                *c = c.checked_add(*paid)?;
+            }
+        }
+        Some(())
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn event_inner(
+        &mut self,
+        ev: &Event,
+        out: &mut Outcome,
+        trace: &mut Option<&mut Vec<TraceStep>>,
+    ) -> Option<Result<(), ReplayError>> {
+        let program = self.program;
+        out.uncovered.clear();
+        out.layers.resize_with(self.layers.len(), LayerOutcome::default);
+        for (lo, plan) in out.layers.iter_mut().zip(&self.layers) {
+            lo.band = Money::ZERO;
+            lo.paid = Money::ZERO;
+            lo.unplaced = Money::ZERO;
+            lo.carriers.clear();
+            lo.carriers.resize(plan.weights.len().saturating_sub(1), Money::ZERO);
+        }
+        out.paid = Money::ZERO;
+        self.covered.clear();
+        let mut ground_up = 0i64;
+        for l in &ev.lines {
+            ground_up = ground_up.checked_add(l.value.0)?;
+            self.covered.push(l.value.0);
+        }
+        out.ground_up = Money(ground_up);
+        note!(trace, "ground-up", None, None, 0, ground_up, format!("{} loss line(s) valued", ev.lines.len()));
+
+        // Step 2: eligibility.
+        if !self.eligible(ev) {
+            out.add(UncoveredReason::OutsidePeriod, ClauseRef::None, None, Money(ground_up))?;
+            note!(trace, "eligibility", None, None, ground_up, 0, "outside the period or basis rules".to_string());
+            return Some(Ok(()));
+        }
+        if let Some(covers) = &self.covers {
+            if !covers.contains(&ev.cause_id) {
+                out.add(UncoveredReason::CauseNotCovered, ClauseRef::None, None, Money(ground_up))?;
+                note!(trace, "eligibility", None, None, ground_up, 0, format!("cause `{}` is not covered", ev.cause));
+                return Some(Ok(()));
+            }
+        }
+
+        // Step 3: program exclusions, per line, first match.
+        for (li, line) in ev.lines.iter().enumerate() {
+            let c = *self.covered.get(li)?;
+            if c == 0 {
+                continue;
+            }
+            if let Some(xi) = self.exclusions.iter().position(|x| x.eval(ev, Some(line))) {
+                let clause = program.exclusions.get(xi)?;
+                out.add(UncoveredReason::Excluded, ClauseRef::Exclusion(u32::try_from(xi).ok()?), None, Money(c))?;
+                *self.covered.get_mut(li)? = 0;
+                let total = self.covered_total()?;
+                note!(trace, "exclusion", Some(clause.name.clone()), Some(clause.span), total.checked_add(c)?, total, format!("line {} ({}) excluded", li.saturating_add(1), line.tier));
+            }
+        }
+
+        // Step 4: sub-limits in written order.
+        for si in 0..self.sublimits.len() {
+            self.matching.clear();
+            let mut m = 0i64;
+            for (li, line) in ev.lines.iter().enumerate() {
+                let c = *self.covered.get(li)?;
+                let applies = match self.sublimits.get(si)? {
+                    None => true,
+                    Some(cond) => cond.eval(ev, Some(line)),
+                };
+                if c > 0 && applies {
+                    self.matching.push(li);
+                    m = m.checked_add(c)?;
+                }
+            }
+            if m == 0 {
+                continue;
+            }
+            let clause = program.sublimits.get(si)?;
+            let mut allowed = m;
+            if let Some(per) = clause.per_occurrence {
+                allowed = allowed.min(per.0);
+            }
+            if let Some(left) = self.sublimit_left.get(si)? {
+                allowed = allowed.min(left.0.max(0));
+            }
+            let excess = m.checked_sub(allowed)?;
+            if let Some(left) = self.sublimit_left.get_mut(si)?.as_mut() {
+                left.0 = left.0.checked_sub(allowed)?;
+            }
+            if excess > 0 {
+                let before = self.covered_total()?;
+                self.take_pro_rata(excess)?;
+                out.add(UncoveredReason::Sublimit, ClauseRef::Sublimit(u32::try_from(si).ok()?), None, Money(excess))?;
+                note!(trace, "sublimit", Some(clause.name.clone()), Some(clause.span), before, before.checked_sub(excess)?, format!("matching lines worth {} capped at {}", program.currency.format(Money(m)), program.currency.format(Money(allowed))));
+            }
+        }
+
+        // Step 5: the largest applicable deductible.
+        let total = self.covered_total()?;
+        if total > 0 {
+            let mut best: Option<(usize, i64)> = None;
+            for di in 0..self.deductibles.len() {
+                let applies = match self.deductibles.get(di)? {
+                    None => true,
+                    Some(cond) => ev
+                        .lines
+                        .iter()
+                        .zip(&self.covered)
+                        .any(|(line, c)| *c > 0 && cond.eval(ev, Some(line))),
+                };
+                if !applies {
+                    continue;
+                }
+                let d = program.deductibles.get(di)?;
+                let mut amount = match &d.amount {
+                    DeductibleAmount::Flat(a) if d.franchise => {
+                        if total <= a.0 {
+                            total
+                        } else {
+                            0
+                        }
+                    }
+                    DeductibleAmount::Flat(a) => a.0,
+                    DeductibleAmount::Percent { rate, min, max } => {
+                        let mut x = rate.apply(Money(total))?.0;
+                        if let Some(lo) = min {
+                            x = x.max(lo.0);
+                        }
+                        if let Some(hi) = max {
+                            x = x.min(hi.0);
+                        }
+                        x
+                    }
+                };
+                if let Some(left) = self.deductible_left.get(di)? {
+                    amount = amount.min(left.0.max(0));
+                }
+                if best.is_none_or(|(_, b)| amount > b) {
+                    best = Some((di, amount));
+                }
+            }
+            if let Some((di, amount)) = best {
+                let take = amount.min(total);
+                if take > 0 {
+                    self.matching.clear();
+                    self.matching.extend((0..self.covered.len()).filter(|i| self.covered.get(*i).is_some_and(|c| *c > 0)));
+                    self.take_pro_rata(take)?;
+                    if let Some(left) = self.deductible_left.get_mut(di)?.as_mut() {
+                        left.0 = left.0.checked_sub(take)?;
+                    }
+                    let d = program.deductibles.get(di)?;
+                    out.add(UncoveredReason::Deductible, ClauseRef::Deductible(u32::try_from(di).ok()?), None, Money(take))?;
+                    note!(trace, "deductible", Some(d.name.clone()), Some(d.span), total, total.checked_sub(take)?, "largest applicable deductible".to_string());
+                }
+            }
+        }
+
+        // Step 6: coinsurance.
+        let remaining = self.covered_total()?;
+        let mut x = remaining;
+        if let Some(p) = program.coinsurance {
+            let kept = p.apply(Money(remaining))?.0;
+            if kept > 0 {
+                out.add(UncoveredReason::Coinsurance, ClauseRef::None, None, Money(kept))?;
+                x = remaining.checked_sub(kept)?;
+                note!(trace, "coinsurance", None, None, remaining, x, "insured's share".to_string());
+            }
+        }
+
+        // Step 7: the tower.
+        let mut in_bands = 0i64;
+        let mut top = 0i64;
+        for k in 0..self.layers.len() {
+            let plan = self.layers.get(k)?;
+            let layer = program.layers.get(k)?;
+            top = top.max(plan.attachment.checked_add(plan.limit)?);
+            let band = x.checked_sub(plan.attachment)?.max(0).min(plan.limit);
+            in_bands = in_bands.checked_add(band)?;
+            let lo = out.layers.get_mut(k)?;
+            lo.band = Money(band);
+            if band == 0 {
+                continue;
+            }
+            let k32 = u32::try_from(k).ok()?;
+            if let Some(j) = plan.exclusions.iter().position(|c| c.eval(ev, None)) {
+                let ex = layer.exclusions.get(j)?;
+                out.add(UncoveredReason::LayerExcluded, ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?), Some(k32), Money(band))?;
+                note!(trace, "layer", Some(layer.name.clone()), Some(ex.span), band, 0, format!("band excluded by `{}`", ex.name));
+                continue;
+            }
+            let mut paid = band;
+            if let Some(left) = self.layer_left.get(k)? {
+                paid = paid.min(left.0.max(0));
+            }
+            if let Some(left) = self.layer_left.get_mut(k)?.as_mut() {
+                left.0 = left.0.checked_sub(paid)?;
+            }
+            let short = band.checked_sub(paid)?;
+            out.add(UncoveredReason::AggregateExhausted, ClauseRef::None, Some(k32), Money(short))?;
+            split_into(paid, &plan.weights, &mut self.parts, &mut self.scratch)?;
+            let lo = out.layers.get_mut(k)?;
+            lo.paid = Money(paid);
+            let n = plan.weights.len().saturating_sub(1);
+            let mut carriers_paid = 0i64;
+            for (slot, part) in lo.carriers.iter_mut().zip(self.parts.iter().take(n)) {
+                *slot = Money(*part);
+                carriers_paid = carriers_paid.checked_add(*part)?;
+            }
+            let unplaced = *self.parts.get(n)?;
+            lo.unplaced = Money(unplaced);
+            out.paid = out.paid.checked_add(Money(carriers_paid))?;
+            out.add(UncoveredReason::UnplacedShare, ClauseRef::None, Some(k32), Money(unplaced))?;
+            self.reinstatement_premium(k, paid)?;
+            note!(trace, "layer", Some(layer.name.clone()), Some(layer.span), band, carriers_paid, format!(
+                "band {} xs {}: paid {}{}{}",
+                program.currency.format(layer.limit),
+                program.currency.format(layer.attachment),
+                program.currency.format(Money(paid)),
+                if short > 0 { format!(", {} above the aggregate", program.currency.format(Money(short))) } else { String::new() },
+                if unplaced > 0 { format!(", {} unplaced", program.currency.format(Money(unplaced))) } else { String::new() },
+            ));
+        }
+        let above = x.checked_sub(top)?.max(0);
+        let gap = x.checked_sub(in_bands)?.checked_sub(above)?;
+        out.add(UncoveredReason::TowerGap, ClauseRef::None, None, Money(gap))?;
+        out.add(UncoveredReason::AboveTower, ClauseRef::None, None, Money(above))?;
+        if gap > 0 || above > 0 {
+            note!(trace, "tower", None, None, x, x.checked_sub(gap)?.checked_sub(above)?, format!(
+                "{} in tower gaps, {} above the top of the tower",
+                program.currency.format(Money(gap)),
+                program.currency.format(Money(above))
+            ));
+        }
+        Some(Ok(()))
+    }
+
+    /// Adds the reinstatement premium of a payment of `paid` by layer `k`.
+    fn reinstatement_premium(&mut self, k: usize, paid: i64) -> Option<()> {
+        let plan = self.layers.get(k)?;
+        let c0 = *self.layer_cumulative.get(k)?;
+        let c1 = c0.checked_add(paid)?;
+        *self.layer_cumulative.get_mut(k)? = c1;
+        let (Some(premium), true) = (plan.premium, plan.reinstated_total > 0) else {
+            return Some(());
+        };
+        if paid == 0 || plan.limit <= 0 {
+            return Some(());
+        }
+        let l = plan.limit;
+        let first = c0.checked_div(l)?;
+        let last = c1.checked_sub(1)?.checked_div(l)?;
+        let mut cost = 0i64;
+        for i in first..=last {
+            let Ok(idx) = u64::try_from(i) else { continue };
+            if idx >= plan.reinstated_total {
+                break;
+            }
+            let lo = i.checked_mul(l)?.max(c0);
+            let hi = i.checked_add(1)?.checked_mul(l)?.min(c1);
+            let part = hi.checked_sub(lo)?;
+            // Which group holds reinstatement number idx (0-based)?
+            let mut seen = 0u64;
+            let mut rate = None;
+            for (count, r) in &plan.reinstatements {
+                seen = seen.saturating_add(*count);
+                if idx < seen {
+                    rate = Some(*r);
+                    break;
+                }
+            }
+            let rate = rate?;
+            // (part / L) × rate × P, rounded half-even.
+            let num = i128::from(part).checked_mul(rate.num)?.checked_mul(i128::from(premium))?;
+            let den = i128::from(l).checked_mul(rate.den()?)?;
+            let c = crate::money::div_round_half_even(num, den)?;
+            cost = cost.checked_add(i64::try_from(c).ok()?)?;
+        }
+        let p = self.layer_premium.get_mut(k)?;
+        *p = p.checked_add(Money(cost))?;
+        Some(())
+    }
+
+    fn clause_name(&self, c: ClauseRef) -> Option<String> {
+        let p = self.program;
+        let idx = |i: u32| usize::try_from(i).ok();
+        match c {
+            ClauseRef::None => None,
+            ClauseRef::Exclusion(i) => p.exclusions.get(idx(i)?).map(|x| x.name.clone()),
+            ClauseRef::Sublimit(i) => p.sublimits.get(idx(i)?).map(|x| x.name.clone()),
+            ClauseRef::Deductible(i) => p.deductibles.get(idx(i)?).map(|x| x.name.clone()),
+            ClauseRef::LayerExclusion(k, j) => p
+                .layers
+                .get(idx(k)?)
+                .and_then(|l| l.exclusions.get(idx(j)?))
+                .map(|x| x.name.clone()),
+        }
+    }
+
+    fn uncovered_list(&self, list: &[(UncoveredKey, Money)]) -> Vec<Uncovered> {
+        let cur = &self.program.currency;
+        list.iter()
+            .map(|(k, m)| Uncovered {
+                reason: k.reason,
+                clause: self.clause_name(k.clause),
+                layer: k
+                    .layer
+                    .and_then(|l| usize::try_from(l).ok())
+                    .and_then(|l| self.program.layers.get(l))
+                    .map(|l| l.name.clone()),
+                amount: cur.decimal(*m),
+            })
+            .collect()
+    }
+
+    /// The public result of one event's outcome.
+    pub fn event_result(&self, id: &str, out: &Outcome) -> EventResult {
+        let cur = &self.program.currency;
+        EventResult {
+            id: id.to_string(),
+            ground_up: cur.decimal(out.ground_up),
+            paid: cur.decimal(out.paid),
+            uncovered: self.uncovered_list(&out.uncovered),
+            layers: self
+                .program
+                .layers
+                .iter()
+                .zip(&out.layers)
+                .map(|(l, lo)| LayerResult {
+                    layer: l.name.clone(),
+                    band: cur.decimal(lo.band),
+                    paid: cur.decimal(lo.paid),
+                    carriers: l
+                        .carriers
+                        .iter()
+                        .zip(&lo.carriers)
+                        .map(|(c, p)| CarrierPaid {
+                            carrier: c.name.clone(),
+                            paid: cur.decimal(*p),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Totals so far.
+    pub fn totals(&self) -> Totals {
+        let cur = &self.program.currency;
+        Totals {
+            ground_up: cur.decimal(self.totals.ground_up),
+            paid: cur.decimal(self.totals.paid),
+            uncovered: self.uncovered_list(&self.totals.uncovered),
+            carriers: self
+                .carrier_names
+                .iter()
+                .zip(&self.totals.carriers)
+                .map(|(n, p)| CarrierPaid {
+                    carrier: n.clone(),
+                    paid: cur.decimal(*p),
+                })
+                .collect(),
+            layers: self
+                .program
+                .layers
+                .iter()
+                .enumerate()
+                .map(|(k, l)| LayerTotal {
+                    layer: l.name.clone(),
+                    paid: cur.decimal(self.totals.layers_paid.get(k).copied().unwrap_or_default()),
+                    aggregate_remaining: self.layer_left.get(k).copied().flatten().map(|m| cur.decimal(m)),
+                    reinstatement_premium: cur.decimal(self.layer_premium.get(k).copied().unwrap_or_default()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Events of a scenario, validated against the program, in replay order (occurred, then id).
+pub fn prepare_events(replayer: &Replayer<'_>, scenario: &Scenario) -> Result<Vec<Event>, ReplayError> {
+    let prices = Prices::new(&scenario.prices)?;
+    let preparer = replayer.preparer(prices, scenario.currency.as_deref())?;
+    let mut seen: HashSet<&str> = HashSet::with_capacity(scenario.events.len());
+    let mut events = Vec::with_capacity(scenario.events.len());
+    for raw in &scenario.events {
+        if !seen.insert(raw.id.as_str()) {
+            return Err(ScenarioError::DuplicateId { event: raw.id.clone() }.into());
+        }
+        events.push(preparer.prepare(raw)?);
+    }
+    events.sort_by(|a, b| a.occurred.cmp(&b.occurred).then_with(|| a.id.cmp(&b.id)));
+    Ok(events)
+}
+
+/// Replays a whole scenario through a program (spec sections 5-7).
+///
+/// ```
+/// let program = specie::compile_str(r#"program "Demo" {
+///   period 2026-01-01 to 2027-01-01
+///   deductible 1M per occurrence
+///   layer "Primary" 10M xs 0 { carrier "A" 100% }
+/// }"#).unwrap().program;
+/// let scenario = specie::scenario::Scenario::from_json(r#"{"name": "s", "events": [
+///   {"id": "E1", "cause": "external_hack", "occurred": "2026-03-14T02:10:00Z",
+///    "losses": [{"tier": "hot", "amount": "2500000"}]}]}"#).unwrap();
+/// let r = specie::replay::replay(&program, &scenario).unwrap();
+/// assert_eq!(r.events[0].paid.to_string(), "1500000.00");
+/// ```
+pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayError> {
+    let mut replayer = Replayer::new(program);
+    let events = prepare_events(&replayer, scenario)?;
+    let mut out = Outcome::default();
+    let mut results = Vec::with_capacity(events.len());
+    for ev in &events {
+        replayer.event(ev, &mut out, None)?;
+        results.push(replayer.event_result(&ev.id, &out));
+    }
+    Ok(Replay {
+        program: program.name.clone(),
+        scenario: scenario.name.clone(),
+        events: results,
+        totals: replayer.totals(),
+    })
+}
+
+/// Replays the events before `id` silently, then `id` with a trace of every step.
+pub fn explain(program: &Program, scenario: &Scenario, id: &str) -> Result<Option<(EventResult, Vec<TraceStep>)>, ReplayError> {
+    let mut replayer = Replayer::new(program);
+    let events = prepare_events(&replayer, scenario)?;
+    let mut out = Outcome::default();
+    for ev in &events {
+        if ev.id == id {
+            let mut trace = Vec::new();
+            replayer.event(ev, &mut out, Some(&mut trace))?;
+            return Ok(Some((replayer.event_result(&ev.id, &out), trace)));
+        }
+        replayer.event(ev, &mut out, None)?;
+    }
+    Ok(None)
+}
+
+/// A raw event's replay-order key, for checking that a stream is sorted.
+pub fn order_key(ev: &Event) -> (crate::time::Instant, &str) {
+    (ev.occurred, ev.id.as_str())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+//! Replay results (spec section 7): serde types with exact decimal amounts.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Why an amount was not paid (spec section 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UncoveredReason {
+    /// Outside the period or basis rules.
+    OutsidePeriod,
+    /// Cause not in `covers`.
+    CauseNotCovered,
+    /// A program exclusion matched the line.
+    Excluded,
+    /// Above a sub-limit.
+    Sublimit,
+    /// Retained by a deductible.
+    Deductible,
+    /// The insured's coinsurance share.
+    Coinsurance,
+    /// A layer exclusion matched the event.
+    LayerExcluded,
+    /// The layer's aggregate was used up.
+    AggregateExhausted,
+    /// The part of a layer no carrier took.
+    UnplacedShare,
+    /// Between layers (or below the first).
+    TowerGap,
+    /// Above the top of the tower.
+    AboveTower,
+}
+
+impl UncoveredReason {
+    /// Every reason, in the order of the steps that produce them.
+    pub const ALL: [UncoveredReason; 11] = [
+        UncoveredReason::OutsidePeriod,
+        UncoveredReason::CauseNotCovered,
+        UncoveredReason::Excluded,
+        UncoveredReason::Sublimit,
+        UncoveredReason::Deductible,
+        UncoveredReason::Coinsurance,
+        UncoveredReason::LayerExcluded,
+        UncoveredReason::AggregateExhausted,
+        UncoveredReason::UnplacedShare,
+        UncoveredReason::TowerGap,
+        UncoveredReason::AboveTower,
+    ];
+
+    /// The snake_case word used in results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UncoveredReason::OutsidePeriod => "outside_period",
+            UncoveredReason::CauseNotCovered => "cause_not_covered",
+            UncoveredReason::Excluded => "excluded",
+            UncoveredReason::Sublimit => "sublimit",
+            UncoveredReason::Deductible => "deductible",
+            UncoveredReason::Coinsurance => "coinsurance",
+            UncoveredReason::LayerExcluded => "layer_excluded",
+            UncoveredReason::AggregateExhausted => "aggregate_exhausted",
+            UncoveredReason::UnplacedShare => "unplaced_share",
+            UncoveredReason::TowerGap => "tower_gap",
+            UncoveredReason::AboveTower => "above_tower",
+        }
+    }
+}
+
+/// The result of replaying a scenario through a program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replay {
+    /// Program name.
+    pub program: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Events in replay order.
+    pub events: Vec<EventResult>,
+    /// Totals over the scenario.
+    pub totals: Totals,
+}
+
+/// One event's outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventResult {
+    /// Event id.
+    pub id: String,
+    /// Sum of the lines' values.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub ground_up: Decimal,
+    /// Paid by carriers.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+    /// What was not paid, by reason, clause and layer.
+    pub uncovered: Vec<Uncovered>,
+    /// Every layer, in tower order.
+    pub layers: Vec<LayerResult>,
+}
+
+/// An unpaid amount and who left it unpaid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uncovered {
+    /// Why.
+    pub reason: UncoveredReason,
+    /// The clause, where one is responsible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// The layer, where one is responsible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// How much.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+/// A layer's part of one event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerResult {
+    /// Layer name.
+    pub layer: String,
+    /// The slice of the loss in the layer's band.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub band: Decimal,
+    /// What the layer paid at 100% (carriers plus the unplaced share).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+    /// Each carrier's payment.
+    pub carriers: Vec<CarrierPaid>,
+}
+
+/// A carrier's payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierPaid {
+    /// Carrier name.
+    pub carrier: String,
+    /// Paid.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+}
+
+/// Totals over a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Sum of ground-up losses.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub ground_up: Decimal,
+    /// Sum paid by carriers.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+    /// Events' unpaid amounts merged in order of first appearance.
+    pub uncovered: Vec<Uncovered>,
+    /// Each carrier's total, in tower order of first appearance.
+    pub carriers: Vec<CarrierPaid>,
+    /// Each layer's total.
+    pub layers: Vec<LayerTotal>,
+}
+
+/// A layer's totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerTotal {
+    /// Layer name.
+    pub layer: String,
+    /// Paid at 100%.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid: Decimal,
+    /// Aggregate left; `null` when the layer has none.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub aggregate_remaining: Option<Decimal>,
+    /// Reinstatement premium due.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub reinstatement_premium: Decimal,
+}
+
+impl Replay {
+    /// The result as JSON (spec section 7): the same inputs give the same bytes.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

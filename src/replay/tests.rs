@@ -1,0 +1,136 @@
+use super::*;
+use crate::scenario::Scenario;
+
+fn run(program: &str, scenario: &str) -> Replay {
+    let p = crate::compile_str(program).unwrap().program;
+    let s = Scenario::from_json(scenario).unwrap();
+    replay(&p, &s).unwrap()
+}
+
+fn uncovered(r: &EventResult) -> Vec<(String, Option<String>, Option<String>, String)> {
+    r.uncovered
+        .iter()
+        .map(|u| (u.reason.as_str().to_string(), u.clause.clone(), u.layer.clone(), u.amount.to_string()))
+        .collect()
+}
+
+#[test]
+fn actuarial_cross_check_pays_153_950() {
+    // Ground-up 6,000,000 + 100,000 + 25,000 + 4,000 = 6,129,000 in one occurrence;
+    // less the 50,000 deductible = 6,079,000; band of 5M xs 3M = 3,079,000;
+    // a 5% share pays 3,079,000 × 5% = 153,950.00.
+    let r = run(
+        r#"program "x" { period 2026-01-01 to 2027-01-01 deductible 50k per occurrence
+           layer "L" 5M xs 3M { carrier "Share" 5% } }"#,
+        r#"{"name":"s","events":[{"id":"E","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[
+           {"tier":"hot","amount":"6000000"},{"tier":"hot","amount":"100000"},
+           {"tier":"hot","amount":"25000"},{"tier":"hot","amount":"4000"}]}]}"#,
+    );
+    let e = &r.events[0];
+    assert_eq!(e.layers[0].carriers[0].paid.to_string(), "153950.00");
+    assert_eq!(e.paid.to_string(), "153950.00");
+    assert_eq!(
+        uncovered(e),
+        vec![
+            ("deductible".into(), Some("deductible".into()), None, "50000.00".into()),
+            ("unplaced_share".into(), None, Some("L".into()), "2925050.00".into()),
+            ("tower_gap".into(), None, None, "3000000.00".into()),
+        ]
+    );
+}
+
+const HOT: &str = r#"program "x" {
+  period 2026-01-01 to 2027-01-01
+  covers external_hack
+  sublimit "Hot" 25M per occurrence, 30M aggregate when tier is hot
+  deductible "Standard" 1M per occurrence
+  deductible "Hot retention" 5% min 500k max 2.5M per occurrence when tier is hot
+  layer "Primary" 10M xs 0 { aggregate 15M carrier "A" 60% carrier "B" 40% }
+  layer "Excess" 20M xs 10M { carrier "C" 50% }
+}"#;
+
+#[test]
+fn hot_wallet_breach_through_sublimit_deductible_and_two_layers() {
+    // 40M hot + 10M cold = 50M ground-up. Hot sub-limit caps the hot line at 25M
+    // (15M uncovered, sublimit). Covered 35M. Hot retention = 5% × 35M = 1.75M,
+    // within min/max, beats the 1M standard: 35M − 1.75M = 33.25M to the tower.
+    // Primary 10M (A 6M, B 4M); Excess band 20M, C pays 50% = 10M, 10M unplaced;
+    // 3.25M above the tower (top 30M).
+    let r = run(
+        HOT,
+        r#"{"name":"s","events":[{"id":"E1","cause":"external_hack","occurred":"2026-05-01T00:00:00Z","losses":[
+           {"tier":"hot","amount":"40000000"},{"tier":"cold","amount":"10000000"}]}]}"#,
+    );
+    let e = &r.events[0];
+    assert_eq!(
+        uncovered(e),
+        vec![
+            ("sublimit".into(), Some("Hot".into()), None, "15000000.00".into()),
+            ("deductible".into(), Some("Hot retention".into()), None, "1750000.00".into()),
+            ("unplaced_share".into(), None, Some("Excess".into()), "10000000.00".into()),
+            ("above_tower".into(), None, None, "3250000.00".into()),
+        ]
+    );
+    assert_eq!(e.paid.to_string(), "20000000.00");
+    assert_eq!(e.layers[0].carriers[0].paid.to_string(), "6000000.00");
+    assert_eq!(e.layers[1].paid.to_string(), "20000000.00");
+}
+
+#[test]
+fn aggregates_carry_between_events_in_occurrence_order() {
+    // Two 12M hot losses, given out of order. Each: sub-limit fine (12M < 25M, aggregate
+    // 30M), retention 5% × 12M = 600k → 11.4M to the tower. First (E-a, March): primary
+    // pays 10M, excess band 1.4M (C 700k). Second (E-b, June): primary aggregate 15M has
+    // 5M left → 5M paid, 5M aggregate_exhausted; excess 1.4M again.
+    let r = run(
+        HOT,
+        r#"{"name":"s","events":[
+          {"id":"E-b","cause":"external_hack","occurred":"2026-06-01T00:00:00Z","losses":[{"tier":"hot","amount":"12000000"}]},
+          {"id":"E-a","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"12000000"}]}]}"#,
+    );
+    assert_eq!(r.events[0].id, "E-a");
+    assert_eq!(r.events[1].layers[0].paid.to_string(), "5000000.00");
+    assert!(uncovered(&r.events[1]).contains(&("aggregate_exhausted".into(), None, Some("Primary".into()), "5000000.00".into())));
+    assert_eq!(r.totals.layers[0].aggregate_remaining.unwrap().to_string(), "0.00");
+    assert_eq!(r.totals.layers[1].aggregate_remaining, None);
+}
+
+#[test]
+fn cause_not_covered_and_outside_period() {
+    let r = run(
+        HOT,
+        r#"{"name":"s","events":[
+          {"id":"A","cause":"insider_theft","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"5"}]},
+          {"id":"B","cause":"external_hack","occurred":"2027-01-01T00:00:00Z","losses":[{"tier":"hot","amount":"7"}]}]}"#,
+    );
+    assert_eq!(uncovered(&r.events[0])[0].0, "cause_not_covered");
+    assert_eq!(uncovered(&r.events[1])[0].0, "outside_period");
+    assert_eq!(r.totals.paid.to_string(), "0.00");
+}
+
+#[test]
+fn reinstatement_premium_per_rate() {
+    // Layer 10M, premium 400k, reinstatements 1 at 100%, 1 at 50%. Payments 8M then 8M:
+    // first 8M in reinstatement 1 → 8/10 × 100% × 400k = 320k; second 8M: 2M in
+    // reinstatement 1 (80k) and 6M in reinstatement 2 at 50% (120k). Total 520k.
+    let r = run(
+        r#"program "x" { period 2026-01-01 to 2027-01-01
+           layer "P" 10M xs 0 { reinstatements 1 at 100%, 1 at 50% premium 400k carrier "A" 100% } }"#,
+        r#"{"name":"s","events":[
+          {"id":"1","cause":"c","occurred":"2026-02-01T00:00:00Z","losses":[{"tier":"hot","amount":"8000000"}]},
+          {"id":"2","cause":"c","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"8000000"}]}]}"#,
+    );
+    assert_eq!(r.totals.layers[0].reinstatement_premium.to_string(), "520000.00");
+    assert_eq!(r.totals.layers[0].aggregate_remaining.unwrap().to_string(), "14000000.00");
+}
+
+#[test]
+fn franchise_all_or_nothing() {
+    let p = r#"program "x" { period 2026-01-01 to 2027-01-01 deductible "F" 50k franchise per occurrence
+               layer "P" 10M xs 0 { carrier "A" 100% } }"#;
+    let r = run(p, r#"{"name":"s","events":[
+        {"id":"1","cause":"c","occurred":"2026-02-01T00:00:00Z","losses":[{"tier":"hot","amount":"50000"}]},
+        {"id":"2","cause":"c","occurred":"2026-02-02T00:00:00Z","losses":[{"tier":"hot","amount":"50000.01"}]}]}"#);
+    assert_eq!(r.events[0].paid.to_string(), "0.00");
+    assert_eq!(r.events[1].paid.to_string(), "50000.01");
+}

@@ -1,0 +1,149 @@
+//! Errors of reading and validating scenarios.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Why a scenario cannot be replayed through a program. Every variant names where: the
+/// JSON line and column, or the event id and field.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// Malformed JSON, or JSON of the wrong shape.
+    #[error("invalid scenario JSON at line {line}, column {column}: {message}")]
+    #[diagnostic(code(specie::scenario::json))]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What serde_json says.
+        message: String,
+    },
+    /// A field of an event that is missing, malformed or out of range.
+    #[error("event `{event}`: field `{field}` {problem}")]
+    #[diagnostic(code(specie::scenario::field))]
+    Field {
+        /// Event id.
+        event: String,
+        /// Field path, e.g. `losses[1].quantity`.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An attribute the program does not declare.
+    #[error("event `{event}`: attribute `{name}` is not declared by the program")]
+    #[diagnostic(code(specie::scenario::unknown_attribute))]
+    UnknownAttribute {
+        /// Event id.
+        event: String,
+        /// Attribute name.
+        name: String,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+    /// A declared attribute without default that the event does not give.
+    #[error("event `{event}`: attribute `{name}` has no default and is missing")]
+    #[diagnostic(code(specie::scenario::missing_attribute))]
+    MissingAttribute {
+        /// Event id.
+        event: String,
+        /// Attribute name.
+        name: String,
+    },
+    /// An attribute value of the wrong type.
+    #[error("event `{event}`: attribute `{name}` must be a {expected}, found {found}")]
+    #[diagnostic(code(specie::scenario::attribute_type))]
+    AttributeType {
+        /// Event id.
+        event: String,
+        /// Attribute name.
+        name: String,
+        /// The declared type.
+        expected: &'static str,
+        /// What the JSON holds.
+        found: String,
+    },
+    /// No price for an asset at or before the valuation instant.
+    #[error("event `{event}`: no price for `{asset}` at or before {instant}")]
+    #[diagnostic(
+        code(specie::scenario::missing_price),
+        help("add a price observation for `{asset}` at or before {instant} to the scenario's `prices`")
+    )]
+    MissingPrice {
+        /// Event id.
+        event: String,
+        /// Asset.
+        asset: String,
+        /// Valuation instant.
+        instant: String,
+    },
+    /// Two events with one id.
+    #[error("duplicate event id `{event}`")]
+    #[diagnostic(code(specie::scenario::duplicate_id), help("event ids must be unique within a scenario"))]
+    DuplicateId {
+        /// The id.
+        event: String,
+    },
+    /// Discovery before occurrence.
+    #[error("event `{event}`: discovered {discovered} before it occurred {occurred}")]
+    #[diagnostic(code(specie::scenario::discovered_before_occurred))]
+    DiscoveredBeforeOccurred {
+        /// Event id.
+        event: String,
+        /// Occurrence.
+        occurred: String,
+        /// Discovery.
+        discovered: String,
+    },
+    /// A scenario currency that is unknown or differs from the program's.
+    #[error("scenario currency `{code}` {problem}")]
+    #[diagnostic(code(specie::scenario::currency))]
+    Currency {
+        /// The code.
+        code: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A price series with two observations at one instant.
+    #[error("prices of `{asset}`: two observations at {instant}")]
+    #[diagnostic(code(specie::scenario::price_series))]
+    PriceSeries {
+        /// Asset.
+        asset: String,
+        /// The instant.
+        instant: String,
+    },
+    /// Events of a stream out of replay order.
+    #[error("event `{event}` (line {line}) comes before `{previous}` in replay order; a stream must be sorted by occurred, then id")]
+    #[diagnostic(code(specie::scenario::stream_order))]
+    StreamOrder {
+        /// The event.
+        event: String,
+        /// The event before it.
+        previous: String,
+        /// 1-based line of the stream.
+        line: usize,
+    },
+    /// More events or lines than the limits allow.
+    #[error("{what}: {count} is above the limit of {limit}")]
+    #[diagnostic(code(specie::limit::scenario))]
+    TooMany {
+        /// What is counted.
+        what: &'static str,
+        /// How many.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl ScenarioError {
+    /// Wraps a serde_json error with its position.
+    pub fn json(e: &serde_json::Error) -> ScenarioError {
+        ScenarioError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! Loss scenarios (spec section 5): reading JSON and JSON Lines, and validating events
+//! against a program into the engine's [`Event`]s.
+//!
+//! Reading is in two steps. [`Scenario::from_json`] (or [`StreamHeader`] plus
+//! [`RawEvent::from_json_line`]) checks the JSON's shape and reports malformed input with
+//! line and column. [`Preparer::prepare`] then checks each event against the program —
+//! attributes and their types, prices, quantities, instants — and values its loss lines,
+//! naming the event id and field in every error.
+
+mod err;
+
+pub use err::ScenarioError;
+
+use crate::ast::{AttrType, Valuation};
+use crate::money::{Currency, Money};
+use crate::program::{Program, Value};
+use crate::suggest::did_you_mean;
+use crate::time::{Duration, Instant};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+/// Most loss lines one event may have.
+pub const MAX_LINES_PER_EVENT: usize = 10_000;
+
+/// A decimal written in JSON as a string (`"61000.50"`) or a number (`61000.5`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DecimalValue(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
+
+impl<'de> Deserialize<'de> for DecimalValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            S(String),
+            N(serde_json::Number),
+        }
+        let text = match Either::deserialize(d)? {
+            Either::S(s) => s,
+            Either::N(n) => n.to_string(),
+        };
+        parse_decimal(&text)
+            .map(DecimalValue)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a decimal number")))
+    }
+}
+
+fn parse_decimal(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    Decimal::from_str(s)
+        .ok()
+        .or_else(|| Decimal::from_scientific(s).ok())
+}
+
+/// A scenario as read: a name, prices and events, not yet checked against a program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario name.
+    #[serde(default)]
+    pub name: String,
+    /// Free-form notes (e.g. the hand arithmetic of a fixture); ignored by replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<serde_json::Value>,
+    /// Currency the amounts are in; must be the program's when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Price series per asset: `[[instant, price], …]`.
+    #[serde(default)]
+    pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    /// The events.
+    pub events: Vec<RawEvent>,
+}
+
+/// An event as written in the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// Unique id.
+    pub id: String,
+    /// Cause of loss.
+    pub cause: String,
+    /// When it occurred (RFC 3339, UTC).
+    pub occurred: String,
+    /// When it was discovered; defaults to `occurred`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovered: Option<String>,
+    /// Loss lines.
+    pub losses: Vec<RawLine>,
+    /// Attribute values by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+}
+
+/// A loss line: a tier and either an amount or an asset quantity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLine {
+    /// Storage tier.
+    pub tier: String,
+    /// Amount in the program currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<DecimalValue>,
+    /// Asset symbol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// Quantity of the asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<DecimalValue>,
+}
+
+fn json_error(e: &serde_json::Error) -> ScenarioError {
+    let mut err = ScenarioError::json(e);
+    if let ScenarioError::Json { message, .. } = &mut err {
+        if let Some(pos) = message.rfind(" at line ") {
+            message.truncate(pos);
+        }
+    }
+    err
+}
+
+impl Scenario {
+    /// Reads a scenario from JSON text (spec section 5).
+    ///
+    /// ```
+    /// let s = specie::scenario::Scenario::from_json(r#"{"name": "n", "events": [
+    ///   {"id": "E1", "cause": "external_hack", "occurred": "2026-03-14T02:10:00Z",
+    ///    "losses": [{"tier": "hot", "amount": "2500000"}]}]}"#).unwrap();
+    /// assert_eq!(s.events[0].id, "E1");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        serde_json::from_str(text).map_err(|e| json_error(&e))
+    }
+
+    /// The scenario as pretty JSON, ready for `specie replay`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+impl RawEvent {
+    /// Reads one event from a line of a JSON Lines stream; errors carry the stream's
+    /// line number.
+    pub fn from_json_line(text: &str, line: usize) -> Result<RawEvent, ScenarioError> {
+        serde_json::from_str(text).map_err(|e| {
+            let mut err = json_error(&e);
+            if let ScenarioError::Json { line: l, .. } = &mut err {
+                *l = line;
+            }
+            err
+        })
+    }
+}
+
+/// The first line of a JSON Lines stream may be a header: `{"name": …, "prices": …}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamHeader {
+    /// Scenario name.
+    #[serde(default)]
+    pub name: String,
+    /// Free-form notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<serde_json::Value>,
+    /// Currency, if stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Price series.
+    #[serde(default)]
+    pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+}
+
+/// Validated price series: for each asset, observations sorted by instant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prices {
+    series: HashMap<String, Vec<(Instant, Decimal)>>,
+}
+
+impl Prices {
+    /// Validates raw series: instants parse, no two observations at one instant, prices
+    /// not negative. Observations may be given in any order.
+    pub fn new(raw: &BTreeMap<String, Vec<(String, DecimalValue)>>) -> Result<Prices, ScenarioError> {
+        let mut series = HashMap::new();
+        for (asset, obs) in raw {
+            let mut v = Vec::with_capacity(obs.len());
+            for (n, (at, price)) in obs.iter().enumerate() {
+                let field = format!("prices.{asset}[{n}]");
+                let instant = Instant::parse(at).ok_or_else(|| ScenarioError::Field {
+                    event: "(prices)".to_string(),
+                    field: field.clone(),
+                    problem: format!("has `{at}`, not an RFC 3339 UTC instant"),
+                })?;
+                if price.0.is_sign_negative() && !price.0.is_zero() {
+                    return Err(ScenarioError::Field {
+                        event: "(prices)".to_string(),
+                        field,
+                        problem: format!("is negative ({})", price.0),
+                    });
+                }
+                v.push((instant, price.0));
+            }
+            v.sort_by_key(|(i, _)| *i);
+            if let Some(w) = v.windows(2).find(|w| matches!(w, [a, b] if a.0 == b.0)) {
+                let instant = w.first().map(|(i, _)| i.to_string()).unwrap_or_default();
+                return Err(ScenarioError::PriceSeries {
+                    asset: asset.clone(),
+                    instant,
+                });
+            }
+            series.insert(asset.clone(), v);
+        }
+        Ok(Prices { series })
+    }
+
+    /// The latest price of `asset` at or before `at`.
+    pub fn at(&self, asset: &str, at: Instant) -> Option<Decimal> {
+        let s = self.series.get(asset)?;
+        let idx = s.partition_point(|(i, _)| *i <= at);
+        let prev = idx.checked_sub(1)?;
+        s.get(prev).map(|(_, p)| *p)
+    }
+}
+
+/// Interned symbols (causes, tiers, assets) so the engine compares integers.
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    ids: HashMap<String, u32>,
+}
+
+/// Id given to symbols the program never names: they equal no symbol in a condition.
+pub const OTHER_SYMBOL: u32 = u32::MAX;
+
+impl Symbols {
+    /// The id of `name`, interning it.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = u32::try_from(self.ids.len()).unwrap_or(OTHER_SYMBOL);
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The id of `name`, or [`OTHER_SYMBOL`] when the program never names it.
+    pub fn get(&self, name: &str) -> u32 {
+        self.ids.get(name).copied().unwrap_or(OTHER_SYMBOL)
+    }
+}
+
+/// An event checked against a program, with its lines valued: the engine's input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Unique id.
+    pub id: String,
+    /// Cause as written.
+    pub cause: String,
+    /// Interned cause.
+    pub cause_id: u32,
+    /// Occurrence instant.
+    pub occurred: Instant,
+    /// Discovery instant.
+    pub discovered: Instant,
+    /// Valued loss lines.
+    pub lines: Vec<Line>,
+    /// Attribute values, indexed like [`Program::attributes`].
+    pub attributes: Vec<Value>,
+}
+
+/// A valued loss line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Tier as written.
+    pub tier: String,
+    /// Interned tier.
+    pub tier_id: u32,
+    /// Asset, if the line was a quantity.
+    pub asset: Option<String>,
+    /// Interned asset ([`OTHER_SYMBOL`] when none).
+    pub asset_id: u32,
+    /// Value after valuation (spec section 6, step 1).
+    pub value: Money,
+}
+
+/// Checks raw events against one program and values their lines.
+pub struct Preparer<'p> {
+    program: &'p Program,
+    prices: Prices,
+    symbols: &'p Symbols,
+}
+
+impl<'p> Preparer<'p> {
+    /// A preparer for `program` with the scenario's `prices` and the engine's `symbols`.
+    pub fn new(
+        program: &'p Program,
+        prices: Prices,
+        currency: Option<&str>,
+        symbols: &'p Symbols,
+    ) -> Result<Preparer<'p>, ScenarioError> {
+        if let Some(code) = currency {
+            match Currency::from_code(code) {
+                None => {
+                    return Err(ScenarioError::Currency {
+                        code: code.to_string(),
+                        problem: "is unknown: its minor-unit decimals are not known".to_string(),
+                    })
+                }
+                Some(c) if c != program.currency => {
+                    return Err(ScenarioError::Currency {
+                        code: code.to_string(),
+                        problem: format!("differs from the program currency {}", program.currency.code),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Preparer {
+            program,
+            prices,
+            symbols,
+        })
+    }
+
+    fn field_err(ev: &RawEvent, field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+        ScenarioError::Field {
+            event: ev.id.clone(),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Validates one event and values its lines (spec section 6, step 1).
+    pub fn prepare(&self, ev: &RawEvent) -> Result<Event, ScenarioError> {
+        let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
+            Self::field_err(ev, "occurred", format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred))
+        })?;
+        let discovered = match &ev.discovered {
+            None => occurred,
+            Some(d) => Instant::parse(d).ok_or_else(|| {
+                Self::field_err(ev, "discovered", format!("has `{d}`, not an RFC 3339 UTC instant"))
+            })?,
+        };
+        if discovered < occurred {
+            return Err(ScenarioError::DiscoveredBeforeOccurred {
+                event: ev.id.clone(),
+                occurred: occurred.to_string(),
+                discovered: discovered.to_string(),
+            });
+        }
+        if ev.losses.len() > MAX_LINES_PER_EVENT {
+            return Err(ScenarioError::TooMany {
+                what: "loss lines in one event",
+                count: ev.losses.len(),
+                limit: MAX_LINES_PER_EVENT,
+            });
+        }
+        let at = match self.program.valuation {
+            Valuation::AtLoss => occurred,
+            Valuation::AtDiscovery => discovered,
+        };
+        let currency = &self.program.currency;
+        let mut lines = Vec::with_capacity(ev.losses.len());
+        for (n, l) in ev.losses.iter().enumerate() {
+            let value = match (&l.amount, &l.asset, &l.quantity) {
+                (Some(a), None, None) => {
+                    if a.0.is_sign_negative() && !a.0.is_zero() {
+                        return Err(Self::field_err(ev, format!("losses[{n}].amount"), format!("is negative ({})", a.0)));
+                    }
+                    currency.money_rounded(a.0).ok_or_else(|| {
+                        Self::field_err(ev, format!("losses[{n}].amount"), "is too large")
+                    })?
+                }
+                (None, Some(asset), Some(q)) => {
+                    if q.0.is_sign_negative() && !q.0.is_zero() {
+                        return Err(Self::field_err(ev, format!("losses[{n}].quantity"), format!("is negative ({})", q.0)));
+                    }
+                    let price = self.prices.at(asset, at).ok_or_else(|| ScenarioError::MissingPrice {
+                        event: ev.id.clone(),
+                        asset: asset.clone(),
+                        instant: at.to_string(),
+                    })?;
+                    let v = q.0.checked_mul(price).ok_or_else(|| {
+                        Self::field_err(ev, format!("losses[{n}].quantity"), "times its price overflows a decimal")
+                    })?;
+                    currency.money_rounded(v).ok_or_else(|| {
+                        Self::field_err(ev, format!("losses[{n}].quantity"), "is worth too much to represent")
+                    })?
+                }
+                _ => {
+                    return Err(Self::field_err(
+                        ev,
+                        format!("losses[{n}]"),
+                        "needs either `amount`, or `asset` with `quantity`",
+                    ))
+                }
+            };
+            lines.push(Line {
+                tier: l.tier.clone(),
+                tier_id: self.symbols.get(&l.tier),
+                asset: l.asset.clone(),
+                asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| self.symbols.get(a)),
+                value,
+            });
+        }
+        let attributes = self.attributes(ev)?;
+        Ok(Event {
+            id: ev.id.clone(),
+            cause: ev.cause.clone(),
+            cause_id: self.symbols.get(&ev.cause),
+            occurred,
+            discovered,
+            lines,
+            attributes,
+        })
+    }
+
+    fn attributes(&self, ev: &RawEvent) -> Result<Vec<Value>, ScenarioError> {
+        let decl = &self.program.attributes;
+        for name in ev.attributes.keys() {
+            if !decl.iter().any(|a| &a.name == name) {
+                let help = did_you_mean(name, decl.iter().map(|a| a.name.as_str()))
+                    .map(|s| format!("did you mean `{s}`?"));
+                return Err(ScenarioError::UnknownAttribute {
+                    event: ev.id.clone(),
+                    name: name.clone(),
+                    help,
+                });
+            }
+        }
+        let mut out = Vec::with_capacity(decl.len());
+        for a in decl {
+            let v = match ev.attributes.get(&a.name) {
+                None => a.default.clone().ok_or_else(|| ScenarioError::MissingAttribute {
+                    event: ev.id.clone(),
+                    name: a.name.clone(),
+                })?,
+                Some(json) => self.attribute_value(ev, &a.name, a.ty, json)?,
+            };
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    fn attribute_value(
+        &self,
+        ev: &RawEvent,
+        name: &str,
+        ty: AttrType,
+        json: &serde_json::Value,
+    ) -> Result<Value, ScenarioError> {
+        use serde_json::Value as J;
+        let wrong = || ScenarioError::AttributeType {
+            event: ev.id.clone(),
+            name: name.to_string(),
+            expected: ty.keyword(),
+            found: match json {
+                J::Null => "null".to_string(),
+                J::Bool(b) => format!("`{b}`"),
+                J::Number(n) => format!("`{n}`"),
+                J::String(s) => format!("\"{s}\""),
+                J::Array(_) => "an array".to_string(),
+                J::Object(_) => "an object".to_string(),
+            },
+        };
+        let decimal = || match json {
+            J::Number(n) => parse_decimal(&n.to_string()),
+            J::String(s) => parse_decimal(s),
+            _ => None,
+        };
+        Ok(match ty {
+            AttrType::Flag => match json {
+                J::Bool(b) => Value::Flag(*b),
+                _ => return Err(wrong()),
+            },
+            AttrType::Count => {
+                let d = decimal().ok_or_else(wrong)?;
+                if !d.fract().is_zero() || d.is_sign_negative() && !d.is_zero() {
+                    return Err(wrong());
+                }
+                let d = d.normalize();
+                Value::Count(u64::try_from(d.mantissa()).map_err(|_| wrong())?)
+            }
+            AttrType::Number => Value::Number(decimal().ok_or_else(wrong)?),
+            AttrType::Amount => {
+                let d = decimal().ok_or_else(wrong)?;
+                Value::Amount(self.program.currency.money_rounded(d).ok_or_else(wrong)?)
+            }
+            AttrType::Duration => match json {
+                J::String(s) => Value::Duration(parse_duration(s).ok_or_else(wrong)?),
+                _ => return Err(wrong()),
+            },
+            AttrType::Text => match json {
+                J::String(s) => Value::Text(s.clone()),
+                _ => return Err(wrong()),
+            },
+        })
+    }
+}
+
+/// Parses a duration as the language writes it: `2d`, `30 days`, `72h`, `1.5 hours`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))?;
+    let (num, unit) = s.split_at(split);
+    let amount = Decimal::from_str(&num.replace('_', "")).ok()?;
+    let unit = crate::ast::DurationUnit::from_word(unit.trim())?;
+    crate::ast::DurationLit { amount, unit }.to_duration()
+}
+
+#[cfg(test)]
+mod tests;
