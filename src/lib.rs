@@ -41,6 +41,7 @@ pub mod money;
 pub mod parse;
 pub mod program;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod span;
 pub mod suggest;

@@ -2,6 +2,7 @@
 
 mod check;
 mod fmt;
+mod replay;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -26,6 +27,27 @@ enum Command {
         /// Output format of diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Replay a loss scenario through a program: what each carrier pays, and which clause
+    /// leaves every unpaid cent unpaid.
+    Replay {
+        /// The program (`.specie`).
+        program: PathBuf,
+        /// The scenario (JSON, spec section 5). Omit it when streaming with `--events`.
+        scenario: Option<PathBuf>,
+        /// Print the result as JSON (spec section 7).
+        #[arg(long)]
+        json: bool,
+        /// Print one event's path step by step, with the source line of each clause.
+        #[arg(long, value_name = "EVENT_ID", conflicts_with = "json")]
+        explain: Option<String>,
+        /// Stream events from a JSON Lines file (one event per line, sorted by occurred
+        /// then id; an optional first header line holds `name` and `prices`).
+        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["scenario", "explain"])]
+        events: Option<PathBuf>,
+        /// Prices (and name) for `--events`, as a JSON object `{"name":…,"prices":…}`.
+        #[arg(long, value_name = "FILE.json", requires = "events")]
+        prices: Option<PathBuf>,
     },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
@@ -59,6 +81,21 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check { files, format } => check::run(&files, format),
         Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Replay {
+            program,
+            scenario,
+            json,
+            explain,
+            events,
+            prices,
+        } => replay::run(&replay::Args {
+            program,
+            scenario,
+            json,
+            explain,
+            events,
+            prices,
+        }),
     };
     ExitCode::from(code)
 }

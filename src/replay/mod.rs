@@ -9,9 +9,11 @@
 mod cond;
 mod err;
 mod result;
+mod stream;
 
 pub use err::ReplayError;
 pub use result::*;
+pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
 
 use crate::ast::Basis;
 use crate::money::{Fraction, Money};
@@ -329,8 +331,8 @@ impl<'p> Replayer<'p> {
     }
 
     /// A preparer that validates raw events for this replayer.
-    pub fn preparer(&self, prices: Prices, currency: Option<&str>) -> Result<Preparer<'_>, ScenarioError> {
-        Preparer::new(self.program, prices, currency, &self.symbols)
+    pub fn preparer(&self, prices: Prices, currency: Option<&str>) -> Result<Preparer<'p>, ScenarioError> {
+        Preparer::new(self.program, prices, currency)
     }
 
     fn eligible(&self, ev: &Event) -> bool {
@@ -439,7 +441,25 @@ impl<'p> Replayer<'p> {
             self.covered.push(l.value.0);
         }
         out.ground_up = Money(ground_up);
-        note!(trace, "ground-up", None, None, 0, ground_up, format!("{} loss line(s) valued", ev.lines.len()));
+        if let Some(t) = trace.as_deref_mut() {
+            let mut running = 0i64;
+            for (n, l) in ev.lines.iter().enumerate() {
+                let before = running;
+                running = running.saturating_add(l.value.0);
+                let how = match (&l.asset, &l.priced) {
+                    (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", program.currency.display(l.value)),
+                    _ => format!("amount {}", program.currency.display(l.value)),
+                };
+                t.push(TraceStep {
+                    step: "valuation",
+                    name: None,
+                    span: None,
+                    before: Money(before),
+                    after: Money(running),
+                    note: format!("line {} ({}): {how}", n.saturating_add(1), l.tier),
+                });
+            }
+        }
 
         // Step 2: eligibility.
         if !self.eligible(ev) {
@@ -504,7 +524,7 @@ impl<'p> Replayer<'p> {
                 let before = self.covered_total()?;
                 self.take_pro_rata(excess)?;
                 out.add(UncoveredReason::Sublimit, ClauseRef::Sublimit(u32::try_from(si).ok()?), None, Money(excess))?;
-                note!(trace, "sublimit", Some(clause.name.clone()), Some(clause.span), before, before.checked_sub(excess)?, format!("matching lines worth {} capped at {}", program.currency.format(Money(m)), program.currency.format(Money(allowed))));
+                note!(trace, "sublimit", Some(clause.name.clone()), Some(clause.span), before, before.checked_sub(excess)?, format!("matching lines worth {} capped at {}", program.currency.display(Money(m)), program.currency.display(Money(allowed))));
             }
         }
 
@@ -625,12 +645,13 @@ impl<'p> Replayer<'p> {
             out.add(UncoveredReason::UnplacedShare, ClauseRef::None, Some(k32), Money(unplaced))?;
             self.reinstatement_premium(k, paid)?;
             note!(trace, "layer", Some(layer.name.clone()), Some(layer.span), band, carriers_paid, format!(
-                "band {} xs {}: paid {}{}{}",
-                program.currency.format(layer.limit),
-                program.currency.format(layer.attachment),
-                program.currency.format(Money(paid)),
-                if short > 0 { format!(", {} above the aggregate", program.currency.format(Money(short))) } else { String::new() },
-                if unplaced > 0 { format!(", {} unplaced", program.currency.format(Money(unplaced))) } else { String::new() },
+                "{} xs {}: band {}, paid {}{}{}",
+                program.currency.display(layer.limit),
+                program.currency.display(layer.attachment),
+                program.currency.display(Money(band)),
+                program.currency.display(Money(paid)),
+                if short > 0 { format!(", {} beyond the aggregate", program.currency.display(Money(short))) } else { String::new() },
+                if unplaced > 0 { format!(", {} unplaced", program.currency.display(Money(unplaced))) } else { String::new() },
             ));
         }
         let above = x.checked_sub(top)?.max(0);
@@ -640,8 +661,8 @@ impl<'p> Replayer<'p> {
         if gap > 0 || above > 0 {
             note!(trace, "tower", None, None, x, x.checked_sub(gap)?.checked_sub(above)?, format!(
                 "{} in tower gaps, {} above the top of the tower",
-                program.currency.format(Money(gap)),
-                program.currency.format(Money(above))
+                program.currency.display(Money(gap)),
+                program.currency.display(Money(above))
             ));
         }
         Some(Ok(()))
@@ -798,7 +819,7 @@ pub fn prepare_events(replayer: &Replayer<'_>, scenario: &Scenario) -> Result<Ve
         if !seen.insert(raw.id.as_str()) {
             return Err(ScenarioError::DuplicateId { event: raw.id.clone() }.into());
         }
-        events.push(preparer.prepare(raw)?);
+        events.push(preparer.prepare(raw, replayer.symbols())?);
     }
     events.sort_by(|a, b| a.occurred.cmp(&b.occurred).then_with(|| a.id.cmp(&b.id)));
     Ok(events)

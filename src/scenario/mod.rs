@@ -281,22 +281,23 @@ pub struct Line {
     pub asset_id: u32,
     /// Value after valuation (spec section 6, step 1).
     pub value: Money,
+    /// Quantity and price, when the line was an asset quantity.
+    pub priced: Option<(Decimal, Decimal)>,
 }
 
 /// Checks raw events against one program and values their lines.
 pub struct Preparer<'p> {
     program: &'p Program,
     prices: Prices,
-    symbols: &'p Symbols,
 }
 
 impl<'p> Preparer<'p> {
-    /// A preparer for `program` with the scenario's `prices` and the engine's `symbols`.
+    /// A preparer for `program` with the scenario's `prices`; `currency` is the scenario's
+    /// stated currency, if any.
     pub fn new(
         program: &'p Program,
         prices: Prices,
         currency: Option<&str>,
-        symbols: &'p Symbols,
     ) -> Result<Preparer<'p>, ScenarioError> {
         if let Some(code) = currency {
             match Currency::from_code(code) {
@@ -315,11 +316,7 @@ impl<'p> Preparer<'p> {
                 Some(_) => {}
             }
         }
-        Ok(Preparer {
-            program,
-            prices,
-            symbols,
-        })
+        Ok(Preparer { program, prices })
     }
 
     fn field_err(ev: &RawEvent, field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
@@ -330,8 +327,9 @@ impl<'p> Preparer<'p> {
         }
     }
 
-    /// Validates one event and values its lines (spec section 6, step 1).
-    pub fn prepare(&self, ev: &RawEvent) -> Result<Event, ScenarioError> {
+    /// Validates one event and values its lines (spec section 6, step 1); `symbols` are
+    /// the engine's interned symbols ([`crate::replay::Replayer::symbols`]).
+    pub fn prepare(&self, ev: &RawEvent, symbols: &Symbols) -> Result<Event, ScenarioError> {
         let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
             Self::field_err(ev, "occurred", format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred))
         })?;
@@ -362,6 +360,7 @@ impl<'p> Preparer<'p> {
         let currency = &self.program.currency;
         let mut lines = Vec::with_capacity(ev.losses.len());
         for (n, l) in ev.losses.iter().enumerate() {
+            let mut priced = None;
             let value = match (&l.amount, &l.asset, &l.quantity) {
                 (Some(a), None, None) => {
                     if a.0.is_sign_negative() && !a.0.is_zero() {
@@ -380,6 +379,7 @@ impl<'p> Preparer<'p> {
                         asset: asset.clone(),
                         instant: at.to_string(),
                     })?;
+                    priced = Some((q.0, price));
                     let v = q.0.checked_mul(price).ok_or_else(|| {
                         Self::field_err(ev, format!("losses[{n}].quantity"), "times its price overflows a decimal")
                     })?;
@@ -397,17 +397,18 @@ impl<'p> Preparer<'p> {
             };
             lines.push(Line {
                 tier: l.tier.clone(),
-                tier_id: self.symbols.get(&l.tier),
+                tier_id: symbols.get(&l.tier),
                 asset: l.asset.clone(),
-                asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| self.symbols.get(a)),
+                asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
                 value,
+                priced,
             });
         }
         let attributes = self.attributes(ev)?;
         Ok(Event {
             id: ev.id.clone(),
             cause: ev.cause.clone(),
-            cause_id: self.symbols.get(&ev.cause),
+            cause_id: symbols.get(&ev.cause),
             occurred,
             discovered,
             lines,

@@ -1,0 +1,164 @@
+//! `specie replay PROGRAM SCENARIO [--json | --explain ID]` and
+//! `specie replay PROGRAM --events FILE.jsonl [--prices FILE.json] [--json]`.
+
+use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use specie::diagnostic::render;
+use specie::program::Program;
+use specie::scenario::{Scenario, StreamHeader};
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+/// Largest scenario file read whole (256 MiB); larger runs use `--events`.
+const MAX_SCENARIO_BYTES: u64 = 256 << 20;
+
+pub struct Args {
+    pub program: PathBuf,
+    pub scenario: Option<PathBuf>,
+    pub json: bool,
+    pub explain: Option<String>,
+    pub events: Option<PathBuf>,
+    pub prices: Option<PathBuf>,
+}
+
+fn load_program(path: &PathBuf) -> Result<(Program, String, String), u8> {
+    let name = path.display().to_string();
+    let src = read_source(path).map_err(|msg| {
+        eprintln!("error: {msg}");
+        EXIT_USAGE
+    })?;
+    match specie::compile_str(&src) {
+        Ok(c) => Ok((c.program, name, src)),
+        Err(e) => {
+            for d in e.diagnostics() {
+                eprint!("{}", render(d, &name, &src, color()));
+            }
+            Err(EXIT_FAILED)
+        }
+    }
+}
+
+fn read_limited(path: &PathBuf) -> Result<String, u8> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        EXIT_USAGE
+    })?;
+    let mut buf = String::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_string(&mut buf).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        EXIT_USAGE
+    })?;
+    if buf.len() as u64 > MAX_SCENARIO_BYTES {
+        eprintln!(
+            "error: `{}` is larger than {MAX_SCENARIO_BYTES} bytes; stream it with --events",
+            path.display()
+        );
+        return Err(EXIT_USAGE);
+    }
+    Ok(buf)
+}
+
+fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {
+    let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
+    eprintln!("error: {file}: {code}{e}");
+    if let Some(help) = e.help() {
+        eprintln!("  help: {help}");
+    }
+    EXIT_FAILED
+}
+
+pub fn run(args: &Args) -> u8 {
+    match run_inner(args) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+fn run_inner(args: &Args) -> Result<(), u8> {
+    let (program, program_name, src) = load_program(&args.program)?;
+    if let Some(events) = &args.events {
+        return stream(args, &program, events);
+    }
+    let Some(scenario_path) = &args.scenario else {
+        eprintln!("error: give a SCENARIO file, or --events FILE.jsonl");
+        return Err(EXIT_USAGE);
+    };
+    let scenario_name = scenario_path.display().to_string();
+    let text = read_limited(scenario_path)?;
+    let scenario = Scenario::from_json(&text).map_err(|e| report_error(&e, &scenario_name))?;
+    if let Some(id) = &args.explain {
+        let found = specie::replay::explain(&program, &scenario, id)
+            .map_err(|e| report_error(&e, &scenario_name))?;
+        let Some((result, trace)) = found else {
+            eprintln!("error: {scenario_name}: no event with id `{id}`");
+            return Err(EXIT_FAILED);
+        };
+        print!("{}", specie::report::explain(&result, &trace, &program, &program_name, &src));
+        return Ok(());
+    }
+    let result =
+        specie::replay::replay(&program, &scenario).map_err(|e| report_error(&e, &scenario_name))?;
+    if args.json {
+        println!("{}", result.to_json());
+    } else {
+        print!("{}", specie::report::text(&result, &program));
+    }
+    Ok(())
+}
+
+fn stream(args: &Args, program: &Program, events: &PathBuf) -> Result<(), u8> {
+    let name = events.display().to_string();
+    let header = match &args.prices {
+        None => None,
+        Some(p) => {
+            let text = read_limited(p)?;
+            let h: StreamHeader = serde_json::from_str(&text).map_err(|e| {
+                let err = specie::scenario::ScenarioError::json(&e);
+                report_error(&err, &p.display().to_string())
+            })?;
+            Some(h)
+        }
+    };
+    let file = std::fs::File::open(events).map_err(|e| {
+        eprintln!("error: cannot read `{name}`: {e}");
+        EXIT_USAGE
+    })?;
+    let reader = BufReader::with_capacity(1 << 16, file);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let summary = if args.json {
+        specie::replay::replay_stream(program, reader, header, Some(&mut out))
+    } else {
+        specie::replay::replay_stream(program, reader, header, None)
+    };
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            // Never leave a partial JSON document looking complete.
+            let _ = out.flush();
+            if args.json {
+                println!();
+            }
+            return Err(report_error(&e, &name));
+        }
+    };
+    if !args.json {
+        let r = specie::replay::Replay {
+            program: program.name.clone(),
+            scenario: summary.scenario.clone(),
+            events: Vec::new(),
+            totals: summary.totals,
+        };
+        let mut text = format!(
+            "program  {}\nscenario {}\nevents   {} (streamed; per-event detail with --json)\n\n",
+            r.program, r.scenario, summary.events
+        );
+        specie::report::totals(&mut text, &r, program);
+        let _ = out.write_all(text.as_bytes());
+    }
+    out.flush().map_err(|e| {
+        eprintln!("error: cannot write output: {e}");
+        EXIT_USAGE
+    })?;
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! Streaming replay of JSON Lines events with memory that does not grow with the stream.
+
+use super::{order_key, Outcome, ReplayError, Replayer, Totals};
+use crate::program::Program;
+use crate::scenario::{Prices, RawEvent, ScenarioError, StreamHeader};
+use std::io::{BufRead, Read, Write};
+
+/// Longest line accepted in a stream (1 MiB).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// What a streamed replay returns: the totals (events were written as they went).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamSummary {
+    /// Scenario name from the header.
+    pub scenario: String,
+    /// Number of events replayed.
+    pub events: u64,
+    /// Totals over all events.
+    pub totals: Totals,
+}
+
+/// Why a streamed replay stopped.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum StreamError {
+    /// A bad event or header.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Replay(#[from] ReplayError),
+    /// Reading the input or writing the output failed.
+    #[error("i/o error: {0}")]
+    #[diagnostic(code(specie::io))]
+    Io(#[from] std::io::Error),
+}
+
+impl From<ScenarioError> for StreamError {
+    fn from(e: ScenarioError) -> Self {
+        StreamError::Replay(ReplayError::Scenario(e))
+    }
+}
+
+fn write_prefix(out: &mut dyn Write, program: &str, scenario: &str) -> std::io::Result<()> {
+    let p = serde_json::to_string(program).unwrap_or_default();
+    let s = serde_json::to_string(scenario).unwrap_or_default();
+    write!(out, "{{\"program\":{p},\"scenario\":{s},\"events\":[")
+}
+
+/// Replays a JSON Lines stream: an optional header line (`{"name":…,"prices":…}`, any
+/// object without `id`), then one event per line, sorted by occurred then id. `header`
+/// gives the prices instead (from `--prices`); a header line in the stream then is an
+/// error. With `json`, the compact result document (spec section 7) is written as events
+/// go; memory stays flat whatever the number of events.
+pub fn replay_stream(
+    program: &Program,
+    input: impl BufRead,
+    header: Option<StreamHeader>,
+    mut json: Option<&mut dyn Write>,
+) -> Result<StreamSummary, StreamError> {
+    let mut replayer = Replayer::new(program);
+    let mut input = input;
+    let mut line = String::new();
+    let mut line_no = 0usize;
+    let mut header = header;
+    let mut preparer = None;
+    let mut prev: Option<(crate::time::Instant, String)> = None;
+    let mut out = Outcome::default();
+    let mut count = 0u64;
+    let mut scenario_name = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
+    let mut started = false;
+    loop {
+        line.clear();
+        let n = input.by_ref().take(MAX_LINE_BYTES as u64 + 1).read_line(&mut line)?;
+        if n == 0 {
+            break;
+        }
+        line_no = line_no.saturating_add(1);
+        if line.len() > MAX_LINE_BYTES {
+            return Err(ScenarioError::TooMany {
+                what: "bytes in one line of the stream",
+                count: line.len(),
+                limit: MAX_LINE_BYTES,
+            }
+            .into());
+        }
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if preparer.is_none() {
+            // The first line may be a header: an object without `id`.
+            let is_header = count == 0
+                && serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .is_some_and(|v| v.is_object() && v.get("id").is_none());
+            if is_header {
+                if header.is_some() {
+                    return Err(ScenarioError::Json {
+                        line: line_no,
+                        column: 1,
+                        message: "a header line and --prices were both given".to_string(),
+                    }
+                    .into());
+                }
+                let h: StreamHeader = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+                    line: line_no,
+                    column: e.column(),
+                    message: e.to_string(),
+                })?;
+                scenario_name = h.name.clone();
+                header = Some(h);
+                continue;
+            }
+            let h = header.take().unwrap_or_default();
+            let prices = Prices::new(&h.prices)?;
+            preparer = Some(replayer.preparer(prices, h.currency.as_deref())?);
+        }
+        let raw = RawEvent::from_json_line(text, line_no)?;
+        let Some(prep) = preparer.as_ref() else { continue };
+        let ev = prep.prepare(&raw, replayer.symbols())?;
+        if let Some((pi, pid)) = &prev {
+            if (*pi, pid.as_str()) >= order_key(&ev) {
+                return Err(ScenarioError::StreamOrder {
+                    event: ev.id.clone(),
+                    previous: pid.clone(),
+                    line: line_no,
+                }
+                .into());
+            }
+        }
+        replayer.event(&ev, &mut out, None)?;
+        if let Some(w) = json.as_deref_mut() {
+            if !started {
+                write_prefix(w, &program.name, &scenario_name)?;
+                started = true;
+            } else {
+                w.write_all(b",")?;
+            }
+            let r = replayer.event_result(&ev.id, &out);
+            serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
+        }
+        prev = Some((ev.occurred, ev.id));
+        count = count.saturating_add(1);
+    }
+    let totals = replayer.totals();
+    if let Some(w) = json.as_deref_mut() {
+        if !started {
+            write_prefix(w, &program.name, &scenario_name)?;
+        }
+        w.write_all(b"],\"totals\":")?;
+        serde_json::to_writer(&mut *w, &totals).map_err(std::io::Error::other)?;
+        w.write_all(b"}\n")?;
+    }
+    Ok(StreamSummary {
+        scenario: scenario_name,
+        events: count,
+        totals,
+    })
+}
