@@ -42,8 +42,9 @@ fn who(u: &Uncovered) -> String {
 }
 
 fn uncovered_lines(out: &mut String, list: &[Uncovered], indent: &str) {
+    let width = list.iter().map(|u| who(u).chars().count()).max().unwrap_or(0).max(38);
     for u in list {
-        let _ = writeln!(out, "{indent}{:<20} {:<38} {:>20}", u.reason.as_str(), who(u), grouped(u.amount));
+        let _ = writeln!(out, "{indent}{:<20} {:<width$} {:>20}", u.reason.as_str(), who(u), grouped(u.amount));
     }
 }
 
