@@ -1,0 +1,151 @@
+use super::*;
+use crate::replay::{prepare_events, ReplayError, Replayer};
+
+const PROGRAM: &str = r#"program "x" {
+  period 2026-01-01 to 2027-01-01
+  valuation at discovery
+  attribute colluding_staff: count = 0
+  attribute documented: flag
+  attribute reported_after: duration = 0 days
+  attribute note: text = ""
+  attribute ratio: number = 1
+  attribute limit: amount = 0
+  layer "P" 10M xs 0 { carrier "A" 100% }
+}"#;
+
+fn prepare(scenario: &str) -> Result<Vec<Event>, ReplayError> {
+    let program = crate::compile_str(PROGRAM).unwrap().program;
+    let s = Scenario::from_json(scenario).map_err(ReplayError::from)?;
+    let r = Replayer::new(&program);
+    prepare_events(&r, &s)
+}
+
+fn event(attrs: &str, losses: &str) -> String {
+    format!(
+        r#"{{"name":"s","prices":{{"BTC":[["2026-03-01T00:00:00Z","60000.5"]]}},"events":[{{"id":"E1","cause":"external_hack","occurred":"2026-03-14T02:10:00Z","discovered":"2026-03-15T00:00:00Z","losses":{losses},"attributes":{attrs}}}]}}"#
+    )
+}
+
+fn err(s: &str) -> ScenarioError {
+    match prepare(s) {
+        Err(ReplayError::Scenario(e)) => e,
+        other => panic!("expected a scenario error, got {other:?}"),
+    }
+}
+
+#[test]
+fn values_lines_and_attributes() {
+    let evs = prepare(&event(
+        r#"{"documented": true, "colluding_staff": "2", "reported_after": "2d", "note": "n", "ratio": 0.5, "limit": "10.005"}"#,
+        r#"[{"tier":"hot","asset":"BTC","quantity":"1.5"},{"tier":"cold","amount":"2500000.005"}]"#,
+    ))
+    .unwrap();
+    let e = &evs[0];
+    // 1.5 × 60,000.5 = 90,000.75; 2,500,000.005 rounds half-even to 2,500,000.00.
+    assert_eq!(e.lines[0].value, Money(9_000_075));
+    assert_eq!(e.lines[1].value, Money(250_000_000));
+    assert_eq!(e.attributes[0], Value::Count(2));
+    assert_eq!(e.attributes[2], Value::Duration(Duration(2 * 86_400)));
+    assert_eq!(e.attributes[5], Value::Amount(Money(1000)));
+}
+
+#[test]
+fn malformed_json_has_line_and_column() {
+    let e = err("{\n  \"name\": \"s\",\n  \"events\": [ oops ]\n}");
+    let ScenarioError::Json { line, column, .. } = e else { panic!("{e:?}") };
+    assert_eq!((line, column), (3, 15));
+}
+
+#[test]
+fn unknown_and_missing_attributes() {
+    let e = err(&event(r#"{"documented": true, "coluding_staff": 1}"#, r#"[{"tier":"hot","amount":"1"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: attribute `coluding_staff` is not declared by the program");
+    let ScenarioError::UnknownAttribute { help, .. } = e else { panic!() };
+    assert_eq!(help.as_deref(), Some("did you mean `colluding_staff`?"));
+    let e = err(&event("{}", r#"[{"tier":"hot","amount":"1"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: attribute `documented` has no default and is missing");
+}
+
+#[test]
+fn wrong_attribute_types() {
+    for (attrs, msg) in [
+        (r#"{"documented": "yes"}"#, "attribute `documented` must be a flag, found \"yes\""),
+        (r#"{"documented": true, "colluding_staff": 1.5}"#, "attribute `colluding_staff` must be a count, found `1.5`"),
+        (r#"{"documented": true, "colluding_staff": -1}"#, "attribute `colluding_staff` must be a count, found `-1`"),
+        (r#"{"documented": true, "reported_after": 30}"#, "attribute `reported_after` must be a duration, found `30`"),
+        (r#"{"documented": true, "note": 3}"#, "attribute `note` must be a text, found `3`"),
+    ] {
+        let e = err(&event(attrs, r#"[{"tier":"hot","amount":"1"}]"#));
+        assert_eq!(e.to_string(), format!("event `E1`: {msg}"));
+    }
+}
+
+#[test]
+fn missing_price_and_bad_lines() {
+    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"ETH","quantity":"1"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: no price for `ETH` at or before 2026-03-15T00:00:00Z");
+    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"BTC","quantity":"-1"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: field `losses[0].quantity` is negative (-1)");
+    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","amount":"1","asset":"BTC"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: field `losses[0]` needs either `amount`, or `asset` with `quantity`");
+    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"BTC","quantity":"79228162514264337593543950335"}]"#));
+    assert!(e.to_string().contains("overflows a decimal"), "{e}");
+    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","amount":"79228162514264337593543950335"}]"#));
+    assert_eq!(e.to_string(), "event `E1`: field `losses[0].amount` is too large");
+}
+
+#[test]
+fn duplicate_ids_and_discovery_before_occurrence() {
+    let e = err(r#"{"events":[
+        {"id":"A","cause":"c","occurred":"2026-03-01T00:00:00Z","losses":[],"attributes":{"documented":true}},
+        {"id":"A","cause":"c","occurred":"2026-03-02T00:00:00Z","losses":[],"attributes":{"documented":true}}]}"#);
+    assert_eq!(e.to_string(), "duplicate event id `A`");
+    let e = err(r#"{"events":[{"id":"A","cause":"c","occurred":"2026-03-02T00:00:00Z","discovered":"2026-03-01T00:00:00Z","losses":[],"attributes":{"documented":true}}]}"#);
+    assert_eq!(e.to_string(), "event `A`: discovered 2026-03-01T00:00:00Z before it occurred 2026-03-02T00:00:00Z");
+    let e = err(r#"{"events":[{"id":"A","cause":"c","occurred":"yesterday","losses":[]}]}"#);
+    assert_eq!(e.to_string(), "event `A`: field `occurred` has `yesterday`, not an RFC 3339 UTC instant");
+}
+
+#[test]
+fn currency_must_be_known_and_match() {
+    let e = err(r#"{"currency":"XYZ","events":[]}"#);
+    assert_eq!(e.to_string(), "scenario currency `XYZ` is unknown: its minor-unit decimals are not known");
+    let e = err(r#"{"currency":"EUR","events":[]}"#);
+    assert_eq!(e.to_string(), "scenario currency `EUR` differs from the program currency USD");
+}
+
+#[test]
+fn unknown_json_fields_are_errors() {
+    let e = err(r#"{"events":[{"id":"A","cause":"c","occured":"2026-03-02T00:00:00Z","losses":[]}]}"#);
+    let ScenarioError::Json { message, .. } = e else { panic!() };
+    assert!(message.starts_with("unknown field `occured`"), "{message}");
+}
+
+#[test]
+fn price_lookup_is_latest_at_or_before() {
+    let mut raw = BTreeMap::new();
+    raw.insert(
+        "BTC".to_string(),
+        vec![
+            ("2026-03-10T00:00:00Z".to_string(), DecimalValue(Decimal::from(2))),
+            ("2026-03-01T00:00:00Z".to_string(), DecimalValue(Decimal::from(1))),
+        ],
+    );
+    let p = Prices::new(&raw).unwrap();
+    let at = |s: &str| p.at("BTC", Instant::parse(s).unwrap());
+    assert_eq!(at("2026-02-28T23:59:59Z"), None);
+    assert_eq!(at("2026-03-01T00:00:00Z"), Some(Decimal::from(1)));
+    assert_eq!(at("2026-03-09T23:59:59Z"), Some(Decimal::from(1)));
+    assert_eq!(at("2026-03-10T00:00:00Z"), Some(Decimal::from(2)));
+    raw.get_mut("BTC").unwrap().push(("2026-03-10T00:00:00Z".to_string(), DecimalValue(Decimal::from(3))));
+    assert!(matches!(Prices::new(&raw), Err(ScenarioError::PriceSeries { .. })));
+}
+
+#[test]
+fn durations_as_the_language_writes_them() {
+    assert_eq!(parse_duration("2d"), Some(Duration(172_800)));
+    assert_eq!(parse_duration("30 days"), Some(Duration(2_592_000)));
+    assert_eq!(parse_duration("1.5 hours"), Some(Duration(5_400)));
+    assert_eq!(parse_duration("soon"), None);
+    assert_eq!(parse_duration("3 fortnights"), None);
+}
