@@ -119,3 +119,116 @@ fn oversized_input_is_refused() {
     assert!(stderr.contains("larger than the limit"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+const HOT_PROGRAM: &str = "fixtures/programs/crypto-native-crime-specie.specie";
+const HOT_SCENARIO: &str = "fixtures/scenarios/crypto-native-crime-specie--hot-wallet-breach.json";
+
+#[test]
+fn replay_report_snapshots() {
+    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("replay_hot_wallet_report", stdout);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        "fixtures/programs/broker-tower.specie",
+        "fixtures/scenarios/broker-tower--year-of-exchange-losses.json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("replay_broker_year_report", stdout);
+}
+
+#[test]
+fn explain_snapshots() {
+    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--explain", "binance-2019-05"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("explain_hot_wallet", stdout);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        "fixtures/programs/wallet-recovery-warranty.specie",
+        "fixtures/scenarios/wallet-recovery-warranty--key-loss-and-theft.json",
+        "--explain",
+        "lost-key-set",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("explain_wallet_lost_key_set", stdout);
+    let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--explain", "nope"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no event with id `nope`"), "{stderr}");
+}
+
+#[test]
+fn replay_json_equals_the_expected_file() {
+    let (code, stdout, _) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--json"]);
+    assert_eq!(code, 0);
+    let expected = std::fs::read_to_string(
+        root().join("fixtures/expected/crypto-native-crime-specie--hot-wallet-breach.json"),
+    )
+    .unwrap();
+    assert_eq!(stdout, expected);
+}
+
+fn temp(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("specie-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn bad_scenarios_exit_1_with_a_clear_error() {
+    let cases = [
+        ("malformed.json", "{\"events\": [\n  {\"id\": }\n]}", "line 2, column 10"),
+        (
+            "dup.json",
+            r#"{"events":[{"id":"A","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]},{"id":"A","cause":"external_hack","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#,
+            "duplicate event id `A`",
+        ),
+        (
+            "attr.json",
+            r#"{"events":[{"id":"A","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[],"attributes":{"colluding":1}}]}"#,
+            "attribute `colluding` is not declared",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let p = temp(name, text);
+        let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, &p.display().to_string()]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stdout.is_empty(), "{name}: partial output {stdout}");
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn streaming_matches_the_whole_scenario() {
+    // The year-of-claims scenario as JSON Lines, sorted, with a header line.
+    let text = std::fs::read_to_string(root().join("fixtures/scenarios/crypto-native-crime-specie--year-of-claims.json")).unwrap();
+    let s = specie::scenario::Scenario::from_json(&text).unwrap();
+    let header = serde_json::json!({"name": s.name, "prices": s.prices});
+    let program = specie::compile_str(&std::fs::read_to_string(root().join(HOT_PROGRAM)).unwrap()).unwrap().program;
+    let whole = specie::replay::replay(&program, &s).unwrap();
+    let mut events = s.events.clone();
+    let order: Vec<String> = whole.events.iter().map(|e| e.id.clone()).collect();
+    events.sort_by_key(|e| order.iter().position(|id| *id == e.id).unwrap());
+    let mut jsonl = format!("{header}\n");
+    for e in &events {
+        jsonl.push_str(&serde_json::to_string(e).unwrap());
+        jsonl.push('\n');
+    }
+    let p = temp("year.jsonl", &jsonl);
+    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let streamed: specie::replay::Replay = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(streamed, whole);
+    // Out of order: an error naming the line.
+    events.swap(0, 1);
+    let mut bad = format!("{header}\n");
+    for e in &events {
+        bad.push_str(&serde_json::to_string(e).unwrap());
+        bad.push('\n');
+    }
+    let p = temp("bad.jsonl", &bad);
+    let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("(line 3) comes before"), "{stderr}");
+}
