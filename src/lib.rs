@@ -34,6 +34,8 @@
 )]
 
 pub mod ast;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod compile;
 pub mod diagnostic;
 pub mod format;

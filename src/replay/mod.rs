@@ -813,11 +813,11 @@ impl<'p> Replayer<'p> {
 pub fn prepare_events(replayer: &Replayer<'_>, scenario: &Scenario) -> Result<Vec<Event>, ReplayError> {
     let prices = Prices::new(&scenario.prices)?;
     let preparer = replayer.preparer(prices, scenario.currency.as_deref())?;
-    let mut seen: HashSet<&str> = HashSet::with_capacity(scenario.events.len());
+    let mut seen: HashSet<&std::borrow::Cow<'_, str>> = HashSet::with_capacity(scenario.events.len());
     let mut events = Vec::with_capacity(scenario.events.len());
     for raw in &scenario.events {
-        if !seen.insert(raw.id.as_str()) {
-            return Err(ScenarioError::DuplicateId { event: raw.id.clone() }.into());
+        if !seen.insert(&raw.id) {
+            return Err(ScenarioError::DuplicateId { event: raw.id.to_string() }.into());
         }
         events.push(preparer.prepare(raw, replayer.symbols())?);
     }

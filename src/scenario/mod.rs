@@ -18,6 +18,7 @@ use crate::suggest::did_you_mean;
 use crate::time::{Duration, Instant};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -31,19 +32,29 @@ pub struct DecimalValue(#[serde(with = "rust_decimal::serde::str")] pub Decimal)
 
 impl<'de> Deserialize<'de> for DecimalValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            S(String),
-            N(serde_json::Number),
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DecimalValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a decimal number, as a string or a JSON number")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<DecimalValue, E> {
+                parse_decimal(s)
+                    .map(DecimalValue)
+                    .ok_or_else(|| E::custom(format!("`{s}` is not a decimal number")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<DecimalValue, E> {
+                Ok(DecimalValue(Decimal::from(n)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<DecimalValue, E> {
+                Ok(DecimalValue(Decimal::from(n)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<DecimalValue, E> {
+                // The shortest text that reads back as this float, e.g. 0.1 → "0.1".
+                self.visit_str(&n.to_string())
+            }
         }
-        let text = match Either::deserialize(d)? {
-            Either::S(s) => s,
-            Either::N(n) => n.to_string(),
-        };
-        parse_decimal(&text)
-            .map(DecimalValue)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a decimal number")))
+        d.deserialize_any(V)
     }
 }
 
@@ -71,41 +82,57 @@ pub struct Scenario {
     #[serde(default)]
     pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
     /// The events.
-    pub events: Vec<RawEvent>,
+    #[serde(deserialize_with = "owned_events")]
+    pub events: Vec<RawEvent<'static>>,
 }
 
-/// An event as written in the scenario.
+fn owned_events<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<RawEvent<'static>>, D::Error> {
+    let events: Vec<RawEvent<'de>> = Vec::deserialize(d)?;
+    Ok(events.into_iter().map(RawEvent::into_owned).collect())
+}
+
+fn own(c: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(c.into_owned())
+}
+
+/// An event as written in the scenario. Text fields borrow from the input where they can
+/// (a line of a stream), and own their text otherwise (`RawEvent<'static>`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEvent {
+pub struct RawEvent<'a> {
     /// Unique id.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
     /// Cause of loss.
-    pub cause: String,
+    #[serde(borrow)]
+    pub cause: Cow<'a, str>,
     /// When it occurred (RFC 3339, UTC).
-    pub occurred: String,
+    #[serde(borrow)]
+    pub occurred: Cow<'a, str>,
     /// When it was discovered; defaults to `occurred`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovered: Option<String>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub discovered: Option<Cow<'a, str>>,
     /// Loss lines.
-    pub losses: Vec<RawLine>,
+    #[serde(borrow)]
+    pub losses: Vec<RawLine<'a>>,
     /// Attribute values by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, serde_json::Value>,
+    #[serde(default, borrow, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<Cow<'a, str>, serde_json::Value>,
 }
 
 /// A loss line: a tier and either an amount or an asset quantity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawLine {
+pub struct RawLine<'a> {
     /// Storage tier.
-    pub tier: String,
+    #[serde(borrow)]
+    pub tier: Cow<'a, str>,
     /// Amount in the program currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<DecimalValue>,
     /// Asset symbol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<Cow<'a, str>>,
     /// Quantity of the asset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<DecimalValue>,
@@ -140,10 +167,31 @@ impl Scenario {
     }
 }
 
-impl RawEvent {
-    /// Reads one event from a line of a JSON Lines stream; errors carry the stream's
-    /// line number.
-    pub fn from_json_line(text: &str, line: usize) -> Result<RawEvent, ScenarioError> {
+impl<'a> RawEvent<'a> {
+    /// The same event owning all its text.
+    pub fn into_owned(self) -> RawEvent<'static> {
+        RawEvent {
+            id: own(self.id),
+            cause: own(self.cause),
+            occurred: own(self.occurred),
+            discovered: self.discovered.map(own),
+            losses: self
+                .losses
+                .into_iter()
+                .map(|l| RawLine {
+                    tier: own(l.tier),
+                    amount: l.amount,
+                    asset: l.asset.map(own),
+                    quantity: l.quantity,
+                })
+                .collect(),
+            attributes: self.attributes.into_iter().map(|(k, v)| (own(k), v)).collect(),
+        }
+    }
+
+    /// Reads one event from a line of a JSON Lines stream, borrowing its text; errors
+    /// carry the stream's line number.
+    pub fn from_json_line(text: &'a str, line: usize) -> Result<RawEvent<'a>, ScenarioError> {
         serde_json::from_str(text).map_err(|e| {
             let mut err = json_error(&e);
             if let ScenarioError::Json { line: l, .. } = &mut err {
@@ -319,9 +367,9 @@ impl<'p> Preparer<'p> {
         Ok(Preparer { program, prices })
     }
 
-    fn field_err(ev: &RawEvent, field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+    fn field_err(ev: &RawEvent<'_>, field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
         ScenarioError::Field {
-            event: ev.id.clone(),
+            event: ev.id.to_string(),
             field: field.into(),
             problem: problem.into(),
         }
@@ -329,7 +377,7 @@ impl<'p> Preparer<'p> {
 
     /// Validates one event and values its lines (spec section 6, step 1); `symbols` are
     /// the engine's interned symbols ([`crate::replay::Replayer::symbols`]).
-    pub fn prepare(&self, ev: &RawEvent, symbols: &Symbols) -> Result<Event, ScenarioError> {
+    pub fn prepare(&self, ev: &RawEvent<'_>, symbols: &Symbols) -> Result<Event, ScenarioError> {
         let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
             Self::field_err(ev, "occurred", format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred))
         })?;
@@ -341,7 +389,7 @@ impl<'p> Preparer<'p> {
         };
         if discovered < occurred {
             return Err(ScenarioError::DiscoveredBeforeOccurred {
-                event: ev.id.clone(),
+                event: ev.id.to_string(),
                 occurred: occurred.to_string(),
                 discovered: discovered.to_string(),
             });
@@ -375,8 +423,8 @@ impl<'p> Preparer<'p> {
                         return Err(Self::field_err(ev, format!("losses[{n}].quantity"), format!("is negative ({})", q.0)));
                     }
                     let price = self.prices.at(asset, at).ok_or_else(|| ScenarioError::MissingPrice {
-                        event: ev.id.clone(),
-                        asset: asset.clone(),
+                        event: ev.id.to_string(),
+                        asset: asset.to_string(),
                         instant: at.to_string(),
                     })?;
                     priced = Some((q.0, price));
@@ -396,9 +444,9 @@ impl<'p> Preparer<'p> {
                 }
             };
             lines.push(Line {
-                tier: l.tier.clone(),
+                tier: l.tier.to_string(),
                 tier_id: symbols.get(&l.tier),
-                asset: l.asset.clone(),
+                asset: l.asset.as_deref().map(str::to_string),
                 asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
                 value,
                 priced,
@@ -406,8 +454,8 @@ impl<'p> Preparer<'p> {
         }
         let attributes = self.attributes(ev)?;
         Ok(Event {
-            id: ev.id.clone(),
-            cause: ev.cause.clone(),
+            id: ev.id.to_string(),
+            cause: ev.cause.to_string(),
             cause_id: symbols.get(&ev.cause),
             occurred,
             discovered,
@@ -416,24 +464,24 @@ impl<'p> Preparer<'p> {
         })
     }
 
-    fn attributes(&self, ev: &RawEvent) -> Result<Vec<Value>, ScenarioError> {
+    fn attributes(&self, ev: &RawEvent<'_>) -> Result<Vec<Value>, ScenarioError> {
         let decl = &self.program.attributes;
         for name in ev.attributes.keys() {
-            if !decl.iter().any(|a| &a.name == name) {
+            if !decl.iter().any(|a| a.name == *name) {
                 let help = did_you_mean(name, decl.iter().map(|a| a.name.as_str()))
                     .map(|s| format!("did you mean `{s}`?"));
                 return Err(ScenarioError::UnknownAttribute {
-                    event: ev.id.clone(),
-                    name: name.clone(),
+                    event: ev.id.to_string(),
+                    name: name.to_string(),
                     help,
                 });
             }
         }
         let mut out = Vec::with_capacity(decl.len());
         for a in decl {
-            let v = match ev.attributes.get(&a.name) {
+            let v = match ev.attributes.get(a.name.as_str()) {
                 None => a.default.clone().ok_or_else(|| ScenarioError::MissingAttribute {
-                    event: ev.id.clone(),
+                    event: ev.id.to_string(),
                     name: a.name.clone(),
                 })?,
                 Some(json) => self.attribute_value(ev, &a.name, a.ty, json)?,
@@ -445,14 +493,14 @@ impl<'p> Preparer<'p> {
 
     fn attribute_value(
         &self,
-        ev: &RawEvent,
+        ev: &RawEvent<'_>,
         name: &str,
         ty: AttrType,
         json: &serde_json::Value,
     ) -> Result<Value, ScenarioError> {
         use serde_json::Value as J;
         let wrong = || ScenarioError::AttributeType {
-            event: ev.id.clone(),
+            event: ev.id.to_string(),
             name: name.to_string(),
             expected: ty.keyword(),
             found: match json {

@@ -1,0 +1,80 @@
+//! Generated programs and events for benchmarks and load tests (`benches/`,
+//! `examples/gen_events.rs`). Not part of the stable API.
+#![allow(missing_docs)]
+
+use std::fmt::Write;
+
+/// A program with five layers, four sub-limits, two deductibles and three exclusions.
+pub const BENCH_PROGRAM: &str = r#"program "Benchmark tower" {
+  currency USD
+  period 2026-01-01 to 2027-01-01
+  discovery window 90 days
+  attribute colluding_staff: count = 0
+  attribute documented: flag = true
+  covers external_hack, key_compromise, insider_theft, vendor_breach, physical_loss
+  sublimit "Hot wallets" 25M per occurrence, 500M aggregate when tier is hot
+  sublimit "Warm wallets" 75M per occurrence when tier is warm
+  sublimit "Vendor breach" 5M per occurrence, 200M aggregate when cause is vendor_breach
+  sublimit "Physical loss" 50M per occurrence when cause is physical_loss
+  deductible "Standard" 1M per occurrence
+  deductible "Hot retention" 5% min 500k max 2.5M per occurrence when tier is hot
+  exclude "Insider collusion" when cause is insider_theft and colluding_staff >= 2
+  exclude "Undocumented ceremony" when tier is cold and not documented
+  exclude "Early losses" when occurred < 2026-01-02
+  layer "Primary" 10M xs 0 { aggregate 1B reinstatements 10 at 100% premium 400k carrier "A" 60% carrier "B" 40% }
+  layer "First excess" 40M xs 10M { carrier "C" 50% carrier "D" 30% }
+  layer "Second excess" 50M xs 50M { carrier "E" 100% }
+  layer "Third excess" 100M xs 100M { carrier "F" 33.3% carrier "G" 33.3% carrier "H" 33.4% }
+  layer "Top" 300M xs 200M { carrier "I" 100% exclude "No insider" when cause is insider_theft }
+}"#;
+
+const CAUSES: [&str; 5] = [
+    "external_hack",
+    "key_compromise",
+    "insider_theft",
+    "vendor_breach",
+    "physical_loss",
+];
+const TIERS: [&str; 3] = ["hot", "warm", "cold"];
+
+/// A small deterministic generator (xorshift).
+pub struct Rng(pub u64);
+
+impl Rng {
+    #[allow(clippy::arithmetic_side_effects)]
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+}
+
+/// Event number `i` as a JSON line: one or two loss lines, sorted order by construction
+/// (one event per 2 seconds from the period start).
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
+    let cause = CAUSES[(rng.next() % 5) as usize];
+    let start = 1_767_225_600u64; // 2026-01-01T00:00:00Z
+    let occurred = crate::time::Instant((start + 120 + i * 2) as i64);
+    let discovered = crate::time::Instant((start + 120 + i * 2 + 3600) as i64);
+    let _ = write!(
+        out,
+        r#"{{"id":"E{i:09}","cause":"{cause}","occurred":"{occurred}","discovered":"{discovered}","losses":["#
+    );
+    let lines = 1 + rng.next() % 2;
+    for n in 0..lines {
+        let tier = TIERS[(rng.next() % 3) as usize];
+        // Log-spread amounts from 1k to ~400M.
+        let mag = 10u64.pow(3 + (rng.next() % 6) as u32);
+        let cents = mag * (1 + rng.next() % 400);
+        if n > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, r#"{{"tier":"{tier}","amount":"{}.{:02}"}}"#, cents / 100, cents % 100);
+    }
+    let staff = rng.next() % 3;
+    let _ = write!(out, r#"],"attributes":{{"colluding_staff":{staff}}}}}"#);
+}
