@@ -106,11 +106,15 @@ impl Date {
     }
 }
 
+/// A short run of ASCII digits (at most 9) as a number.
 fn parse_digits(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 9 {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0u32, |acc, c| {
+        c.is_ascii_digit()
+            .then(|| acc.saturating_mul(10).saturating_add(u32::from(c.saturating_sub(b'0'))))
+    })
 }
 
 impl fmt::Display for Date {

@@ -46,7 +46,7 @@ impl ECond {
 
     /// Whether the condition holds for `ev` (and `line`, for line fields; a line field
     /// without a line never holds).
-    pub(crate) fn eval(&self, ev: &Event, line: Option<&Line>) -> bool {
+    pub(crate) fn eval(&self, ev: &Event<'_>, line: Option<&Line<'_>>) -> bool {
         match self {
             ECond::Or(cs) => cs.iter().any(|c| c.eval(ev, line)),
             ECond::And(cs) => cs.iter().all(|c| c.eval(ev, line)),
@@ -82,7 +82,7 @@ impl ECond {
     }
 }
 
-fn with_field(field: Field, ev: &Event, line: Option<&Line>, f: impl Fn(&Value) -> bool) -> bool {
+fn with_field(field: Field, ev: &Event<'_>, line: Option<&Line<'_>>, f: impl Fn(&Value) -> bool) -> bool {
     match field {
         Field::Value => line.is_some_and(|l| f(&Value::Amount(l.value))),
         Field::Occurred => f(&Value::Instant(ev.occurred)),

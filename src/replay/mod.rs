@@ -225,9 +225,9 @@ fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
     Some(out)
 }
 
-fn overflow(ev: &Event, what: &'static str) -> ReplayError {
+fn overflow(ev: &Event<'_>, what: &'static str) -> ReplayError {
     ReplayError::Overflow {
-        event: ev.id.clone(),
+        event: ev.id.to_string(),
         what,
     }
 }
@@ -335,7 +335,7 @@ impl<'p> Replayer<'p> {
         Preparer::new(self.program, prices, currency)
     }
 
-    fn eligible(&self, ev: &Event) -> bool {
+    fn eligible(&self, ev: &Event<'_>) -> bool {
         let p = self.program;
         match p.basis {
             Basis::Occurrence => {
@@ -375,7 +375,7 @@ impl<'p> Replayer<'p> {
     /// each step for `--explain`.
     pub fn event(
         &mut self,
-        ev: &Event,
+        ev: &Event<'_>,
         out: &mut Outcome,
         mut trace: Option<&mut Vec<TraceStep>>,
     ) -> Result<(), ReplayError> {
@@ -383,7 +383,7 @@ impl<'p> Replayer<'p> {
         let uncovered = out.uncovered_total().ok_or_else(|| overflow(ev, "uncovered total"))?;
         if out.paid.checked_add(uncovered) != Some(out.ground_up) {
             return Err(ReplayError::Conservation {
-                event: ev.id.clone(),
+                event: ev.id.to_string(),
                 ground_up: out.ground_up.0,
                 paid: out.paid.0,
                 uncovered: uncovered.0,
@@ -419,7 +419,7 @@ impl<'p> Replayer<'p> {
     #[allow(clippy::too_many_lines)]
     fn event_inner(
         &mut self,
-        ev: &Event,
+        ev: &Event<'_>,
         out: &mut Outcome,
         trace: &mut Option<&mut Vec<TraceStep>>,
     ) -> Option<Result<(), ReplayError>> {
@@ -446,7 +446,7 @@ impl<'p> Replayer<'p> {
             for (n, l) in ev.lines.iter().enumerate() {
                 let before = running;
                 running = running.saturating_add(l.value.0);
-                let how = match (&l.asset, &l.priced) {
+                let how = match (l.asset, &l.priced) {
                     (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", program.currency.display(l.value)),
                     _ => format!("amount {}", program.currency.display(l.value)),
                 };
@@ -496,11 +496,14 @@ impl<'p> Replayer<'p> {
             let mut m = 0i64;
             for (li, line) in ev.lines.iter().enumerate() {
                 let c = *self.covered.get(li)?;
+                if c == 0 {
+                    continue;
+                }
                 let applies = match self.sublimits.get(si)? {
                     None => true,
                     Some(cond) => cond.eval(ev, Some(line)),
                 };
-                if c > 0 && applies {
+                if applies {
                     self.matching.push(li);
                     m = m.checked_add(c)?;
                 }
@@ -810,7 +813,7 @@ impl<'p> Replayer<'p> {
 }
 
 /// Events of a scenario, validated against the program, in replay order (occurred, then id).
-pub fn prepare_events(replayer: &Replayer<'_>, scenario: &Scenario) -> Result<Vec<Event>, ReplayError> {
+pub fn prepare_events<'s>(replayer: &Replayer<'_>, scenario: &'s Scenario) -> Result<Vec<Event<'s>>, ReplayError> {
     let prices = Prices::new(&scenario.prices)?;
     let preparer = replayer.preparer(prices, scenario.currency.as_deref())?;
     let mut seen: HashSet<&std::borrow::Cow<'_, str>> = HashSet::with_capacity(scenario.events.len());
@@ -846,7 +849,7 @@ pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayEr
     let mut results = Vec::with_capacity(events.len());
     for ev in &events {
         replayer.event(ev, &mut out, None)?;
-        results.push(replayer.event_result(&ev.id, &out));
+        results.push(replayer.event_result(ev.id, &out));
     }
     Ok(Replay {
         program: program.name.clone(),
@@ -865,7 +868,7 @@ pub fn explain(program: &Program, scenario: &Scenario, id: &str) -> Result<Optio
         if ev.id == id {
             let mut trace = Vec::new();
             replayer.event(ev, &mut out, Some(&mut trace))?;
-            return Ok(Some((replayer.event_result(&ev.id, &out), trace)));
+            return Ok(Some((replayer.event_result(ev.id, &out), trace)));
         }
         replayer.event(ev, &mut out, None)?;
     }
@@ -873,8 +876,8 @@ pub fn explain(program: &Program, scenario: &Scenario, id: &str) -> Result<Optio
 }
 
 /// A raw event's replay-order key, for checking that a stream is sorted.
-pub fn order_key(ev: &Event) -> (crate::time::Instant, &str) {
-    (ev.occurred, ev.id.as_str())
+pub fn order_key<'e>(ev: &Event<'e>) -> (crate::time::Instant, &'e str) {
+    (ev.occurred, ev.id)
 }
 
 #[cfg(test)]

@@ -61,7 +61,8 @@ pub fn replay_stream(
     let mut line_no = 0usize;
     let mut header = header;
     let mut preparer = None;
-    let mut prev: Option<(crate::time::Instant, String)> = None;
+    let mut prev: Option<crate::time::Instant> = None;
+    let mut prev_id = String::new();
     let mut out = Outcome::default();
     let mut count = 0u64;
     let mut scenario_name = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
@@ -116,11 +117,11 @@ pub fn replay_stream(
         let raw = RawEvent::from_json_line(text, line_no)?;
         let Some(prep) = preparer.as_ref() else { continue };
         let ev = prep.prepare(&raw, replayer.symbols())?;
-        if let Some((pi, pid)) = &prev {
-            if (*pi, pid.as_str()) >= order_key(&ev) {
+        if let Some(pi) = prev {
+            if (pi, prev_id.as_str()) >= order_key(&ev) {
                 return Err(ScenarioError::StreamOrder {
-                    event: ev.id.clone(),
-                    previous: pid.clone(),
+                    event: ev.id.to_string(),
+                    previous: prev_id.clone(),
                     line: line_no,
                 }
                 .into());
@@ -134,10 +135,12 @@ pub fn replay_stream(
             } else {
                 w.write_all(b",")?;
             }
-            let r = replayer.event_result(&ev.id, &out);
+            let r = replayer.event_result(ev.id, &out);
             serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
         }
-        prev = Some((ev.occurred, ev.id));
+        prev = Some(ev.occurred);
+        prev_id.clear();
+        prev_id.push_str(ev.id);
         count = count.saturating_add(1);
     }
     let totals = replayer.totals();

@@ -271,10 +271,32 @@ impl Prices {
     }
 }
 
+/// FNV-1a: symbols are short, program-chosen names, so a simple fast hash suits the
+/// per-event lookups better than SipHash (no untrusted key grows the table: lookups of
+/// unknown names do not insert).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// Interned symbols (causes, tiers, assets) so the engine compares integers.
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, FnvBuild>,
 }
 
 /// Id given to symbols the program never names: they equal no symbol in a condition.
@@ -297,13 +319,14 @@ impl Symbols {
     }
 }
 
-/// An event checked against a program, with its lines valued: the engine's input.
+/// An event checked against a program, with its lines valued: the engine's input. Its text
+/// borrows from the [`RawEvent`] it was prepared from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
+pub struct Event<'a> {
     /// Unique id.
-    pub id: String,
+    pub id: &'a str,
     /// Cause as written.
-    pub cause: String,
+    pub cause: &'a str,
     /// Interned cause.
     pub cause_id: u32,
     /// Occurrence instant.
@@ -311,20 +334,20 @@ pub struct Event {
     /// Discovery instant.
     pub discovered: Instant,
     /// Valued loss lines.
-    pub lines: Vec<Line>,
+    pub lines: Vec<Line<'a>>,
     /// Attribute values, indexed like [`Program::attributes`].
     pub attributes: Vec<Value>,
 }
 
 /// A valued loss line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
+pub struct Line<'a> {
     /// Tier as written.
-    pub tier: String,
+    pub tier: &'a str,
     /// Interned tier.
     pub tier_id: u32,
     /// Asset, if the line was a quantity.
-    pub asset: Option<String>,
+    pub asset: Option<&'a str>,
     /// Interned asset ([`OTHER_SYMBOL`] when none).
     pub asset_id: u32,
     /// Value after valuation (spec section 6, step 1).
@@ -377,7 +400,7 @@ impl<'p> Preparer<'p> {
 
     /// Validates one event and values its lines (spec section 6, step 1); `symbols` are
     /// the engine's interned symbols ([`crate::replay::Replayer::symbols`]).
-    pub fn prepare(&self, ev: &RawEvent<'_>, symbols: &Symbols) -> Result<Event, ScenarioError> {
+    pub fn prepare<'e>(&self, ev: &'e RawEvent<'_>, symbols: &Symbols) -> Result<Event<'e>, ScenarioError> {
         let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
             Self::field_err(ev, "occurred", format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred))
         })?;
@@ -444,9 +467,9 @@ impl<'p> Preparer<'p> {
                 }
             };
             lines.push(Line {
-                tier: l.tier.to_string(),
+                tier: &l.tier,
                 tier_id: symbols.get(&l.tier),
-                asset: l.asset.as_deref().map(str::to_string),
+                asset: l.asset.as_deref(),
                 asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
                 value,
                 priced,
@@ -454,8 +477,8 @@ impl<'p> Preparer<'p> {
         }
         let attributes = self.attributes(ev)?;
         Ok(Event {
-            id: ev.id.to_string(),
-            cause: ev.cause.to_string(),
+            id: &ev.id,
+            cause: &ev.cause,
             cause_id: symbols.get(&ev.cause),
             occurred,
             discovered,

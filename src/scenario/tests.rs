@@ -13,11 +13,16 @@ const PROGRAM: &str = r#"program "x" {
   layer "P" 10M xs 0 { carrier "A" 100% }
 }"#;
 
-fn prepare(scenario: &str) -> Result<Vec<Event>, ReplayError> {
+/// Each prepared event's line values and attributes.
+fn prepare(scenario: &str) -> Result<Vec<(Vec<Money>, Vec<Value>)>, ReplayError> {
     let program = crate::compile_str(PROGRAM).unwrap().program;
     let s = Scenario::from_json(scenario).map_err(ReplayError::from)?;
     let r = Replayer::new(&program);
-    prepare_events(&r, &s)
+    let evs = prepare_events(&r, &s)?;
+    Ok(evs
+        .iter()
+        .map(|e| (e.lines.iter().map(|l| l.value).collect(), e.attributes.clone()))
+        .collect())
 }
 
 fn event(attrs: &str, losses: &str) -> String {
@@ -40,13 +45,13 @@ fn values_lines_and_attributes() {
         r#"[{"tier":"hot","asset":"BTC","quantity":"1.5"},{"tier":"cold","amount":"2500000.005"}]"#,
     ))
     .unwrap();
-    let e = &evs[0];
+    let (lines, attrs) = &evs[0];
     // 1.5 × 60,000.5 = 90,000.75; 2,500,000.005 rounds half-even to 2,500,000.00.
-    assert_eq!(e.lines[0].value, Money(9_000_075));
-    assert_eq!(e.lines[1].value, Money(250_000_000));
-    assert_eq!(e.attributes[0], Value::Count(2));
-    assert_eq!(e.attributes[2], Value::Duration(Duration(2 * 86_400)));
-    assert_eq!(e.attributes[5], Value::Amount(Money(1000)));
+    assert_eq!(lines[0], Money(9_000_075));
+    assert_eq!(lines[1], Money(250_000_000));
+    assert_eq!(attrs[0], Value::Count(2));
+    assert_eq!(attrs[2], Value::Duration(Duration(2 * 86_400)));
+    assert_eq!(attrs[5], Value::Amount(Money(1000)));
 }
 
 #[test]
