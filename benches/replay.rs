@@ -26,7 +26,18 @@ fn raw_events() -> Vec<RawEvent<'static>> {
 fn events<'a>(program: &specie::program::Program, raw: &'a [RawEvent<'static>]) -> Vec<Event<'a>> {
     let replayer = Replayer::new(program);
     let prep = replayer.preparer(Prices::default(), None).unwrap();
-    raw.iter().map(|r| prep.prepare(r, replayer.symbols()).unwrap()).collect()
+    raw.iter()
+        .map(|r| prep.prepare(r, replayer.symbols()).unwrap())
+        .collect()
+}
+
+/// One event as the plain loop sees it.
+struct PlainEvent {
+    cause: u8,
+    lines: Vec<(u8, i64)>,
+    staff: u64,
+    early: bool,
+    documented: bool,
 }
 
 /// The same steps as the engine, hard-coded for the benchmark program, on integer cents:
@@ -40,11 +51,13 @@ struct Plain {
 const M: i64 = 100_000_000; // 1M in cents
 
 #[inline(never)]
-fn plain_event(s: &mut Plain, cause: u8, tiers: &[(u8, i64)], staff: u64, early: bool, out: &mut [i64; 12]) -> i64 {
+fn plain_event(s: &mut Plain, ev: &PlainEvent, out: &mut [i64; 12]) -> i64 {
+    let (cause, tiers, staff, early, documented) =
+        (ev.cause, &ev.lines[..], ev.staff, ev.early, ev.documented);
     // Exclusions (per line) and covered values.
     let mut cov = [0i64; 2];
     for (i, (tier, v)) in tiers.iter().enumerate() {
-        let excluded = (cause == 2 && staff >= 2) || early || (*tier == 2 && false);
+        let excluded = (cause == 2 && staff >= 2) || (*tier == 2 && !documented) || early;
         cov[i] = if excluded { 0 } else { *v };
     }
     // Sub-limits.
@@ -124,23 +137,39 @@ fn bench(c: &mut Criterion) {
     assert_eq!(program.exclusions.len(), 3);
     let raw = raw_events();
     let evs = events(&program, &raw);
-    let plain_input: Vec<(u8, Vec<(u8, i64)>, u64)> = evs
+    let early_before = specie::time::Date::new(2026, 1, 2).unwrap().midnight();
+    let plain_input: Vec<PlainEvent> = evs
         .iter()
-        .map(|e| {
-            let cause = ["external_hack", "key_compromise", "insider_theft", "vendor_breach", "physical_loss"]
-                .iter()
-                .position(|c| *c == e.cause)
-                .unwrap() as u8;
-            let lines = e
+        .map(|e| PlainEvent {
+            cause: [
+                "external_hack",
+                "key_compromise",
+                "insider_theft",
+                "vendor_breach",
+                "physical_loss",
+            ]
+            .iter()
+            .position(|c| *c == e.cause)
+            .unwrap() as u8,
+            lines: e
                 .lines
                 .iter()
-                .map(|l| (["hot", "warm", "cold"].iter().position(|t| *t == l.tier).unwrap() as u8, l.value.0))
-                .collect();
-            let staff = match e.attributes[0] {
+                .map(|l| {
+                    (
+                        ["hot", "warm", "cold"]
+                            .iter()
+                            .position(|t| *t == l.tier)
+                            .unwrap() as u8,
+                        l.value.0,
+                    )
+                })
+                .collect(),
+            staff: match e.attributes[0] {
                 specie::program::Value::Count(n) => n,
                 _ => 0,
-            };
-            (cause, lines, staff)
+            },
+            early: e.occurred < early_before,
+            documented: matches!(e.attributes[1], specie::program::Value::Flag(true)),
         })
         .collect();
 
@@ -159,11 +188,15 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("plain_integer_loop", |b| {
         b.iter(|| {
-            let mut s = Plain { hot_left: 500 * M, vendor_left: 200 * M, primary_left: 1000 * M };
+            let mut s = Plain {
+                hot_left: 500 * M,
+                vendor_left: 200 * M,
+                primary_left: 1000 * M,
+            };
             let mut out = [0i64; 12];
             let mut paid = 0i64;
-            for (cause, lines, staff) in &plain_input {
-                paid += plain_event(&mut s, *cause, lines, *staff, false, &mut out);
+            for ev in &plain_input {
+                paid += plain_event(&mut s, ev, &mut out);
             }
             black_box(paid)
         })

@@ -12,7 +12,10 @@ fn main() {
         std::fs::write(path, BENCH_PROGRAM).expect("write the program");
         return;
     }
-    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

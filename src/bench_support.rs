@@ -42,7 +42,7 @@ pub struct Rng(pub u64);
 
 impl Rng {
     #[allow(clippy::arithmetic_side_effects)]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -56,7 +56,7 @@ impl Rng {
 /// (one event per 2 seconds from the period start).
 #[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
-    let cause = CAUSES[(rng.next() % 5) as usize];
+    let cause = CAUSES[(rng.next_u64() % 5) as usize];
     let start = 1_767_225_600u64; // 2026-01-01T00:00:00Z
     let occurred = crate::time::Instant((start + 120 + i * 2) as i64);
     let discovered = crate::time::Instant((start + 120 + i * 2 + 3600) as i64);
@@ -64,17 +64,22 @@ pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
         out,
         r#"{{"id":"E{i:09}","cause":"{cause}","occurred":"{occurred}","discovered":"{discovered}","losses":["#
     );
-    let lines = 1 + rng.next() % 2;
+    let lines = 1 + rng.next_u64() % 2;
     for n in 0..lines {
-        let tier = TIERS[(rng.next() % 3) as usize];
+        let tier = TIERS[(rng.next_u64() % 3) as usize];
         // Log-spread amounts from 1k to ~400M.
-        let mag = 10u64.pow(3 + (rng.next() % 6) as u32);
-        let cents = mag * (1 + rng.next() % 400);
+        let mag = 10u64.pow(3 + (rng.next_u64() % 6) as u32);
+        let cents = mag * (1 + rng.next_u64() % 400);
         if n > 0 {
             out.push(',');
         }
-        let _ = write!(out, r#"{{"tier":"{tier}","amount":"{}.{:02}"}}"#, cents / 100, cents % 100);
+        let _ = write!(
+            out,
+            r#"{{"tier":"{tier}","amount":"{}.{:02}"}}"#,
+            cents / 100,
+            cents % 100
+        );
     }
-    let staff = rng.next() % 3;
+    let staff = rng.next_u64() % 3;
     let _ = write!(out, r#"],"attributes":{{"colluding_staff":{staff}}}}}"#);
 }

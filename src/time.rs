@@ -112,8 +112,10 @@ fn parse_digits(s: &str) -> Option<u32> {
         return None;
     }
     s.bytes().try_fold(0u32, |acc, c| {
-        c.is_ascii_digit()
-            .then(|| acc.saturating_mul(10).saturating_add(u32::from(c.saturating_sub(b'0'))))
+        c.is_ascii_digit().then(|| {
+            acc.saturating_mul(10)
+                .saturating_add(u32::from(c.saturating_sub(b'0')))
+        })
     })
 }
 

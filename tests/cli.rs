@@ -139,7 +139,13 @@ fn replay_report_snapshots() {
 
 #[test]
 fn explain_snapshots() {
-    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--explain", "binance-2019-05"]);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        HOT_PROGRAM,
+        HOT_SCENARIO,
+        "--explain",
+        "binance-2019-05",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("explain_hot_wallet", stdout);
     let (code, stdout, stderr) = specie(&[
@@ -178,7 +184,11 @@ fn temp(name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn bad_scenarios_exit_1_with_a_clear_error() {
     let cases = [
-        ("malformed.json", "{\"events\": [\n  {\"id\": }\n]}", "line 2, column 10"),
+        (
+            "malformed.json",
+            "{\"events\": [\n  {\"id\": }\n]}",
+            "line 2, column 10",
+        ),
         (
             "dup.json",
             r#"{"events":[{"id":"A","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]},{"id":"A","cause":"external_hack","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#,
@@ -202,10 +212,15 @@ fn bad_scenarios_exit_1_with_a_clear_error() {
 #[test]
 fn streaming_matches_the_whole_scenario() {
     // The year-of-claims scenario as JSON Lines, sorted, with a header line.
-    let text = std::fs::read_to_string(root().join("fixtures/scenarios/crypto-native-crime-specie--year-of-claims.json")).unwrap();
+    let text = std::fs::read_to_string(
+        root().join("fixtures/scenarios/crypto-native-crime-specie--year-of-claims.json"),
+    )
+    .unwrap();
     let s = specie::scenario::Scenario::from_json(&text).unwrap();
     let header = serde_json::json!({"name": s.name, "prices": s.prices});
-    let program = specie::compile_str(&std::fs::read_to_string(root().join(HOT_PROGRAM)).unwrap()).unwrap().program;
+    let program = specie::compile_str(&std::fs::read_to_string(root().join(HOT_PROGRAM)).unwrap())
+        .unwrap()
+        .program;
     let whole = specie::replay::replay(&program, &s).unwrap();
     let mut events = s.events.clone();
     let order: Vec<String> = whole.events.iter().map(|e| e.id.clone()).collect();
@@ -216,7 +231,13 @@ fn streaming_matches_the_whole_scenario() {
         jsonl.push('\n');
     }
     let p = temp("year.jsonl", &jsonl);
-    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string(), "--json"]);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        HOT_PROGRAM,
+        "--events",
+        &p.display().to_string(),
+        "--json",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let streamed: specie::replay::Replay = serde_json::from_str(&stdout).unwrap();
     assert_eq!(streamed, whole);

@@ -27,3 +27,17 @@ fn parse_corpus() {
         specie::fuzzing::parse_target(&data);
     }
 }
+
+#[test]
+fn replay_corpus() {
+    let files = corpus("replay");
+    assert!(
+        files.len() >= 10,
+        "the replay corpus has {} files",
+        files.len()
+    );
+    for path in files {
+        let data = std::fs::read(&path).unwrap();
+        specie::fuzzing::replay_target(&data);
+    }
+}

@@ -12,8 +12,11 @@ use specie::scenario::Scenario;
 use std::collections::BTreeSet;
 
 fn program_for(scenario: &str) -> specie::program::Program {
-    let (prog, _) = scenario.split_once("--").expect("scenario files are named PROGRAM--NAME.json");
-    let src = std::fs::read_to_string(root().join(format!("fixtures/programs/{prog}.specie"))).unwrap();
+    let (prog, _) = scenario
+        .split_once("--")
+        .expect("scenario files are named PROGRAM--NAME.json");
+    let src =
+        std::fs::read_to_string(root().join(format!("fixtures/programs/{prog}.specie"))).unwrap();
     specie::compile_str(&src).unwrap().program
 }
 
@@ -23,7 +26,8 @@ fn results() -> Vec<(String, Replay, String)> {
         .map(|p| {
             let name = stem(p);
             let scenario = Scenario::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
-            let r = replay(&program_for(&name), &scenario).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let r =
+                replay(&program_for(&name), &scenario).unwrap_or_else(|e| panic!("{name}: {e}"));
             let json = format!("{}\n", r.to_json());
             (name, r, json)
         })
@@ -39,7 +43,8 @@ fn every_scenario_matches_its_expected_result() {
             std::fs::write(&path, &json).unwrap();
             continue;
         }
-        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let expected =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(json, expected, "{name} differs from its expected result");
     }
 }
@@ -51,7 +56,11 @@ fn every_program_has_a_scenario() {
         .map(|p| stem(p).split_once("--").unwrap().0.to_string())
         .collect();
     for p in files("fixtures/programs", "specie") {
-        assert!(scenarios.contains(&stem(&p)), "no scenario for {}", stem(&p));
+        assert!(
+            scenarios.contains(&stem(&p)),
+            "no scenario for {}",
+            stem(&p)
+        );
     }
 }
 
@@ -66,7 +75,11 @@ fn fixtures_exercise_every_reason() {
         }
     }
     for reason in UncoveredReason::ALL {
-        assert!(seen.contains(&reason), "no fixture produces `{}`", reason.as_str());
+        assert!(
+            seen.contains(&reason),
+            "no fixture produces `{}`",
+            reason.as_str()
+        );
     }
 }
 
@@ -76,12 +89,20 @@ fn conservation_holds_in_every_fixture() {
         for e in &r.events {
             let uncovered: rust_decimal::Decimal = e.uncovered.iter().map(|u| u.amount).sum();
             assert_eq!(e.ground_up, e.paid + uncovered, "{name}/{}", e.id);
-            let carriers: rust_decimal::Decimal =
-                e.layers.iter().flat_map(|l| &l.carriers).map(|c| c.paid).sum();
+            let carriers: rust_decimal::Decimal = e
+                .layers
+                .iter()
+                .flat_map(|l| &l.carriers)
+                .map(|c| c.paid)
+                .sum();
             assert_eq!(carriers, e.paid, "{name}/{}", e.id);
         }
         let uncovered: rust_decimal::Decimal = r.totals.uncovered.iter().map(|u| u.amount).sum();
-        assert_eq!(r.totals.ground_up, r.totals.paid + uncovered, "{name} totals");
+        assert_eq!(
+            r.totals.ground_up,
+            r.totals.paid + uncovered,
+            "{name} totals"
+        );
     }
 }
 

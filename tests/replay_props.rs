@@ -41,34 +41,45 @@ fn layer() -> impl Strategy<Value = LayerSpec> {
         prop::option::of(1u32..500_000),
         prop::option::of(0usize..3),
     )
-        .prop_map(|(limit, gap, shares, aggregate, reinstatements, premium, exclude_cause)| LayerSpec {
-            limit,
-            gap,
-            shares,
-            aggregate,
-            reinstatements,
-            premium,
-            exclude_cause,
-        })
+        .prop_map(
+            |(limit, gap, shares, aggregate, reinstatements, premium, exclude_cause)| LayerSpec {
+                limit,
+                gap,
+                shares,
+                aggregate,
+                reinstatements,
+                premium,
+                exclude_cause,
+            },
+        )
 }
 
 fn program() -> impl Strategy<Value = ProgramSpec> {
     (
         prop::option::of(prop::collection::vec(0usize..3, 1..3)),
-        prop::collection::vec((1u32..4_000_000, prop::option::of(1u32..8_000_000), prop::option::of(0usize..3)), 0..4),
+        prop::collection::vec(
+            (
+                1u32..4_000_000,
+                prop::option::of(1u32..8_000_000),
+                prop::option::of(0usize..3),
+            ),
+            0..4,
+        ),
         prop::collection::vec((0u8..3, 1u32..400_000, prop::option::of(0usize..3)), 0..3),
         prop::option::of(0u32..50),
         prop::collection::vec(0usize..3, 0..3),
         prop::collection::vec(layer(), 0..5),
     )
-        .prop_map(|(covers, sublimits, deductibles, coinsurance, exclusions, layers)| ProgramSpec {
-            covers,
-            sublimits,
-            deductibles,
-            coinsurance,
-            exclusions,
-            layers,
-        })
+        .prop_map(
+            |(covers, sublimits, deductibles, coinsurance, exclusions, layers)| ProgramSpec {
+                covers,
+                sublimits,
+                deductibles,
+                coinsurance,
+                exclusions,
+                layers,
+            },
+        )
 }
 
 fn source(p: &ProgramSpec) -> String {
@@ -89,18 +100,37 @@ fn source(p: &ProgramSpec) -> String {
         s.push('\n');
     }
     for (i, (kind, amount, tier)) in p.deductibles.iter().enumerate() {
-        let when = tier.map(|t| format!(" when tier is {}", TIERS[t])).unwrap_or_default();
+        let when = tier
+            .map(|t| format!(" when tier is {}", TIERS[t]))
+            .unwrap_or_default();
         let _ = match kind {
-            0 => writeln!(s, "  deductible \"D{i}\" {amount} per occurrence, {} aggregate{when}", amount * 3),
-            1 => writeln!(s, "  deductible \"D{i}\" {}% min {} max {} per occurrence{when}", amount % 40, amount / 10, amount),
-            _ => writeln!(s, "  deductible \"D{i}\" {amount} franchise per occurrence{when}"),
+            0 => writeln!(
+                s,
+                "  deductible \"D{i}\" {amount} per occurrence, {} aggregate{when}",
+                amount * 3
+            ),
+            1 => writeln!(
+                s,
+                "  deductible \"D{i}\" {}% min {} max {} per occurrence{when}",
+                amount % 40,
+                amount / 10,
+                amount
+            ),
+            _ => writeln!(
+                s,
+                "  deductible \"D{i}\" {amount} franchise per occurrence{when}"
+            ),
         };
     }
     if let Some(c) = p.coinsurance {
         let _ = writeln!(s, "  coinsurance {c}%");
     }
     for (i, c) in p.exclusions.iter().enumerate() {
-        let _ = writeln!(s, "  exclude \"X{i}\" when cause is {} and flagged", CAUSES[*c]);
+        let _ = writeln!(
+            s,
+            "  exclude \"X{i}\" when cause is {} and flagged",
+            CAUSES[*c]
+        );
     }
     let mut attach = 0u64;
     for (i, l) in p.layers.iter().enumerate() {
@@ -122,7 +152,11 @@ fn source(p: &ProgramSpec) -> String {
             let _ = writeln!(s, "    carrier \"C{j}\" {}.{}%", tenths / 10, tenths % 10);
         }
         if let Some(c) = l.exclude_cause {
-            let _ = writeln!(s, "    exclude \"LX\" when cause is {} and flagged", CAUSES[c]);
+            let _ = writeln!(
+                s,
+                "    exclude \"LX\" when cause is {} and flagged",
+                CAUSES[c]
+            );
         }
         s.push_str("  }\n");
         attach += u64::from(l.limit);
@@ -148,11 +182,18 @@ fn event() -> impl Strategy<Value = EventSpec> {
         any::<bool>(),
         prop::collection::vec((0usize..3, 0u64..600_000_000), 1..4),
     )
-        .prop_map(|(cause, day, delay, flagged, lines)| EventSpec { cause, day, delay, flagged, lines })
+        .prop_map(|(cause, day, delay, flagged, lines)| EventSpec {
+            cause,
+            day,
+            delay,
+            flagged,
+            lines,
+        })
 }
 
 fn instant(day: i64) -> String {
-    specie::time::Instant(specie::time::Date::new(2026, 1, 1).unwrap().midnight().0 + day * 86_400).to_string()
+    specie::time::Instant(specie::time::Date::new(2026, 1, 1).unwrap().midnight().0 + day * 86_400)
+        .to_string()
 }
 
 fn scenario(events: &[EventSpec]) -> String {
@@ -180,7 +221,9 @@ fn scenario(events: &[EventSpec]) -> String {
 
 fn run(p: &ProgramSpec, events: &[EventSpec]) -> (specie::program::Program, Replay) {
     let src = source(p);
-    let program = specie::compile_str(&src).unwrap_or_else(|e| panic!("{e:?}\n{src}")).program;
+    let program = specie::compile_str(&src)
+        .unwrap_or_else(|e| panic!("{e:?}\n{src}"))
+        .program;
     let s = Scenario::from_json(&scenario(events)).unwrap();
     let r = replay(&program, &s).unwrap_or_else(|e| panic!("{e}\n{src}"));
     (program, r)

@@ -6,7 +6,7 @@ use specie::diagnostic::render;
 use specie::program::Program;
 use specie::scenario::{Scenario, StreamHeader};
 use std::io::{BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Largest scenario file read whole (256 MiB); larger runs use `--events`.
 const MAX_SCENARIO_BYTES: u64 = 256 << 20;
@@ -20,7 +20,7 @@ pub struct Args {
     pub prices: Option<PathBuf>,
 }
 
-fn load_program(path: &PathBuf) -> Result<(Program, String, String), u8> {
+fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
     let name = path.display().to_string();
     let src = read_source(path).map_err(|msg| {
         eprintln!("error: {msg}");
@@ -37,17 +37,19 @@ fn load_program(path: &PathBuf) -> Result<(Program, String, String), u8> {
     }
 }
 
-fn read_limited(path: &PathBuf) -> Result<String, u8> {
+fn read_limited(path: &Path) -> Result<String, u8> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         EXIT_USAGE
     })?;
     let mut buf = String::new();
-    file.take(MAX_SCENARIO_BYTES + 1).read_to_string(&mut buf).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        EXIT_USAGE
-    })?;
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_string(&mut buf)
+        .map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
     if buf.len() as u64 > MAX_SCENARIO_BYTES {
         eprintln!(
             "error: `{}` is larger than {MAX_SCENARIO_BYTES} bytes; stream it with --events",
@@ -93,11 +95,14 @@ fn run_inner(args: &Args) -> Result<(), u8> {
             eprintln!("error: {scenario_name}: no event with id `{id}`");
             return Err(EXIT_FAILED);
         };
-        print!("{}", specie::report::explain(&result, &trace, &program, &program_name, &src));
+        print!(
+            "{}",
+            specie::report::explain(&result, &trace, &program, &program_name, &src)
+        );
         return Ok(());
     }
-    let result =
-        specie::replay::replay(&program, &scenario).map_err(|e| report_error(&e, &scenario_name))?;
+    let result = specie::replay::replay(&program, &scenario)
+        .map_err(|e| report_error(&e, &scenario_name))?;
     if args.json {
         println!("{}", result.to_json());
     } else {
@@ -106,7 +111,7 @@ fn run_inner(args: &Args) -> Result<(), u8> {
     Ok(())
 }
 
-fn stream(args: &Args, program: &Program, events: &PathBuf) -> Result<(), u8> {
+fn stream(args: &Args, program: &Program, events: &Path) -> Result<(), u8> {
     let name = events.display().to_string();
     let header = match &args.prices {
         None => None,

@@ -1,8 +1,8 @@
 //! Conditions with interned symbols, evaluated per event or per loss line.
 
+use crate::ast::CmpOp;
 use crate::program::{Condition, Field, SymbolField, Value};
 use crate::scenario::{Event, Line, Symbols};
-use crate::ast::CmpOp;
 use std::cmp::Ordering;
 
 /// A [`Condition`] whose symbols are interned.
@@ -30,7 +30,11 @@ impl ECond {
             Condition::Or(cs) => ECond::Or(cs.iter().map(|c| ECond::new(c, symbols)).collect()),
             Condition::And(cs) => ECond::And(cs.iter().map(|c| ECond::new(c, symbols)).collect()),
             Condition::Not(c) => ECond::Not(Box::new(ECond::new(c, symbols))),
-            Condition::Symbol { field, negated, symbols: names } => ECond::Symbol {
+            Condition::Symbol {
+                field,
+                negated,
+                symbols: names,
+            } => ECond::Symbol {
                 field: *field,
                 negated: *negated,
                 ids: names.iter().map(|n| symbols.intern(n)).collect(),
@@ -51,7 +55,11 @@ impl ECond {
             ECond::Or(cs) => cs.iter().any(|c| c.eval(ev, line)),
             ECond::And(cs) => cs.iter().all(|c| c.eval(ev, line)),
             ECond::Not(c) => !c.eval(ev, line),
-            ECond::Symbol { field, negated, ids } => {
+            ECond::Symbol {
+                field,
+                negated,
+                ids,
+            } => {
                 let id = match field {
                     SymbolField::Cause => Some(ev.cause_id),
                     SymbolField::Tier => line.map(|l| l.tier_id),
@@ -82,7 +90,12 @@ impl ECond {
     }
 }
 
-fn with_field(field: Field, ev: &Event<'_>, line: Option<&Line<'_>>, f: impl Fn(&Value) -> bool) -> bool {
+fn with_field(
+    field: Field,
+    ev: &Event<'_>,
+    line: Option<&Line<'_>>,
+    f: impl Fn(&Value) -> bool,
+) -> bool {
     match field {
         Field::Value => line.is_some_and(|l| f(&Value::Amount(l.value))),
         Field::Occurred => f(&Value::Instant(ev.occurred)),

@@ -76,11 +76,21 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn add(&mut self, reason: UncoveredReason, clause: ClauseRef, layer: Option<u32>, amount: Money) -> Option<()> {
+    fn add(
+        &mut self,
+        reason: UncoveredReason,
+        clause: ClauseRef,
+        layer: Option<u32>,
+        amount: Money,
+    ) -> Option<()> {
         if amount.0 == 0 {
             return Some(());
         }
-        let key = UncoveredKey { reason, clause, layer };
+        let key = UncoveredKey {
+            reason,
+            clause,
+            layer,
+        };
         if let Some(e) = self.uncovered.iter_mut().find(|(k, _)| *k == key) {
             e.1 = e.1.checked_add(amount)?;
         } else {
@@ -272,12 +282,19 @@ impl<'p> Replayer<'p> {
                         }
                     })
                     .collect();
-                let reinstatements: Vec<(u64, Fraction)> =
-                    l.reinstatements.iter().map(|r| (u64::from(r.count), r.rate)).collect();
+                let reinstatements: Vec<(u64, Fraction)> = l
+                    .reinstatements
+                    .iter()
+                    .map(|r| (u64::from(r.count), r.rate))
+                    .collect();
                 LayerPlan {
                     attachment: l.attachment.0,
                     limit: l.limit.0,
-                    exclusions: l.exclusions.iter().map(|e| ECond::new(&e.condition, &mut symbols)).collect(),
+                    exclusions: l
+                        .exclusions
+                        .iter()
+                        .map(|e| ECond::new(&e.condition, &mut symbols))
+                        .collect(),
                     // INVARIANT: compiled shares are fractions of at most 24 decimals
                     // summing to at most 1, so the weights fit; fall back to "all
                     // unplaced" rather than panic.
@@ -303,7 +320,11 @@ impl<'p> Replayer<'p> {
             layers,
             sublimit_left: program.sublimits.iter().map(|s| s.aggregate).collect(),
             deductible_left: program.deductibles.iter().map(|d| d.aggregate).collect(),
-            layer_left: program.layers.iter().map(|l| l.effective_aggregate()).collect(),
+            layer_left: program
+                .layers
+                .iter()
+                .map(|l| l.effective_aggregate())
+                .collect(),
             layer_cumulative: vec![0; program.layers.len()],
             layer_premium: vec![Money::ZERO; program.layers.len()],
             totals: TotalsAcc {
@@ -331,7 +352,11 @@ impl<'p> Replayer<'p> {
     }
 
     /// A preparer that validates raw events for this replayer.
-    pub fn preparer(&self, prices: Prices, currency: Option<&str>) -> Result<Preparer<'p>, ScenarioError> {
+    pub fn preparer(
+        &self,
+        prices: Prices,
+        currency: Option<&str>,
+    ) -> Result<Preparer<'p>, ScenarioError> {
         Preparer::new(self.program, prices, currency)
     }
 
@@ -339,7 +364,11 @@ impl<'p> Replayer<'p> {
         let p = self.program;
         match p.basis {
             Basis::Occurrence => {
-                let end = p.period.end.checked_add(p.discovery_window).unwrap_or(p.period.end);
+                let end = p
+                    .period
+                    .end
+                    .checked_add(p.discovery_window)
+                    .unwrap_or(p.period.end);
                 p.period.start <= ev.occurred && ev.occurred < p.period.end && ev.discovered < end
             }
             Basis::Discovery => {
@@ -379,8 +408,11 @@ impl<'p> Replayer<'p> {
         out: &mut Outcome,
         mut trace: Option<&mut Vec<TraceStep>>,
     ) -> Result<(), ReplayError> {
-        self.event_inner(ev, out, &mut trace).ok_or_else(|| overflow(ev, "an amount"))??;
-        let uncovered = out.uncovered_total().ok_or_else(|| overflow(ev, "uncovered total"))?;
+        self.event_inner(ev, out, &mut trace)
+            .ok_or_else(|| overflow(ev, "an amount"))??;
+        let uncovered = out
+            .uncovered_total()
+            .ok_or_else(|| overflow(ev, "uncovered total"))?;
         if out.paid.checked_add(uncovered) != Some(out.ground_up) {
             return Err(ReplayError::Conservation {
                 event: ev.id.to_string(),
@@ -389,7 +421,8 @@ impl<'p> Replayer<'p> {
                 uncovered: uncovered.0,
             });
         }
-        self.accumulate(out).ok_or_else(|| overflow(ev, "a total"))?;
+        self.accumulate(out)
+            .ok_or_else(|| overflow(ev, "a total"))?;
         Ok(())
     }
 
@@ -425,13 +458,15 @@ impl<'p> Replayer<'p> {
     ) -> Option<Result<(), ReplayError>> {
         let program = self.program;
         out.uncovered.clear();
-        out.layers.resize_with(self.layers.len(), LayerOutcome::default);
+        out.layers
+            .resize_with(self.layers.len(), LayerOutcome::default);
         for (lo, plan) in out.layers.iter_mut().zip(&self.layers) {
             lo.band = Money::ZERO;
             lo.paid = Money::ZERO;
             lo.unplaced = Money::ZERO;
             lo.carriers.clear();
-            lo.carriers.resize(plan.weights.len().saturating_sub(1), Money::ZERO);
+            lo.carriers
+                .resize(plan.weights.len().saturating_sub(1), Money::ZERO);
         }
         out.paid = Money::ZERO;
         self.covered.clear();
@@ -447,7 +482,9 @@ impl<'p> Replayer<'p> {
                 let before = running;
                 running = running.saturating_add(l.value.0);
                 let how = match (l.asset, &l.priced) {
-                    (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", program.currency.display(l.value)),
+                    (Some(a), Some((q, p))) => {
+                        format!("{q} {a} x {p} = {}", program.currency.display(l.value))
+                    }
                     _ => format!("amount {}", program.currency.display(l.value)),
                 };
                 t.push(TraceStep {
@@ -463,14 +500,40 @@ impl<'p> Replayer<'p> {
 
         // Step 2: eligibility.
         if !self.eligible(ev) {
-            out.add(UncoveredReason::OutsidePeriod, ClauseRef::None, None, Money(ground_up))?;
-            note!(trace, "eligibility", None, None, ground_up, 0, "outside the period or basis rules".to_string());
+            out.add(
+                UncoveredReason::OutsidePeriod,
+                ClauseRef::None,
+                None,
+                Money(ground_up),
+            )?;
+            note!(
+                trace,
+                "eligibility",
+                None,
+                None,
+                ground_up,
+                0,
+                "outside the period or basis rules".to_string()
+            );
             return Some(Ok(()));
         }
         if let Some(covers) = &self.covers {
             if !covers.contains(&ev.cause_id) {
-                out.add(UncoveredReason::CauseNotCovered, ClauseRef::None, None, Money(ground_up))?;
-                note!(trace, "eligibility", None, None, ground_up, 0, format!("cause `{}` is not covered", ev.cause));
+                out.add(
+                    UncoveredReason::CauseNotCovered,
+                    ClauseRef::None,
+                    None,
+                    Money(ground_up),
+                )?;
+                note!(
+                    trace,
+                    "eligibility",
+                    None,
+                    None,
+                    ground_up,
+                    0,
+                    format!("cause `{}` is not covered", ev.cause)
+                );
                 return Some(Ok(()));
             }
         }
@@ -483,10 +546,23 @@ impl<'p> Replayer<'p> {
             }
             if let Some(xi) = self.exclusions.iter().position(|x| x.eval(ev, Some(line))) {
                 let clause = program.exclusions.get(xi)?;
-                out.add(UncoveredReason::Excluded, ClauseRef::Exclusion(u32::try_from(xi).ok()?), None, Money(c))?;
+                out.add(
+                    UncoveredReason::Excluded,
+                    ClauseRef::Exclusion(u32::try_from(xi).ok()?),
+                    None,
+                    Money(c),
+                )?;
                 *self.covered.get_mut(li)? = 0;
                 let total = self.covered_total()?;
-                note!(trace, "exclusion", Some(clause.name.clone()), Some(clause.span), total.checked_add(c)?, total, format!("line {} ({}) excluded", li.saturating_add(1), line.tier));
+                note!(
+                    trace,
+                    "exclusion",
+                    Some(clause.name.clone()),
+                    Some(clause.span),
+                    total.checked_add(c)?,
+                    total,
+                    format!("line {} ({}) excluded", li.saturating_add(1), line.tier)
+                );
             }
         }
 
@@ -526,8 +602,25 @@ impl<'p> Replayer<'p> {
             if excess > 0 {
                 let before = self.covered_total()?;
                 self.take_pro_rata(excess)?;
-                out.add(UncoveredReason::Sublimit, ClauseRef::Sublimit(u32::try_from(si).ok()?), None, Money(excess))?;
-                note!(trace, "sublimit", Some(clause.name.clone()), Some(clause.span), before, before.checked_sub(excess)?, format!("matching lines worth {} capped at {}", program.currency.display(Money(m)), program.currency.display(Money(allowed))));
+                out.add(
+                    UncoveredReason::Sublimit,
+                    ClauseRef::Sublimit(u32::try_from(si).ok()?),
+                    None,
+                    Money(excess),
+                )?;
+                note!(
+                    trace,
+                    "sublimit",
+                    Some(clause.name.clone()),
+                    Some(clause.span),
+                    before,
+                    before.checked_sub(excess)?,
+                    format!(
+                        "matching lines worth {} capped at {}",
+                        program.currency.display(Money(m)),
+                        program.currency.display(Money(allowed))
+                    )
+                );
             }
         }
 
@@ -579,14 +672,30 @@ impl<'p> Replayer<'p> {
                 let take = amount.min(total);
                 if take > 0 {
                     self.matching.clear();
-                    self.matching.extend((0..self.covered.len()).filter(|i| self.covered.get(*i).is_some_and(|c| *c > 0)));
+                    self.matching.extend(
+                        (0..self.covered.len())
+                            .filter(|i| self.covered.get(*i).is_some_and(|c| *c > 0)),
+                    );
                     self.take_pro_rata(take)?;
                     if let Some(left) = self.deductible_left.get_mut(di)?.as_mut() {
                         left.0 = left.0.checked_sub(take)?;
                     }
                     let d = program.deductibles.get(di)?;
-                    out.add(UncoveredReason::Deductible, ClauseRef::Deductible(u32::try_from(di).ok()?), None, Money(take))?;
-                    note!(trace, "deductible", Some(d.name.clone()), Some(d.span), total, total.checked_sub(take)?, "largest applicable deductible".to_string());
+                    out.add(
+                        UncoveredReason::Deductible,
+                        ClauseRef::Deductible(u32::try_from(di).ok()?),
+                        None,
+                        Money(take),
+                    )?;
+                    note!(
+                        trace,
+                        "deductible",
+                        Some(d.name.clone()),
+                        Some(d.span),
+                        total,
+                        total.checked_sub(take)?,
+                        "largest applicable deductible".to_string()
+                    );
                 }
             }
         }
@@ -597,9 +706,22 @@ impl<'p> Replayer<'p> {
         if let Some(p) = program.coinsurance {
             let kept = p.apply(Money(remaining))?.0;
             if kept > 0 {
-                out.add(UncoveredReason::Coinsurance, ClauseRef::None, None, Money(kept))?;
+                out.add(
+                    UncoveredReason::Coinsurance,
+                    ClauseRef::None,
+                    None,
+                    Money(kept),
+                )?;
                 x = remaining.checked_sub(kept)?;
-                note!(trace, "coinsurance", None, None, remaining, x, "insured's share".to_string());
+                note!(
+                    trace,
+                    "coinsurance",
+                    None,
+                    None,
+                    remaining,
+                    x,
+                    "insured's share".to_string()
+                );
             }
         }
 
@@ -620,8 +742,21 @@ impl<'p> Replayer<'p> {
             let k32 = u32::try_from(k).ok()?;
             if let Some(j) = plan.exclusions.iter().position(|c| c.eval(ev, None)) {
                 let ex = layer.exclusions.get(j)?;
-                out.add(UncoveredReason::LayerExcluded, ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?), Some(k32), Money(band))?;
-                note!(trace, "layer", Some(layer.name.clone()), Some(ex.span), band, 0, format!("band excluded by `{}`", ex.name));
+                out.add(
+                    UncoveredReason::LayerExcluded,
+                    ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?),
+                    Some(k32),
+                    Money(band),
+                )?;
+                note!(
+                    trace,
+                    "layer",
+                    Some(layer.name.clone()),
+                    Some(ex.span),
+                    band,
+                    0,
+                    format!("band excluded by `{}`", ex.name)
+                );
                 continue;
             }
             let mut paid = band;
@@ -632,7 +767,12 @@ impl<'p> Replayer<'p> {
                 left.0 = left.0.checked_sub(paid)?;
             }
             let short = band.checked_sub(paid)?;
-            out.add(UncoveredReason::AggregateExhausted, ClauseRef::None, Some(k32), Money(short))?;
+            out.add(
+                UncoveredReason::AggregateExhausted,
+                ClauseRef::None,
+                Some(k32),
+                Money(short),
+            )?;
             split_into(paid, &plan.weights, &mut self.parts, &mut self.scratch)?;
             let lo = out.layers.get_mut(k)?;
             lo.paid = Money(paid);
@@ -645,28 +785,65 @@ impl<'p> Replayer<'p> {
             let unplaced = *self.parts.get(n)?;
             lo.unplaced = Money(unplaced);
             out.paid = out.paid.checked_add(Money(carriers_paid))?;
-            out.add(UncoveredReason::UnplacedShare, ClauseRef::None, Some(k32), Money(unplaced))?;
+            out.add(
+                UncoveredReason::UnplacedShare,
+                ClauseRef::None,
+                Some(k32),
+                Money(unplaced),
+            )?;
             self.reinstatement_premium(k, paid)?;
-            note!(trace, "layer", Some(layer.name.clone()), Some(layer.span), band, carriers_paid, format!(
-                "{} xs {}: band {}, paid {}{}{}",
-                program.currency.display(layer.limit),
-                program.currency.display(layer.attachment),
-                program.currency.display(Money(band)),
-                program.currency.display(Money(paid)),
-                if short > 0 { format!(", {} beyond the aggregate", program.currency.display(Money(short))) } else { String::new() },
-                if unplaced > 0 { format!(", {} unplaced", program.currency.display(Money(unplaced))) } else { String::new() },
-            ));
+            note!(
+                trace,
+                "layer",
+                Some(layer.name.clone()),
+                Some(layer.span),
+                band,
+                carriers_paid,
+                format!(
+                    "{} xs {}: band {}, paid {}{}{}",
+                    program.currency.display(layer.limit),
+                    program.currency.display(layer.attachment),
+                    program.currency.display(Money(band)),
+                    program.currency.display(Money(paid)),
+                    if short > 0 {
+                        format!(
+                            ", {} beyond the aggregate",
+                            program.currency.display(Money(short))
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if unplaced > 0 {
+                        format!(", {} unplaced", program.currency.display(Money(unplaced)))
+                    } else {
+                        String::new()
+                    },
+                )
+            );
         }
         let above = x.checked_sub(top)?.max(0);
         let gap = x.checked_sub(in_bands)?.checked_sub(above)?;
         out.add(UncoveredReason::TowerGap, ClauseRef::None, None, Money(gap))?;
-        out.add(UncoveredReason::AboveTower, ClauseRef::None, None, Money(above))?;
+        out.add(
+            UncoveredReason::AboveTower,
+            ClauseRef::None,
+            None,
+            Money(above),
+        )?;
         if gap > 0 || above > 0 {
-            note!(trace, "tower", None, None, x, x.checked_sub(gap)?.checked_sub(above)?, format!(
-                "{} in tower gaps, {} above the top of the tower",
-                program.currency.display(Money(gap)),
-                program.currency.display(Money(above))
-            ));
+            note!(
+                trace,
+                "tower",
+                None,
+                None,
+                x,
+                x.checked_sub(gap)?.checked_sub(above)?,
+                format!(
+                    "{} in tower gaps, {} above the top of the tower",
+                    program.currency.display(Money(gap)),
+                    program.currency.display(Money(above))
+                )
+            );
         }
         Some(Ok(()))
     }
@@ -707,7 +884,9 @@ impl<'p> Replayer<'p> {
             }
             let rate = rate?;
             // (part / L) × rate × P, rounded half-even.
-            let num = i128::from(part).checked_mul(rate.num)?.checked_mul(i128::from(premium))?;
+            let num = i128::from(part)
+                .checked_mul(rate.num)?
+                .checked_mul(i128::from(premium))?;
             let den = i128::from(l).checked_mul(rate.den()?)?;
             let c = crate::money::div_round_half_even(num, den)?;
             cost = cost.checked_add(i64::try_from(c).ok()?)?;
@@ -804,8 +983,14 @@ impl<'p> Replayer<'p> {
                 .map(|(k, l)| LayerTotal {
                     layer: l.name.clone(),
                     paid: cur.decimal(self.totals.layers_paid.get(k).copied().unwrap_or_default()),
-                    aggregate_remaining: self.layer_left.get(k).copied().flatten().map(|m| cur.decimal(m)),
-                    reinstatement_premium: cur.decimal(self.layer_premium.get(k).copied().unwrap_or_default()),
+                    aggregate_remaining: self
+                        .layer_left
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .map(|m| cur.decimal(m)),
+                    reinstatement_premium: cur
+                        .decimal(self.layer_premium.get(k).copied().unwrap_or_default()),
                 })
                 .collect(),
         }
@@ -813,18 +998,25 @@ impl<'p> Replayer<'p> {
 }
 
 /// Events of a scenario, validated against the program, in replay order (occurred, then id).
-pub fn prepare_events<'s>(replayer: &Replayer<'_>, scenario: &'s Scenario) -> Result<Vec<Event<'s>>, ReplayError> {
+pub fn prepare_events<'s>(
+    replayer: &Replayer<'_>,
+    scenario: &'s Scenario,
+) -> Result<Vec<Event<'s>>, ReplayError> {
     let prices = Prices::new(&scenario.prices)?;
     let preparer = replayer.preparer(prices, scenario.currency.as_deref())?;
-    let mut seen: HashSet<&std::borrow::Cow<'_, str>> = HashSet::with_capacity(scenario.events.len());
+    let mut seen: HashSet<&std::borrow::Cow<'_, str>> =
+        HashSet::with_capacity(scenario.events.len());
     let mut events = Vec::with_capacity(scenario.events.len());
     for raw in &scenario.events {
         if !seen.insert(&raw.id) {
-            return Err(ScenarioError::DuplicateId { event: raw.id.to_string() }.into());
+            return Err(ScenarioError::DuplicateId {
+                event: raw.id.to_string(),
+            }
+            .into());
         }
         events.push(preparer.prepare(raw, replayer.symbols())?);
     }
-    events.sort_by(|a, b| a.occurred.cmp(&b.occurred).then_with(|| a.id.cmp(&b.id)));
+    events.sort_by(|a, b| a.occurred.cmp(&b.occurred).then_with(|| a.id.cmp(b.id)));
     Ok(events)
 }
 
@@ -860,7 +1052,11 @@ pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayEr
 }
 
 /// Replays the events before `id` silently, then `id` with a trace of every step.
-pub fn explain(program: &Program, scenario: &Scenario, id: &str) -> Result<Option<(EventResult, Vec<TraceStep>)>, ReplayError> {
+pub fn explain(
+    program: &Program,
+    scenario: &Scenario,
+    id: &str,
+) -> Result<Option<(EventResult, Vec<TraceStep>)>, ReplayError> {
     let mut replayer = Replayer::new(program);
     let events = prepare_events(&replayer, scenario)?;
     let mut out = Outcome::default();

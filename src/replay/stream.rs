@@ -69,7 +69,10 @@ pub fn replay_stream(
     let mut started = false;
     loop {
         line.clear();
-        let n = input.by_ref().take(MAX_LINE_BYTES as u64 + 1).read_line(&mut line)?;
+        let n = input
+            .by_ref()
+            .take((MAX_LINE_BYTES as u64).saturating_add(1))
+            .read_line(&mut line)?;
         if n == 0 {
             break;
         }
@@ -101,11 +104,12 @@ pub fn replay_stream(
                     }
                     .into());
                 }
-                let h: StreamHeader = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
-                    line: line_no,
-                    column: e.column(),
-                    message: e.to_string(),
-                })?;
+                let h: StreamHeader =
+                    serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+                        line: line_no,
+                        column: e.column(),
+                        message: e.to_string(),
+                    })?;
                 scenario_name = h.name.clone();
                 header = Some(h);
                 continue;
@@ -115,7 +119,9 @@ pub fn replay_stream(
             preparer = Some(replayer.preparer(prices, h.currency.as_deref())?);
         }
         let raw = RawEvent::from_json_line(text, line_no)?;
-        let Some(prep) = preparer.as_ref() else { continue };
+        let Some(prep) = preparer.as_ref() else {
+            continue;
+        };
         let ev = prep.prepare(&raw, replayer.symbols())?;
         if let Some(pi) = prev {
             if (pi, prev_id.as_str()) >= order_key(&ev) {
@@ -144,7 +150,7 @@ pub fn replay_stream(
         count = count.saturating_add(1);
     }
     let totals = replayer.totals();
-    if let Some(w) = json.as_deref_mut() {
+    if let Some(w) = json {
         if !started {
             write_prefix(w, &program.name, &scenario_name)?;
         }

@@ -10,7 +10,14 @@ fn run(program: &str, scenario: &str) -> Replay {
 fn uncovered(r: &EventResult) -> Vec<(String, Option<String>, Option<String>, String)> {
     r.uncovered
         .iter()
-        .map(|u| (u.reason.as_str().to_string(), u.clause.clone(), u.layer.clone(), u.amount.to_string()))
+        .map(|u| {
+            (
+                u.reason.as_str().to_string(),
+                u.clause.clone(),
+                u.layer.clone(),
+                u.amount.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -32,8 +39,18 @@ fn actuarial_cross_check_pays_153_950() {
     assert_eq!(
         uncovered(e),
         vec![
-            ("deductible".into(), Some("deductible".into()), None, "50000.00".into()),
-            ("unplaced_share".into(), None, Some("L".into()), "2925050.00".into()),
+            (
+                "deductible".into(),
+                Some("deductible".into()),
+                None,
+                "50000.00".into()
+            ),
+            (
+                "unplaced_share".into(),
+                None,
+                Some("L".into()),
+                "2925050.00".into()
+            ),
             ("tower_gap".into(), None, None, "3000000.00".into()),
         ]
     );
@@ -65,9 +82,24 @@ fn hot_wallet_breach_through_sublimit_deductible_and_two_layers() {
     assert_eq!(
         uncovered(e),
         vec![
-            ("sublimit".into(), Some("Hot".into()), None, "15000000.00".into()),
-            ("deductible".into(), Some("Hot retention".into()), None, "1750000.00".into()),
-            ("unplaced_share".into(), None, Some("Excess".into()), "10000000.00".into()),
+            (
+                "sublimit".into(),
+                Some("Hot".into()),
+                None,
+                "15000000.00".into()
+            ),
+            (
+                "deductible".into(),
+                Some("Hot retention".into()),
+                None,
+                "1750000.00".into()
+            ),
+            (
+                "unplaced_share".into(),
+                None,
+                Some("Excess".into()),
+                "10000000.00".into()
+            ),
             ("above_tower".into(), None, None, "3250000.00".into()),
         ]
     );
@@ -90,8 +122,16 @@ fn aggregates_carry_between_events_in_occurrence_order() {
     );
     assert_eq!(r.events[0].id, "E-a");
     assert_eq!(r.events[1].layers[0].paid.to_string(), "5000000.00");
-    assert!(uncovered(&r.events[1]).contains(&("aggregate_exhausted".into(), None, Some("Primary".into()), "5000000.00".into())));
-    assert_eq!(r.totals.layers[0].aggregate_remaining.unwrap().to_string(), "0.00");
+    assert!(uncovered(&r.events[1]).contains(&(
+        "aggregate_exhausted".into(),
+        None,
+        Some("Primary".into()),
+        "5000000.00".into()
+    )));
+    assert_eq!(
+        r.totals.layers[0].aggregate_remaining.unwrap().to_string(),
+        "0.00"
+    );
     assert_eq!(r.totals.layers[1].aggregate_remaining, None);
 }
 
@@ -120,17 +160,26 @@ fn reinstatement_premium_per_rate() {
           {"id":"1","cause":"c","occurred":"2026-02-01T00:00:00Z","losses":[{"tier":"hot","amount":"8000000"}]},
           {"id":"2","cause":"c","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"8000000"}]}]}"#,
     );
-    assert_eq!(r.totals.layers[0].reinstatement_premium.to_string(), "520000.00");
-    assert_eq!(r.totals.layers[0].aggregate_remaining.unwrap().to_string(), "14000000.00");
+    assert_eq!(
+        r.totals.layers[0].reinstatement_premium.to_string(),
+        "520000.00"
+    );
+    assert_eq!(
+        r.totals.layers[0].aggregate_remaining.unwrap().to_string(),
+        "14000000.00"
+    );
 }
 
 #[test]
 fn franchise_all_or_nothing() {
     let p = r#"program "x" { period 2026-01-01 to 2027-01-01 deductible "F" 50k franchise per occurrence
                layer "P" 10M xs 0 { carrier "A" 100% } }"#;
-    let r = run(p, r#"{"name":"s","events":[
+    let r = run(
+        p,
+        r#"{"name":"s","events":[
         {"id":"1","cause":"c","occurred":"2026-02-01T00:00:00Z","losses":[{"tier":"hot","amount":"50000"}]},
-        {"id":"2","cause":"c","occurred":"2026-02-02T00:00:00Z","losses":[{"tier":"hot","amount":"50000.01"}]}]}"#);
+        {"id":"2","cause":"c","occurred":"2026-02-02T00:00:00Z","losses":[{"tier":"hot","amount":"50000.01"}]}]}"#,
+    );
     assert_eq!(r.events[0].paid.to_string(), "0.00");
     assert_eq!(r.events[1].paid.to_string(), "50000.01");
 }

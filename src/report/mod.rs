@@ -42,16 +42,32 @@ fn who(u: &Uncovered) -> String {
 }
 
 fn uncovered_lines(out: &mut String, list: &[Uncovered], indent: &str) {
-    let width = list.iter().map(|u| who(u).chars().count()).max().unwrap_or(0).max(38);
+    let width = list
+        .iter()
+        .map(|u| who(u).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(38);
     for u in list {
-        let _ = writeln!(out, "{indent}{:<20} {:<width$} {:>20}", u.reason.as_str(), who(u), grouped(u.amount));
+        let _ = writeln!(
+            out,
+            "{indent}{:<20} {:<width$} {:>20}",
+            u.reason.as_str(),
+            who(u),
+            grouped(u.amount)
+        );
     }
 }
 
 fn event_block(out: &mut String, e: &EventResult, code: &str) {
     let uncovered: Decimal = e.uncovered.iter().map(|u| u.amount).sum();
     let _ = writeln!(out, "event {}", e.id);
-    let _ = writeln!(out, "  {:<61} {:>20}", format!("ground-up ({code})"), grouped(e.ground_up));
+    let _ = writeln!(
+        out,
+        "  {:<61} {:>20}",
+        format!("ground-up ({code})"),
+        grouped(e.ground_up)
+    );
     let _ = writeln!(out, "  {:<61} {:>20}", "paid by carriers", grouped(e.paid));
     let _ = writeln!(out, "  {:<61} {:>20}", "uncovered", grouped(uncovered));
     uncovered_lines(out, &e.uncovered, "    ");
@@ -59,7 +75,13 @@ fn event_block(out: &mut String, e: &EventResult, code: &str) {
         if l.band.is_zero() {
             continue;
         }
-        let _ = writeln!(out, "  layer {:<22} band {:>20}   paid {:>20}", l.layer, grouped(l.band), grouped(l.paid));
+        let _ = writeln!(
+            out,
+            "  layer {:<22} band {:>20}   paid {:>20}",
+            l.layer,
+            grouped(l.band),
+            grouped(l.paid)
+        );
         for c in &l.carriers {
             let _ = writeln!(out, "    {:<59} {:>20}", c.carrier, grouped(c.paid));
         }
@@ -87,7 +109,12 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     let t = &r.totals;
     let uncovered: Decimal = t.uncovered.iter().map(|u| u.amount).sum();
     let _ = writeln!(out, "totals");
-    let _ = writeln!(out, "  {:<61} {:>20}", format!("ground-up ({code})"), grouped(t.ground_up));
+    let _ = writeln!(
+        out,
+        "  {:<61} {:>20}",
+        format!("ground-up ({code})"),
+        grouped(t.ground_up)
+    );
     let _ = writeln!(out, "  {:<61} {:>20}", "paid by carriers", grouped(t.paid));
     let _ = writeln!(out, "  {:<61} {:>20}", "uncovered", grouped(uncovered));
     uncovered_lines(out, &t.uncovered, "    ");
@@ -95,20 +122,43 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     for c in &t.carriers {
         let _ = writeln!(out, "  {:<61} {:>20}", c.carrier, grouped(c.paid));
     }
-    let _ = writeln!(out, "layers{:<36} {:>20} {:>20} {:>20}", "", "paid", "aggregate left", "reinst. premium");
+    let _ = writeln!(
+        out,
+        "layers{:<36} {:>20} {:>20} {:>20}",
+        "", "paid", "aggregate left", "reinst. premium"
+    );
     for l in &t.layers {
-        let left = l.aggregate_remaining.map_or("unlimited".to_string(), grouped);
-        let _ = writeln!(out, "  {:<40} {:>20} {:>20} {:>20}", l.layer, grouped(l.paid), left, grouped(l.reinstatement_premium));
+        let left = l
+            .aggregate_remaining
+            .map_or("unlimited".to_string(), grouped);
+        let _ = writeln!(
+            out,
+            "  {:<40} {:>20} {:>20} {:>20}",
+            l.layer,
+            grouped(l.paid),
+            left,
+            grouped(l.reinstatement_premium)
+        );
     }
 }
 
 /// `--explain`: the event's path step by step, each clause with its source line.
-pub fn explain(e: &EventResult, trace: &[TraceStep], program: &Program, file: &str, src: &str) -> String {
+pub fn explain(
+    e: &EventResult,
+    trace: &[TraceStep],
+    program: &Program,
+    file: &str,
+    src: &str,
+) -> String {
     let cur = &program.currency;
     let mut out = String::new();
     let _ = writeln!(out, "event {} through program \"{}\"", e.id, program.name);
     for (n, s) in trace.iter().enumerate() {
-        let name = s.name.as_deref().map(|x| format!(" `{x}`")).unwrap_or_default();
+        let name = s
+            .name
+            .as_deref()
+            .map(|x| format!(" `{x}`"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "{:>2}. {}{}: {} → {}  ({})",

@@ -79,7 +79,10 @@ pub enum ScenarioError {
     },
     /// Two events with one id.
     #[error("duplicate event id `{event}`")]
-    #[diagnostic(code(specie::scenario::duplicate_id), help("event ids must be unique within a scenario"))]
+    #[diagnostic(
+        code(specie::scenario::duplicate_id),
+        help("event ids must be unique within a scenario")
+    )]
     DuplicateId {
         /// The id.
         event: String,

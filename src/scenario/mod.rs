@@ -86,7 +86,9 @@ pub struct Scenario {
     pub events: Vec<RawEvent<'static>>,
 }
 
-fn owned_events<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<RawEvent<'static>>, D::Error> {
+fn owned_events<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<RawEvent<'static>>, D::Error> {
     let events: Vec<RawEvent<'de>> = Vec::deserialize(d)?;
     Ok(events.into_iter().map(RawEvent::into_owned).collect())
 }
@@ -185,7 +187,11 @@ impl<'a> RawEvent<'a> {
                     quantity: l.quantity,
                 })
                 .collect(),
-            attributes: self.attributes.into_iter().map(|(k, v)| (own(k), v)).collect(),
+            attributes: self
+                .attributes
+                .into_iter()
+                .map(|(k, v)| (own(k), v))
+                .collect(),
         }
     }
 
@@ -229,7 +235,9 @@ pub struct Prices {
 impl Prices {
     /// Validates raw series: instants parse, no two observations at one instant, prices
     /// not negative. Observations may be given in any order.
-    pub fn new(raw: &BTreeMap<String, Vec<(String, DecimalValue)>>) -> Result<Prices, ScenarioError> {
+    pub fn new(
+        raw: &BTreeMap<String, Vec<(String, DecimalValue)>>,
+    ) -> Result<Prices, ScenarioError> {
         let mut series = HashMap::new();
         for (asset, obs) in raw {
             let mut v = Vec::with_capacity(obs.len());
@@ -282,7 +290,11 @@ impl std::hash::Hasher for FnvHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -381,7 +393,10 @@ impl<'p> Preparer<'p> {
                 Some(c) if c != program.currency => {
                     return Err(ScenarioError::Currency {
                         code: code.to_string(),
-                        problem: format!("differs from the program currency {}", program.currency.code),
+                        problem: format!(
+                            "differs from the program currency {}",
+                            program.currency.code
+                        ),
                     })
                 }
                 Some(_) => {}
@@ -390,7 +405,11 @@ impl<'p> Preparer<'p> {
         Ok(Preparer { program, prices })
     }
 
-    fn field_err(ev: &RawEvent<'_>, field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+    fn field_err(
+        ev: &RawEvent<'_>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> ScenarioError {
         ScenarioError::Field {
             event: ev.id.to_string(),
             field: field.into(),
@@ -400,14 +419,26 @@ impl<'p> Preparer<'p> {
 
     /// Validates one event and values its lines (spec section 6, step 1); `symbols` are
     /// the engine's interned symbols ([`crate::replay::Replayer::symbols`]).
-    pub fn prepare<'e>(&self, ev: &'e RawEvent<'_>, symbols: &Symbols) -> Result<Event<'e>, ScenarioError> {
+    pub fn prepare<'e>(
+        &self,
+        ev: &'e RawEvent<'_>,
+        symbols: &Symbols,
+    ) -> Result<Event<'e>, ScenarioError> {
         let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
-            Self::field_err(ev, "occurred", format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred))
+            Self::field_err(
+                ev,
+                "occurred",
+                format!("has `{}`, not an RFC 3339 UTC instant", ev.occurred),
+            )
         })?;
         let discovered = match &ev.discovered {
             None => occurred,
             Some(d) => Instant::parse(d).ok_or_else(|| {
-                Self::field_err(ev, "discovered", format!("has `{d}`, not an RFC 3339 UTC instant"))
+                Self::field_err(
+                    ev,
+                    "discovered",
+                    format!("has `{d}`, not an RFC 3339 UTC instant"),
+                )
             })?,
         };
         if discovered < occurred {
@@ -435,7 +466,11 @@ impl<'p> Preparer<'p> {
             let value = match (&l.amount, &l.asset, &l.quantity) {
                 (Some(a), None, None) => {
                     if a.0.is_sign_negative() && !a.0.is_zero() {
-                        return Err(Self::field_err(ev, format!("losses[{n}].amount"), format!("is negative ({})", a.0)));
+                        return Err(Self::field_err(
+                            ev,
+                            format!("losses[{n}].amount"),
+                            format!("is negative ({})", a.0),
+                        ));
                     }
                     currency.money_rounded(a.0).ok_or_else(|| {
                         Self::field_err(ev, format!("losses[{n}].amount"), "is too large")
@@ -443,19 +478,34 @@ impl<'p> Preparer<'p> {
                 }
                 (None, Some(asset), Some(q)) => {
                     if q.0.is_sign_negative() && !q.0.is_zero() {
-                        return Err(Self::field_err(ev, format!("losses[{n}].quantity"), format!("is negative ({})", q.0)));
+                        return Err(Self::field_err(
+                            ev,
+                            format!("losses[{n}].quantity"),
+                            format!("is negative ({})", q.0),
+                        ));
                     }
-                    let price = self.prices.at(asset, at).ok_or_else(|| ScenarioError::MissingPrice {
-                        event: ev.id.to_string(),
-                        asset: asset.to_string(),
-                        instant: at.to_string(),
-                    })?;
+                    let price =
+                        self.prices
+                            .at(asset, at)
+                            .ok_or_else(|| ScenarioError::MissingPrice {
+                                event: ev.id.to_string(),
+                                asset: asset.to_string(),
+                                instant: at.to_string(),
+                            })?;
                     priced = Some((q.0, price));
                     let v = q.0.checked_mul(price).ok_or_else(|| {
-                        Self::field_err(ev, format!("losses[{n}].quantity"), "times its price overflows a decimal")
+                        Self::field_err(
+                            ev,
+                            format!("losses[{n}].quantity"),
+                            "times its price overflows a decimal",
+                        )
                     })?;
                     currency.money_rounded(v).ok_or_else(|| {
-                        Self::field_err(ev, format!("losses[{n}].quantity"), "is worth too much to represent")
+                        Self::field_err(
+                            ev,
+                            format!("losses[{n}].quantity"),
+                            "is worth too much to represent",
+                        )
                     })?
                 }
                 _ => {
@@ -503,10 +553,13 @@ impl<'p> Preparer<'p> {
         let mut out = Vec::with_capacity(decl.len());
         for a in decl {
             let v = match ev.attributes.get(a.name.as_str()) {
-                None => a.default.clone().ok_or_else(|| ScenarioError::MissingAttribute {
-                    event: ev.id.to_string(),
-                    name: a.name.clone(),
-                })?,
+                None => a
+                    .default
+                    .clone()
+                    .ok_or_else(|| ScenarioError::MissingAttribute {
+                        event: ev.id.to_string(),
+                        name: a.name.clone(),
+                    })?,
                 Some(json) => self.attribute_value(ev, &a.name, a.ty, json)?,
             };
             out.push(v);

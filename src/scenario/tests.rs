@@ -13,15 +13,22 @@ const PROGRAM: &str = r#"program "x" {
   layer "P" 10M xs 0 { carrier "A" 100% }
 }"#;
 
-/// Each prepared event's line values and attributes.
-fn prepare(scenario: &str) -> Result<Vec<(Vec<Money>, Vec<Value>)>, ReplayError> {
+/// A prepared event's line values and attributes.
+type Prepared = (Vec<Money>, Vec<Value>);
+
+fn prepare(scenario: &str) -> Result<Vec<Prepared>, ReplayError> {
     let program = crate::compile_str(PROGRAM).unwrap().program;
     let s = Scenario::from_json(scenario).map_err(ReplayError::from)?;
     let r = Replayer::new(&program);
     let evs = prepare_events(&r, &s)?;
     Ok(evs
         .iter()
-        .map(|e| (e.lines.iter().map(|l| l.value).collect(), e.attributes.clone()))
+        .map(|e| {
+            (
+                e.lines.iter().map(|l| l.value).collect(),
+                e.attributes.clone(),
+            )
+        })
         .collect())
 }
 
@@ -57,28 +64,56 @@ fn values_lines_and_attributes() {
 #[test]
 fn malformed_json_has_line_and_column() {
     let e = err("{\n  \"name\": \"s\",\n  \"events\": [ oops ]\n}");
-    let ScenarioError::Json { line, column, .. } = e else { panic!("{e:?}") };
+    let ScenarioError::Json { line, column, .. } = e else {
+        panic!("{e:?}")
+    };
     assert_eq!((line, column), (3, 15));
 }
 
 #[test]
 fn unknown_and_missing_attributes() {
-    let e = err(&event(r#"{"documented": true, "coluding_staff": 1}"#, r#"[{"tier":"hot","amount":"1"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: attribute `coluding_staff` is not declared by the program");
-    let ScenarioError::UnknownAttribute { help, .. } = e else { panic!() };
+    let e = err(&event(
+        r#"{"documented": true, "coluding_staff": 1}"#,
+        r#"[{"tier":"hot","amount":"1"}]"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: attribute `coluding_staff` is not declared by the program"
+    );
+    let ScenarioError::UnknownAttribute { help, .. } = e else {
+        panic!()
+    };
     assert_eq!(help.as_deref(), Some("did you mean `colluding_staff`?"));
     let e = err(&event("{}", r#"[{"tier":"hot","amount":"1"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: attribute `documented` has no default and is missing");
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: attribute `documented` has no default and is missing"
+    );
 }
 
 #[test]
 fn wrong_attribute_types() {
     for (attrs, msg) in [
-        (r#"{"documented": "yes"}"#, "attribute `documented` must be a flag, found \"yes\""),
-        (r#"{"documented": true, "colluding_staff": 1.5}"#, "attribute `colluding_staff` must be a count, found `1.5`"),
-        (r#"{"documented": true, "colluding_staff": -1}"#, "attribute `colluding_staff` must be a count, found `-1`"),
-        (r#"{"documented": true, "reported_after": 30}"#, "attribute `reported_after` must be a duration, found `30`"),
-        (r#"{"documented": true, "note": 3}"#, "attribute `note` must be a text, found `3`"),
+        (
+            r#"{"documented": "yes"}"#,
+            "attribute `documented` must be a flag, found \"yes\"",
+        ),
+        (
+            r#"{"documented": true, "colluding_staff": 1.5}"#,
+            "attribute `colluding_staff` must be a count, found `1.5`",
+        ),
+        (
+            r#"{"documented": true, "colluding_staff": -1}"#,
+            "attribute `colluding_staff` must be a count, found `-1`",
+        ),
+        (
+            r#"{"documented": true, "reported_after": 30}"#,
+            "attribute `reported_after` must be a duration, found `30`",
+        ),
+        (
+            r#"{"documented": true, "note": 3}"#,
+            "attribute `note` must be a text, found `3`",
+        ),
     ] {
         let e = err(&event(attrs, r#"[{"tier":"hot","amount":"1"}]"#));
         assert_eq!(e.to_string(), format!("event `E1`: {msg}"));
@@ -87,16 +122,43 @@ fn wrong_attribute_types() {
 
 #[test]
 fn missing_price_and_bad_lines() {
-    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"ETH","quantity":"1"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: no price for `ETH` at or before 2026-03-15T00:00:00Z");
-    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"BTC","quantity":"-1"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: field `losses[0].quantity` is negative (-1)");
-    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","amount":"1","asset":"BTC"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: field `losses[0]` needs either `amount`, or `asset` with `quantity`");
-    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","asset":"BTC","quantity":"79228162514264337593543950335"}]"#));
+    let e = err(&event(
+        r#"{"documented": true}"#,
+        r#"[{"tier":"hot","asset":"ETH","quantity":"1"}]"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: no price for `ETH` at or before 2026-03-15T00:00:00Z"
+    );
+    let e = err(&event(
+        r#"{"documented": true}"#,
+        r#"[{"tier":"hot","asset":"BTC","quantity":"-1"}]"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: field `losses[0].quantity` is negative (-1)"
+    );
+    let e = err(&event(
+        r#"{"documented": true}"#,
+        r#"[{"tier":"hot","amount":"1","asset":"BTC"}]"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: field `losses[0]` needs either `amount`, or `asset` with `quantity`"
+    );
+    let e = err(&event(
+        r#"{"documented": true}"#,
+        r#"[{"tier":"hot","asset":"BTC","quantity":"79228162514264337593543950335"}]"#,
+    ));
     assert!(e.to_string().contains("overflows a decimal"), "{e}");
-    let e = err(&event(r#"{"documented": true}"#, r#"[{"tier":"hot","amount":"79228162514264337593543950335"}]"#));
-    assert_eq!(e.to_string(), "event `E1`: field `losses[0].amount` is too large");
+    let e = err(&event(
+        r#"{"documented": true}"#,
+        r#"[{"tier":"hot","amount":"79228162514264337593543950335"}]"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "event `E1`: field `losses[0].amount` is too large"
+    );
 }
 
 #[test]
@@ -105,24 +167,41 @@ fn duplicate_ids_and_discovery_before_occurrence() {
         {"id":"A","cause":"c","occurred":"2026-03-01T00:00:00Z","losses":[],"attributes":{"documented":true}},
         {"id":"A","cause":"c","occurred":"2026-03-02T00:00:00Z","losses":[],"attributes":{"documented":true}}]}"#);
     assert_eq!(e.to_string(), "duplicate event id `A`");
-    let e = err(r#"{"events":[{"id":"A","cause":"c","occurred":"2026-03-02T00:00:00Z","discovered":"2026-03-01T00:00:00Z","losses":[],"attributes":{"documented":true}}]}"#);
-    assert_eq!(e.to_string(), "event `A`: discovered 2026-03-01T00:00:00Z before it occurred 2026-03-02T00:00:00Z");
+    let e = err(
+        r#"{"events":[{"id":"A","cause":"c","occurred":"2026-03-02T00:00:00Z","discovered":"2026-03-01T00:00:00Z","losses":[],"attributes":{"documented":true}}]}"#,
+    );
+    assert_eq!(
+        e.to_string(),
+        "event `A`: discovered 2026-03-01T00:00:00Z before it occurred 2026-03-02T00:00:00Z"
+    );
     let e = err(r#"{"events":[{"id":"A","cause":"c","occurred":"yesterday","losses":[]}]}"#);
-    assert_eq!(e.to_string(), "event `A`: field `occurred` has `yesterday`, not an RFC 3339 UTC instant");
+    assert_eq!(
+        e.to_string(),
+        "event `A`: field `occurred` has `yesterday`, not an RFC 3339 UTC instant"
+    );
 }
 
 #[test]
 fn currency_must_be_known_and_match() {
     let e = err(r#"{"currency":"XYZ","events":[]}"#);
-    assert_eq!(e.to_string(), "scenario currency `XYZ` is unknown: its minor-unit decimals are not known");
+    assert_eq!(
+        e.to_string(),
+        "scenario currency `XYZ` is unknown: its minor-unit decimals are not known"
+    );
     let e = err(r#"{"currency":"EUR","events":[]}"#);
-    assert_eq!(e.to_string(), "scenario currency `EUR` differs from the program currency USD");
+    assert_eq!(
+        e.to_string(),
+        "scenario currency `EUR` differs from the program currency USD"
+    );
 }
 
 #[test]
 fn unknown_json_fields_are_errors() {
-    let e = err(r#"{"events":[{"id":"A","cause":"c","occured":"2026-03-02T00:00:00Z","losses":[]}]}"#);
-    let ScenarioError::Json { message, .. } = e else { panic!() };
+    let e =
+        err(r#"{"events":[{"id":"A","cause":"c","occured":"2026-03-02T00:00:00Z","losses":[]}]}"#);
+    let ScenarioError::Json { message, .. } = e else {
+        panic!()
+    };
     assert!(message.starts_with("unknown field `occured`"), "{message}");
 }
 
@@ -132,8 +211,14 @@ fn price_lookup_is_latest_at_or_before() {
     raw.insert(
         "BTC".to_string(),
         vec![
-            ("2026-03-10T00:00:00Z".to_string(), DecimalValue(Decimal::from(2))),
-            ("2026-03-01T00:00:00Z".to_string(), DecimalValue(Decimal::from(1))),
+            (
+                "2026-03-10T00:00:00Z".to_string(),
+                DecimalValue(Decimal::from(2)),
+            ),
+            (
+                "2026-03-01T00:00:00Z".to_string(),
+                DecimalValue(Decimal::from(1)),
+            ),
         ],
     );
     let p = Prices::new(&raw).unwrap();
@@ -142,8 +227,14 @@ fn price_lookup_is_latest_at_or_before() {
     assert_eq!(at("2026-03-01T00:00:00Z"), Some(Decimal::from(1)));
     assert_eq!(at("2026-03-09T23:59:59Z"), Some(Decimal::from(1)));
     assert_eq!(at("2026-03-10T00:00:00Z"), Some(Decimal::from(2)));
-    raw.get_mut("BTC").unwrap().push(("2026-03-10T00:00:00Z".to_string(), DecimalValue(Decimal::from(3))));
-    assert!(matches!(Prices::new(&raw), Err(ScenarioError::PriceSeries { .. })));
+    raw.get_mut("BTC").unwrap().push((
+        "2026-03-10T00:00:00Z".to_string(),
+        DecimalValue(Decimal::from(3)),
+    ));
+    assert!(matches!(
+        Prices::new(&raw),
+        Err(ScenarioError::PriceSeries { .. })
+    ));
 }
 
 #[test]
