@@ -124,6 +124,19 @@ fn percent_text(d: Decimal) -> String {
 }
 
 impl Cx {
+    /// Records an item that may be written once; a repeat is `specie::item::duplicate`.
+    fn once(&mut self, seen: &mut HashMap<&'static str, Span>, key: &'static str, span: Span) {
+        if let Some(first) = seen.get(key) {
+            self.errors.push(CompileError::DuplicateItem {
+                item: key.to_string(),
+                span: span.into(),
+                first: (*first).into(),
+            });
+        } else {
+            seen.insert(key, span);
+        }
+    }
+
     /// An amount literal in exact minor units.
     fn money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
         let Some(value) = lit.node.value() else {
@@ -245,15 +258,7 @@ impl Cx {
                 ItemKind::Coinsurance(_) => "coinsurance",
                 _ => continue,
             };
-            if let Some(first) = singles.get(key) {
-                self.errors.push(CompileError::DuplicateItem {
-                    item: key.to_string(),
-                    span: item.span.into(),
-                    first: (*first).into(),
-                });
-            } else {
-                singles.insert(key, item.span);
-            }
+            self.once(&mut singles, key, item.span);
         }
 
         // The currency first: every amount depends on it.
@@ -655,15 +660,7 @@ impl Cx {
                 _ => None,
             };
             if let Some(key) = key {
-                if let Some(first) = singles.get(key) {
-                    self.errors.push(CompileError::DuplicateItem {
-                        item: key.to_string(),
-                        span: item.span.into(),
-                        first: (*first).into(),
-                    });
-                } else {
-                    singles.insert(key, item.span);
-                }
+                self.once(&mut singles, key, item.span);
             }
             match &item.kind {
                 LayerItemKind::Aggregate(a) => {

@@ -469,6 +469,20 @@ fn number_raw(i: In) -> PResult<Spanned<Decimal>> {
     Ok((rest, Spanned::new(value, Span::new(start, end))))
 }
 
+/// [`number_raw`], reporting a plain failure as "expected `what`" at the number's start.
+fn number_as(i: In, what: Exp) -> PResult<Spanned<Decimal>> {
+    let start = off(&i);
+    number_raw(i).map_err(|e| {
+        e.map(|p| {
+            if p.special.is_some() {
+                p
+            } else {
+                PErr::expected(start, what)
+            }
+        })
+    })
+}
+
 const AMOUNT_HELP: &str = "amounts are written like `250k`, `10M`, `1.2B` or `1_000_000`";
 
 /// Fails when a number runs straight into letters, `.` or `%` it cannot take.
@@ -517,15 +531,7 @@ pub(super) fn amount(i: In) -> PResult<Spanned<NumberLit>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let whole = *i.fragment();
-    let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| {
-            if p.special.is_some() {
-                p
-            } else {
-                PErr::expected(start, Exp::Thing("an amount"))
-            }
-        })
-    })?;
+    let (rest, n) = number_as(i, Exp::Thing("an amount"))?;
     let (rest, m) = magnitude(rest)?;
     let (rest, _) = no_junk(rest, start, whole, AMOUNT_HELP)?;
     Ok((
@@ -545,15 +551,7 @@ pub(super) fn percent(i: In) -> PResult<Spanned<Decimal>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let what = Exp::Thing("a percentage such as `30%`");
-    let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| {
-            if p.special.is_some() {
-                p
-            } else {
-                PErr::expected(start, what)
-            }
-        })
-    })?;
+    let (rest, n) = number_as(i, what)?;
     if !rest.fragment().starts_with('%') {
         return Err(NomErr::Error(PErr::expected(start, what)));
     }
@@ -566,15 +564,7 @@ pub(super) fn count_lit(i: In) -> PResult<Spanned<u32>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let whole = *i.fragment();
-    let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| {
-            if p.special.is_some() {
-                p
-            } else {
-                PErr::expected(start, Exp::Thing("a whole number"))
-            }
-        })
-    })?;
+    let (rest, n) = number_as(i, Exp::Thing("a whole number"))?;
     let help = "a count is a whole number such as `2`";
     let (rest, _) = no_junk(rest, start, whole, help)?;
     let end = off(&rest);
@@ -616,15 +606,7 @@ pub(super) fn duration(i: In) -> PResult<Spanned<DurationLit>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let what = Exp::Thing("a duration such as `30 days`");
-    let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| {
-            if p.special.is_some() {
-                p
-            } else {
-                PErr::expected(start, what)
-            }
-        })
-    })?;
+    let (rest, n) = number_as(i, what)?;
     let (rest, unit) =
         duration_unit(rest).map_err(|_| NomErr::Error(PErr::expected(start, what)))?;
     Ok((
@@ -719,15 +701,7 @@ pub(super) fn literal(i: In) -> PResult<Spanned<Literal>> {
         };
         return Ok((rest, Spanned::new(lit, Span::new(start, off(&rest)))));
     }
-    let (rest, n) = number_raw(i).map_err(|e| {
-        e.map(|p| {
-            if p.special.is_some() {
-                p
-            } else {
-                PErr::expected(start, Exp::Thing("a value"))
-            }
-        })
-    })?;
+    let (rest, n) = number_as(i, Exp::Thing("a value"))?;
     let help = "values are numbers (`2`, `250k`), percentages (`30%`), durations (`30 days`), dates, strings, `true` or `false`";
     if rest.fragment().starts_with('%') {
         let (rest, _) = split(rest, 1)?;
