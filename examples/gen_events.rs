@@ -1,7 +1,10 @@
 //! Writes N generated events as JSON Lines, for load-testing `specie replay --events`:
-//! `cargo run --release --example gen_events -- 10000000 > /tmp/events.jsonl`, then
-//! `specie replay <(echo '...program...') --events /tmp/events.jsonl`. The program is
-//! printed to stderr-free file with `--program FILE`.
+//!
+//! ```text
+//! cargo run --release --example gen_events -- --program /tmp/bench.specie
+//! cargo run --release --example gen_events -- 10000000 > /tmp/events.jsonl
+//! specie replay /tmp/bench.specie --events /tmp/events.jsonl
+//! ```
 use specie::bench_support::{event_line, Rng, BENCH_PROGRAM};
 use std::io::Write;
 
