@@ -39,6 +39,21 @@ const FIXTURE_PROGRAMS: &[&str] = &[
     include_str!("../fixtures/programs/wallet-recovery-warranty.specie"),
 ];
 
+/// The fixture programs, compiled once per process.
+#[allow(clippy::panic)]
+fn fixture_programs() -> &'static [crate::program::Program] {
+    static PROGRAMS: std::sync::OnceLock<Vec<crate::program::Program>> = std::sync::OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        FIXTURE_PROGRAMS
+            .iter()
+            .map(|src| match crate::compile_str(src) {
+                Ok(c) => c.program,
+                Err(e) => panic!("a fixture program does not compile: {e:?}"),
+            })
+            .collect()
+    })
+}
+
 /// A program generated from `seed` bytes: a tower of up to four layers with split shares,
 /// a tier sub-limit, a deductible of a seed-chosen kind, coinsurance and an exclusion.
 #[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)] // bounded byte maths
@@ -98,27 +113,29 @@ pub fn replay_target(data: &[u8]) {
     let Some((&choice, rest)) = data.split_first() else {
         return;
     };
-    let src = match FIXTURE_PROGRAMS.get(usize::from(choice % 9)) {
-        Some(p) => (*p).to_string(),
+    let generated;
+    let program = match fixture_programs().get(usize::from(choice % 9)) {
+        Some(p) => p,
         None => {
             let mut seed = [0u8; 8];
             for (slot, b) in seed.iter_mut().zip(rest.iter()) {
                 *slot = *b;
             }
-            generated_program(&seed)
+            let src = generated_program(&seed);
+            generated = match crate::compile_str(&src) {
+                Ok(c) => c.program,
+                Err(e) => panic!("a generated program does not compile: {e:?}\n{src}"),
+            };
+            &generated
         }
-    };
-    let program = match crate::compile_str(&src) {
-        Ok(c) => c.program,
-        Err(e) => panic!("a fuzz program does not compile: {e:?}\n{src}"),
     };
     let text = String::from_utf8_lossy(rest);
     if let Ok(scenario) = crate::scenario::Scenario::from_json(&text) {
-        if let Ok(r) = crate::replay::replay(&program, &scenario) {
+        if let Ok(r) = crate::replay::replay(program, &scenario) {
             check_conservation(&r);
         }
     }
-    if let Ok(summary) = crate::replay::replay_stream(&program, text.as_bytes(), None, None) {
+    if let Ok(summary) = crate::replay::replay_stream(program, text.as_bytes(), None, None) {
         let t = &summary.totals;
         if Some(t.ground_up) != add(t.paid, &t.uncovered) {
             panic!("stream totals do not conserve: {:?}", summary.totals);
