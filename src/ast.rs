@@ -103,6 +103,8 @@ pub enum ItemKind {
     Exclude(ExclusionDecl),
     /// `layer "NAME" LIMIT xs ATTACHMENT { … }`.
     Layer(LayerDecl),
+    /// `parametric "NAME" { … }` (spec section 8).
+    Parametric(ParametricDecl),
     /// `allow CODE`.
     Allow(Spanned<String>),
 }
@@ -537,4 +539,95 @@ impl DurationLit {
         }
         i64::try_from(m).ok().map(Duration)
     }
+}
+
+/// `below` or `above` a threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Value strictly below the threshold.
+    Below,
+    /// Value strictly above the threshold.
+    Above,
+}
+
+impl Direction {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Direction::Below => "below",
+            Direction::Above => "above",
+        }
+    }
+}
+
+/// `parametric "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParametricDecl {
+    /// Cover name.
+    pub name: Str,
+    /// Items in written order.
+    pub items: Vec<ParametricItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item inside a `parametric` block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParametricItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: ParametricItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Items of a parametric cover (spec section 8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParametricItemKind {
+    /// `index "NAME"`.
+    Index(Str),
+    /// `trigger below|above X for DURATION`.
+    Trigger {
+        /// Below or above.
+        direction: Spanned<Direction>,
+        /// The threshold.
+        threshold: Spanned<NumberLit>,
+        /// How long the condition must hold.
+        duration: Spanned<DurationLit>,
+    },
+    /// `payout P% of N [when below|above Y]`.
+    Step {
+        /// Share of the notional, as written (`25` for 25%).
+        percent: Spanned<Decimal>,
+        /// Notional.
+        notional: Spanned<NumberLit>,
+        /// The severity the step needs.
+        when: Option<(Spanned<Direction>, Spanned<NumberLit>)>,
+    },
+    /// `payout linear from P1% at Y1 to P2% at Y2 of N`.
+    Linear {
+        /// Share at `from_at`.
+        from_percent: Spanned<Decimal>,
+        /// First point.
+        from_at: Spanned<NumberLit>,
+        /// Share at `to_at`.
+        to_percent: Spanned<Decimal>,
+        /// Second point.
+        to_at: Spanned<NumberLit>,
+        /// Notional.
+        notional: Spanned<NumberLit>,
+    },
+    /// `aggregate A`.
+    Aggregate(Spanned<NumberLit>),
+    /// `waiting period DURATION`.
+    WaitingPeriod(Spanned<DurationLit>),
+    /// `carrier "NAME" P%`.
+    Carrier {
+        /// Carrier name.
+        name: Str,
+        /// Share as written.
+        share: Spanned<Decimal>,
+    },
 }

@@ -198,6 +198,7 @@ fn program_item(out: &mut String, kind: &ItemKind) {
         }
         ItemKind::Exclude(e) => exclusion(out, e),
         ItemKind::Layer(l) => layer(out, l),
+        ItemKind::Parametric(p) => parametric(out, p),
         ItemKind::Allow(code) => {
             let _ = write!(out, "allow {}", code.node);
         }
@@ -268,6 +269,70 @@ fn layer(out: &mut String, l: &LayerDecl) {
         trailing(out, &item.trivia);
     }
     for c in &l.end_comments {
+        comment_line(out, 2, c);
+    }
+    indent(out, 1);
+    out.push('}');
+}
+
+fn parametric(out: &mut String, p: &ParametricDecl) {
+    out.push_str("parametric ");
+    string(out, &p.name.node);
+    out.push_str(" {\n");
+    for (n, item) in p.items.iter().enumerate() {
+        leading(out, 2, &item.trivia, n == 0);
+        indent(out, 2);
+        match &item.kind {
+            ParametricItemKind::Index(s) => {
+                out.push_str("index ");
+                string(out, &s.node);
+            }
+            ParametricItemKind::Trigger { direction, threshold, duration: d } => {
+                let _ = write!(out, "trigger {} ", direction.node.keyword());
+                number(out, &threshold.node);
+                out.push_str(" for ");
+                duration(out, &d.node);
+            }
+            ParametricItemKind::Step { percent: p, notional, when } => {
+                out.push_str("payout ");
+                percent(out, &p.node);
+                out.push_str(" of ");
+                number(out, &notional.node);
+                if let Some((d, y)) = when {
+                    let _ = write!(out, " when {} ", d.node.keyword());
+                    number(out, &y.node);
+                }
+            }
+            ParametricItemKind::Linear { from_percent, from_at, to_percent, to_at, notional } => {
+                out.push_str("payout linear from ");
+                percent(out, &from_percent.node);
+                out.push_str(" at ");
+                number(out, &from_at.node);
+                out.push_str(" to ");
+                percent(out, &to_percent.node);
+                out.push_str(" at ");
+                number(out, &to_at.node);
+                out.push_str(" of ");
+                number(out, &notional.node);
+            }
+            ParametricItemKind::Aggregate(a) => {
+                out.push_str("aggregate ");
+                number(out, &a.node);
+            }
+            ParametricItemKind::WaitingPeriod(d) => {
+                out.push_str("waiting period ");
+                duration(out, &d.node);
+            }
+            ParametricItemKind::Carrier { name, share } => {
+                out.push_str("carrier ");
+                string(out, &name.node);
+                out.push(' ');
+                percent(out, &share.node);
+            }
+        }
+        trailing(out, &item.trivia);
+    }
+    for c in &p.end_comments {
         comment_line(out, 2, c);
     }
     indent(out, 1);

@@ -4,7 +4,7 @@
 //! every amount converted to exact minor units of the program currency. Each clause keeps
 //! the [`Span`] of its source text for explanations.
 
-use crate::ast::{AttrType, Basis, CmpOp, Valuation};
+use crate::ast::{AttrType, Basis, CmpOp, Direction, Valuation};
 use crate::money::{Currency, Fraction, Money};
 use crate::span::Span;
 use crate::time::{Duration, Instant};
@@ -46,6 +46,8 @@ pub struct Program {
     pub exclusions: Vec<Exclusion>,
     /// The tower, ordered by attachment (then written order).
     pub layers: Vec<Layer>,
+    /// Parametric covers in written order (spec section 8).
+    pub parametric: Vec<ParametricCover>,
     /// Finding codes silenced with `allow`.
     pub allows: Vec<String>,
 }
@@ -305,4 +307,61 @@ pub enum Field {
     TimeToDiscovery,
     /// A declared attribute, by index into [`Program::attributes`].
     Attribute(usize),
+}
+
+/// A parametric cover (spec section 8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParametricCover {
+    /// Cover name.
+    pub name: String,
+    /// The index series it watches, as the scenario names it.
+    pub index: String,
+    /// Below or above.
+    pub direction: Direction,
+    /// The trigger threshold.
+    pub threshold: Decimal,
+    /// How long the condition must hold.
+    pub duration: Duration,
+    /// How much it pays.
+    pub payout: Payout,
+    /// Cap on the sum of claims.
+    pub aggregate: Option<Money>,
+    /// Excursions must start this long after the period start.
+    pub waiting: Duration,
+    /// Carriers and shares.
+    pub carriers: Vec<CarrierShare>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// A parametric payout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payout {
+    /// Steps: the largest share among those whose condition the severity meets.
+    Steps(Vec<PayoutStep>),
+    /// Linear between two points.
+    Linear {
+        /// Share at `from_at`.
+        from_fraction: Decimal,
+        /// Where the payout starts.
+        from_at: Decimal,
+        /// Share at `to_at`.
+        to_fraction: Decimal,
+        /// Where the payout reaches `to_fraction`.
+        to_at: Decimal,
+        /// Notional.
+        notional: Money,
+    },
+}
+
+/// `payout P% of N [when below|above Y]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutStep {
+    /// Share of the notional (0.25 for 25%).
+    pub fraction: Decimal,
+    /// Notional.
+    pub notional: Money,
+    /// The severity it needs; always applies when `None`.
+    pub when: Option<Decimal>,
 }

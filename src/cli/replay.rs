@@ -153,6 +153,7 @@ fn stream(args: &Args, program: &Program, events: &Path) -> Result<(), u8> {
             scenario: summary.scenario.clone(),
             events: Vec::new(),
             totals: summary.totals,
+            parametric: summary.parametric,
         };
         let mut text = format!(
             "program  {}\nscenario {}\nevents   {} (streamed; per-event detail with --json)\n\n",

@@ -311,19 +311,85 @@ pub enum CompileError {
         lower_span: SourceSpan,
     },
     /// Carrier shares above 100% in a layer.
-    #[error("carrier shares of layer `{layer}` add up to {total}%, above 100%")]
+    #[error("carrier shares of {kind} `{layer}` add up to {total}%, above 100%")]
     #[diagnostic(
         code(specie::tower::overplaced),
         help("reduce the shares so they add up to at most 100%")
     )]
     Overplaced {
-        /// The layer.
+        /// `layer` or `parametric cover`.
+        kind: &'static str,
+        /// The layer or cover.
         layer: String,
         /// Sum of shares.
         total: String,
         /// The layer.
-        #[label("over-placed layer")]
+        #[label("over-placed {kind}")]
         span: SourceSpan,
+    },
+    /// A parametric cover without an item it needs.
+    #[error("parametric cover `{cover}` has no {what}")]
+    #[diagnostic(code(specie::parametric::incomplete))]
+    ParametricIncomplete {
+        /// The cover.
+        cover: String,
+        /// `index`, `trigger` or `payout`.
+        what: &'static str,
+        /// The cover's name.
+        #[label("incomplete cover")]
+        span: SourceSpan,
+        /// What to add.
+        #[help]
+        help: &'static str,
+    },
+    /// Step and linear payouts mixed, or two linear payouts.
+    #[error("parametric cover `{cover}` mixes payout kinds")]
+    #[diagnostic(
+        code(specie::parametric::mixed_payout),
+        help("write either one `payout linear …` or one or more `payout P% of N [when …]` steps")
+    )]
+    MixedPayout {
+        /// The cover.
+        cover: String,
+        /// The offending payout.
+        #[label("second kind of payout")]
+        span: SourceSpan,
+    },
+    /// A step threshold that a triggering excursion always meets, or that looks the other way.
+    #[error("step `when {direction} {step}` is on the wrong side of the trigger `{trigger_direction} {trigger}`")]
+    #[diagnostic(code(specie::parametric::step_side))]
+    StepSide {
+        /// The step's direction.
+        direction: &'static str,
+        /// The step's threshold.
+        step: String,
+        /// The trigger's direction.
+        trigger_direction: &'static str,
+        /// The trigger's threshold.
+        trigger: String,
+        /// The step.
+        #[label("wrong side")]
+        span: SourceSpan,
+        /// What fits.
+        #[help]
+        help: String,
+    },
+    /// Linear payout points in the wrong order.
+    #[error("linear payout points are reversed: from {from} to {to} does not go {direction} the trigger")]
+    #[diagnostic(code(specie::parametric::linear_reversed))]
+    LinearReversed {
+        /// First point.
+        from: String,
+        /// Second point.
+        to: String,
+        /// `below` or `above`.
+        direction: &'static str,
+        /// The payout.
+        #[label("reversed")]
+        span: SourceSpan,
+        /// What fits.
+        #[help]
+        help: String,
     },
     /// More layers or clauses than the limit.
     #[error("program has {count} {what}, above the limit of {limit}")]
@@ -366,8 +432,8 @@ pub enum CompileWarning {
         #[label("attaches above the top of `{lower}`")]
         span: SourceSpan,
     },
-    /// Carrier shares below 100% in a layer.
-    #[error("layer `{layer}` is placed at {placed}%; {unplaced}% is unplaced")]
+    /// Carrier shares below 100% in a layer or parametric cover.
+    #[error("{kind} `{layer}` is placed at {placed}%; {unplaced}% is unplaced")]
     #[diagnostic(
         code(specie::tower::unplaced),
         severity(Warning),
@@ -376,7 +442,9 @@ pub enum CompileWarning {
         )
     )]
     Unplaced {
-        /// The layer.
+        /// `layer` or `parametric cover`.
+        kind: &'static str,
+        /// The layer or cover.
         layer: String,
         /// Placed share.
         placed: String,

@@ -3,6 +3,7 @@
 
 mod condition;
 mod err;
+mod parametric;
 
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
 
@@ -92,20 +93,20 @@ pub(crate) struct Cx {
 }
 
 /// Tracks names of one kind to report duplicates.
-struct Names {
+pub(crate) struct Names {
     kind: &'static str,
     seen: HashMap<String, Span>,
 }
 
 impl Names {
-    fn new(kind: &'static str) -> Names {
+    pub(crate) fn new(kind: &'static str) -> Names {
         Names {
             kind,
             seen: HashMap::new(),
         }
     }
 
-    fn add(&mut self, cx: &mut Cx, name: &str, span: Span) {
+    pub(crate) fn add(&mut self, cx: &mut Cx, name: &str, span: Span) {
         if let Some(first) = self.seen.get(name) {
             cx.errors.push(CompileError::DuplicateName {
                 kind: self.kind,
@@ -119,13 +120,13 @@ impl Names {
     }
 }
 
-fn percent_text(d: Decimal) -> String {
+pub(crate) fn percent_text(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
 impl Cx {
     /// Records an item that may be written once; a repeat is `specie::item::duplicate`.
-    fn once(&mut self, seen: &mut HashMap<&'static str, Span>, key: &'static str, span: Span) {
+    pub(crate) fn once(&mut self, seen: &mut HashMap<&'static str, Span>, key: &'static str, span: Span) {
         if let Some(first) = seen.get(key) {
             self.errors.push(CompileError::DuplicateItem {
                 item: key.to_string(),
@@ -177,7 +178,7 @@ impl Cx {
     }
 
     /// An amount that must be above zero.
-    fn positive_money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
+    pub(crate) fn positive_money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
         let m = self.money(lit, what)?;
         if m.0 <= 0 {
             self.errors.push(CompileError::NotPositive {
@@ -190,7 +191,7 @@ impl Cx {
     }
 
     /// A percentage (as written, `30` for 30%) in 0-100%, as a fraction.
-    fn fraction(&mut self, pct: &Spanned<Decimal>, what: &'static str) -> Option<Fraction> {
+    pub(crate) fn fraction(&mut self, pct: &Spanned<Decimal>, what: &'static str) -> Option<Fraction> {
         if pct.node < Decimal::ZERO || pct.node > Decimal::ONE_HUNDRED {
             self.errors.push(CompileError::PercentRange {
                 what,
@@ -212,7 +213,7 @@ impl Cx {
         frac
     }
 
-    fn duration(&mut self, d: &Spanned<ast::DurationLit>, what: &'static str) -> Option<Duration> {
+    pub(crate) fn duration(&mut self, d: &Spanned<ast::DurationLit>, what: &'static str) -> Option<Duration> {
         let out = d.node.to_duration();
         if out.is_none() {
             self.errors.push(CompileError::NotWhole {
@@ -303,6 +304,7 @@ impl Cx {
             coinsurance: None,
             exclusions: Vec::new(),
             layers: Vec::new(),
+            parametric: Vec::new(),
             allows: Vec::new(),
         };
         let mut has_period = false;
@@ -353,6 +355,7 @@ impl Cx {
         let mut deductible_names = Names::new("deductible");
         let mut exclusion_names = Names::new("exclusion");
         let mut layer_names = Names::new("layer");
+        let mut parametric_names = Names::new("parametric cover");
         let mut exposure_tiers = Names::new("exposure tier");
         for item in &decl.items {
             match &item.kind {
@@ -433,6 +436,12 @@ impl Cx {
                     }
                 }
                 ItemKind::Allow(code) => program.allows.push(code.node.clone()),
+                ItemKind::Parametric(p) => {
+                    parametric_names.add(self, &p.name.node, p.name.span);
+                    if let Some(cover) = self.parametric(p, item.span) {
+                        program.parametric.push(cover);
+                    }
+                }
             }
         }
 
@@ -711,6 +720,7 @@ impl Cx {
         }
         if total_share > Decimal::ONE_HUNDRED {
             self.errors.push(CompileError::Overplaced {
+                kind: "layer",
                 layer: l.name.node.clone(),
                 total: percent_text(total_share),
                 span: l.name.span.into(),
@@ -720,6 +730,7 @@ impl Cx {
                 .checked_sub(total_share)
                 .unwrap_or_default();
             self.warnings.push(CompileWarning::Unplaced {
+                kind: "layer",
                 layer: l.name.node.clone(),
                 placed: percent_text(total_share),
                 unplaced: percent_text(unplaced),

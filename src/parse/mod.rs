@@ -72,6 +72,16 @@ pub const KEYWORDS: &[&str] = &[
     "parametric",
     "treaty",
     "check",
+    "index",
+    "trigger",
+    "below",
+    "above",
+    "for",
+    "payout",
+    "of",
+    "linear",
+    "from",
+    "waiting",
 ];
 
 /// Keywords that start a program item.
@@ -91,8 +101,13 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "coinsurance",
     "exclude",
     "layer",
+    "parametric",
     "allow",
 ];
+
+/// Keywords that start an item of a `parametric` block.
+pub const PARAMETRIC_ITEM_KEYWORDS: &[&str] =
+    &["index", "trigger", "payout", "aggregate", "waiting", "carrier"];
 
 /// Keywords that start a layer item.
 pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
@@ -104,7 +119,7 @@ pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Items reserved for later versions of the language (spec sections 8-10).
-const UNSUPPORTED_ITEMS: &[&str] = &["parametric", "treaty", "check"];
+const UNSUPPORTED_ITEMS: &[&str] = &["treaty", "check"];
 
 /// Parses a program's source text into its syntax tree.
 ///
@@ -218,6 +233,7 @@ fn program_item(i: In) -> PResult<Item> {
         "coinsurance" => cut(map(percent, ItemKind::Coinsurance))(rest)?,
         "exclude" => cut(map(exclusion, ItemKind::Exclude))(rest)?,
         "layer" => cut(layer)(rest)?,
+        "parametric" => cut(parametric)(rest)?,
         "allow" => cut(allow)(rest)?,
         _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
     };
@@ -591,6 +607,158 @@ fn carrier(i: In) -> PResult<LayerItemKind> {
     let (i, name) = string_lit(i)?;
     let (i, share) = percent(i)?;
     Ok((i, LayerItemKind::Carrier { name, share }))
+}
+
+fn parametric(i: In) -> PResult<ItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, _) = punct("{")(i)?;
+    let mut items = Vec::new();
+    let mut i = i;
+    loop {
+        let (rest, _) = ws(i)?;
+        i = rest;
+        if let Ok((rest, _)) = punct("}")(i) {
+            return Ok((
+                rest,
+                ItemKind::Parametric(ParametricDecl {
+                    name,
+                    items,
+                    end_comments: Vec::new(),
+                }),
+            ));
+        }
+        let (rest, item) = parametric_item(i)?;
+        items.push(item);
+        i = rest;
+    }
+}
+
+fn direction(i: In) -> PResult<Spanned<Direction>> {
+    let (i, (w, span)) = one_of_keywords(&["below", "above"])(i)?;
+    let d = if w == "below" {
+        Direction::Below
+    } else {
+        Direction::Above
+    };
+    Ok((i, Spanned::new(d, span)))
+}
+
+fn parametric_item(i: In) -> PResult<ParametricItem> {
+    let (rest, (w, kw_span)) = item_keyword(i, PARAMETRIC_ITEM_KEYWORDS)?;
+    let word = *w.fragment();
+    let (rest, kind) = match word {
+        "index" => cut(map(string_lit, ParametricItemKind::Index))(rest)?,
+        "trigger" => cut(trigger)(rest)?,
+        "payout" => cut(payout)(rest)?,
+        "aggregate" => cut(map(amount, ParametricItemKind::Aggregate))(rest)?,
+        "waiting" => cut(waiting_period)(rest)?,
+        "carrier" => cut(parametric_carrier)(rest)?,
+        _ => {
+            let help = match crate::suggest::did_you_mean(word, PARAMETRIC_ITEM_KEYWORDS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "parametric items start with one of: {}",
+                    PARAMETRIC_ITEM_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            return Err(NomErr::Failure(PErr::special(
+                kw_span.start,
+                Special::UnknownItem {
+                    word: word.to_string(),
+                    end: kw_span.end,
+                    help,
+                },
+            )));
+        }
+    };
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        ParametricItem {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        },
+    ))
+}
+
+fn trigger(i: In) -> PResult<ParametricItemKind> {
+    let (i, direction) = direction(i)?;
+    let (i, threshold) = amount(i)?;
+    let (i, _) = kw("for")(i)?;
+    let (i, duration) = duration(i)?;
+    Ok((
+        i,
+        ParametricItemKind::Trigger {
+            direction,
+            threshold,
+            duration,
+        },
+    ))
+}
+
+fn payout(i: In) -> PResult<ParametricItemKind> {
+    if let Ok((i, _)) = kw("linear")(i) {
+        let (i, _) = kw("from")(i)?;
+        let (i, from_percent) = percent(i)?;
+        let (i, _) = kw("at")(i)?;
+        let (i, from_at) = amount(i)?;
+        let (i, _) = kw("to")(i)?;
+        let (i, to_percent) = percent(i)?;
+        let (i, _) = kw("at")(i)?;
+        let (i, to_at) = amount(i)?;
+        let (i, _) = kw("of")(i)?;
+        let (i, notional) = amount(i)?;
+        return Ok((
+            i,
+            ParametricItemKind::Linear {
+                from_percent,
+                from_at,
+                to_percent,
+                to_at,
+                notional,
+            },
+        ));
+    }
+    let (i, percent) = match percent(i) {
+        Ok(ok) => ok,
+        Err(NomErr::Error(mut e)) => {
+            e.expected.push(Exp::Kw("linear"));
+            return Err(NomErr::Error(e));
+        }
+        Err(e) => return Err(e),
+    };
+    let (i, _) = kw("of")(i)?;
+    let (i, notional) = amount(i)?;
+    let (i, when) = match kw("when")(i) {
+        Ok((i, _)) => {
+            let (i, d) = direction(i)?;
+            let (i, y) = amount(i)?;
+            (i, Some((d, y)))
+        }
+        Err(NomErr::Error(_)) => (i, None),
+        Err(e) => return Err(e),
+    };
+    Ok((
+        i,
+        ParametricItemKind::Step {
+            percent,
+            notional,
+            when,
+        },
+    ))
+}
+
+fn waiting_period(i: In) -> PResult<ParametricItemKind> {
+    let (i, _) = kw("period")(i)?;
+    let (i, d) = duration(i)?;
+    Ok((i, ParametricItemKind::WaitingPeriod(d)))
+}
+
+fn parametric_carrier(i: In) -> PResult<ParametricItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, share) = percent(i)?;
+    Ok((i, ParametricItemKind::Carrier { name, share }))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -110,6 +110,18 @@ pub(super) fn attach(src: &str, file: &mut File) {
                 inner_prev = take_trailing(src, &mut cs, li.span.end, &mut li.trivia);
             }
             take_before(&mut cs, item.span.end, &mut layer.end_comments);
+        } else if let ItemKind::Parametric(cover) = &mut item.kind {
+            let mut inner_prev = item.span.start;
+            for (m, pi) in cover.items.iter_mut().enumerate() {
+                let first = cs
+                    .peek()
+                    .map_or(pi.span.start, |(s, _)| s.start.min(pi.span.start));
+                pi.trivia.blank_line_before = m > 0 && has_blank_line(src, inner_prev, first);
+                take_before(&mut cs, pi.span.start, &mut pi.trivia.comments);
+                take_before(&mut cs, pi.span.end, &mut pi.trivia.comments);
+                inner_prev = take_trailing(src, &mut cs, pi.span.end, &mut pi.trivia);
+            }
+            take_before(&mut cs, item.span.end, &mut cover.end_comments);
         } else {
             take_before(&mut cs, item.span.end, &mut item.trivia.comments);
         }

@@ -8,17 +8,19 @@
 
 mod cond;
 mod err;
+mod parametric;
 mod result;
 mod stream;
 
 pub use err::ReplayError;
+pub use parametric::{evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim};
 pub use result::*;
 pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
 
 use crate::ast::Basis;
 use crate::money::{Fraction, Money};
 use crate::program::{DeductibleAmount, Program};
-use crate::scenario::{Event, Preparer, Prices, Scenario, ScenarioError, Symbols};
+use crate::scenario::{Event, Indices, Preparer, Prices, Scenario, ScenarioError, Symbols};
 use crate::span::Span;
 use cond::ECond;
 use std::collections::HashSet;
@@ -187,7 +189,7 @@ struct TotalsAcc {
 }
 
 /// Splits `total` by `weights` (largest remainder, ties to the earlier) into `out`.
-fn split_into(
+pub(crate) fn split_into(
     total: i64,
     weights: &[i128],
     out: &mut Vec<i64>,
@@ -222,7 +224,7 @@ fn split_into(
 }
 
 /// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
-fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
+pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
     let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
     let mut out = Vec::with_capacity(shares.len().saturating_add(1));
     for f in shares {
@@ -1043,11 +1045,17 @@ pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayEr
         replayer.event(ev, &mut out, None)?;
         results.push(replayer.event_result(ev.id, &out));
     }
+    let parametric = if program.parametric.is_empty() {
+        Vec::new()
+    } else {
+        evaluate_parametric(program, &Indices::new(&scenario.indices)?)?
+    };
     Ok(Replay {
         program: program.name.clone(),
         scenario: scenario.name.clone(),
         events: results,
         totals: replayer.totals(),
+        parametric,
     })
 }
 

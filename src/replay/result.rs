@@ -76,6 +76,10 @@ pub struct Replay {
     pub events: Vec<EventResult>,
     /// Totals over the scenario.
     pub totals: Totals,
+    /// Claims on parametric covers, in order of trigger instant (omitted when the program
+    /// has none). Reported beside the indemnity result, not inside its conservation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parametric: Vec<super::ParametricClaim>,
 }
 
 /// One event's outcome.

@@ -1,8 +1,8 @@
 //! Streaming replay of JSON Lines events with memory that does not grow with the stream.
 
-use super::{order_key, Outcome, ReplayError, Replayer, Totals};
+use super::{evaluate_parametric, order_key, Outcome, ReplayError, Replayer, Totals};
 use crate::program::Program;
-use crate::scenario::{Prices, RawEvent, ScenarioError, StreamHeader};
+use crate::scenario::{Indices, Prices, RawEvent, ScenarioError, StreamHeader};
 use std::io::{BufRead, Read, Write};
 
 /// Longest line accepted in a stream (1 MiB).
@@ -17,6 +17,8 @@ pub struct StreamSummary {
     pub events: u64,
     /// Totals over all events.
     pub totals: Totals,
+    /// Claims on parametric covers, from the header's index series.
+    pub parametric: Vec<super::ParametricClaim>,
 }
 
 /// Why a streamed replay stopped.
@@ -67,6 +69,7 @@ pub fn replay_stream(
     let mut count = 0u64;
     let mut scenario_name = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
     let mut started = false;
+    let mut indices: Option<Indices> = None;
     loop {
         line.clear();
         let n = input
@@ -115,6 +118,7 @@ pub fn replay_stream(
                 continue;
             }
             let h = header.take().unwrap_or_default();
+            indices = Some(Indices::new(&h.indices)?);
             let prices = Prices::new(&h.prices)?;
             preparer = Some(replayer.preparer(prices, h.currency.as_deref())?);
         }
@@ -150,17 +154,32 @@ pub fn replay_stream(
         count = count.saturating_add(1);
     }
     let totals = replayer.totals();
+    let indices = match (indices, header) {
+        (Some(i), _) => i,
+        (None, Some(h)) => Indices::new(&h.indices)?,
+        (None, None) => Indices::default(),
+    };
+    let parametric = if program.parametric.is_empty() {
+        Vec::new()
+    } else {
+        evaluate_parametric(program, &indices)?
+    };
     if let Some(w) = json {
         if !started {
             write_prefix(w, &program.name, &scenario_name)?;
         }
         w.write_all(b"],\"totals\":")?;
         serde_json::to_writer(&mut *w, &totals).map_err(std::io::Error::other)?;
+        if !parametric.is_empty() {
+            w.write_all(b",\"parametric\":")?;
+            serde_json::to_writer(&mut *w, &parametric).map_err(std::io::Error::other)?;
+        }
         w.write_all(b"}\n")?;
     }
     Ok(StreamSummary {
         scenario: scenario_name,
         events: count,
         totals,
+        parametric,
     })
 }

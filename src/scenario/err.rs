@@ -116,6 +116,27 @@ pub enum ScenarioError {
         /// The instant.
         instant: String,
     },
+    /// An index series that is malformed.
+    #[error("index `{index}`: {problem}")]
+    #[diagnostic(code(specie::scenario::index_series))]
+    IndexSeries {
+        /// The index.
+        index: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An index a parametric cover watches that the scenario does not give.
+    #[error("parametric cover `{cover}` watches index `{index}`, which the scenario does not give")]
+    #[diagnostic(
+        code(specie::scenario::missing_index),
+        help("add `\"indices\": {{\"{index}\": [[instant, value], …]}}` to the scenario")
+    )]
+    MissingIndex {
+        /// The cover.
+        cover: String,
+        /// The index.
+        index: String,
+    },
     /// Events of a stream out of replay order.
     #[error("event `{event}` (line {line}) comes before `{previous}` in replay order; a stream must be sorted by occurred, then id")]
     #[diagnostic(code(specie::scenario::stream_order))]

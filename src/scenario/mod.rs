@@ -81,6 +81,9 @@ pub struct Scenario {
     /// Price series per asset: `[[instant, price], …]`.
     #[serde(default)]
     pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    /// Index series for parametric covers: `[[instant, value], …]`, sorted by instant.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indices: BTreeMap<String, Vec<(String, DecimalValue)>>,
     /// The events.
     #[serde(deserialize_with = "owned_events")]
     pub events: Vec<RawEvent<'static>>,
@@ -224,6 +227,9 @@ pub struct StreamHeader {
     /// Price series.
     #[serde(default)]
     pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    /// Index series for parametric covers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indices: BTreeMap<String, Vec<(String, DecimalValue)>>,
 }
 
 /// Validated price series: for each asset, observations sorted by instant.
@@ -304,6 +310,50 @@ impl std::hash::Hasher for FnvHasher {
 }
 
 type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
+
+/// Validated index series: for each index, observations strictly increasing in time. A
+/// series is a step function: each value holds until the next observation, and the series
+/// ends at its last observation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Indices {
+    series: HashMap<String, Vec<(Instant, Decimal)>>,
+}
+
+impl Indices {
+    /// Validates raw series: instants parse and strictly increase (unsorted or duplicate
+    /// instants are errors).
+    pub fn new(raw: &BTreeMap<String, Vec<(String, DecimalValue)>>) -> Result<Indices, ScenarioError> {
+        let mut series = HashMap::new();
+        for (name, obs) in raw {
+            let mut v: Vec<(Instant, Decimal)> = Vec::with_capacity(obs.len());
+            for (n, (at, value)) in obs.iter().enumerate() {
+                let instant = Instant::parse(at).ok_or_else(|| ScenarioError::IndexSeries {
+                    index: name.clone(),
+                    problem: format!("observation {n} has `{at}`, not an RFC 3339 UTC instant"),
+                })?;
+                if let Some((prev, _)) = v.last() {
+                    if instant <= *prev {
+                        return Err(ScenarioError::IndexSeries {
+                            index: name.clone(),
+                            problem: format!(
+                                "observation {n} at {instant} is {} the one before it ({prev}); observations must be sorted with distinct instants",
+                                if instant == *prev { "at the same instant as" } else { "earlier than" }
+                            ),
+                        });
+                    }
+                }
+                v.push((instant, value.0));
+            }
+            series.insert(name.clone(), v);
+        }
+        Ok(Indices { series })
+    }
+
+    /// The observations of `name`, if the scenario gives it.
+    pub fn get(&self, name: &str) -> Option<&[(Instant, Decimal)]> {
+        self.series.get(name).map(Vec::as_slice)
+    }
+}
 
 /// Interned symbols (causes, tiers, assets) so the engine compares integers.
 #[derive(Clone, Debug, Default)]
