@@ -37,6 +37,10 @@ const FIXTURE_PROGRAMS: &[&str] = &[
     include_str!("../fixtures/programs/platform-embedded-exchange.specie"),
     include_str!("../fixtures/programs/qualified-custodian-cold.specie"),
     include_str!("../fixtures/programs/wallet-recovery-warranty.specie"),
+    include_str!("../fixtures/programs/depeg-graduated-steps.specie"),
+    include_str!("../fixtures/programs/withdrawal-halt.specie"),
+    include_str!("../fixtures/programs/linear-depeg.specie"),
+    include_str!("../fixtures/programs/crime-tower-with-depeg.specie"),
 ];
 
 /// The fixture programs, compiled once per process.
@@ -114,7 +118,7 @@ pub fn replay_target(data: &[u8]) {
         return;
     };
     let generated;
-    let program = match fixture_programs().get(usize::from(choice % 9)) {
+    let program = match fixture_programs().get(usize::from(choice % 13)) {
         Some(p) => p,
         None => {
             let mut seed = [0u8; 8];

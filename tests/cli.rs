@@ -159,7 +159,7 @@ fn explain_snapshots() {
     insta::assert_snapshot!("explain_wallet_lost_key_set", stdout);
     let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--explain", "nope"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("no event with id `nope`"), "{stderr}");
+    assert!(stderr.contains("no event or parametric cover named `nope`"), "{stderr}");
 }
 
 #[test]

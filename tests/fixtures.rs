@@ -17,7 +17,11 @@ fn program_fixtures_compile_without_errors() {
     for path in files("fixtures/programs", "specie") {
         let src = std::fs::read_to_string(&path).unwrap();
         match specie::compile_str(&src) {
-            Ok(c) => assert!(!c.program.layers.is_empty(), "{}", path.display()),
+            Ok(c) => assert!(
+                !c.program.layers.is_empty() || !c.program.parametric.is_empty(),
+                "{}",
+                path.display()
+            ),
             Err(e) => panic!("{}: {e:?}", path.display()),
         }
     }

@@ -92,7 +92,23 @@ fn run_inner(args: &Args) -> Result<(), u8> {
         let found = specie::replay::explain(&program, &scenario, id)
             .map_err(|e| report_error(&e, &scenario_name))?;
         let Some((result, trace)) = found else {
-            eprintln!("error: {scenario_name}: no event with id `{id}`");
+            if let Some(cover) = program.parametric.iter().find(|c| c.name == *id) {
+                let indices = specie::scenario::Indices::new(&scenario.indices)
+                    .map_err(|e| report_error(&e, &scenario_name))?;
+                let Some(series) = indices.get(&cover.index) else {
+                    eprintln!("error: {scenario_name}: no index `{}` for cover `{id}`", cover.index);
+                    return Err(EXIT_FAILED);
+                };
+                let excursions = specie::replay::excursions(&program, cover, series);
+                let claims = specie::replay::evaluate_parametric(&program, &indices)
+                    .map_err(|e| report_error(&e, &scenario_name))?;
+                print!(
+                    "{}",
+                    specie::report::explain_cover(cover, &excursions, &claims, &program_name, &src)
+                );
+                return Ok(());
+            }
+            eprintln!("error: {scenario_name}: no event or parametric cover named `{id}`");
             return Err(EXIT_FAILED);
         };
         print!(

@@ -757,11 +757,17 @@ impl Cx {
             .iter()
             .filter(|i| matches!(i.kind, ItemKind::Layer(_)))
             .count();
+        let parametric = decl
+            .items
+            .iter()
+            .any(|i| matches!(i.kind, ItemKind::Parametric(_)));
         if declared == 0 {
-            self.warnings.push(CompileWarning::NoLayers {
-                program: decl.name.node.clone(),
-                span: name_span.into(),
-            });
+            if !parametric {
+                self.warnings.push(CompileWarning::NoLayers {
+                    program: decl.name.node.clone(),
+                    span: name_span.into(),
+                });
+            }
             return;
         }
         // INVARIANT: sort_by_key is stable, so layers attaching at the same point keep

@@ -103,6 +103,47 @@ pub fn text(r: &Replay, program: &Program) -> String {
     out
 }
 
+/// Parametric claims and the basis risk beside the indemnity result.
+fn parametric(out: &mut String, r: &Replay, program: &Program) {
+    if program.parametric.is_empty() {
+        return;
+    }
+    let code = &program.currency.code;
+    let _ = writeln!(out, "parametric claims");
+    if r.parametric.is_empty() {
+        let _ = writeln!(out, "  (none: no excursion triggered a cover)");
+    }
+    for c in &r.parametric {
+        let _ = writeln!(out, "  {} triggered {}", c.cover, c.trigger);
+        let _ = writeln!(
+            out,
+            "    excursion {} to {}, severity {}, fraction {}",
+            c.excursion_start,
+            c.excursion_end,
+            c.severity,
+            c.fraction.normalize()
+        );
+        let _ = writeln!(out, "    {:<57} {:>20}", "payout", grouped(c.payout));
+        if !c.aggregate_exhausted.is_zero() {
+            let _ = writeln!(out, "    {:<57} {:>20}", "aggregate_exhausted", grouped(c.aggregate_exhausted));
+        }
+        let _ = writeln!(out, "    {:<57} {:>20}", "paid", grouped(c.amount));
+        for p in &c.carriers {
+            let _ = writeln!(out, "      {:<55} {:>20}", p.carrier, grouped(p.paid));
+        }
+        if !c.unplaced_share.is_zero() {
+            let _ = writeln!(out, "      {:<55} {:>20}", "unplaced_share", grouped(c.unplaced_share));
+        }
+    }
+    let zero = program.currency.decimal(crate::money::Money::ZERO);
+    let sum = |it: &mut dyn Iterator<Item = Decimal>| it.fold(zero, |a, x| a.checked_add(x).unwrap_or(a));
+    let uncovered = sum(&mut r.totals.uncovered.iter().map(|u| u.amount));
+    let paid = sum(&mut r.parametric.iter().map(|c| c.amount));
+    let _ = writeln!(out, "basis risk");
+    let _ = writeln!(out, "  {:<61} {:>20}", format!("indemnity loss left uncovered ({code})"), grouped(uncovered));
+    let _ = writeln!(out, "  {:<61} {:>20}", "parametric paid", grouped(paid));
+}
+
 /// The totals part of the report (also used for streamed replays).
 pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     let code = &program.currency.code;
@@ -140,6 +181,65 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
             grouped(l.reinstatement_premium)
         );
     }
+    parametric(out, r, program);
+}
+
+/// `--explain COVER`: every excursion of a parametric cover and what became of it.
+pub fn explain_cover(
+    cover: &crate::program::ParametricCover,
+    excursions: &[crate::replay::Excursion],
+    claims: &[crate::replay::ParametricClaim],
+    file: &str,
+    src: &str,
+) -> String {
+    use crate::replay::ExcursionOutcome;
+    let mut out = String::new();
+    let (line, _) = line_col(src, cover.span.start);
+    let _ = writeln!(
+        out,
+        "parametric cover `{}` ({file}:{line}): index `{}`, trigger {} {} for {}",
+        cover.name,
+        cover.index,
+        cover.direction.keyword(),
+        cover.threshold,
+        cover.duration
+    );
+    if excursions.is_empty() {
+        let _ = writeln!(out, "no excursion: the index never went {} {}", cover.direction.keyword(), cover.threshold);
+    }
+    for (n, e) in excursions.iter().enumerate() {
+        let what = match e.outcome {
+            ExcursionOutcome::Claim => "claim".to_string(),
+            ExcursionOutcome::TooShort => format!("too short for {}", cover.duration),
+            ExcursionOutcome::InWaitingPeriod => "starts inside the waiting period".to_string(),
+            ExcursionOutcome::TriggerOutsidePeriod => "trigger instant outside the period".to_string(),
+        };
+        let trigger = e.trigger.map_or("never".to_string(), |t| t.to_string());
+        let _ = writeln!(
+            out,
+            "{:>2}. {} to {}: severity {}, trigger {trigger}: {what}",
+            n.saturating_add(1),
+            e.start,
+            e.end,
+            e.severity
+        );
+        let start = e.start.to_string();
+        if let Some(c) = claims.iter().find(|c| c.cover == cover.name && c.excursion_start == start) {
+            let cut = if c.aggregate_exhausted.is_zero() {
+                String::new()
+            } else {
+                format!(", {} cut by the aggregate", grouped(c.aggregate_exhausted))
+            };
+            let _ = writeln!(
+                out,
+                "    fraction {} → payout {}{cut} → paid {}",
+                c.fraction.normalize(),
+                grouped(c.payout),
+                grouped(c.amount)
+            );
+        }
+    }
+    out
 }
 
 /// `--explain`: the event's path step by step, each clause with its source line.
