@@ -124,3 +124,20 @@ proptest! {
         prop_assert_eq!(claims(&p, &a), claims(&p, &b));
     }
 }
+
+proptest! {
+    #[test]
+    fn severity_is_the_worst_value_of_the_excursion(
+        above in any::<bool>(), depths in prop::collection::vec(31u32..200, 1..10),
+    ) {
+        let p = program(false, above, 0, None);
+        let values: Vec<u32> = depths.iter().map(|d| if above { 1000 + d } else { 1000 - d }).collect();
+        let mut all = vec![1000];
+        all.extend(&values);
+        all.push(1000);
+        let cs = claims(&p, &series(&all, 60));
+        prop_assert_eq!(cs.len(), 1);
+        let worst = if above { values.iter().max() } else { values.iter().min() }.unwrap();
+        prop_assert_eq!(cs[0].severity, Decimal::new(i64::from(*worst), 3));
+    }
+}
