@@ -287,13 +287,21 @@ fn parametric(out: &mut String, p: &ParametricDecl) {
                 out.push_str("index ");
                 string(out, &s.node);
             }
-            ParametricItemKind::Trigger { direction, threshold, duration: d } => {
+            ParametricItemKind::Trigger {
+                direction,
+                threshold,
+                duration: d,
+            } => {
                 let _ = write!(out, "trigger {} ", direction.node.keyword());
                 number(out, &threshold.node);
                 out.push_str(" for ");
                 duration(out, &d.node);
             }
-            ParametricItemKind::Step { percent: p, notional, when } => {
+            ParametricItemKind::Step {
+                percent: p,
+                notional,
+                when,
+            } => {
                 out.push_str("payout ");
                 percent(out, &p.node);
                 out.push_str(" of ");
@@ -303,7 +311,13 @@ fn parametric(out: &mut String, p: &ParametricDecl) {
                     number(out, &y.node);
                 }
             }
-            ParametricItemKind::Linear { from_percent, from_at, to_percent, to_at, notional } => {
+            ParametricItemKind::Linear {
+                from_percent,
+                from_at,
+                to_percent,
+                to_at,
+                notional,
+            } => {
                 out.push_str("payout linear from ");
                 percent(out, &from_percent.node);
                 out.push_str(" at ");

@@ -191,15 +191,16 @@ impl fmt::Display for Duration {
     #[allow(clippy::arithmetic_side_effects)] // division by non-zero constants
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0;
-        if s % 86_400 == 0 {
-            write!(f, "{} days", s / 86_400)
-        } else if s % 3600 == 0 {
-            write!(f, "{} hours", s / 3600)
-        } else if s % 60 == 0 {
-            write!(f, "{} minutes", s / 60)
+        let (n, unit) = if s != 0 && s % 86_400 == 0 {
+            (s / 86_400, "day")
+        } else if s != 0 && s % 3600 == 0 {
+            (s / 3600, "hour")
+        } else if s != 0 && s % 60 == 0 {
+            (s / 60, "minute")
         } else {
-            write!(f, "{s} seconds")
-        }
+            (s, "second")
+        };
+        write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
     }
 }
 

@@ -159,7 +159,10 @@ fn explain_snapshots() {
     insta::assert_snapshot!("explain_wallet_lost_key_set", stdout);
     let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--explain", "nope"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("no event or parametric cover named `nope`"), "{stderr}");
+    assert!(
+        stderr.contains("no event or parametric cover named `nope`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -252,4 +255,54 @@ fn streaming_matches_the_whole_scenario() {
     let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("(line 3) comes before"), "{stderr}");
+}
+
+#[test]
+fn parametric_report_and_explain_snapshots() {
+    let prog = "fixtures/programs/crime-tower-with-depeg.specie";
+    let scen = "fixtures/scenarios/crime-tower-with-depeg--hack-and-depeg.json";
+    let (code, stdout, stderr) = specie(&["replay", prog, scen]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("replay_tower_with_depeg_report", stdout);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        "fixtures/programs/depeg-graduated-steps.specie",
+        "fixtures/scenarios/depeg-graduated-steps--usdc-2026.json",
+        "--explain",
+        "USDC depeg",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("explain_usdc_depeg_cover", stdout);
+}
+
+#[test]
+fn streaming_carries_parametric_claims_from_the_header() {
+    let prog = "fixtures/programs/crime-tower-with-depeg.specie";
+    let text = std::fs::read_to_string(
+        root().join("fixtures/scenarios/crime-tower-with-depeg--hack-and-depeg.json"),
+    )
+    .unwrap();
+    let s = specie::scenario::Scenario::from_json(&text).unwrap();
+    let program = specie::compile_str(&std::fs::read_to_string(root().join(prog)).unwrap())
+        .unwrap()
+        .program;
+    let whole = specie::replay::replay(&program, &s).unwrap();
+    let header = serde_json::json!({"name": s.name, "indices": s.indices});
+    let mut jsonl = format!("{header}\n");
+    for e in &s.events {
+        jsonl.push_str(&serde_json::to_string(e).unwrap());
+        jsonl.push('\n');
+    }
+    let p = temp("depeg.jsonl", &jsonl);
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        prog,
+        "--events",
+        &p.display().to_string(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let streamed: specie::replay::Replay = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(streamed, whole);
+    assert_eq!(streamed.parametric.len(), 1);
 }

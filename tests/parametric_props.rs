@@ -7,7 +7,12 @@ use specie::scenario::{DecimalValue, Indices};
 use std::collections::BTreeMap;
 
 /// A cover on index `I`: steps or linear, below or above, with an optional aggregate.
-fn program(linear: bool, above: bool, hours: u32, aggregate: Option<u32>) -> specie::program::Program {
+fn program(
+    linear: bool,
+    above: bool,
+    hours: u32,
+    aggregate: Option<u32>,
+) -> specie::program::Program {
     let (dir, t, s1, s2, y1, y2) = if above {
         ("above", "1.03", "1.05", "1.10", "1.03", "1.15")
     } else {
@@ -18,11 +23,15 @@ fn program(linear: bool, above: bool, hours: u32, aggregate: Option<u32>) -> spe
     } else {
         format!("payout 25% of 10M when {dir} {t}\n    payout 50% of 10M when {dir} {s1}\n    payout 100% of 10M when {dir} {s2}")
     };
-    let agg = aggregate.map(|a| format!("aggregate {a}k")).unwrap_or_default();
+    let agg = aggregate
+        .map(|a| format!("aggregate {a}k"))
+        .unwrap_or_default();
     let src = format!(
         "program \"p\" {{\n  period 2026-01-01 to 2027-01-01\n  parametric \"C\" {{\n    index \"I\"\n    trigger {dir} {t} for {hours} hours\n    {payout}\n    {agg}\n    carrier \"A\" 70%\n  }}\n}}"
     );
-    specie::compile_str(&src).unwrap_or_else(|e| panic!("{e:?}\n{src}")).program
+    specie::compile_str(&src)
+        .unwrap_or_else(|e| panic!("{e:?}\n{src}"))
+        .program
 }
 
 /// Observations every `step` minutes from 2026-01-05, values in thousandths.
@@ -41,7 +50,10 @@ fn series(values: &[u32], step_minutes: i64) -> BTreeMap<String, Vec<(String, De
     m
 }
 
-fn claims(p: &specie::program::Program, raw: &BTreeMap<String, Vec<(String, DecimalValue)>>) -> Vec<ParametricClaim> {
+fn claims(
+    p: &specie::program::Program,
+    raw: &BTreeMap<String, Vec<(String, DecimalValue)>>,
+) -> Vec<ParametricClaim> {
     evaluate_parametric(p, &Indices::new(raw).unwrap()).unwrap()
 }
 

@@ -178,6 +178,53 @@ fn layer_item() -> impl Strategy<Value = LayerItem> {
     })
 }
 
+fn direction() -> impl Strategy<Value = Direction> {
+    prop_oneof![Just(Direction::Below), Just(Direction::Above)]
+}
+
+fn parametric_item() -> impl Strategy<Value = ParametricItem> {
+    let kind = prop_oneof![
+        text().prop_map(|s| ParametricItemKind::Index(sp(s))),
+        (direction(), number(), duration()).prop_map(|(d, t, du)| ParametricItemKind::Trigger {
+            direction: sp(d),
+            threshold: sp(t),
+            duration: sp(du)
+        }),
+        (
+            decimal(),
+            number(),
+            prop::option::of((direction(), number()))
+        )
+            .prop_map(|(p, n, w)| {
+                ParametricItemKind::Step {
+                    percent: sp(p),
+                    notional: sp(n),
+                    when: w.map(|(d, y)| (sp(d), sp(y))),
+                }
+            }),
+        (decimal(), number(), decimal(), number(), number()).prop_map(|(a, b, c, d, e)| {
+            ParametricItemKind::Linear {
+                from_percent: sp(a),
+                from_at: sp(b),
+                to_percent: sp(c),
+                to_at: sp(d),
+                notional: sp(e),
+            }
+        }),
+        number().prop_map(|n| ParametricItemKind::Aggregate(sp(n))),
+        duration().prop_map(|d| ParametricItemKind::WaitingPeriod(sp(d))),
+        (text(), decimal()).prop_map(|(n, s)| ParametricItemKind::Carrier {
+            name: sp(n),
+            share: sp(s)
+        }),
+    ];
+    (trivia(), kind).prop_map(|(trivia, kind)| ParametricItem {
+        trivia,
+        kind,
+        span: Span::default(),
+    })
+}
+
 fn item_kind() -> impl Strategy<Value = ItemKind> {
     let attr_type = prop_oneof![
         Just(AttrType::Flag),
@@ -273,6 +320,21 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
                 })
             }),
         prop::collection::vec(name(), 1..4).prop_map(|v| ItemKind::Allow(sp(v.join("::")))),
+        (
+            text(),
+            prop::collection::vec(parametric_item(), 0..5),
+            prop::collection::vec(comment(), 0..2)
+        )
+            .prop_map(|(n, mut items, end_comments)| {
+                if let Some(first) = items.first_mut() {
+                    first.trivia.blank_line_before = false;
+                }
+                ItemKind::Parametric(ParametricDecl {
+                    name: sp(n),
+                    items,
+                    end_comments,
+                })
+            }),
     ]
 }
 

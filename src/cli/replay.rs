@@ -96,7 +96,10 @@ fn run_inner(args: &Args) -> Result<(), u8> {
                 let indices = specie::scenario::Indices::new(&scenario.indices)
                     .map_err(|e| report_error(&e, &scenario_name))?;
                 let Some(series) = indices.get(&cover.index) else {
-                    eprintln!("error: {scenario_name}: no index `{}` for cover `{id}`", cover.index);
+                    eprintln!(
+                        "error: {scenario_name}: no index `{}` for cover `{id}`",
+                        cover.index
+                    );
                     return Err(EXIT_FAILED);
                 };
                 let excursions = specie::replay::excursions(&program, cover, series);

@@ -126,7 +126,12 @@ pub(crate) fn percent_text(d: Decimal) -> String {
 
 impl Cx {
     /// Records an item that may be written once; a repeat is `specie::item::duplicate`.
-    pub(crate) fn once(&mut self, seen: &mut HashMap<&'static str, Span>, key: &'static str, span: Span) {
+    pub(crate) fn once(
+        &mut self,
+        seen: &mut HashMap<&'static str, Span>,
+        key: &'static str,
+        span: Span,
+    ) {
         if let Some(first) = seen.get(key) {
             self.errors.push(CompileError::DuplicateItem {
                 item: key.to_string(),
@@ -178,7 +183,11 @@ impl Cx {
     }
 
     /// An amount that must be above zero.
-    pub(crate) fn positive_money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
+    pub(crate) fn positive_money(
+        &mut self,
+        lit: &Spanned<NumberLit>,
+        what: &'static str,
+    ) -> Option<Money> {
         let m = self.money(lit, what)?;
         if m.0 <= 0 {
             self.errors.push(CompileError::NotPositive {
@@ -191,7 +200,11 @@ impl Cx {
     }
 
     /// A percentage (as written, `30` for 30%) in 0-100%, as a fraction.
-    pub(crate) fn fraction(&mut self, pct: &Spanned<Decimal>, what: &'static str) -> Option<Fraction> {
+    pub(crate) fn fraction(
+        &mut self,
+        pct: &Spanned<Decimal>,
+        what: &'static str,
+    ) -> Option<Fraction> {
         if pct.node < Decimal::ZERO || pct.node > Decimal::ONE_HUNDRED {
             self.errors.push(CompileError::PercentRange {
                 what,
@@ -213,7 +226,11 @@ impl Cx {
         frac
     }
 
-    pub(crate) fn duration(&mut self, d: &Spanned<ast::DurationLit>, what: &'static str) -> Option<Duration> {
+    pub(crate) fn duration(
+        &mut self,
+        d: &Spanned<ast::DurationLit>,
+        what: &'static str,
+    ) -> Option<Duration> {
         let out = d.node.to_duration();
         if out.is_none() {
             self.errors.push(CompileError::NotWhole {

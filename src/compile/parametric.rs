@@ -17,7 +17,11 @@ fn deeper_or_equal(direction: Direction, y: Decimal, x: Decimal) -> bool {
 }
 
 impl Cx {
-    fn plain_number(&mut self, lit: &Spanned<crate::ast::NumberLit>, what: &'static str) -> Option<Decimal> {
+    fn plain_number(
+        &mut self,
+        lit: &Spanned<crate::ast::NumberLit>,
+        what: &'static str,
+    ) -> Option<Decimal> {
         let v = lit.node.value();
         if v.is_none() {
             self.errors.push(CompileError::Overflow {
@@ -77,7 +81,9 @@ impl Cx {
                             span: item.span.into(),
                         });
                     }
-                    let fraction = self.fraction(percent, "payout share").and_then(|f| f.to_decimal());
+                    let fraction = self
+                        .fraction(percent, "payout share")
+                        .and_then(|f| f.to_decimal());
                     let notional = self.positive_money(notional, "notional");
                     let threshold = match when {
                         Some((_, y)) => self.plain_number(y, "step threshold"),
@@ -108,8 +114,12 @@ impl Cx {
                             span: item.span.into(),
                         });
                     }
-                    let f1 = self.fraction(from_percent, "payout share").and_then(|f| f.to_decimal());
-                    let f2 = self.fraction(to_percent, "payout share").and_then(|f| f.to_decimal());
+                    let f1 = self
+                        .fraction(from_percent, "payout share")
+                        .and_then(|f| f.to_decimal());
+                    let f2 = self
+                        .fraction(to_percent, "payout share")
+                        .and_then(|f| f.to_decimal());
                     let y1 = self.plain_number(from_at, "payout point");
                     let y2 = self.plain_number(to_at, "payout point");
                     let n = self.positive_money(notional, "notional");
@@ -128,7 +138,9 @@ impl Cx {
                         ));
                     }
                 }
-                ParametricItemKind::Aggregate(a) => aggregate = self.positive_money(a, "parametric aggregate"),
+                ParametricItemKind::Aggregate(a) => {
+                    aggregate = self.positive_money(a, "parametric aggregate")
+                }
                 ParametricItemKind::WaitingPeriod(d) => {
                     if let Some(d) = self.duration(d, "waiting period") {
                         waiting = d;
@@ -218,7 +230,9 @@ impl Cx {
                 span: name_span.into(),
             });
         } else if total_share < Decimal::ONE_HUNDRED {
-            let unplaced = Decimal::ONE_HUNDRED.checked_sub(total_share).unwrap_or_default();
+            let unplaced = Decimal::ONE_HUNDRED
+                .checked_sub(total_share)
+                .unwrap_or_default();
             self.warnings.push(CompileWarning::Unplaced {
                 kind: "parametric cover",
                 layer: name.clone(),

@@ -106,8 +106,14 @@ pub const ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that start an item of a `parametric` block.
-pub const PARAMETRIC_ITEM_KEYWORDS: &[&str] =
-    &["index", "trigger", "payout", "aggregate", "waiting", "carrier"];
+pub const PARAMETRIC_ITEM_KEYWORDS: &[&str] = &[
+    "index",
+    "trigger",
+    "payout",
+    "aggregate",
+    "waiting",
+    "carrier",
+];
 
 /// Keywords that start a layer item.
 pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
@@ -654,11 +660,18 @@ fn parametric_item(i: In) -> PResult<ParametricItem> {
         "waiting" => cut(waiting_period)(rest)?,
         "carrier" => cut(parametric_carrier)(rest)?,
         _ => {
-            let help = match crate::suggest::did_you_mean(word, PARAMETRIC_ITEM_KEYWORDS.iter().copied()) {
+            let help = match crate::suggest::did_you_mean(
+                word,
+                PARAMETRIC_ITEM_KEYWORDS.iter().copied(),
+            ) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "parametric items start with one of: {}",
-                    PARAMETRIC_ITEM_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    PARAMETRIC_ITEM_KEYWORDS
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             return Err(NomErr::Failure(PErr::special(

@@ -13,7 +13,9 @@ mod result;
 mod stream;
 
 pub use err::ReplayError;
-pub use parametric::{evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim};
+pub use parametric::{
+    evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim,
+};
 pub use result::*;
 pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
 

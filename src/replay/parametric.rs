@@ -1,7 +1,7 @@
 //! Parametric covers (spec section 8): excursions of an index series, triggers, severity,
 //! step and linear payouts, the aggregate and the carrier split.
 
-use super::{split_into, share_weights, CarrierPaid, ReplayError};
+use super::{share_weights, split_into, CarrierPaid, ReplayError};
 use crate::ast::Direction;
 use crate::money::{div_round_half_even, Fraction, Money};
 use crate::program::{ParametricCover, Payout, Program};
@@ -87,12 +87,18 @@ fn worse(direction: Direction, a: Decimal, b: Decimal) -> Decimal {
 }
 
 /// Every excursion of `series` for `cover`, with its outcome under `program`'s period.
-pub fn excursions(program: &Program, cover: &ParametricCover, series: &[(Instant, Decimal)]) -> Vec<Excursion> {
+pub fn excursions(
+    program: &Program,
+    cover: &ParametricCover,
+    series: &[(Instant, Decimal)],
+) -> Vec<Excursion> {
     let mut out = Vec::new();
     let mut i = 0usize;
     let n = series.len();
     while i < n {
-        let Some(&(start, v)) = series.get(i) else { break };
+        let Some(&(start, v)) = series.get(i) else {
+            break;
+        };
         if !holds(cover.direction, v, cover.threshold) {
             i = i.saturating_add(1);
             continue;
@@ -112,15 +118,25 @@ pub fn excursions(program: &Program, cover: &ParametricCover, series: &[(Instant
             .get(j.saturating_add(1))
             .or_else(|| series.get(j))
             .map_or(start, |(t, _)| *t);
-        let long_enough = end.checked_since(start).is_some_and(|len| len >= cover.duration);
-        let trigger = if long_enough { start.checked_add(cover.duration) } else { None };
+        let long_enough = end
+            .checked_since(start)
+            .is_some_and(|len| len >= cover.duration);
+        let trigger = if long_enough {
+            start.checked_add(cover.duration)
+        } else {
+            None
+        };
         let outcome = match trigger {
             None => ExcursionOutcome::TooShort,
             Some(t) if t < program.period.start || t >= program.period.end => {
                 ExcursionOutcome::TriggerOutsidePeriod
             }
             Some(_) => {
-                let earliest = program.period.start.checked_add(cover.waiting).unwrap_or(program.period.end);
+                let earliest = program
+                    .period
+                    .start
+                    .checked_add(cover.waiting)
+                    .unwrap_or(program.period.end);
                 if start < earliest {
                     ExcursionOutcome::InWaitingPeriod
                 } else {
@@ -180,7 +196,9 @@ fn payout(cover: &ParametricCover, severity: Decimal) -> Option<(Decimal, Money)
             // fraction = f1 + (f2 - f1) × d / span, with d the distance past the first point.
             let span = from_at.checked_sub(*to_at)?.abs();
             let d = from_at.checked_sub(severity)?.abs();
-            let num = f1.checked_mul(span)?.checked_add(f2.checked_sub(f1)?.checked_mul(d)?)?;
+            let num = f1
+                .checked_mul(span)?
+                .checked_add(f2.checked_sub(f1)?.checked_mul(d)?)?;
             let scale = num.scale().max(span.scale());
             let num_i = scaled(num, scale)?;
             let span_i = scaled(span, scale)?;
@@ -200,10 +218,12 @@ pub fn evaluate(program: &Program, indices: &Indices) -> Result<Vec<ParametricCl
         what: "a payout",
     };
     for (ci, cover) in program.parametric.iter().enumerate() {
-        let series = indices.get(&cover.index).ok_or_else(|| ScenarioError::MissingIndex {
-            cover: cover.name.clone(),
-            index: cover.index.clone(),
-        })?;
+        let series = indices
+            .get(&cover.index)
+            .ok_or_else(|| ScenarioError::MissingIndex {
+                cover: cover.name.clone(),
+                index: cover.index.clone(),
+            })?;
         let shares: Vec<Fraction> = cover.carriers.iter().map(|c| c.share).collect();
         let weights = share_weights(&shares).ok_or_else(|| overflow(cover))?;
         let mut left = cover.aggregate;
@@ -220,7 +240,8 @@ pub fn evaluate(program: &Program, indices: &Indices) -> Result<Vec<ParametricCl
             if let Some(l) = left.as_mut() {
                 *l = l.checked_sub(amount).ok_or_else(|| overflow(cover))?;
             }
-            split_into(amount.0, &weights, &mut parts, &mut scratch).ok_or_else(|| overflow(cover))?;
+            split_into(amount.0, &weights, &mut parts, &mut scratch)
+                .ok_or_else(|| overflow(cover))?;
             let carriers = cover
                 .carriers
                 .iter()
@@ -242,7 +263,8 @@ pub fn evaluate(program: &Program, indices: &Indices) -> Result<Vec<ParametricCl
                     severity: ex.severity,
                     fraction,
                     payout: cur.decimal(pay),
-                    aggregate_exhausted: cur.decimal(pay.checked_sub(amount).ok_or_else(|| overflow(cover))?),
+                    aggregate_exhausted: cur
+                        .decimal(pay.checked_sub(amount).ok_or_else(|| overflow(cover))?),
                     amount: cur.decimal(amount),
                     carriers,
                     unplaced_share: cur.decimal(Money(unplaced)),

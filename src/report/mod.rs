@@ -125,22 +125,38 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
         );
         let _ = writeln!(out, "    {:<57} {:>20}", "payout", grouped(c.payout));
         if !c.aggregate_exhausted.is_zero() {
-            let _ = writeln!(out, "    {:<57} {:>20}", "aggregate_exhausted", grouped(c.aggregate_exhausted));
+            let _ = writeln!(
+                out,
+                "    {:<57} {:>20}",
+                "aggregate_exhausted",
+                grouped(c.aggregate_exhausted)
+            );
         }
         let _ = writeln!(out, "    {:<57} {:>20}", "paid", grouped(c.amount));
         for p in &c.carriers {
             let _ = writeln!(out, "      {:<55} {:>20}", p.carrier, grouped(p.paid));
         }
         if !c.unplaced_share.is_zero() {
-            let _ = writeln!(out, "      {:<55} {:>20}", "unplaced_share", grouped(c.unplaced_share));
+            let _ = writeln!(
+                out,
+                "      {:<55} {:>20}",
+                "unplaced_share",
+                grouped(c.unplaced_share)
+            );
         }
     }
     let zero = program.currency.decimal(crate::money::Money::ZERO);
-    let sum = |it: &mut dyn Iterator<Item = Decimal>| it.fold(zero, |a, x| a.checked_add(x).unwrap_or(a));
+    let sum =
+        |it: &mut dyn Iterator<Item = Decimal>| it.fold(zero, |a, x| a.checked_add(x).unwrap_or(a));
     let uncovered = sum(&mut r.totals.uncovered.iter().map(|u| u.amount));
     let paid = sum(&mut r.parametric.iter().map(|c| c.amount));
     let _ = writeln!(out, "basis risk");
-    let _ = writeln!(out, "  {:<61} {:>20}", format!("indemnity loss left uncovered ({code})"), grouped(uncovered));
+    let _ = writeln!(
+        out,
+        "  {:<61} {:>20}",
+        format!("indemnity loss left uncovered ({code})"),
+        grouped(uncovered)
+    );
     let _ = writeln!(out, "  {:<61} {:>20}", "parametric paid", grouped(paid));
 }
 
@@ -205,14 +221,21 @@ pub fn explain_cover(
         cover.duration
     );
     if excursions.is_empty() {
-        let _ = writeln!(out, "no excursion: the index never went {} {}", cover.direction.keyword(), cover.threshold);
+        let _ = writeln!(
+            out,
+            "no excursion: the index never went {} {}",
+            cover.direction.keyword(),
+            cover.threshold
+        );
     }
     for (n, e) in excursions.iter().enumerate() {
         let what = match e.outcome {
             ExcursionOutcome::Claim => "claim".to_string(),
             ExcursionOutcome::TooShort => format!("too short for {}", cover.duration),
             ExcursionOutcome::InWaitingPeriod => "starts inside the waiting period".to_string(),
-            ExcursionOutcome::TriggerOutsidePeriod => "trigger instant outside the period".to_string(),
+            ExcursionOutcome::TriggerOutsidePeriod => {
+                "trigger instant outside the period".to_string()
+            }
         };
         let trigger = e.trigger.map_or("never".to_string(), |t| t.to_string());
         let _ = writeln!(
@@ -224,7 +247,10 @@ pub fn explain_cover(
             e.severity
         );
         let start = e.start.to_string();
-        if let Some(c) = claims.iter().find(|c| c.cover == cover.name && c.excursion_start == start) {
+        if let Some(c) = claims
+            .iter()
+            .find(|c| c.cover == cover.name && c.excursion_start == start)
+        {
             let cut = if c.aggregate_exhausted.is_zero() {
                 String::new()
             } else {

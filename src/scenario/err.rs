@@ -126,7 +126,9 @@ pub enum ScenarioError {
         problem: String,
     },
     /// An index a parametric cover watches that the scenario does not give.
-    #[error("parametric cover `{cover}` watches index `{index}`, which the scenario does not give")]
+    #[error(
+        "parametric cover `{cover}` watches index `{index}`, which the scenario does not give"
+    )]
     #[diagnostic(
         code(specie::scenario::missing_index),
         help("add `\"indices\": {{\"{index}\": [[instant, value], …]}}` to the scenario")

@@ -322,7 +322,9 @@ pub struct Indices {
 impl Indices {
     /// Validates raw series: instants parse and strictly increase (unsorted or duplicate
     /// instants are errors).
-    pub fn new(raw: &BTreeMap<String, Vec<(String, DecimalValue)>>) -> Result<Indices, ScenarioError> {
+    pub fn new(
+        raw: &BTreeMap<String, Vec<(String, DecimalValue)>>,
+    ) -> Result<Indices, ScenarioError> {
         let mut series = HashMap::new();
         for (name, obs) in raw {
             let mut v: Vec<(Instant, Decimal)> = Vec::with_capacity(obs.len());

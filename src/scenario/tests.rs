@@ -245,3 +245,47 @@ fn durations_as_the_language_writes_them() {
     assert_eq!(parse_duration("soon"), None);
     assert_eq!(parse_duration("3 fortnights"), None);
 }
+
+#[test]
+fn index_series_are_validated() {
+    let series = |obs: &str| {
+        Scenario::from_json(&format!(
+            r#"{{"indices":{{"USDC/USD":{obs}}},"events":[]}}"#
+        ))
+    };
+    let s = series(r#"[["2026-03-02T00:00:00Z","0.99"],["2026-03-01T00:00:00Z","0.98"]]"#).unwrap();
+    let e = Indices::new(&s.indices).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "index `USDC/USD`: observation 1 at 2026-03-01T00:00:00Z is earlier than the one before it (2026-03-02T00:00:00Z); observations must be sorted with distinct instants"
+    );
+    let s = series(r#"[["2026-03-01T00:00:00Z","0.99"],["2026-03-01T00:00:00Z","0.98"]]"#).unwrap();
+    assert!(Indices::new(&s.indices)
+        .unwrap_err()
+        .to_string()
+        .contains("at the same instant as"));
+    let e = series(r#"[["2026-03-01T00:00:00Z","par"]]"#).unwrap_err();
+    let ScenarioError::Json { message, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        message.starts_with("`par` is not a decimal number"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_missing_index_is_an_error() {
+    let program = crate::compile_str(
+        r#"program "p" { period 2026-01-01 to 2027-01-01
+           parametric "USDC depeg" { index "USDC/USD" trigger below 0.97 for 1 day payout 100% of 1M carrier "A" 100% } }"#,
+    )
+    .unwrap()
+    .program;
+    let s = Scenario::from_json(r#"{"indices":{"DAI/USD":[]},"events":[]}"#).unwrap();
+    let e = crate::replay::replay(&program, &s).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "parametric cover `USDC depeg` watches index `USDC/USD`, which the scenario does not give"
+    );
+}
