@@ -42,6 +42,7 @@ impl Cx {
         let mut steps: Vec<(PayoutStep, Span, Option<Direction>)> = Vec::new();
         let mut linear: Option<(Payout, Span, Decimal, Decimal)> = None;
         let mut aggregate = None;
+        let mut payout_written = false;
         let mut waiting = Duration(0);
         let mut carriers = Vec::new();
         let mut carrier_names = super::Names::new("carrier");
@@ -75,6 +76,7 @@ impl Cx {
                     notional,
                     when,
                 } => {
+                    payout_written = true;
                     if linear.is_some() {
                         self.errors.push(CompileError::MixedPayout {
                             cover: name.clone(),
@@ -108,6 +110,7 @@ impl Cx {
                     to_at,
                     notional,
                 } => {
+                    payout_written = true;
                     if linear.is_some() || !steps.is_empty() {
                         self.errors.push(CompileError::MixedPayout {
                             cover: name.clone(),
@@ -176,7 +179,7 @@ impl Cx {
                 help: "add `trigger below 0.97 for 24 hours` (or `above X for DURATION`)",
             });
         }
-        if steps.is_empty() && linear.is_none() {
+        if !payout_written {
             self.errors.push(CompileError::ParametricIncomplete {
                 cover: name.clone(),
                 what: "payout",

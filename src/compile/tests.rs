@@ -258,3 +258,61 @@ fn too_many_layers() {
     let errs = errors(&src);
     assert_eq!(codes(&errs), vec!["specie::limit::count"]);
 }
+
+#[test]
+fn parametric_cover_errors() {
+    let cover = |body: &str| {
+        errors(&format!(
+            r#"program "x" {{ {P} parametric "C" {{ {body} }} }}"#
+        ))
+    };
+    assert_eq!(
+        codes(&cover(
+            r#"index "I" trigger below 0.97 for 1 day carrier "A" 100%"#
+        )),
+        vec!["specie::parametric::incomplete"]
+    );
+    assert_eq!(
+        codes(&cover(
+            r#"trigger below 0.97 for 1 day payout 100% of 1M carrier "A" 100%"#
+        )),
+        vec!["specie::parametric::incomplete"]
+    );
+    assert_eq!(
+        codes(&cover(
+            r#"index "I" trigger below 0.97 for 1 day payout 100% of 1M carrier "A" 60% carrier "B" 50%"#
+        )),
+        vec!["specie::tower::overplaced"]
+    );
+    assert_eq!(
+        codes(&cover(
+            r#"index "I" trigger below 0.97 for 1 day payout 120% of 1M carrier "A" 100%"#
+        )),
+        vec!["specie::value::percent_range"]
+    );
+    assert_eq!(
+        codes(&cover(
+            r#"index "I" trigger below 0.97 for 1 day payout 10% of 1M payout linear from 10% at 0.97 to 100% at 0.9 of 1M carrier "A" 100%"#
+        )),
+        vec!["specie::parametric::mixed_payout"]
+    );
+    assert_eq!(
+        codes(&cover(
+            r#"index "I" trigger above 1.03 for 1 day payout 10% of 1M when below 0.9 carrier "A" 100%"#
+        )),
+        vec!["specie::parametric::step_side"]
+    );
+}
+
+#[test]
+fn parametric_cover_compiles() {
+    let c = ok(&format!(
+        r#"program "x" {{ {P} parametric "C" {{ index "I" trigger above 0.5 for 90 days payout 100% of 2M waiting period 3 days aggregate 2M carrier "A" 75% }} }}"#
+    ));
+    let cover = &c.program.parametric[0];
+    assert_eq!(cover.duration, crate::time::Duration(90 * 86_400));
+    assert_eq!(cover.waiting, crate::time::Duration(3 * 86_400));
+    assert_eq!(cover.aggregate, Some(Money(200_000_000)));
+    // A parametric-only program draws the unplaced warning but not `no_layers`.
+    assert_eq!(codes(&c.warnings), vec!["specie::tower::unplaced"]);
+}
