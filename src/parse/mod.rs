@@ -182,26 +182,31 @@ fn file(i: In) -> PResult<File> {
 fn program(i: In) -> PResult<ProgramDecl> {
     let (i, kw_span) = kw("program")(i)?;
     let (i, name) = cut(string_lit)(i)?;
-    let (i, _) = cut(punct("{"))(i)?;
+    let (rest, items) = cut(|x| block(x, program_item))(i)?;
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        ProgramDecl {
+            name,
+            items,
+            end_comments: Vec::new(),
+            span,
+        },
+    ))
+}
+
+/// `{ ITEM* }`: items until the closing brace.
+fn block<'a, T>(i: In<'a>, mut item: impl FnMut(In<'a>) -> PResult<'a, T>) -> PResult<'a, Vec<T>> {
+    let (mut i, _) = punct("{")(i)?;
     let mut items = Vec::new();
-    let mut i = i;
     loop {
         let (rest, _) = ws(i)?;
         i = rest;
         if let Ok((rest, _)) = punct("}")(i) {
-            let span = Span::new(kw_span.start, off(&rest));
-            return Ok((
-                rest,
-                ProgramDecl {
-                    name,
-                    items,
-                    end_comments: Vec::new(),
-                    span,
-                },
-            ));
+            return Ok((rest, items));
         }
-        let (rest, item) = program_item(i)?;
-        items.push(item);
+        let (rest, it) = item(i)?;
+        items.push(it);
         i = rest;
     }
 }
@@ -547,28 +552,17 @@ fn layer(i: In) -> PResult<ItemKind> {
     let (i, limit) = amount(i)?;
     let (i, _) = kw("xs")(i)?;
     let (i, attachment) = amount(i)?;
-    let (i, _) = punct("{")(i)?;
-    let mut items = Vec::new();
-    let mut i = i;
-    loop {
-        let (rest, _) = ws(i)?;
-        i = rest;
-        if let Ok((rest, _)) = punct("}")(i) {
-            return Ok((
-                rest,
-                ItemKind::Layer(LayerDecl {
-                    name,
-                    limit,
-                    attachment,
-                    items,
-                    end_comments: Vec::new(),
-                }),
-            ));
-        }
-        let (rest, item) = layer_item(i)?;
-        items.push(item);
-        i = rest;
-    }
+    let (i, items) = block(i, layer_item)?;
+    Ok((
+        i,
+        ItemKind::Layer(LayerDecl {
+            name,
+            limit,
+            attachment,
+            items,
+            end_comments: Vec::new(),
+        }),
+    ))
 }
 
 fn layer_item(i: In) -> PResult<LayerItem> {
@@ -617,26 +611,15 @@ fn carrier(i: In) -> PResult<LayerItemKind> {
 
 fn parametric(i: In) -> PResult<ItemKind> {
     let (i, name) = string_lit(i)?;
-    let (i, _) = punct("{")(i)?;
-    let mut items = Vec::new();
-    let mut i = i;
-    loop {
-        let (rest, _) = ws(i)?;
-        i = rest;
-        if let Ok((rest, _)) = punct("}")(i) {
-            return Ok((
-                rest,
-                ItemKind::Parametric(ParametricDecl {
-                    name,
-                    items,
-                    end_comments: Vec::new(),
-                }),
-            ));
-        }
-        let (rest, item) = parametric_item(i)?;
-        items.push(item);
-        i = rest;
-    }
+    let (i, items) = block(i, parametric_item)?;
+    Ok((
+        i,
+        ItemKind::Parametric(ParametricDecl {
+            name,
+            items,
+            end_comments: Vec::new(),
+        }),
+    ))
 }
 
 fn direction(i: In) -> PResult<Spanned<Direction>> {
