@@ -105,6 +105,8 @@ pub enum ItemKind {
     Layer(LayerDecl),
     /// `parametric "NAME" { … }` (spec section 8).
     Parametric(ParametricDecl),
+    /// `check "NAME" { … }` (spec section 10).
+    Check(CheckDecl),
     /// `allow CODE`.
     Allow(Spanned<String>),
 }
@@ -630,4 +632,89 @@ pub enum ParametricItemKind {
         /// Share as written.
         share: Spanned<Decimal>,
     },
+}
+
+/// `check "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckDecl {
+    /// Check name.
+    pub name: Str,
+    /// Items in written order.
+    pub items: Vec<CheckItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item inside a `check` block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: CheckItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Items of a check (spec section 10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckItemKind {
+    /// `event COND`: the single events checked.
+    Event(Cond),
+    /// `events N with COND`: sequences of N events.
+    Events {
+        /// How many events.
+        count: Spanned<u32>,
+        /// What each event is.
+        condition: Cond,
+    },
+    /// `loss up to U [each]` or `loss from L to U [each]`.
+    Loss {
+        /// Lower bound (`from`); `None` for `up to`.
+        from: Option<Spanned<NumberLit>>,
+        /// Upper bound.
+        to: Spanned<NumberLit>,
+        /// `each` (sequences).
+        each: bool,
+    },
+    /// `with NAME = VALUE`.
+    With {
+        /// Attribute.
+        name: Ident,
+        /// Value.
+        value: Spanned<Literal>,
+    },
+    /// `expect METRIC OP BOUND`.
+    Expect {
+        /// What is measured.
+        metric: Spanned<Metric>,
+        /// Comparison.
+        op: Spanned<CmpOp>,
+        /// Bound.
+        bound: Spanned<Bound>,
+    },
+}
+
+/// What an expectation measures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    /// `paid`.
+    Paid,
+    /// `uncovered`, or `uncovered REASON`.
+    Uncovered(Option<String>),
+    /// `carrier "NAME" paid`.
+    CarrierPaid(String),
+    /// `layer "NAME" paid`.
+    LayerPaid(String),
+    /// `retained`: deductible plus coinsurance.
+    Retained,
+}
+
+/// The bound of an expectation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Bound {
+    /// An amount.
+    Amount(NumberLit),
+    /// `P% of loss` (`P` as written).
+    ShareOfLoss(Decimal),
 }

@@ -199,6 +199,7 @@ fn program_item(out: &mut String, kind: &ItemKind) {
         ItemKind::Exclude(e) => exclusion(out, e),
         ItemKind::Layer(l) => layer(out, l),
         ItemKind::Parametric(p) => parametric(out, p),
+        ItemKind::Check(c) => check(out, c),
         ItemKind::Allow(code) => {
             let _ = write!(out, "allow {}", code.node);
         }
@@ -348,6 +349,80 @@ fn parametric(out: &mut String, p: &ParametricDecl) {
     }
     for c in &p.end_comments {
         comment_line(out, 2, c);
+    }
+    indent(out, 1);
+    out.push('}');
+}
+
+fn check(out: &mut String, c: &CheckDecl) {
+    out.push_str("check ");
+    string(out, &c.name.node);
+    out.push_str(" {\n");
+    for (n, item) in c.items.iter().enumerate() {
+        leading(out, 2, &item.trivia, n == 0);
+        indent(out, 2);
+        match &item.kind {
+            CheckItemKind::Event(cd) => {
+                out.push_str("event ");
+                cond(out, cd);
+            }
+            CheckItemKind::Events { count, condition } => {
+                let _ = write!(out, "events {} with ", count.node);
+                cond(out, condition);
+            }
+            CheckItemKind::Loss { from, to, each } => {
+                out.push_str("loss ");
+                match from {
+                    Some(f) => {
+                        out.push_str("from ");
+                        number(out, &f.node);
+                        out.push_str(" to ");
+                    }
+                    None => out.push_str("up to "),
+                }
+                number(out, &to.node);
+                if *each {
+                    out.push_str(" each");
+                }
+            }
+            CheckItemKind::With { name, value } => {
+                let _ = write!(out, "with {} = ", name.node);
+                literal(out, &value.node);
+            }
+            CheckItemKind::Expect { metric, op, bound } => {
+                out.push_str("expect ");
+                match &metric.node {
+                    Metric::Paid => out.push_str("paid"),
+                    Metric::Retained => out.push_str("retained"),
+                    Metric::Uncovered(None) => out.push_str("uncovered"),
+                    Metric::Uncovered(Some(r)) => {
+                        let _ = write!(out, "uncovered {r}");
+                    }
+                    Metric::CarrierPaid(n) => {
+                        out.push_str("carrier ");
+                        string(out, n);
+                        out.push_str(" paid");
+                    }
+                    Metric::LayerPaid(n) => {
+                        out.push_str("layer ");
+                        string(out, n);
+                        out.push_str(" paid");
+                    }
+                }
+                let _ = write!(out, " {} ", op.node.as_str());
+                match &bound.node {
+                    Bound::Amount(a) => number(out, a),
+                    Bound::ShareOfLoss(p) => {
+                        percent(out, p);
+                        out.push_str(" of loss");
+                    }
+                }
+            }
+        }
+        trailing(out, &item.trivia);
+    }
+    for cm in &c.end_comments {
+        comment_line(out, 2, cm);
     }
     indent(out, 1);
     out.push('}');

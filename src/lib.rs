@@ -48,6 +48,7 @@ pub mod scenario;
 pub mod span;
 pub mod suggest;
 pub mod time;
+pub mod verify;
 
 pub use compile::{compile, compile_str, Compiled, SourceError};
 pub use format::format;

@@ -48,6 +48,8 @@ pub struct Program {
     pub layers: Vec<Layer>,
     /// Parametric covers in written order (spec section 8).
     pub parametric: Vec<ParametricCover>,
+    /// Checks the program promises (spec section 10).
+    pub checks: Vec<Check>,
     /// Finding codes silenced with `allow`.
     pub allows: Vec<String>,
 }
@@ -364,4 +366,66 @@ pub struct PayoutStep {
     pub notional: Money,
     /// The severity it needs; always applies when `None`.
     pub when: Option<Decimal>,
+}
+
+/// A check: an invariant the program promises (spec section 10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Check name.
+    pub name: String,
+    /// Events in each checked scenario: 1 for `event`, N for `events N with`.
+    pub events: u32,
+    /// The event space: which causes and tiers (and attributes) an event may have.
+    pub condition: Condition,
+    /// The `(cause, tier)` combinations the condition allows, in a stable order.
+    pub combinations: Vec<(String, String)>,
+    /// Smallest loss checked (one minor unit for `up to`).
+    pub loss_from: Money,
+    /// Largest loss checked.
+    pub loss_to: Money,
+    /// Attribute values set with `with`, by attribute index; others take their defaults.
+    pub with: Vec<(usize, Value)>,
+    /// Expectations; all must hold.
+    pub expects: Vec<Expectation>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// `expect METRIC OP BOUND`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// What is measured.
+    pub metric: CheckMetric,
+    /// Comparison.
+    pub op: CmpOp,
+    /// The bound.
+    pub bound: CheckBound,
+    /// Source text of the `expect` line.
+    pub span: Span,
+}
+
+/// What an expectation measures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckMetric {
+    /// Paid by carriers.
+    Paid,
+    /// Uncovered in total, or for one reason (its snake_case word).
+    Uncovered(Option<String>),
+    /// Paid by one carrier (over every layer).
+    CarrierPaid(String),
+    /// Paid by one layer (at 100%), by tower index.
+    LayerPaid(usize),
+    /// Deductible plus coinsurance.
+    Retained,
+}
+
+/// The bound of an expectation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckBound {
+    /// A fixed amount.
+    Amount(Money),
+    /// A share of the (total) ground-up loss.
+    ShareOfLoss(crate::money::Fraction),
 }

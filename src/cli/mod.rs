@@ -3,6 +3,7 @@
 mod check;
 mod fmt;
 mod replay;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -49,6 +50,21 @@ enum Command {
         #[arg(long, value_name = "FILE.json", requires = "events")]
         prices: Option<PathBuf>,
     },
+    /// Verify every `check` of the programs: exit 0 when all hold, 1 when any fails.
+    Test {
+        /// Program files (`.specie`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+        /// Seed of the random search of sequence checks (`events N`).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Scenarios tried per sequence check.
+        #[arg(long, default_value_t = specie::verify::DEFAULT_CASES)]
+        cases: u32,
+    },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -69,6 +85,17 @@ pub enum Format {
     Json,
 }
 
+/// How `specie test` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per check, counterexamples with their explain trace, a summary.
+    Text,
+    /// JSON for tools.
+    Json,
+    /// JUnit XML for CI systems.
+    Junit,
+}
+
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the input has errors (or `--check` found changes).
@@ -81,6 +108,12 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check { files, format } => check::run(&files, format),
         Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Test {
+            files,
+            format,
+            seed,
+            cases,
+        } => test::run(&files, format, seed, cases),
         Command::Replay {
             program,
             scenario,

@@ -391,6 +391,61 @@ pub enum CompileError {
         #[help]
         help: String,
     },
+    /// A check that names a carrier or layer the program does not have.
+    #[error("check refers to {kind} `{name}`, which the program does not have")]
+    #[diagnostic(code(specie::check::unknown_name))]
+    CheckUnknownName {
+        /// `carrier` or `layer`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("unknown {kind}")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// A check without an item it needs, or with one twice.
+    #[error("check `{check}` {problem}")]
+    #[diagnostic(code(specie::check::shape))]
+    CheckShape {
+        /// The check.
+        check: String,
+        /// What is wrong.
+        problem: String,
+        /// The check's name.
+        #[label("this check")]
+        span: SourceSpan,
+        /// What to write.
+        #[help]
+        help: &'static str,
+    },
+    /// A check whose event space is empty.
+    #[error("check `{check}` describes no event: no covered cause and tier satisfy its condition")]
+    #[diagnostic(
+        code(specie::check::empty_event_space),
+        help("causes come from `covers` (or every cause the program names), tiers from `exposure` items and conditions")
+    )]
+    EmptyEventSpace {
+        /// The check.
+        check: String,
+        /// The condition.
+        #[label("matches no event")]
+        span: SourceSpan,
+    },
+    /// A loss range that is empty.
+    #[error("loss range from {from} to {to} is empty")]
+    #[diagnostic(code(specie::check::loss_range))]
+    LossRange {
+        /// Lower bound.
+        from: String,
+        /// Upper bound.
+        to: String,
+        /// Where.
+        #[label("empty range")]
+        span: SourceSpan,
+    },
     /// More layers or clauses than the limit.
     #[error("program has {count} {what}, above the limit of {limit}")]
     #[diagnostic(code(specie::limit::count))]

@@ -1,6 +1,7 @@
 //! Syntax tree → validated [`Program`]: name resolution, type-checking of conditions and
 //! value checks. Every error is collected, so one run reports them all.
 
+mod check;
 mod condition;
 mod err;
 mod parametric;
@@ -144,7 +145,7 @@ impl Cx {
     }
 
     /// An amount literal in exact minor units.
-    fn money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
+    pub(crate) fn money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
         let Some(value) = lit.node.value() else {
             self.errors.push(CompileError::Overflow {
                 what,
@@ -322,6 +323,7 @@ impl Cx {
             exclusions: Vec::new(),
             layers: Vec::new(),
             parametric: Vec::new(),
+            checks: Vec::new(),
             allows: Vec::new(),
         };
         let mut has_period = false;
@@ -373,6 +375,8 @@ impl Cx {
         let mut exclusion_names = Names::new("exclusion");
         let mut layer_names = Names::new("layer");
         let mut parametric_names = Names::new("parametric cover");
+        let mut check_names = Names::new("check");
+        let mut checks: Vec<(&ast::CheckDecl, Span)> = Vec::new();
         let mut exposure_tiers = Names::new("exposure tier");
         for item in &decl.items {
             match &item.kind {
@@ -453,6 +457,10 @@ impl Cx {
                     }
                 }
                 ItemKind::Allow(code) => program.allows.push(code.node.clone()),
+                ItemKind::Check(c) => {
+                    check_names.add(self, &c.name.node, c.name.span);
+                    checks.push((c, item.span));
+                }
                 ItemKind::Parametric(p) => {
                     parametric_names.add(self, &p.name.node, p.name.span);
                     if let Some(cover) = self.parametric(p, item.span) {
@@ -491,6 +499,12 @@ impl Cx {
             }
         }
         self.tower(&mut program.layers, decl, name_span);
+        program.currency = self.currency.clone();
+        for (c, span) in checks {
+            if let Some(check) = self.check(c, span, &program) {
+                program.checks.push(check);
+            }
+        }
         program.currency = self.currency.clone();
         Some(program)
     }

@@ -82,6 +82,15 @@ pub const KEYWORDS: &[&str] = &[
     "linear",
     "from",
     "waiting",
+    "event",
+    "events",
+    "with",
+    "expect",
+    "up",
+    "each",
+    "paid",
+    "uncovered",
+    "retained",
 ];
 
 /// Keywords that start a program item.
@@ -102,7 +111,26 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "exclude",
     "layer",
     "parametric",
+    "check",
     "allow",
+];
+
+/// Keywords that start an item of a `check` block.
+pub const CHECK_ITEM_KEYWORDS: &[&str] = &["event", "events", "loss", "with", "expect"];
+
+/// The reasons an `expect uncovered REASON` may name (spec section 6).
+pub const REASONS: &[&str] = &[
+    "outside_period",
+    "cause_not_covered",
+    "excluded",
+    "sublimit",
+    "deductible",
+    "coinsurance",
+    "layer_excluded",
+    "aggregate_exhausted",
+    "unplaced_share",
+    "tower_gap",
+    "above_tower",
 ];
 
 /// Keywords that start an item of a `parametric` block.
@@ -125,7 +153,7 @@ pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Items reserved for later versions of the language (spec sections 8-10).
-const UNSUPPORTED_ITEMS: &[&str] = &["treaty", "check"];
+const UNSUPPORTED_ITEMS: &[&str] = &["treaty"];
 
 /// Parses a program's source text into its syntax tree.
 ///
@@ -245,6 +273,7 @@ fn program_item(i: In) -> PResult<Item> {
         "exclude" => cut(map(exclusion, ItemKind::Exclude))(rest)?,
         "layer" => cut(layer)(rest)?,
         "parametric" => cut(parametric)(rest)?,
+        "check" => cut(check)(rest)?,
         "allow" => cut(allow)(rest)?,
         _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
     };
@@ -620,6 +649,141 @@ fn parametric(i: In) -> PResult<ItemKind> {
             end_comments: Vec::new(),
         }),
     ))
+}
+
+fn check(i: In) -> PResult<ItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, items) = block(i, check_item)?;
+    Ok((
+        i,
+        ItemKind::Check(CheckDecl {
+            name,
+            items,
+            end_comments: Vec::new(),
+        }),
+    ))
+}
+
+fn check_item(i: In) -> PResult<CheckItem> {
+    let (rest, (w, kw_span)) = item_keyword(i, CHECK_ITEM_KEYWORDS)?;
+    let word = *w.fragment();
+    let (rest, kind) = match word {
+        "event" => cut(map(cond, CheckItemKind::Event))(rest)?,
+        "events" => cut(check_events)(rest)?,
+        "loss" => cut(check_loss)(rest)?,
+        "with" => cut(check_with)(rest)?,
+        "expect" => cut(check_expect)(rest)?,
+        _ => {
+            let help = match crate::suggest::did_you_mean(word, CHECK_ITEM_KEYWORDS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "check items start with `event`, `events`, `loss`, `with` or `expect`".to_string(),
+            };
+            return Err(NomErr::Failure(PErr::special(
+                kw_span.start,
+                Special::UnknownItem {
+                    word: word.to_string(),
+                    end: kw_span.end,
+                    help,
+                },
+            )));
+        }
+    };
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        CheckItem {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        },
+    ))
+}
+
+fn check_events(i: In) -> PResult<CheckItemKind> {
+    let (i, count) = count_lit(i)?;
+    let (i, _) = kw("with")(i)?;
+    let (i, condition) = cond(i)?;
+    Ok((i, CheckItemKind::Events { count, condition }))
+}
+
+fn check_loss(i: In) -> PResult<CheckItemKind> {
+    let (i, (w, _)) = one_of_keywords(&["up", "from"])(i)?;
+    let (i, from, to) = if w == "up" {
+        let (i, _) = kw("to")(i)?;
+        let (i, to) = amount(i)?;
+        (i, None, to)
+    } else {
+        let (i, from) = amount(i)?;
+        let (i, _) = kw("to")(i)?;
+        let (i, to) = amount(i)?;
+        (i, Some(from), to)
+    };
+    let (i, each) = optional(kw("each")(i), i)?;
+    Ok((
+        i,
+        CheckItemKind::Loss {
+            from,
+            to,
+            each: each.is_some(),
+        },
+    ))
+}
+
+fn check_with(i: In) -> PResult<CheckItemKind> {
+    let (i, name) = ident(i)?;
+    let (i, _) = punct("=")(i)?;
+    let (i, value) = literal(i)?;
+    Ok((i, CheckItemKind::With { name, value }))
+}
+
+fn check_expect(i: In) -> PResult<CheckItemKind> {
+    let (i, _) = ws(i)?;
+    let start = off(&i);
+    let (i, (w, _)) = one_of_keywords(&["paid", "uncovered", "carrier", "layer", "retained"])(i)?;
+    let (i, metric) = match w {
+        "paid" => (i, Metric::Paid),
+        "retained" => (i, Metric::Retained),
+        "uncovered" => {
+            let (j, _) = ws(i)?;
+            match word(j) {
+                Ok((rest, r)) if REASONS.contains(r.fragment()) => (rest, Metric::Uncovered(Some(r.fragment().to_string()))),
+                Ok((_, r)) if !["and", "or"].contains(r.fragment()) => {
+                    let mut e = PErr::expected(off(&j), Exp::Thing("a reason such as `deductible`"));
+                    e.expected.push(Exp::Thing("an operator"));
+                    return Err(NomErr::Failure(e));
+                }
+                _ => (i, Metric::Uncovered(None)),
+            }
+        }
+        kind => {
+            let (i, name) = string_lit(i)?;
+            let (i, _) = kw("paid")(i)?;
+            let m = if kind == "carrier" {
+                Metric::CarrierPaid(name.node)
+            } else {
+                Metric::LayerPaid(name.node)
+            };
+            (i, m)
+        }
+    };
+    let metric = Spanned::new(metric, Span::new(start, off(&i)));
+    let (i, op) = cmp_op(i)?;
+    let (i, _) = ws(i)?;
+    let bstart = off(&i);
+    let (i, bound) = match percent(i) {
+        Ok((i, p)) => {
+            let (i, _) = kw("of")(i)?;
+            let (i, _) = kw("loss")(i)?;
+            (i, Bound::ShareOfLoss(p.node))
+        }
+        Err(NomErr::Error(_)) => {
+            let (i, a) = amount(i)?;
+            (i, Bound::Amount(a.node))
+        }
+        Err(e) => return Err(e),
+    };
+    let bound = Spanned::new(bound, Span::new(bstart, off(&i)));
+    Ok((i, CheckItemKind::Expect { metric, op, bound }))
 }
 
 fn direction(i: In) -> PResult<Spanned<Direction>> {

@@ -6,7 +6,7 @@
 //! item of a block are the block's `end_comments`; comments before `program` and after its
 //! closing brace are the file's header and footer.
 
-use crate::ast::{File, ItemKind, Trivia};
+use crate::ast::{CheckItem, File, ItemKind, LayerItem, ParametricItem, Trivia};
 use crate::span::Span;
 use std::iter::Peekable;
 use std::vec::IntoIter;
@@ -85,6 +85,49 @@ fn take_trailing(src: &str, cs: &mut Stream, end: usize, trivia: &mut Trivia) ->
     end
 }
 
+/// An item of a nested block (layer, parametric cover, check).
+trait BlockItem {
+    fn span(&self) -> Span;
+    fn trivia(&mut self) -> &mut Trivia;
+}
+
+macro_rules! block_item {
+    ($($t:ty),*) => {$(
+        impl BlockItem for $t {
+            fn span(&self) -> Span {
+                self.span
+            }
+            fn trivia(&mut self) -> &mut Trivia {
+                &mut self.trivia
+            }
+        }
+    )*};
+}
+
+block_item!(LayerItem, ParametricItem, CheckItem);
+
+/// Attaches the comments inside a block spanning `outer` to its items.
+fn attach_block<T: BlockItem>(
+    src: &str,
+    cs: &mut Stream,
+    outer: Span,
+    items: &mut [T],
+    end_comments: &mut Vec<String>,
+) {
+    let mut prev = outer.start;
+    for (m, it) in items.iter_mut().enumerate() {
+        let span = it.span();
+        let first = cs.peek().map_or(span.start, |(s, _)| s.start.min(span.start));
+        let trivia = it.trivia();
+        trivia.blank_line_before = m > 0 && has_blank_line(src, prev, first);
+        take_before(cs, span.start, &mut trivia.comments);
+        // Comments inside an item's own text move before it.
+        take_before(cs, span.end, &mut trivia.comments);
+        prev = take_trailing(src, cs, span.end, trivia);
+    }
+    take_before(cs, outer.end, end_comments);
+}
+
 /// Attaches every comment of `src` to `file`.
 pub(super) fn attach(src: &str, file: &mut File) {
     let mut cs = comments(src).into_iter().peekable();
@@ -97,33 +140,13 @@ pub(super) fn attach(src: &str, file: &mut File) {
             .map_or(item.span.start, |(s, _)| s.start.min(item.span.start));
         item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
         take_before(&mut cs, item.span.start, &mut item.trivia.comments);
-        if let ItemKind::Layer(layer) = &mut item.kind {
-            let mut inner_prev = item.span.start;
-            for (m, li) in layer.items.iter_mut().enumerate() {
-                let first = cs
-                    .peek()
-                    .map_or(li.span.start, |(s, _)| s.start.min(li.span.start));
-                li.trivia.blank_line_before = m > 0 && has_blank_line(src, inner_prev, first);
-                take_before(&mut cs, li.span.start, &mut li.trivia.comments);
-                // Comments inside a layer item's own text move before it.
-                take_before(&mut cs, li.span.end, &mut li.trivia.comments);
-                inner_prev = take_trailing(src, &mut cs, li.span.end, &mut li.trivia);
+        match &mut item.kind {
+            ItemKind::Layer(l) => attach_block(src, &mut cs, item.span, &mut l.items, &mut l.end_comments),
+            ItemKind::Parametric(p) => {
+                attach_block(src, &mut cs, item.span, &mut p.items, &mut p.end_comments)
             }
-            take_before(&mut cs, item.span.end, &mut layer.end_comments);
-        } else if let ItemKind::Parametric(cover) = &mut item.kind {
-            let mut inner_prev = item.span.start;
-            for (m, pi) in cover.items.iter_mut().enumerate() {
-                let first = cs
-                    .peek()
-                    .map_or(pi.span.start, |(s, _)| s.start.min(pi.span.start));
-                pi.trivia.blank_line_before = m > 0 && has_blank_line(src, inner_prev, first);
-                take_before(&mut cs, pi.span.start, &mut pi.trivia.comments);
-                take_before(&mut cs, pi.span.end, &mut pi.trivia.comments);
-                inner_prev = take_trailing(src, &mut cs, pi.span.end, &mut pi.trivia);
-            }
-            take_before(&mut cs, item.span.end, &mut cover.end_comments);
-        } else {
-            take_before(&mut cs, item.span.end, &mut item.trivia.comments);
+            ItemKind::Check(c) => attach_block(src, &mut cs, item.span, &mut c.items, &mut c.end_comments),
+            _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
         }
         prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
     }

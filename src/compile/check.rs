@@ -1,0 +1,303 @@
+//! Compiling `check` blocks (spec section 10).
+
+use super::condition::Scope;
+use super::{CompileError, Cx, STANDARD_CAUSES, STANDARD_TIERS};
+use crate::ast::{self, Bound, CheckItemKind, Metric};
+use crate::money::Money;
+use crate::program::{
+    Check, CheckBound, CheckMetric, Condition, Expectation, Field, Program, SymbolField, Value,
+};
+use crate::span::{Span, Spanned};
+use crate::suggest::did_you_mean;
+use std::cmp::Ordering;
+
+/// Symbols of `field` that `c` names, in order of first appearance.
+fn symbols_named(c: &Condition, field: SymbolField, out: &mut Vec<String>) {
+    match c {
+        Condition::Or(cs) | Condition::And(cs) => cs.iter().for_each(|c| symbols_named(c, field, out)),
+        Condition::Not(c) => symbols_named(c, field, out),
+        Condition::Symbol { field: f, symbols, .. } if *f == field => {
+            for s in symbols {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn reads_value(c: &Condition) -> bool {
+    match c {
+        Condition::Or(cs) | Condition::And(cs) => cs.iter().any(reads_value),
+        Condition::Not(c) => reads_value(c),
+        Condition::Compare { field, .. } | Condition::Flag(field) => *field == Field::Value,
+        Condition::Symbol { .. } => false,
+    }
+}
+
+/// Whether `c` holds for an event of `cause` with one line of `tier`, attributes `attrs`,
+/// occurring and discovered at `at` (a check's synthetic event).
+fn holds(c: &Condition, cause: &str, tier: &str, attrs: &[Value], at: crate::time::Instant) -> bool {
+    match c {
+        Condition::Or(cs) => cs.iter().any(|c| holds(c, cause, tier, attrs, at)),
+        Condition::And(cs) => cs.iter().all(|c| holds(c, cause, tier, attrs, at)),
+        Condition::Not(c) => !holds(c, cause, tier, attrs, at),
+        Condition::Symbol { field, negated, symbols } => match field {
+            SymbolField::Cause => symbols.iter().any(|s| s == cause) != *negated,
+            SymbolField::Tier => symbols.iter().any(|s| s == tier) != *negated,
+            // The synthetic line is an amount, not an asset.
+            SymbolField::Asset => *negated,
+        },
+        Condition::Compare { field, op, value } => {
+            let v = match field {
+                Field::Occurred | Field::Discovered => Some(Value::Instant(at)),
+                Field::TimeToDiscovery => Some(Value::Duration(crate::time::Duration(0))),
+                Field::Attribute(i) => attrs.get(*i).cloned(),
+                Field::Value => None,
+            };
+            let ord = v.as_ref().and_then(|v| v.partial_cmp(value).filter(|_| {
+                std::mem::discriminant(v) == std::mem::discriminant(value)
+            }));
+            match ord {
+                Some(o) => match op {
+                    ast::CmpOp::Lt => o == Ordering::Less,
+                    ast::CmpOp::Le => o != Ordering::Greater,
+                    ast::CmpOp::Gt => o == Ordering::Greater,
+                    ast::CmpOp::Ge => o != Ordering::Less,
+                    ast::CmpOp::Eq => o == Ordering::Equal,
+                    ast::CmpOp::Ne => o != Ordering::Equal,
+                },
+                None => false,
+            }
+        }
+        Condition::Flag(Field::Attribute(i)) => matches!(attrs.get(*i), Some(Value::Flag(true))),
+        Condition::Flag(_) => false,
+    }
+}
+
+impl Cx {
+    fn check_shape(&mut self, check: &ast::CheckDecl, problem: String, help: &'static str) {
+        self.errors.push(CompileError::CheckShape {
+            check: check.name.node.clone(),
+            problem,
+            span: check.name.span.into(),
+            help,
+        });
+    }
+
+    /// Compiles one check against the finished `program`; `None` when it has errors.
+    pub(crate) fn check(&mut self, c: &ast::CheckDecl, span: Span, program: &Program) -> Option<Check> {
+        let before = self.errors.len();
+        let mut event: Option<(u32, Condition, Span)> = None;
+        let mut loss: Option<(Money, Money)> = None;
+        let mut with: Vec<(usize, Value)> = Vec::new();
+        let mut expects = Vec::new();
+        let mut once = std::collections::HashMap::new();
+        for item in &c.items {
+            match &item.kind {
+                CheckItemKind::Event(cond) | CheckItemKind::Events { condition: cond, .. } => {
+                    self.once(&mut once, "event", item.span);
+                    let count = match &item.kind {
+                        CheckItemKind::Events { count, .. } => count.node,
+                        _ => 1,
+                    };
+                    if count == 0 {
+                        self.errors.push(CompileError::NotPositive {
+                            what: "number of events",
+                            span: item.span.into(),
+                        });
+                    }
+                    if let Some(compiled) = self.condition(cond, program, Scope::Line) {
+                        if reads_value(&compiled) {
+                            self.check_shape(
+                                c,
+                                "tests `value` in its event condition".to_string(),
+                                "the `loss` item sets the value; describe the event by cause, tier and attributes",
+                            );
+                        }
+                        event = Some((count, compiled, cond.span));
+                    }
+                }
+                CheckItemKind::Loss { from, to, .. } => {
+                    self.once(&mut once, "loss", item.span);
+                    let hi = self.money(to, "loss bound");
+                    let lo = match from {
+                        Some(f) => self.money(f, "loss bound"),
+                        None => Some(Money(1)),
+                    };
+                    if let (Some(lo), Some(hi)) = (lo, hi) {
+                        if lo > hi || hi.0 <= 0 {
+                            self.errors.push(CompileError::LossRange {
+                                from: self.currency.display(lo),
+                                to: self.currency.display(hi),
+                                span: item.span.into(),
+                            });
+                        }
+                        loss = Some((lo, hi));
+                    }
+                }
+                CheckItemKind::With { name, value } => {
+                    match program.attributes.iter().position(|a| a.name == name.node) {
+                        None => {
+                            let help = did_you_mean(&name.node, program.attributes.iter().map(|a| a.name.as_str()))
+                                .map_or("declare it with `attribute NAME: TYPE`".to_string(), |s| format!("did you mean `{s}`?"));
+                            self.errors.push(CompileError::UnknownField {
+                                name: name.node.clone(),
+                                span: name.span.into(),
+                                help,
+                            });
+                        }
+                        Some(idx) => {
+                            let ty = program.attributes.get(idx).map(|a| super::condition::Ty::from(a.ty))?;
+                            match self.literal_value(value, ty) {
+                                Ok(v) => with.push((idx, v)),
+                                Err(Some(found)) => self.errors.push(CompileError::Mismatch {
+                                    field: name.node.clone(),
+                                    ty: ty.name(),
+                                    found,
+                                    span: value.span.into(),
+                                    help: format!("a {} is written like {}", ty.name(), ty.example()),
+                                }),
+                                Err(None) => {}
+                            }
+                        }
+                    }
+                }
+                CheckItemKind::Expect { metric, op, bound } => {
+                    if let Some(e) = self.expectation(metric, op.node, bound, item.span, program) {
+                        expects.push(e);
+                    }
+                }
+            }
+        }
+        if event.is_none() && !once.contains_key("event") {
+            self.check_shape(c, "has no `event` or `events` item".to_string(), "add `event tier is hot` (or `events 2 with …`)");
+        }
+        if loss.is_none() && !once.contains_key("loss") {
+            self.check_shape(c, "has no `loss` item".to_string(), "add `loss up to 40M` or `loss from 1M to 500M`");
+        }
+        if expects.is_empty() && !c.items.iter().any(|i| matches!(i.kind, CheckItemKind::Expect { .. })) {
+            self.check_shape(c, "has no `expect` item".to_string(), "add `expect uncovered <= 2.5M`");
+        }
+        // Attribute values of the synthetic events: `with`, else the default.
+        let mut attrs = Vec::with_capacity(program.attributes.len());
+        for (i, a) in program.attributes.iter().enumerate() {
+            match with.iter().find(|(j, _)| *j == i).map(|(_, v)| v.clone()).or_else(|| a.default.clone()) {
+                Some(v) => attrs.push(v),
+                None => {
+                    self.check_shape(
+                        c,
+                        format!("needs a value for attribute `{}`, which has no default", a.name),
+                        "set it with `with NAME = VALUE`",
+                    );
+                    return None;
+                }
+            }
+        }
+        if self.errors.len() > before {
+            return None;
+        }
+        let (events, condition, cond_span) = event?;
+        let (loss_from, loss_to) = loss?;
+        let mut causes: Vec<String> = program.covers.clone().unwrap_or_default();
+        if causes.is_empty() {
+            let mut all = Vec::new();
+            for x in program.exclusions.iter().map(|e| &e.condition)
+                .chain(program.sublimits.iter().filter_map(|s| s.condition.as_ref()))
+                .chain(program.deductibles.iter().filter_map(|d| d.condition.as_ref()))
+                .chain(program.layers.iter().flat_map(|l| l.exclusions.iter().map(|e| &e.condition)))
+                .chain(std::iter::once(&condition))
+            {
+                symbols_named(x, SymbolField::Cause, &mut all);
+            }
+            causes = if all.is_empty() { STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect() } else { all };
+        }
+        let mut tiers: Vec<String> = program.exposures.iter().map(|e| e.tier.clone()).collect();
+        for x in program.sublimits.iter().filter_map(|s| s.condition.as_ref())
+            .chain(program.deductibles.iter().filter_map(|d| d.condition.as_ref()))
+            .chain(program.exclusions.iter().map(|e| &e.condition))
+            .chain(std::iter::once(&condition))
+        {
+            symbols_named(x, SymbolField::Tier, &mut tiers);
+        }
+        if tiers.is_empty() {
+            tiers = STANDARD_TIERS.iter().map(|s| (*s).to_string()).collect();
+        }
+        let at = program.period.start;
+        let combinations: Vec<(String, String)> = causes
+            .iter()
+            .flat_map(|cause| tiers.iter().map(move |tier| (cause.clone(), tier.clone())))
+            .filter(|(cause, tier)| holds(&condition, cause, tier, &attrs, at))
+            .collect();
+        if combinations.is_empty() {
+            self.errors.push(CompileError::EmptyEventSpace {
+                check: c.name.node.clone(),
+                span: cond_span.into(),
+            });
+            return None;
+        }
+        Some(Check {
+            name: c.name.node.clone(),
+            events,
+            condition,
+            combinations,
+            loss_from,
+            loss_to,
+            with,
+            expects,
+            span,
+        })
+    }
+
+    fn expectation(
+        &mut self,
+        metric: &Spanned<Metric>,
+        op: ast::CmpOp,
+        bound: &Spanned<Bound>,
+        span: Span,
+        program: &Program,
+    ) -> Option<Expectation> {
+        let unknown = |cx: &mut Cx, kind: &'static str, name: &str, names: Vec<&str>| {
+            let help = did_you_mean(name, names.iter().copied())
+                .map_or(format!("{kind}s of this program: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
+            cx.errors.push(CompileError::CheckUnknownName {
+                kind,
+                name: name.to_string(),
+                span: metric.span.into(),
+                help,
+            });
+        };
+        let m = match &metric.node {
+            Metric::Paid => CheckMetric::Paid,
+            Metric::Retained => CheckMetric::Retained,
+            Metric::Uncovered(r) => CheckMetric::Uncovered(r.clone()),
+            Metric::CarrierPaid(name) => {
+                let names: Vec<&str> = program.layers.iter().flat_map(|l| l.carriers.iter().map(|c| c.name.as_str())).collect();
+                if !names.contains(&name.as_str()) {
+                    unknown(self, "carrier", name, names);
+                    return None;
+                }
+                CheckMetric::CarrierPaid(name.clone())
+            }
+            Metric::LayerPaid(name) => match program.layers.iter().position(|l| l.name == *name) {
+                Some(i) => CheckMetric::LayerPaid(i),
+                None => {
+                    let names = program.layers.iter().map(|l| l.name.as_str()).collect();
+                    unknown(self, "layer", name, names);
+                    return None;
+                }
+            },
+        };
+        let b = match &bound.node {
+            Bound::Amount(a) => CheckBound::Amount(self.money(&Spanned::new(*a, bound.span), "bound")?),
+            Bound::ShareOfLoss(p) => CheckBound::ShareOfLoss(self.fraction(&Spanned::new(*p, bound.span), "share of loss")?),
+        };
+        Some(Expectation {
+            metric: m,
+            op,
+            bound: b,
+            span,
+        })
+    }
+}
