@@ -13,7 +13,10 @@ fn specie(args: &[&str]) -> (i32, String) {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 /// Timings vary; replace `(12.3 ms, …` and `time="0.012"` with fixed text.
@@ -132,7 +135,9 @@ fn sequence_counterexamples_are_replayable_and_seeded() {
     let a = specie::verify::verify(&program, &program.checks[0], 7, 128).unwrap();
     let b = specie::verify::verify(&program, &program.checks[0], 7, 128).unwrap();
     assert_eq!(a, b, "the same seed gives the same result");
-    let f = a.failure.expect("small losses under the 1M deductible fail");
+    let f = a
+        .failure
+        .expect("small losses under the 1M deductible fail");
     let s = specie::scenario::Scenario::from_json(f.scenario.as_deref().unwrap()).unwrap();
     let r = specie::replay::replay(&program, &s).unwrap();
     assert_eq!(r.events.len(), 2);

@@ -84,12 +84,16 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
                     }
                 }
                 if let Some(r) = &f.result {
-                    for line in specie::report::explain(r, &f.trace, &program, &name, &src).lines() {
+                    for line in specie::report::explain(r, &f.trace, &program, &name, &src).lines()
+                    {
                         let _ = writeln!(text, "  | {line}");
                     }
                 }
                 if let Some(s) = &f.scenario {
-                    let _ = writeln!(text, "  scenario (replay it with `specie replay {name} FILE`):");
+                    let _ = writeln!(
+                        text,
+                        "  scenario (replay it with `specie replay {name} FILE`):"
+                    );
                     for line in s.lines() {
                         let _ = writeln!(text, "  | {line}");
                     }
@@ -104,8 +108,16 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
             text,
         });
     }
-    let passed = results.iter().flat_map(|r| &r.checks).filter(|(c, _)| c.passed).count();
-    let failed = results.iter().flat_map(|r| &r.checks).filter(|(c, _)| !c.passed).count();
+    let passed = results
+        .iter()
+        .flat_map(|r| &r.checks)
+        .filter(|(c, _)| c.passed)
+        .count();
+    let failed = results
+        .iter()
+        .flat_map(|r| &r.checks)
+        .filter(|(c, _)| !c.passed)
+        .count();
     match format {
         TestFormat::Text => {
             for r in &results {
@@ -129,7 +141,11 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
         }
         TestFormat::Junit => {
             let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-            let _ = writeln!(out, "<testsuites name=\"specie\" tests=\"{}\" failures=\"{failed}\">", passed + failed);
+            let _ = writeln!(
+                out,
+                "<testsuites name=\"specie\" tests=\"{}\" failures=\"{failed}\">",
+                passed + failed
+            );
             for r in &results {
                 let fails = r.checks.iter().filter(|(c, _)| !c.passed).count();
                 let time: f64 = r.checks.iter().map(|(_, t)| t).sum();

@@ -14,9 +14,13 @@ use std::cmp::Ordering;
 /// Symbols of `field` that `c` names, in order of first appearance.
 fn symbols_named(c: &Condition, field: SymbolField, out: &mut Vec<String>) {
     match c {
-        Condition::Or(cs) | Condition::And(cs) => cs.iter().for_each(|c| symbols_named(c, field, out)),
+        Condition::Or(cs) | Condition::And(cs) => {
+            cs.iter().for_each(|c| symbols_named(c, field, out))
+        }
         Condition::Not(c) => symbols_named(c, field, out),
-        Condition::Symbol { field: f, symbols, .. } if *f == field => {
+        Condition::Symbol {
+            field: f, symbols, ..
+        } if *f == field => {
             for s in symbols {
                 if !out.contains(s) {
                     out.push(s.clone());
@@ -38,12 +42,22 @@ fn reads_value(c: &Condition) -> bool {
 
 /// Whether `c` holds for an event of `cause` with one line of `tier`, attributes `attrs`,
 /// occurring and discovered at `at` (a check's synthetic event).
-fn holds(c: &Condition, cause: &str, tier: &str, attrs: &[Value], at: crate::time::Instant) -> bool {
+fn holds(
+    c: &Condition,
+    cause: &str,
+    tier: &str,
+    attrs: &[Value],
+    at: crate::time::Instant,
+) -> bool {
     match c {
         Condition::Or(cs) => cs.iter().any(|c| holds(c, cause, tier, attrs, at)),
         Condition::And(cs) => cs.iter().all(|c| holds(c, cause, tier, attrs, at)),
         Condition::Not(c) => !holds(c, cause, tier, attrs, at),
-        Condition::Symbol { field, negated, symbols } => match field {
+        Condition::Symbol {
+            field,
+            negated,
+            symbols,
+        } => match field {
             SymbolField::Cause => symbols.iter().any(|s| s == cause) != *negated,
             SymbolField::Tier => symbols.iter().any(|s| s == tier) != *negated,
             // The synthetic line is an amount, not an asset.
@@ -56,9 +70,10 @@ fn holds(c: &Condition, cause: &str, tier: &str, attrs: &[Value], at: crate::tim
                 Field::Attribute(i) => attrs.get(*i).cloned(),
                 Field::Value => None,
             };
-            let ord = v.as_ref().and_then(|v| v.partial_cmp(value).filter(|_| {
-                std::mem::discriminant(v) == std::mem::discriminant(value)
-            }));
+            let ord = v.as_ref().and_then(|v| {
+                v.partial_cmp(value)
+                    .filter(|_| std::mem::discriminant(v) == std::mem::discriminant(value))
+            });
             match ord {
                 Some(o) => match op {
                     ast::CmpOp::Lt => o == Ordering::Less,
@@ -87,7 +102,12 @@ impl Cx {
     }
 
     /// Compiles one check against the finished `program`; `None` when it has errors.
-    pub(crate) fn check(&mut self, c: &ast::CheckDecl, span: Span, program: &Program) -> Option<Check> {
+    pub(crate) fn check(
+        &mut self,
+        c: &ast::CheckDecl,
+        span: Span,
+        program: &Program,
+    ) -> Option<Check> {
         let before = self.errors.len();
         let mut event: Option<(u32, Condition, Span)> = None;
         let mut loss: Option<(Money, Money)> = None;
@@ -96,7 +116,10 @@ impl Cx {
         let mut once = std::collections::HashMap::new();
         for item in &c.items {
             match &item.kind {
-                CheckItemKind::Event(cond) | CheckItemKind::Events { condition: cond, .. } => {
+                CheckItemKind::Event(cond)
+                | CheckItemKind::Events {
+                    condition: cond, ..
+                } => {
                     self.once(&mut once, "event", item.span);
                     let count = match &item.kind {
                         CheckItemKind::Events { count, .. } => count.node,
@@ -140,8 +163,13 @@ impl Cx {
                 CheckItemKind::With { name, value } => {
                     match program.attributes.iter().position(|a| a.name == name.node) {
                         None => {
-                            let help = did_you_mean(&name.node, program.attributes.iter().map(|a| a.name.as_str()))
-                                .map_or("declare it with `attribute NAME: TYPE`".to_string(), |s| format!("did you mean `{s}`?"));
+                            let help = did_you_mean(
+                                &name.node,
+                                program.attributes.iter().map(|a| a.name.as_str()),
+                            )
+                            .map_or("declare it with `attribute NAME: TYPE`".to_string(), |s| {
+                                format!("did you mean `{s}`?")
+                            });
                             self.errors.push(CompileError::UnknownField {
                                 name: name.node.clone(),
                                 span: name.span.into(),
@@ -149,7 +177,10 @@ impl Cx {
                             });
                         }
                         Some(idx) => {
-                            let ty = program.attributes.get(idx).map(|a| super::condition::Ty::from(a.ty))?;
+                            let ty = program
+                                .attributes
+                                .get(idx)
+                                .map(|a| super::condition::Ty::from(a.ty))?;
                             match self.literal_value(value, ty) {
                                 Ok(v) => with.push((idx, v)),
                                 Err(Some(found)) => self.errors.push(CompileError::Mismatch {
@@ -157,7 +188,11 @@ impl Cx {
                                     ty: ty.name(),
                                     found,
                                     span: value.span.into(),
-                                    help: format!("a {} is written like {}", ty.name(), ty.example()),
+                                    help: format!(
+                                        "a {} is written like {}",
+                                        ty.name(),
+                                        ty.example()
+                                    ),
                                 }),
                                 Err(None) => {}
                             }
@@ -172,23 +207,48 @@ impl Cx {
             }
         }
         if event.is_none() && !once.contains_key("event") {
-            self.check_shape(c, "has no `event` or `events` item".to_string(), "add `event tier is hot` (or `events 2 with …`)");
+            self.check_shape(
+                c,
+                "has no `event` or `events` item".to_string(),
+                "add `event tier is hot` (or `events 2 with …`)",
+            );
         }
         if loss.is_none() && !once.contains_key("loss") {
-            self.check_shape(c, "has no `loss` item".to_string(), "add `loss up to 40M` or `loss from 1M to 500M`");
+            self.check_shape(
+                c,
+                "has no `loss` item".to_string(),
+                "add `loss up to 40M` or `loss from 1M to 500M`",
+            );
         }
-        if expects.is_empty() && !c.items.iter().any(|i| matches!(i.kind, CheckItemKind::Expect { .. })) {
-            self.check_shape(c, "has no `expect` item".to_string(), "add `expect uncovered <= 2.5M`");
+        if expects.is_empty()
+            && !c
+                .items
+                .iter()
+                .any(|i| matches!(i.kind, CheckItemKind::Expect { .. }))
+        {
+            self.check_shape(
+                c,
+                "has no `expect` item".to_string(),
+                "add `expect uncovered <= 2.5M`",
+            );
         }
         // Attribute values of the synthetic events: `with`, else the default.
         let mut attrs = Vec::with_capacity(program.attributes.len());
         for (i, a) in program.attributes.iter().enumerate() {
-            match with.iter().find(|(j, _)| *j == i).map(|(_, v)| v.clone()).or_else(|| a.default.clone()) {
+            match with
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, v)| v.clone())
+                .or_else(|| a.default.clone())
+            {
                 Some(v) => attrs.push(v),
                 None => {
                     self.check_shape(
                         c,
-                        format!("needs a value for attribute `{}`, which has no default", a.name),
+                        format!(
+                            "needs a value for attribute `{}`, which has no default",
+                            a.name
+                        ),
                         "set it with `with NAME = VALUE`",
                     );
                     return None;
@@ -203,19 +263,49 @@ impl Cx {
         let mut causes: Vec<String> = program.covers.clone().unwrap_or_default();
         if causes.is_empty() {
             let mut all = Vec::new();
-            for x in program.exclusions.iter().map(|e| &e.condition)
-                .chain(program.sublimits.iter().filter_map(|s| s.condition.as_ref()))
-                .chain(program.deductibles.iter().filter_map(|d| d.condition.as_ref()))
-                .chain(program.layers.iter().flat_map(|l| l.exclusions.iter().map(|e| &e.condition)))
+            for x in program
+                .exclusions
+                .iter()
+                .map(|e| &e.condition)
+                .chain(
+                    program
+                        .sublimits
+                        .iter()
+                        .filter_map(|s| s.condition.as_ref()),
+                )
+                .chain(
+                    program
+                        .deductibles
+                        .iter()
+                        .filter_map(|d| d.condition.as_ref()),
+                )
+                .chain(
+                    program
+                        .layers
+                        .iter()
+                        .flat_map(|l| l.exclusions.iter().map(|e| &e.condition)),
+                )
                 .chain(std::iter::once(&condition))
             {
                 symbols_named(x, SymbolField::Cause, &mut all);
             }
-            causes = if all.is_empty() { STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect() } else { all };
+            causes = if all.is_empty() {
+                STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect()
+            } else {
+                all
+            };
         }
         let mut tiers: Vec<String> = program.exposures.iter().map(|e| e.tier.clone()).collect();
-        for x in program.sublimits.iter().filter_map(|s| s.condition.as_ref())
-            .chain(program.deductibles.iter().filter_map(|d| d.condition.as_ref()))
+        for x in program
+            .sublimits
+            .iter()
+            .filter_map(|s| s.condition.as_ref())
+            .chain(
+                program
+                    .deductibles
+                    .iter()
+                    .filter_map(|d| d.condition.as_ref()),
+            )
             .chain(program.exclusions.iter().map(|e| &e.condition))
             .chain(std::iter::once(&condition))
         {
@@ -259,8 +349,10 @@ impl Cx {
         program: &Program,
     ) -> Option<Expectation> {
         let unknown = |cx: &mut Cx, kind: &'static str, name: &str, names: Vec<&str>| {
-            let help = did_you_mean(name, names.iter().copied())
-                .map_or(format!("{kind}s of this program: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
+            let help = did_you_mean(name, names.iter().copied()).map_or(
+                format!("{kind}s of this program: {}", names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
             cx.errors.push(CompileError::CheckUnknownName {
                 kind,
                 name: name.to_string(),
@@ -273,7 +365,11 @@ impl Cx {
             Metric::Retained => CheckMetric::Retained,
             Metric::Uncovered(r) => CheckMetric::Uncovered(r.clone()),
             Metric::CarrierPaid(name) => {
-                let names: Vec<&str> = program.layers.iter().flat_map(|l| l.carriers.iter().map(|c| c.name.as_str())).collect();
+                let names: Vec<&str> = program
+                    .layers
+                    .iter()
+                    .flat_map(|l| l.carriers.iter().map(|c| c.name.as_str()))
+                    .collect();
                 if !names.contains(&name.as_str()) {
                     unknown(self, "carrier", name, names);
                     return None;
@@ -290,8 +386,12 @@ impl Cx {
             },
         };
         let b = match &bound.node {
-            Bound::Amount(a) => CheckBound::Amount(self.money(&Spanned::new(*a, bound.span), "bound")?),
-            Bound::ShareOfLoss(p) => CheckBound::ShareOfLoss(self.fraction(&Spanned::new(*p, bound.span), "share of loss")?),
+            Bound::Amount(a) => {
+                CheckBound::Amount(self.money(&Spanned::new(*a, bound.span), "bound")?)
+            }
+            Bound::ShareOfLoss(p) => CheckBound::ShareOfLoss(
+                self.fraction(&Spanned::new(*p, bound.span), "share of loss")?,
+            ),
         };
         Some(Expectation {
             metric: m,

@@ -674,9 +674,11 @@ fn check_item(i: In) -> PResult<CheckItem> {
         "with" => cut(check_with)(rest)?,
         "expect" => cut(check_expect)(rest)?,
         _ => {
-            let help = match crate::suggest::did_you_mean(word, CHECK_ITEM_KEYWORDS.iter().copied()) {
+            let help = match crate::suggest::did_you_mean(word, CHECK_ITEM_KEYWORDS.iter().copied())
+            {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "check items start with `event`, `events`, `loss`, `with` or `expect`".to_string(),
+                None => "check items start with `event`, `events`, `loss`, `with` or `expect`"
+                    .to_string(),
             };
             return Err(NomErr::Failure(PErr::special(
                 kw_span.start,
@@ -746,9 +748,12 @@ fn check_expect(i: In) -> PResult<CheckItemKind> {
         "uncovered" => {
             let (j, _) = ws(i)?;
             match word(j) {
-                Ok((rest, r)) if REASONS.contains(r.fragment()) => (rest, Metric::Uncovered(Some(r.fragment().to_string()))),
+                Ok((rest, r)) if REASONS.contains(r.fragment()) => {
+                    (rest, Metric::Uncovered(Some(r.fragment().to_string())))
+                }
                 Ok((_, r)) if !["and", "or"].contains(r.fragment()) => {
-                    let mut e = PErr::expected(off(&j), Exp::Thing("a reason such as `deductible`"));
+                    let mut e =
+                        PErr::expected(off(&j), Exp::Thing("a reason such as `deductible`"));
                     e.expected.push(Exp::Thing("an operator"));
                     return Err(NomErr::Failure(e));
                 }

@@ -117,7 +117,9 @@ fn attach_block<T: BlockItem>(
     let mut prev = outer.start;
     for (m, it) in items.iter_mut().enumerate() {
         let span = it.span();
-        let first = cs.peek().map_or(span.start, |(s, _)| s.start.min(span.start));
+        let first = cs
+            .peek()
+            .map_or(span.start, |(s, _)| s.start.min(span.start));
         let trivia = it.trivia();
         trivia.blank_line_before = m > 0 && has_blank_line(src, prev, first);
         take_before(cs, span.start, &mut trivia.comments);
@@ -141,11 +143,15 @@ pub(super) fn attach(src: &str, file: &mut File) {
         item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
         take_before(&mut cs, item.span.start, &mut item.trivia.comments);
         match &mut item.kind {
-            ItemKind::Layer(l) => attach_block(src, &mut cs, item.span, &mut l.items, &mut l.end_comments),
+            ItemKind::Layer(l) => {
+                attach_block(src, &mut cs, item.span, &mut l.items, &mut l.end_comments)
+            }
             ItemKind::Parametric(p) => {
                 attach_block(src, &mut cs, item.span, &mut p.items, &mut p.end_comments)
             }
-            ItemKind::Check(c) => attach_block(src, &mut cs, item.span, &mut c.items, &mut c.end_comments),
+            ItemKind::Check(c) => {
+                attach_block(src, &mut cs, item.span, &mut c.items, &mut c.end_comments)
+            }
             _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
         }
         prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);

@@ -112,7 +112,12 @@ pub(crate) fn metric(program: &Program, m: &CheckMetric, out: &Outcome) -> Optio
         CheckMetric::Paid => Some(out.paid),
         CheckMetric::Uncovered(None) => sum(&|_| true),
         CheckMetric::Uncovered(Some(r)) => sum(&|reason| reason.as_str() == r),
-        CheckMetric::Retained => sum(&|r| matches!(r, UncoveredReason::Deductible | UncoveredReason::Coinsurance)),
+        CheckMetric::Retained => sum(&|r| {
+            matches!(
+                r,
+                UncoveredReason::Deductible | UncoveredReason::Coinsurance
+            )
+        }),
         CheckMetric::LayerPaid(k) => out.layers.get(*k).map(|l| l.paid),
         CheckMetric::CarrierPaid(name) => program
             .layers
@@ -175,7 +180,11 @@ impl<'p> Single<'p> {
     }
 
     /// Replays one event of `loss` on a fresh replayer.
-    fn run(&mut self, loss: Money, trace: Option<&mut Vec<TraceStep>>) -> Result<(Outcome, Option<EventResult>), ReplayError> {
+    fn run(
+        &mut self,
+        loss: Money,
+        trace: Option<&mut Vec<TraceStep>>,
+    ) -> Result<(Outcome, Option<EventResult>), ReplayError> {
         self.evaluations = self.evaluations.saturating_add(1);
         let mut r = Replayer::new(self.program);
         let ev = self.event(&r, loss);
@@ -190,12 +199,27 @@ impl<'p> Single<'p> {
     fn stages(&mut self, loss: Money) -> Result<(i64, i64), ReplayError> {
         let (out, _) = self.run(loss, None)?;
         let by = |f: &dyn Fn(UncoveredReason) -> bool| {
-            out.uncovered.iter().filter(|(k, _)| f(k.reason)).map(|(_, m)| m.0).fold(0i64, i64::saturating_add)
+            out.uncovered
+                .iter()
+                .filter(|(k, _)| f(k.reason))
+                .map(|(_, m)| m.0)
+                .fold(0i64, i64::saturating_add)
         };
         let t = loss.0.saturating_sub(by(&|r| {
-            matches!(r, UncoveredReason::OutsidePeriod | UncoveredReason::CauseNotCovered | UncoveredReason::Excluded | UncoveredReason::Sublimit)
+            matches!(
+                r,
+                UncoveredReason::OutsidePeriod
+                    | UncoveredReason::CauseNotCovered
+                    | UncoveredReason::Excluded
+                    | UncoveredReason::Sublimit
+            )
         }));
-        let x = t.saturating_sub(by(&|r| matches!(r, UncoveredReason::Deductible | UncoveredReason::Coinsurance)));
+        let x = t.saturating_sub(by(&|r| {
+            matches!(
+                r,
+                UncoveredReason::Deductible | UncoveredReason::Coinsurance
+            )
+        }));
         Ok((t, x))
     }
 
@@ -245,11 +269,18 @@ impl<'p> Single<'p> {
                 DeductibleAmount::Flat(a) => t_space.push(a.0),
                 DeductibleAmount::Percent { rate, min, max } => {
                     // Where rate × T meets min, max or another deductible's amount.
-                    let targets = min.iter().chain(max).map(|m| m.0).chain(flats.iter().copied());
+                    let targets = min
+                        .iter()
+                        .chain(max)
+                        .map(|m| m.0)
+                        .chain(flats.iter().copied());
                     for m in targets {
                         if rate.num > 0 {
                             let den = rate.den().unwrap_or(1);
-                            let t = i128::from(m).saturating_mul(den) / rate.num;
+                            let t = i128::from(m)
+                                .saturating_mul(den)
+                                .checked_div(rate.num)
+                                .unwrap_or(i128::MAX);
                             t_space.push(i64::try_from(t).unwrap_or(i64::MAX));
                         }
                     }
@@ -292,7 +323,10 @@ impl<'p> Single<'p> {
     fn failing(&mut self, loss: i64) -> Result<Option<(usize, Money, Money)>, ReplayError> {
         let (out, _) = self.run(Money(loss), None)?;
         for (i, e) in self.check.expects.iter().enumerate() {
-            let over = || ReplayError::Overflow { event: "check".to_string(), what: "a metric" };
+            let over = || ReplayError::Overflow {
+                event: "check".to_string(),
+                what: "a metric",
+            };
             let value = metric(self.program, &e.metric, &out).ok_or_else(over)?;
             let b = bound(&e.bound, out.ground_up).ok_or_else(over)?;
             if !compare(value, e.op, b) {
@@ -308,7 +342,12 @@ impl<'p> Single<'p> {
 fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, ReplayError> {
     let mut attributes: Vec<crate::program::Value> = Vec::with_capacity(program.attributes.len());
     for (i, a) in program.attributes.iter().enumerate() {
-        let v = check.with.iter().find(|(j, _)| *j == i).map(|(_, v)| v.clone()).or_else(|| a.default.clone());
+        let v = check
+            .with
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, v)| v.clone())
+            .or_else(|| a.default.clone());
         // INVARIANT: the compiler rejects checks with an attribute lacking both.
         attributes.push(v.unwrap_or(crate::program::Value::Flag(false)));
     }
@@ -350,7 +389,10 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
         }
         evaluations = evaluations.saturating_add(s.evaluations);
         if let Some(loss) = found {
-            if best.as_ref().is_some_and(|b| b.loss <= program.currency.decimal(Money(loss))) {
+            if best
+                .as_ref()
+                .is_some_and(|b| b.loss <= program.currency.decimal(Money(loss)))
+            {
                 continue;
             }
             let (i, value, b) = s.failing(loss)?.ok_or(ReplayError::Overflow {
@@ -359,7 +401,10 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
             })?;
             let mut trace = Vec::new();
             let (_, result) = s.run(Money(loss), Some(&mut trace))?;
-            let e = check.expects.get(i).ok_or(ReplayError::Overflow { event: "check".to_string(), what: "an expectation" })?;
+            let e = check.expects.get(i).ok_or(ReplayError::Overflow {
+                event: "check".to_string(),
+                what: "an expectation",
+            })?;
             best = Some(Failure {
                 expectation: describe(program, e),
                 cause: Some(cause.clone()),
@@ -383,7 +428,12 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
 }
 
 /// Verifies one check: exactly for single events, by seeded search for sequences.
-pub fn verify(program: &Program, check: &Check, seed: u64, cases: u32) -> Result<CheckOutcome, ReplayError> {
+pub fn verify(
+    program: &Program,
+    check: &Check,
+    seed: u64,
+    cases: u32,
+) -> Result<CheckOutcome, ReplayError> {
     if check.events <= 1 {
         verify_single(program, check)
     } else {
@@ -392,6 +442,14 @@ pub fn verify(program: &Program, check: &Check, seed: u64, cases: u32) -> Result
 }
 
 /// Verifies every check of the program, in written order.
-pub fn verify_all(program: &Program, seed: u64, cases: u32) -> Result<Vec<CheckOutcome>, ReplayError> {
-    program.checks.iter().map(|c| verify(program, c, seed, cases)).collect()
+pub fn verify_all(
+    program: &Program,
+    seed: u64,
+    cases: u32,
+) -> Result<Vec<CheckOutcome>, ReplayError> {
+    program
+        .checks
+        .iter()
+        .map(|c| verify(program, c, seed, cases))
+        .collect()
 }

@@ -44,7 +44,14 @@ fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
         .filter_map(|(n, (combo, loss, at))| {
             let (cause, tier) = check.combinations.get(*combo)?;
             // Distinct instants: one second apart at least.
-            let instant = crate::time::Instant(program.period.start.0.saturating_add(*at).saturating_add(n as i64));
+            let instant = crate::time::Instant(
+                program
+                    .period
+                    .start
+                    .0
+                    .saturating_add(*at)
+                    .saturating_add(n as i64),
+            );
             Some(RawEvent {
                 id: Cow::Owned(format!("E{}", n.saturating_add(1))),
                 cause: Cow::Owned(cause.clone()),
@@ -71,18 +78,27 @@ fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
 }
 
 /// The first failing expectation of a scenario: (index, total loss, value, bound).
-fn failing(program: &Program, check: &Check, s: &Scenario) -> Result<Option<(usize, Money, Money, Money)>, ReplayError> {
+fn failing(
+    program: &Program,
+    check: &Check,
+    s: &Scenario,
+) -> Result<Option<(usize, Money, Money, Money)>, ReplayError> {
     let mut r = Replayer::new(program);
     let events = prepare_events(&r, s)?;
     let mut out = Outcome::default();
     let mut totals = vec![Money::ZERO; check.expects.len()];
     let mut loss = Money::ZERO;
-    let over = || ReplayError::Overflow { event: "check".to_string(), what: "a metric" };
+    let over = || ReplayError::Overflow {
+        event: "check".to_string(),
+        what: "a metric",
+    };
     for ev in &events {
         r.event(ev, &mut out, None)?;
         loss = loss.checked_add(out.ground_up).ok_or_else(over)?;
         for (t, e) in totals.iter_mut().zip(&check.expects) {
-            *t = t.checked_add(metric(program, &e.metric, &out).ok_or_else(over)?).ok_or_else(over)?;
+            *t = t
+                .checked_add(metric(program, &e.metric, &out).ok_or_else(over)?)
+                .ok_or_else(over)?;
         }
     }
     for (i, (e, value)) in check.expects.iter().zip(&totals).enumerate() {
@@ -95,10 +111,21 @@ fn failing(program: &Program, check: &Check, s: &Scenario) -> Result<Option<(usi
 }
 
 /// Searches sequences of `check.events` events for a failure, reproducibly from `seed`.
-pub(super) fn search(program: &Program, check: &Check, seed: u64, cases: u32) -> Result<CheckOutcome, ReplayError> {
+pub(super) fn search(
+    program: &Program,
+    check: &Check,
+    seed: u64,
+    cases: u32,
+) -> Result<CheckOutcome, ReplayError> {
     let n = usize::try_from(check.events).unwrap_or(1);
     let combos = check.combinations.len().max(1);
-    let span = program.period.end.0.saturating_sub(program.period.start.0).saturating_sub(i64::from(check.events)).max(1);
+    let span = program
+        .period
+        .end
+        .0
+        .saturating_sub(program.period.start.0)
+        .saturating_sub(i64::from(check.events))
+        .max(1);
     let strategy = proptest::collection::vec(
         (0..combos, check.loss_from.0..=check.loss_to.0, 0..span),
         n..=n,
@@ -114,7 +141,10 @@ pub(super) fn search(program: &Program, check: &Check, seed: u64, cases: u32) ->
         failure_persistence: None,
         ..Config::default()
     };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
     let engine_error: std::cell::RefCell<Option<ReplayError>> = std::cell::RefCell::new(None);
     let tried = std::cell::Cell::new(0usize);
     let result = runner.run(&strategy, |events| {
@@ -137,10 +167,11 @@ pub(super) fn search(program: &Program, check: &Check, seed: u64, cases: u32) ->
         Err(TestError::Abort(_)) => None,
         Err(TestError::Fail(_, events)) => {
             let s = scenario(program, check, &events);
-            let (i, loss, value, b) = failing(program, check, &s)?.ok_or(ReplayError::Overflow {
-                event: "check".to_string(),
-                what: "a counterexample",
-            })?;
+            let (i, loss, value, b) =
+                failing(program, check, &s)?.ok_or(ReplayError::Overflow {
+                    event: "check".to_string(),
+                    what: "a counterexample",
+                })?;
             let e = check.expects.get(i).ok_or(ReplayError::Overflow {
                 event: "check".to_string(),
                 what: "an expectation",
