@@ -183,3 +183,22 @@ fn franchise_all_or_nothing() {
     assert_eq!(r.events[0].paid.to_string(), "0.00");
     assert_eq!(r.events[1].paid.to_string(), "50000.01");
 }
+
+#[test]
+fn reset_is_a_fresh_replayer() {
+    let p = crate::compile_str(HOT).unwrap().program;
+    let s = Scenario::from_json(
+        r#"{"events":[{"id":"A","cause":"external_hack","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"40000000"}]}]}"#,
+    )
+    .unwrap();
+    let mut r = Replayer::new(&p);
+    let evs = prepare_events(&r, &s).unwrap();
+    let mut out = Outcome::default();
+    r.event(&evs[0], &mut out, None).unwrap();
+    let first = (out.clone(), r.totals());
+    r.event(&evs[0], &mut out, None).unwrap();
+    assert_ne!(out, first.0, "aggregates carried over");
+    r.reset();
+    r.event(&evs[0], &mut out, None).unwrap();
+    assert_eq!((out, r.totals()), first);
+}

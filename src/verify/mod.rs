@@ -152,6 +152,8 @@ pub(crate) fn bound(b: &CheckBound, loss: Money) -> Option<Money> {
 /// A single-event evaluator for one check and one `(cause, tier)`.
 struct Single<'p> {
     program: &'p Program,
+    replayer: Replayer<'p>,
+    out: Outcome,
     check: &'p Check,
     cause: &'p str,
     tier: &'p str,
@@ -179,25 +181,20 @@ impl<'p> Single<'p> {
         }
     }
 
-    /// Replays one event of `loss` on a fresh replayer.
-    fn run(
-        &mut self,
-        loss: Money,
-        trace: Option<&mut Vec<TraceStep>>,
-    ) -> Result<(Outcome, Option<EventResult>), ReplayError> {
+    /// Replays one event of `loss` from the start of the period; the outcome is in `self.out`.
+    fn run(&mut self, loss: Money, trace: Option<&mut Vec<TraceStep>>) -> Result<Option<EventResult>, ReplayError> {
         self.evaluations = self.evaluations.saturating_add(1);
-        let mut r = Replayer::new(self.program);
-        let ev = self.event(&r, loss);
-        let mut out = Outcome::default();
+        self.replayer.reset();
+        let ev = self.event(&self.replayer, loss);
         let want = trace.is_some();
-        r.event(&ev, &mut out, trace)?;
-        let result = want.then(|| r.event_result("check", &out));
-        Ok((out, result))
+        self.replayer.event(&ev, &mut self.out, trace)?;
+        Ok(want.then(|| self.replayer.event_result("check", &self.out)))
     }
 
     /// `T(v)` and `X(v)`: the covered amount after the sub-limits, and what enters the tower.
     fn stages(&mut self, loss: Money) -> Result<(i64, i64), ReplayError> {
-        let (out, _) = self.run(loss, None)?;
+        self.run(loss, None)?;
+        let out = &self.out;
         let by = |f: &dyn Fn(UncoveredReason) -> bool| {
             out.uncovered
                 .iter()
@@ -321,13 +318,14 @@ impl<'p> Single<'p> {
 
     /// The first expectation failing at `loss`, with its value and bound.
     fn failing(&mut self, loss: i64) -> Result<Option<(usize, Money, Money)>, ReplayError> {
-        let (out, _) = self.run(Money(loss), None)?;
+        self.run(Money(loss), None)?;
+        let out = &self.out;
         for (i, e) in self.check.expects.iter().enumerate() {
             let over = || ReplayError::Overflow {
                 event: "check".to_string(),
                 what: "a metric",
             };
-            let value = metric(self.program, &e.metric, &out).ok_or_else(over)?;
+            let value = metric(self.program, &e.metric, out).ok_or_else(over)?;
             let b = bound(&e.bound, out.ground_up).ok_or_else(over)?;
             if !compare(value, e.op, b) {
                 return Ok(Some((i, value, b)));
@@ -356,6 +354,8 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
     for (cause, tier) in &check.combinations {
         let mut s = Single {
             program,
+            replayer: Replayer::new(program),
+            out: Outcome::default(),
             check,
             cause,
             tier,
@@ -400,7 +400,7 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
                 what: "a counterexample",
             })?;
             let mut trace = Vec::new();
-            let (_, result) = s.run(Money(loss), Some(&mut trace))?;
+            let result = s.run(Money(loss), Some(&mut trace))?;
             let e = check.expects.get(i).ok_or(ReplayError::Overflow {
                 event: "check".to_string(),
                 what: "an expectation",
