@@ -47,6 +47,8 @@ pub mod report;
 pub mod scenario;
 pub mod span;
 pub mod suggest;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod verify;
 

@@ -130,7 +130,7 @@ pub(crate) fn metric(program: &Program, m: &CheckMetric, out: &Outcome) -> Optio
 }
 
 /// Whether `value OP bound` holds.
-pub(crate) fn compare(value: Money, op: CmpOp, bound: Money) -> bool {
+pub fn compare(value: Money, op: CmpOp, bound: Money) -> bool {
     match op {
         CmpOp::Lt => value < bound,
         CmpOp::Le => value <= bound,
@@ -182,7 +182,11 @@ impl<'p> Single<'p> {
     }
 
     /// Replays one event of `loss` from the start of the period; the outcome is in `self.out`.
-    fn run(&mut self, loss: Money, trace: Option<&mut Vec<TraceStep>>) -> Result<Option<EventResult>, ReplayError> {
+    fn run(
+        &mut self,
+        loss: Money,
+        trace: Option<&mut Vec<TraceStep>>,
+    ) -> Result<Option<EventResult>, ReplayError> {
         self.evaluations = self.evaluations.saturating_add(1);
         self.replayer.reset();
         let ev = self.event(&self.replayer, loss);
