@@ -225,6 +225,49 @@ fn parametric_item() -> impl Strategy<Value = ParametricItem> {
     })
 }
 
+fn check_item() -> impl Strategy<Value = CheckItem> {
+    let metric = prop_oneof![
+        Just(Metric::Paid),
+        Just(Metric::Retained),
+        prop::option::of(prop::sample::select(specie::parse::REASONS.to_vec()))
+            .prop_map(|r| Metric::Uncovered(r.map(str::to_string))),
+        text().prop_map(Metric::CarrierPaid),
+        text().prop_map(Metric::LayerPaid),
+    ];
+    let bound = prop_oneof![
+        number().prop_map(Bound::Amount),
+        decimal().prop_map(Bound::ShareOfLoss),
+    ];
+    let kind = prop_oneof![
+        cond().prop_map(CheckItemKind::Event),
+        (0u32..10, cond()).prop_map(|(n, c)| CheckItemKind::Events {
+            count: sp(n),
+            condition: c
+        }),
+        (prop::option::of(number()), number(), any::<bool>()).prop_map(|(f, t, each)| {
+            CheckItemKind::Loss {
+                from: f.map(sp),
+                to: sp(t),
+                each,
+            }
+        }),
+        (ident(), literal()).prop_map(|(n, v)| CheckItemKind::With {
+            name: n,
+            value: sp(v)
+        }),
+        (metric, cmp(), bound).prop_map(|(m, op, b)| CheckItemKind::Expect {
+            metric: sp(m),
+            op: sp(op),
+            bound: sp(b)
+        }),
+    ];
+    (trivia(), kind).prop_map(|(trivia, kind)| CheckItem {
+        trivia,
+        kind,
+        span: Span::default(),
+    })
+}
+
 fn item_kind() -> impl Strategy<Value = ItemKind> {
     let attr_type = prop_oneof![
         Just(AttrType::Flag),
@@ -320,6 +363,21 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
                 })
             }),
         prop::collection::vec(name(), 1..4).prop_map(|v| ItemKind::Allow(sp(v.join("::")))),
+        (
+            text(),
+            prop::collection::vec(check_item(), 0..4),
+            prop::collection::vec(comment(), 0..2)
+        )
+            .prop_map(|(n, mut items, end_comments)| {
+                if let Some(first) = items.first_mut() {
+                    first.trivia.blank_line_before = false;
+                }
+                ItemKind::Check(CheckDecl {
+                    name: sp(n),
+                    items,
+                    end_comments,
+                })
+            }),
         (
             text(),
             prop::collection::vec(parametric_item(), 0..5),

@@ -199,3 +199,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn a_check_that_holds_is_never_reported_failing(s in spec()) {
+        let src = source(&s);
+        // Replace the random expectation by ones that always hold.
+        let start = src.find("    expect").unwrap();
+        let end = start + src[start..].find('\n').unwrap();
+        let src = format!(
+            "{}    expect paid <= 100% of loss\n    expect uncovered >= 0\n    expect retained <= 100% of loss{}",
+            &src[..start],
+            &src[end..]
+        );
+        let program = specie::compile_str(&src).unwrap_or_else(|e| panic!("{e:?}\n{src}")).program;
+        let outcome = verify(&program, &program.checks[0], 0, 16).unwrap();
+        prop_assert!(outcome.passed, "{:?}\n{src}", outcome.failure);
+    }
+}
