@@ -590,7 +590,7 @@ pub(super) fn count_lit(i: In) -> PResult<Spanned<u32>> {
 }
 
 /// A unit word after a number, directly (`30d`) or after spaces (`30 days`).
-fn duration_unit(i: In) -> PResult<DurationUnit> {
+pub(super) fn duration_unit(i: In) -> PResult<DurationUnit> {
     let s = i.fragment();
     let n = s.find(|c: char| c != ' ' && c != '\t').unwrap_or(s.len());
     let (j, _) = split(i, n)?;

@@ -783,12 +783,37 @@ fn check_expect(i: In) -> PResult<CheckItemKind> {
         }
         Err(NomErr::Error(_)) => {
             let (i, a) = amount(i)?;
+            if let Ok((after, _)) = duration_unit(i) {
+                let end = off(&after);
+                let text = a.span.start;
+                return Err(NomErr::Failure(PErr::special(
+                    text,
+                    Special::Number {
+                        text: format!("{} {}", format_number(&a.node), after_word(i)),
+                        end,
+                        help: "a bound is an amount (`2.5M`) or a share of the loss (`50% of loss`), not a duration",
+                    },
+                )));
+            }
             (i, Bound::Amount(a.node))
         }
         Err(e) => return Err(e),
     };
     let bound = Spanned::new(bound, Span::new(bstart, off(&i)));
     Ok((i, CheckItemKind::Expect { metric, op, bound }))
+}
+
+fn format_number(n: &NumberLit) -> String {
+    format!("{}{}", n.mantissa, n.magnitude.suffix())
+}
+
+/// The word after spaces at `i` (for messages).
+fn after_word(i: In) -> String {
+    let s = i.fragment().trim_start_matches([' ', '\t']);
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 fn direction(i: In) -> PResult<Spanned<Direction>> {
