@@ -339,8 +339,8 @@ impl<'p> Single<'p> {
     }
 }
 
-/// Verifies a single-event check over every combination; the smallest failing loss of the
-/// first failing combination is the counterexample.
+/// Verifies a single-event check over every combination; the counterexample is the smallest
+/// failing loss over all combinations (the earlier combination on ties).
 fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, ReplayError> {
     let mut attributes: Vec<crate::program::Value> = Vec::with_capacity(program.attributes.len());
     for (i, a) in program.attributes.iter().enumerate() {
@@ -370,14 +370,13 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
         let mut prev_ok: Option<i64> = None;
         let mut found: Option<i64> = None;
         for p in points {
-            if s.failing(p)?.is_some() {
-                // Find the smallest failing loss after the last passing point.
-                let mut lo = prev_ok.unwrap_or(p.saturating_sub(1));
-                let mut hi = p;
-                if prev_ok.is_none() {
-                    found = Some(p);
-                    break;
-                }
+            if s.failing(p)?.is_none() {
+                prev_ok = Some(p);
+                continue;
+            }
+            // The smallest failing loss lies after the last passing point: bisect.
+            let mut hi = p;
+            if let Some(mut lo) = prev_ok {
                 while hi.saturating_sub(lo) > 1 {
                     let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
                     if s.failing(mid)?.is_some() {
@@ -386,10 +385,9 @@ fn verify_single(program: &Program, check: &Check) -> Result<CheckOutcome, Repla
                         lo = mid;
                     }
                 }
-                found = Some(hi);
-                break;
             }
-            prev_ok = Some(p);
+            found = Some(hi);
+            break;
         }
         evaluations = evaluations.saturating_add(s.evaluations);
         if let Some(loss) = found {
