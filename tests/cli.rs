@@ -2,21 +2,16 @@
 
 mod common;
 
-use common::root;
-use std::process::Command;
+use common::{root, specie};
 
-fn specie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_specie"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+/// A JSON Lines stream: the header line, then one event per line.
+fn jsonl(header: &serde_json::Value, events: &[specie::scenario::RawEvent<'_>]) -> String {
+    let mut out = format!("{header}\n");
+    for e in events {
+        out.push_str(&serde_json::to_string(e).unwrap());
+        out.push('\n');
+    }
+    out
 }
 
 #[test]
@@ -228,12 +223,7 @@ fn streaming_matches_the_whole_scenario() {
     let mut events = s.events.clone();
     let order: Vec<String> = whole.events.iter().map(|e| e.id.clone()).collect();
     events.sort_by_key(|e| order.iter().position(|id| *id == e.id).unwrap());
-    let mut jsonl = format!("{header}\n");
-    for e in &events {
-        jsonl.push_str(&serde_json::to_string(e).unwrap());
-        jsonl.push('\n');
-    }
-    let p = temp("year.jsonl", &jsonl);
+    let p = temp("year.jsonl", &jsonl(&header, &events));
     let (code, stdout, stderr) = specie(&[
         "replay",
         HOT_PROGRAM,
@@ -246,12 +236,7 @@ fn streaming_matches_the_whole_scenario() {
     assert_eq!(streamed, whole);
     // Out of order: an error naming the line.
     events.swap(0, 1);
-    let mut bad = format!("{header}\n");
-    for e in &events {
-        bad.push_str(&serde_json::to_string(e).unwrap());
-        bad.push('\n');
-    }
-    let p = temp("bad.jsonl", &bad);
+    let p = temp("bad.jsonl", &jsonl(&header, &events));
     let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("(line 3) comes before"), "{stderr}");
@@ -288,12 +273,7 @@ fn streaming_carries_parametric_claims_from_the_header() {
         .program;
     let whole = specie::replay::replay(&program, &s).unwrap();
     let header = serde_json::json!({"name": s.name, "indices": s.indices});
-    let mut jsonl = format!("{header}\n");
-    for e in &s.events {
-        jsonl.push_str(&serde_json::to_string(e).unwrap());
-        jsonl.push('\n');
-    }
-    let p = temp("depeg.jsonl", &jsonl);
+    let p = temp("depeg.jsonl", &jsonl(&header, &s.events));
     let (code, stdout, stderr) = specie(&[
         "replay",
         prog,

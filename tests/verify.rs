@@ -4,19 +4,11 @@
 mod common;
 
 use common::root;
-use std::process::Command;
 
+/// Exit status and stdout of the `specie` binary.
 fn specie(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_specie"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let (code, out, _) = common::specie(args);
+    (code, out)
 }
 
 /// Timings vary; replace `(12.3 ms, …` and `time="0.012"` with fixed text.

@@ -338,6 +338,29 @@ fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
     )
 }
 
+/// An unknown word at the start of an item of a `parametric` or `check` block.
+fn unknown_block_item(word: &str, span: Span, block: &str, keywords: &[&str]) -> PErr {
+    let help = match crate::suggest::did_you_mean(word, keywords.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "{block} items start with one of: {}",
+            keywords
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    PErr::special(
+        span.start,
+        Special::UnknownItem {
+            word: word.to_string(),
+            end: span.end,
+            help,
+        },
+    )
+}
+
 fn period(i: In) -> PResult<ItemKind> {
     let (i, start) = date(i)?;
     let (i, _) = kw("to")(i)?;
@@ -674,20 +697,12 @@ fn check_item(i: In) -> PResult<CheckItem> {
         "with" => cut(check_with)(rest)?,
         "expect" => cut(check_expect)(rest)?,
         _ => {
-            let help = match crate::suggest::did_you_mean(word, CHECK_ITEM_KEYWORDS.iter().copied())
-            {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "check items start with `event`, `events`, `loss`, `with` or `expect`"
-                    .to_string(),
-            };
-            return Err(NomErr::Failure(PErr::special(
-                kw_span.start,
-                Special::UnknownItem {
-                    word: word.to_string(),
-                    end: kw_span.end,
-                    help,
-                },
-            )));
+            return Err(NomErr::Failure(unknown_block_item(
+                word,
+                kw_span,
+                "check",
+                CHECK_ITEM_KEYWORDS,
+            )))
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
@@ -837,28 +852,12 @@ fn parametric_item(i: In) -> PResult<ParametricItem> {
         "waiting" => cut(waiting_period)(rest)?,
         "carrier" => cut(parametric_carrier)(rest)?,
         _ => {
-            let help = match crate::suggest::did_you_mean(
+            return Err(NomErr::Failure(unknown_block_item(
                 word,
-                PARAMETRIC_ITEM_KEYWORDS.iter().copied(),
-            ) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "parametric items start with one of: {}",
-                    PARAMETRIC_ITEM_KEYWORDS
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            return Err(NomErr::Failure(PErr::special(
-                kw_span.start,
-                Special::UnknownItem {
-                    word: word.to_string(),
-                    end: kw_span.end,
-                    help,
-                },
-            )));
+                kw_span,
+                "parametric",
+                PARAMETRIC_ITEM_KEYWORDS,
+            )))
         }
     };
     let span = Span::new(kw_span.start, off(&rest));

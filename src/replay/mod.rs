@@ -525,14 +525,20 @@ impl<'p> Replayer<'p> {
             }
         }
 
-        // Step 2: eligibility.
-        if !self.eligible(ev) {
-            out.add(
-                UncoveredReason::OutsidePeriod,
-                ClauseRef::None,
-                None,
-                Money(ground_up),
-            )?;
+        // Step 2: eligibility: a failing event is uncovered whole.
+        let ineligible = if !self.eligible(ev) {
+            Some(UncoveredReason::OutsidePeriod)
+        } else if self
+            .covers
+            .as_ref()
+            .is_some_and(|c| !c.contains(&ev.cause_id))
+        {
+            Some(UncoveredReason::CauseNotCovered)
+        } else {
+            None
+        };
+        if let Some(reason) = ineligible {
+            out.add(reason, ClauseRef::None, None, Money(ground_up))?;
             note!(
                 trace,
                 "eligibility",
@@ -540,29 +546,13 @@ impl<'p> Replayer<'p> {
                 None,
                 ground_up,
                 0,
-                "outside the period or basis rules".to_string()
+                if reason == UncoveredReason::OutsidePeriod {
+                    "outside the period or basis rules".to_string()
+                } else {
+                    format!("cause `{}` is not covered", ev.cause)
+                }
             );
             return Some(Ok(()));
-        }
-        if let Some(covers) = &self.covers {
-            if !covers.contains(&ev.cause_id) {
-                out.add(
-                    UncoveredReason::CauseNotCovered,
-                    ClauseRef::None,
-                    None,
-                    Money(ground_up),
-                )?;
-                note!(
-                    trace,
-                    "eligibility",
-                    None,
-                    None,
-                    ground_up,
-                    0,
-                    format!("cause `{}` is not covered", ev.cause)
-                );
-                return Some(Ok(()));
-            }
         }
 
         // Step 3: program exclusions, per line, first match.
