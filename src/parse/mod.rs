@@ -316,17 +316,9 @@ fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
         )
     } else if there.contains(&word) {
         format!("`{word}` is written {there_name}")
-    } else if let Some(s) = crate::suggest::did_you_mean(word, here.iter().copied()) {
-        format!("did you mean `{s}`?")
     } else {
-        format!(
-            "{} items start with one of: {}",
-            if in_layer { "layer" } else { "program" },
-            here.iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        let block = if in_layer { "layer" } else { "program" };
+        return unknown_block_item(word, span, block, here);
     };
     PErr::special(
         span.start,
@@ -338,7 +330,7 @@ fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
     )
 }
 
-/// An unknown word at the start of an item of a `parametric` or `check` block.
+/// An unknown word at the start of an item of a block: a suggestion, or the keywords allowed.
 fn unknown_block_item(word: &str, span: Span, block: &str, keywords: &[&str]) -> PErr {
     let help = match crate::suggest::did_you_mean(word, keywords.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
