@@ -107,6 +107,8 @@ pub enum ItemKind {
     Parametric(ParametricDecl),
     /// `check "NAME" { … }` (spec section 10).
     Check(CheckDecl),
+    /// `treaty "NAME" … { … }` (spec section 9).
+    Treaty(TreatyDecl),
     /// `allow CODE`.
     Allow(Spanned<String>),
 }
@@ -717,4 +719,60 @@ pub enum Bound {
     Amount(NumberLit),
     /// `P% of loss` (`P` as written).
     ShareOfLoss(Decimal),
+}
+
+/// `treaty "NAME" quota share P% { … }` or `treaty "NAME" L xs A per occurrence { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreatyDecl {
+    /// Treaty name.
+    pub name: Str,
+    /// Quota share or per-occurrence excess.
+    pub form: TreatyForm,
+    /// Items in written order.
+    pub items: Vec<TreatyItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// The two forms of treaty (spec section 9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TreatyForm {
+    /// `quota share P%`: the share as written (`60` for 60%).
+    QuotaShare(Spanned<Decimal>),
+    /// `L xs A per occurrence`.
+    Excess {
+        /// Limit per occurrence.
+        limit: Spanned<NumberLit>,
+        /// Retention of the cedent.
+        attachment: Spanned<NumberLit>,
+    },
+}
+
+/// One item inside a `treaty` block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreatyItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: TreatyItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Items of a treaty (spec section 9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TreatyItemKind {
+    /// `cedent "NAME"`.
+    Cedent(Str),
+    /// `reinsurer "NAME" P%`.
+    Reinsurer {
+        /// Reinsurer name.
+        name: Str,
+        /// Share as written.
+        share: Spanned<Decimal>,
+    },
+    /// `aggregate A`.
+    Aggregate(Spanned<NumberLit>),
+    /// `inures after "TREATY", …`.
+    InuresAfter(Vec<Str>),
 }

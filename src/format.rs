@@ -200,6 +200,7 @@ fn program_item(out: &mut String, kind: &ItemKind) {
         ItemKind::Layer(l) => layer(out, l),
         ItemKind::Parametric(p) => parametric(out, p),
         ItemKind::Check(c) => check(out, c),
+        ItemKind::Treaty(t) => treaty(out, t),
         ItemKind::Allow(code) => {
             let _ = write!(out, "allow {}", code.node);
         }
@@ -348,6 +349,60 @@ fn parametric(out: &mut String, p: &ParametricDecl) {
         trailing(out, &item.trivia);
     }
     for c in &p.end_comments {
+        comment_line(out, 2, c);
+    }
+    indent(out, 1);
+    out.push('}');
+}
+
+fn treaty(out: &mut String, t: &TreatyDecl) {
+    out.push_str("treaty ");
+    string(out, &t.name.node);
+    match &t.form {
+        TreatyForm::QuotaShare(p) => {
+            out.push_str(" quota share ");
+            percent(out, &p.node);
+        }
+        TreatyForm::Excess { limit, attachment } => {
+            out.push(' ');
+            number(out, &limit.node);
+            out.push_str(" xs ");
+            number(out, &attachment.node);
+            out.push_str(" per occurrence");
+        }
+    }
+    out.push_str(" {\n");
+    for (n, item) in t.items.iter().enumerate() {
+        leading(out, 2, &item.trivia, n == 0);
+        indent(out, 2);
+        match &item.kind {
+            TreatyItemKind::Cedent(s) => {
+                out.push_str("cedent ");
+                string(out, &s.node);
+            }
+            TreatyItemKind::Reinsurer { name, share } => {
+                out.push_str("reinsurer ");
+                string(out, &name.node);
+                out.push(' ');
+                percent(out, &share.node);
+            }
+            TreatyItemKind::Aggregate(a) => {
+                out.push_str("aggregate ");
+                number(out, &a.node);
+            }
+            TreatyItemKind::InuresAfter(names) => {
+                out.push_str("inures after ");
+                for (k, n) in names.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    string(out, &n.node);
+                }
+            }
+        }
+        trailing(out, &item.trivia);
+    }
+    for c in &t.end_comments {
         comment_line(out, 2, c);
     }
     indent(out, 1);

@@ -42,6 +42,7 @@ pub mod format;
 pub mod money;
 pub mod parse;
 pub mod program;
+pub mod reinsurance;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -257,6 +257,55 @@ pub fn split_largest_remainder(total: Money, weights: &[i128]) -> Option<Vec<Mon
         .collect()
 }
 
+/// Splits `total` by `weights` (largest remainder, ties to the earlier) into `out`.
+pub(crate) fn split_into(
+    total: i64,
+    weights: &[i128],
+    out: &mut Vec<i64>,
+    scratch: &mut Vec<(i128, usize)>,
+) -> Option<()> {
+    out.clear();
+    scratch.clear();
+    let sum = weights.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
+    if sum <= 0 {
+        return None;
+    }
+    let t = i128::from(total);
+    let mut given = 0i128;
+    for (i, w) in weights.iter().enumerate() {
+        let prod = t.checked_mul(*w)?;
+        let base = prod.checked_div(sum)?;
+        scratch.push((prod.checked_rem(sum)?, i));
+        given = given.checked_add(base)?;
+        out.push(i64::try_from(base).ok()?);
+    }
+    let left = usize::try_from(t.checked_sub(given)?).ok()?;
+    if left > 0 {
+        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
+        // the earlier part first on ties.
+        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, idx) in scratch.iter().take(left) {
+            let p = out.get_mut(*idx)?;
+            *p = p.checked_add(1)?;
+        }
+    }
+    Some(())
+}
+
+/// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
+pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
+    let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(shares.len().saturating_add(1));
+    for f in shares {
+        let up = 10i128.checked_pow(scale.checked_sub(f.scale)?)?;
+        out.push(f.num.checked_mul(up)?);
+    }
+    let whole = 10i128.checked_pow(scale)?;
+    let placed = out.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
+    out.push(whole.checked_sub(placed)?.max(0));
+    Some(out)
+}
+
 impl Currency {
     /// A human-readable amount with thousands separators and the code, e.g.
     /// `USD 2,500,000` or `USD 1,234.50` (decimals shown only when not zero).

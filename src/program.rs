@@ -50,8 +50,49 @@ pub struct Program {
     pub parametric: Vec<ParametricCover>,
     /// Checks the program promises (spec section 10).
     pub checks: Vec<Check>,
-    /// Finding codes silenced with `allow`.
+    /// Reinsurance treaties behind the carriers, in written order (spec section 9).
+    #[serde(default)]
+    pub treaties: Vec<Treaty>,
+    /// Finding codes silenced with `allow`, with the span of each `allow` item.
     pub allows: Vec<String>,
+    /// Source text of the `covers` item, when written.
+    #[serde(default)]
+    pub covers_span: Option<Span>,
+}
+
+/// A reinsurance treaty: a cedent lays off part of what it pays (spec section 9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Treaty {
+    /// Treaty name.
+    pub name: String,
+    /// The entity ceding: a carrier of the program or a reinsurer of another treaty.
+    pub cedent: String,
+    /// Quota share or per-occurrence excess.
+    pub form: TreatyKind,
+    /// Cap on the sum ceded over the replay (at 100%).
+    pub aggregate: Option<Money>,
+    /// Reinsurers and their shares, in written order; the rest stays with the cedent.
+    pub reinsurers: Vec<CarrierShare>,
+    /// Treaties of the same cedent this one applies after, by index into
+    /// [`Program::treaties`].
+    pub inures_after: Vec<usize>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// How a treaty computes what it cedes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatyKind {
+    /// Cedes round(share × the cedent's amount net of earlier treaties).
+    QuotaShare(Fraction),
+    /// Cedes min(max(net − attachment, 0), limit) per occurrence.
+    Excess {
+        /// Limit per occurrence.
+        limit: Money,
+        /// The cedent's retention.
+        attachment: Money,
+    },
 }
 
 /// The policy period.

@@ -225,6 +225,34 @@ fn parametric_item() -> impl Strategy<Value = ParametricItem> {
     })
 }
 
+fn treaty_item() -> impl Strategy<Value = TreatyItem> {
+    let kind = prop_oneof![
+        text().prop_map(|s| TreatyItemKind::Cedent(sp(s))),
+        (text(), decimal()).prop_map(|(n, s)| TreatyItemKind::Reinsurer {
+            name: sp(n),
+            share: sp(s)
+        }),
+        number().prop_map(|n| TreatyItemKind::Aggregate(sp(n))),
+        prop::collection::vec(text(), 1..3)
+            .prop_map(|v| TreatyItemKind::InuresAfter(v.into_iter().map(sp).collect())),
+    ];
+    (trivia(), kind).prop_map(|(trivia, kind)| TreatyItem {
+        trivia,
+        kind,
+        span: Span::default(),
+    })
+}
+
+fn treaty_form() -> impl Strategy<Value = TreatyForm> {
+    prop_oneof![
+        decimal().prop_map(|p| TreatyForm::QuotaShare(sp(p))),
+        (number(), number()).prop_map(|(l, a)| TreatyForm::Excess {
+            limit: sp(l),
+            attachment: sp(a)
+        }),
+    ]
+}
+
 fn check_item() -> impl Strategy<Value = CheckItem> {
     let metric = prop_oneof![
         Just(Metric::Paid),
@@ -389,6 +417,23 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
                 }
                 ItemKind::Parametric(ParametricDecl {
                     name: sp(n),
+                    items,
+                    end_comments,
+                })
+            }),
+        (
+            text(),
+            treaty_form(),
+            prop::collection::vec(treaty_item(), 0..5),
+            prop::collection::vec(comment(), 0..2)
+        )
+            .prop_map(|(n, form, mut items, end_comments)| {
+                if let Some(first) = items.first_mut() {
+                    first.trivia.blank_line_before = false;
+                }
+                ItemKind::Treaty(TreatyDecl {
+                    name: sp(n),
+                    form,
                     items,
                     end_comments,
                 })

@@ -391,6 +391,96 @@ pub enum CompileError {
         #[help]
         help: String,
     },
+    /// A treaty without an item it needs.
+    #[error("treaty `{treaty}` has no {what}")]
+    #[diagnostic(code(specie::treaty::incomplete))]
+    TreatyIncomplete {
+        /// The treaty.
+        treaty: String,
+        /// What is missing.
+        what: &'static str,
+        /// The treaty's name.
+        #[label("this treaty")]
+        span: SourceSpan,
+        /// What to write.
+        #[help]
+        help: &'static str,
+    },
+    /// A cedent that is neither a carrier of the program nor a reinsurer of a treaty.
+    #[error("cedent `{cedent}` of treaty `{treaty}` is neither a carrier nor a reinsurer of the program")]
+    #[diagnostic(code(specie::treaty::unknown_cedent))]
+    UnknownCedent {
+        /// The treaty.
+        treaty: String,
+        /// The cedent as written.
+        cedent: String,
+        /// Where.
+        #[label("unknown entity")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// `inures after` names no treaty of the program.
+    #[error("`inures after` names treaty `{name}`, which the program does not have")]
+    #[diagnostic(code(specie::treaty::unknown_treaty))]
+    UnknownTreaty {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("unknown treaty")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// `inures after` names a treaty of another cedent.
+    #[error("treaty `{treaty}` of `{cedent}` inures after `{other}`, a treaty of another cedent, `{other_cedent}`")]
+    #[diagnostic(
+        code(specie::treaty::inures_other_cedent),
+        help("inuring order ranks one cedent's own treaties; remove `{other}` from the list")
+    )]
+    InuresOtherCedent {
+        /// The treaty.
+        treaty: String,
+        /// Its cedent.
+        cedent: String,
+        /// The treaty named.
+        other: String,
+        /// That treaty's cedent.
+        other_cedent: String,
+        /// Where.
+        #[label("treaty of `{other_cedent}`")]
+        span: SourceSpan,
+    },
+    /// A cedent's treaties inure after each other in a circle.
+    #[error("treaties of `{cedent}` inure after each other in a circle: {treaties}")]
+    #[diagnostic(
+        code(specie::treaty::inuring_cycle),
+        help("one of them must apply first; remove one `inures after`")
+    )]
+    InuringCycle {
+        /// The cedent.
+        cedent: String,
+        /// The treaties, named.
+        treaties: String,
+        /// The first of them.
+        #[label("on the circle")]
+        span: SourceSpan,
+    },
+    /// Treaties that cede in a circle (a retrocession spiral).
+    #[error("treaties cede in a circle: {path}")]
+    #[diagnostic(
+        code(specie::treaty::cycle),
+        help("a retrocession spiral has no order in which to settle it; remove or redirect one of these treaties")
+    )]
+    TreatyCycle {
+        /// Entities and treaties along the circle.
+        path: String,
+        /// Every treaty on it.
+        #[label(collection)]
+        treaties: Vec<miette::LabeledSpan>,
+    },
     /// A check that names a carrier or layer the program does not have.
     #[error("check refers to {kind} `{name}`, which the program does not have")]
     #[diagnostic(code(specie::check::unknown_name))]
@@ -506,6 +596,24 @@ pub enum CompileWarning {
         /// Unplaced share.
         unplaced: String,
         /// The layer.
+        #[label("partly placed")]
+        span: SourceSpan,
+    },
+    /// A treaty whose reinsurers' shares sum to less than 100%.
+    #[error(
+        "treaty `{treaty}` is placed {placed}%; {unplaced}% of each cession stays with `{cedent}`"
+    )]
+    #[diagnostic(code(specie::treaty::unplaced), severity(Warning))]
+    TreatyUnplaced {
+        /// The treaty.
+        treaty: String,
+        /// The cedent.
+        cedent: String,
+        /// Placed share.
+        placed: String,
+        /// Unplaced share.
+        unplaced: String,
+        /// The treaty.
         #[label("partly placed")]
         span: SourceSpan,
     },

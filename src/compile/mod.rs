@@ -5,6 +5,7 @@ mod check;
 mod condition;
 mod err;
 mod parametric;
+mod treaty;
 
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
 
@@ -324,7 +325,9 @@ impl Cx {
             layers: Vec::new(),
             parametric: Vec::new(),
             checks: Vec::new(),
+            treaties: Vec::new(),
             allows: Vec::new(),
+            covers_span: None,
         };
         let mut has_period = false;
         let mut window_span = None;
@@ -377,6 +380,7 @@ impl Cx {
         let mut parametric_names = Names::new("parametric cover");
         let mut check_names = Names::new("check");
         let mut checks: Vec<(&ast::CheckDecl, Span)> = Vec::new();
+        let mut treaties: Vec<(&ast::TreatyDecl, Span)> = Vec::new();
         let mut exposure_tiers = Names::new("exposure tier");
         for item in &decl.items {
             match &item.kind {
@@ -419,7 +423,7 @@ impl Cx {
                         });
                     }
                 }
-                ItemKind::Covers(_) => {}
+                ItemKind::Covers(_) => program.covers_span = Some(item.span),
                 ItemKind::Sublimit(s) => {
                     sublimit_names.add(self, &s.name.node, s.name.span);
                     if let Some(sl) = self.sublimit(s, item.span, &program) {
@@ -461,6 +465,7 @@ impl Cx {
                     check_names.add(self, &c.name.node, c.name.span);
                     checks.push((c, item.span));
                 }
+                ItemKind::Treaty(t) => treaties.push((t, item.span)),
                 ItemKind::Parametric(p) => {
                     parametric_names.add(self, &p.name.node, p.name.span);
                     if let Some(cover) = self.parametric(p, item.span) {
@@ -499,6 +504,7 @@ impl Cx {
             }
         }
         self.tower(&mut program.layers, decl, name_span);
+        self.treaties(&treaties, &mut program);
         program.currency = self.currency.clone();
         for (c, span) in checks {
             if let Some(check) = self.check(c, span, &program) {
@@ -523,7 +529,10 @@ impl Cx {
                             .count(),
                     );
                 }
-                ItemKind::Sublimit(_) | ItemKind::Deductible(_) | ItemKind::Exclude(_) => {
+                ItemKind::Sublimit(_)
+                | ItemKind::Deductible(_)
+                | ItemKind::Exclude(_)
+                | ItemKind::Treaty(_) => {
                     clauses = clauses.saturating_add(1);
                 }
                 _ => {}

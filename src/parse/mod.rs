@@ -91,6 +91,12 @@ pub const KEYWORDS: &[&str] = &[
     "paid",
     "uncovered",
     "retained",
+    "quota",
+    "share",
+    "cedent",
+    "reinsurer",
+    "inures",
+    "after",
 ];
 
 /// Keywords that start a program item.
@@ -112,6 +118,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "layer",
     "parametric",
     "check",
+    "treaty",
     "allow",
 ];
 
@@ -152,8 +159,11 @@ pub const LAYER_ITEM_KEYWORDS: &[&str] = &[
     "exclude",
 ];
 
-/// Items reserved for later versions of the language (spec sections 8-10).
-const UNSUPPORTED_ITEMS: &[&str] = &["treaty"];
+/// Keywords that start an item of a `treaty` block.
+pub const TREATY_ITEM_KEYWORDS: &[&str] = &["cedent", "reinsurer", "aggregate", "inures"];
+
+/// Items reserved for later versions of the language (none at present).
+const UNSUPPORTED_ITEMS: &[&str] = &[];
 
 /// Parses a program's source text into its syntax tree.
 ///
@@ -274,6 +284,7 @@ fn program_item(i: In) -> PResult<Item> {
         "layer" => cut(layer)(rest)?,
         "parametric" => cut(parametric)(rest)?,
         "check" => cut(check)(rest)?,
+        "treaty" => cut(treaty)(rest)?,
         "allow" => cut(allow)(rest)?,
         _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
     };
@@ -664,6 +675,88 @@ fn parametric(i: In) -> PResult<ItemKind> {
             end_comments: Vec::new(),
         }),
     ))
+}
+
+fn treaty(i: In) -> PResult<ItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, form) = match kw("quota")(i) {
+        Ok((i, _)) => {
+            let (i, _) = kw("share")(i)?;
+            let (i, p) = percent(i)?;
+            (i, TreatyForm::QuotaShare(p))
+        }
+        Err(NomErr::Error(e1)) => {
+            let (i, limit) = match amount(i) {
+                Ok(ok) => ok,
+                Err(NomErr::Error(e2)) => return Err(NomErr::Error(e1.or(e2))),
+                Err(e) => return Err(e),
+            };
+            let (i, _) = kw("xs")(i)?;
+            let (i, attachment) = amount(i)?;
+            let (i, _) = kw("per")(i)?;
+            let (i, _) = kw("occurrence")(i)?;
+            (i, TreatyForm::Excess { limit, attachment })
+        }
+        Err(e) => return Err(e),
+    };
+    let (i, items) = block(i, treaty_item)?;
+    Ok((
+        i,
+        ItemKind::Treaty(TreatyDecl {
+            name,
+            form,
+            items,
+            end_comments: Vec::new(),
+        }),
+    ))
+}
+
+fn treaty_item(i: In) -> PResult<TreatyItem> {
+    let (rest, (w, kw_span)) = item_keyword(i, TREATY_ITEM_KEYWORDS)?;
+    let word = *w.fragment();
+    let (rest, kind) = match word {
+        "cedent" => cut(map(string_lit, TreatyItemKind::Cedent))(rest)?,
+        "reinsurer" => cut(treaty_reinsurer)(rest)?,
+        "aggregate" => cut(map(amount, TreatyItemKind::Aggregate))(rest)?,
+        "inures" => cut(inures_after)(rest)?,
+        _ => {
+            return Err(NomErr::Failure(unknown_block_item(
+                word,
+                kw_span,
+                "treaty",
+                TREATY_ITEM_KEYWORDS,
+            )))
+        }
+    };
+    let span = Span::new(kw_span.start, off(&rest));
+    Ok((
+        rest,
+        TreatyItem {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        },
+    ))
+}
+
+fn treaty_reinsurer(i: In) -> PResult<TreatyItemKind> {
+    let (i, name) = string_lit(i)?;
+    let (i, share) = percent(i)?;
+    Ok((i, TreatyItemKind::Reinsurer { name, share }))
+}
+
+fn inures_after(i: In) -> PResult<TreatyItemKind> {
+    let (mut i, _) = kw("after")(i)?;
+    let mut names = Vec::new();
+    loop {
+        let (rest, name) = string_lit(i)?;
+        names.push(name);
+        match punct(",")(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(NomErr::Error(_)) => return Ok((rest, TreatyItemKind::InuresAfter(names))),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn check(i: In) -> PResult<ItemKind> {

@@ -6,7 +6,7 @@
 //! item of a block are the block's `end_comments`; comments before `program` and after its
 //! closing brace are the file's header and footer.
 
-use crate::ast::{CheckItem, File, ItemKind, LayerItem, ParametricItem, Trivia};
+use crate::ast::{CheckItem, File, ItemKind, LayerItem, ParametricItem, TreatyItem, Trivia};
 use crate::span::Span;
 use std::iter::Peekable;
 use std::vec::IntoIter;
@@ -104,7 +104,7 @@ macro_rules! block_item {
     )*};
 }
 
-block_item!(LayerItem, ParametricItem, CheckItem);
+block_item!(LayerItem, ParametricItem, CheckItem, TreatyItem);
 
 /// Attaches the comments inside a block spanning `outer` to its items.
 fn attach_block<T: BlockItem>(
@@ -151,6 +151,9 @@ pub(super) fn attach(src: &str, file: &mut File) {
             }
             ItemKind::Check(c) => {
                 attach_block(src, &mut cs, item.span, &mut c.items, &mut c.end_comments)
+            }
+            ItemKind::Treaty(t) => {
+                attach_block(src, &mut cs, item.span, &mut t.items, &mut t.end_comments)
             }
             _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
         }

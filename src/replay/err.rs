@@ -23,6 +23,13 @@ pub enum ReplayError {
         /// What overflowed.
         what: &'static str,
     },
+    /// The program's treaties cede in a circle (only a program not built by the compiler).
+    #[error("the program's treaties cede in a circle and cannot be settled")]
+    #[diagnostic(
+        code(specie::replay::treaty_cycle),
+        help("compile the program from source: the compiler rejects retrocession spirals")
+    )]
+    TreatyCycle,
     /// Ground-up loss did not equal paid plus uncovered: a bug in Specie.
     #[error("event `{event}`: conservation failed (ground-up {ground_up}, paid {paid}, uncovered {uncovered} minor units); please report this")]
     #[diagnostic(code(specie::replay::conservation))]

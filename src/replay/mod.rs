@@ -22,6 +22,7 @@ pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
 use crate::ast::Basis;
 use crate::money::{Fraction, Money};
 use crate::program::{DeductibleAmount, Program};
+use crate::reinsurance::Reinsurance;
 use crate::scenario::{Event, Indices, Preparer, Prices, Scenario, ScenarioError, Symbols};
 use crate::span::Span;
 use cond::ECond;
@@ -77,6 +78,8 @@ pub struct Outcome {
     pub uncovered: Vec<(UncoveredKey, Money)>,
     /// Every layer, tower order.
     pub layers: Vec<LayerOutcome>,
+    /// Every entity after reinsurance (empty when the program has no treaties).
+    pub entities: Vec<crate::reinsurance::EntityOutcome>,
 }
 
 impl Outcome {
@@ -179,6 +182,21 @@ pub struct Replayer<'p> {
     matching: Vec<usize>,
     parts: Vec<i64>,
     scratch: Vec<(i128, usize)>,
+    reinsurance: Reinsurers,
+}
+
+/// The treaties of a program, if it has any.
+enum Reinsurers {
+    /// No treaties.
+    None,
+    /// Treaties, with the entity index of each carrier of the totals' list.
+    Some {
+        eval: Box<Reinsurance>,
+        carrier_entity: Vec<usize>,
+        direct: Vec<Money>,
+    },
+    /// The treaty graph has a cycle: only possible for a program built by hand.
+    Invalid,
 }
 
 #[derive(Default)]
@@ -190,54 +208,7 @@ struct TotalsAcc {
     layers_paid: Vec<Money>,
 }
 
-/// Splits `total` by `weights` (largest remainder, ties to the earlier) into `out`.
-pub(crate) fn split_into(
-    total: i64,
-    weights: &[i128],
-    out: &mut Vec<i64>,
-    scratch: &mut Vec<(i128, usize)>,
-) -> Option<()> {
-    out.clear();
-    scratch.clear();
-    let sum = weights.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
-    if sum <= 0 {
-        return None;
-    }
-    let t = i128::from(total);
-    let mut given = 0i128;
-    for (i, w) in weights.iter().enumerate() {
-        let prod = t.checked_mul(*w)?;
-        let base = prod.checked_div(sum)?;
-        scratch.push((prod.checked_rem(sum)?, i));
-        given = given.checked_add(base)?;
-        out.push(i64::try_from(base).ok()?);
-    }
-    let left = usize::try_from(t.checked_sub(given)?).ok()?;
-    if left > 0 {
-        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
-        // the earlier part first on ties.
-        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, idx) in scratch.iter().take(left) {
-            let p = out.get_mut(*idx)?;
-            *p = p.checked_add(1)?;
-        }
-    }
-    Some(())
-}
-
-/// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
-pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
-    let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
-    let mut out = Vec::with_capacity(shares.len().saturating_add(1));
-    for f in shares {
-        let up = 10i128.checked_pow(scale.checked_sub(f.scale)?)?;
-        out.push(f.num.checked_mul(up)?);
-    }
-    let whole = 10i128.checked_pow(scale)?;
-    let placed = out.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
-    out.push(whole.checked_sub(placed)?.max(0));
-    Some(out)
-}
+pub(crate) use crate::money::{share_weights, split_into};
 
 fn overflow(ev: &Event<'_>, what: &'static str) -> ReplayError {
     ReplayError::Overflow {
@@ -314,7 +285,23 @@ impl<'p> Replayer<'p> {
                 }
             })
             .collect();
+        let reinsurance = if program.treaties.is_empty() {
+            Reinsurers::None
+        } else {
+            match Reinsurance::new(program) {
+                Ok(eval) => Reinsurers::Some {
+                    carrier_entity: carrier_names
+                        .iter()
+                        .map(|n| eval.entity_index(n).unwrap_or(usize::MAX))
+                        .collect(),
+                    direct: vec![Money::ZERO; eval.graph().entities.len()],
+                    eval: Box::new(eval),
+                },
+                Err(_) => Reinsurers::Invalid,
+            }
+        };
         Replayer {
+            reinsurance,
             program,
             symbols,
             covers,
@@ -366,6 +353,9 @@ impl<'p> Replayer<'p> {
         t.uncovered.clear();
         t.carriers.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_paid.iter_mut().for_each(|m| *m = Money::ZERO);
+        if let Reinsurers::Some { eval, .. } = &mut self.reinsurance {
+            eval.reset(p);
+        }
     }
 
     /// The program being replayed.
@@ -450,7 +440,35 @@ impl<'p> Replayer<'p> {
         }
         self.accumulate(out)
             .ok_or_else(|| overflow(ev, "a total"))?;
+        self.reinsure(out)
+            .ok_or_else(|| overflow(ev, "a reinsurance amount"))??;
         Ok(())
+    }
+
+    /// Section 9: every entity's gross, ceded and net for the event just replayed.
+    fn reinsure(&mut self, out: &mut Outcome) -> Option<Result<(), ReplayError>> {
+        let (eval, carrier_entity, direct) = match &mut self.reinsurance {
+            Reinsurers::None => {
+                out.entities.clear();
+                return Some(Ok(()));
+            }
+            Reinsurers::Invalid => return Some(Err(ReplayError::TreatyCycle)),
+            Reinsurers::Some {
+                eval,
+                carrier_entity,
+                direct,
+            } => (eval, carrier_entity, direct),
+        };
+        direct.iter_mut().for_each(|m| *m = Money::ZERO);
+        for (plan, lo) in self.layers.iter().zip(&out.layers) {
+            for (g, paid) in plan.carrier_index.iter().zip(&lo.carriers) {
+                let e = *carrier_entity.get(*g)?;
+                let d = direct.get_mut(e)?;
+                *d = d.checked_add(*paid)?;
+            }
+        }
+        eval.evaluate(direct, &mut out.entities)?;
+        Some(Ok(()))
     }
 
     fn accumulate(&mut self, out: &Outcome) -> Option<()> {
@@ -973,6 +991,10 @@ impl<'p> Replayer<'p> {
                         .collect(),
                 })
                 .collect(),
+            entities: match &self.reinsurance {
+                Reinsurers::Some { eval, .. } => eval.results(self.program, &out.entities),
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -1010,6 +1032,10 @@ impl<'p> Replayer<'p> {
                         .decimal(self.layer_premium.get(k).copied().unwrap_or_default()),
                 })
                 .collect(),
+            entities: match &self.reinsurance {
+                Reinsurers::Some { eval, .. } => eval.results(self.program, eval.totals()),
+                _ => Vec::new(),
+            },
         }
     }
 }

@@ -97,6 +97,10 @@ pub struct EventResult {
     pub uncovered: Vec<Uncovered>,
     /// Every layer, in tower order.
     pub layers: Vec<LayerResult>,
+    /// Every entity's gross, ceded and net after reinsurance (spec section 9); omitted
+    /// when the program has no treaties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<crate::reinsurance::EntityResult>,
 }
 
 /// An unpaid amount and who left it unpaid.
@@ -155,6 +159,9 @@ pub struct Totals {
     pub carriers: Vec<CarrierPaid>,
     /// Each layer's total.
     pub layers: Vec<LayerTotal>,
+    /// Every entity's totals after reinsurance; omitted when the program has no treaties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<crate::reinsurance::EntityResult>,
 }
 
 /// A layer's totals.

@@ -1,6 +1,7 @@
 //! Human-readable reports of replay results: the terminal report and `--explain`.
 
 use crate::program::Program;
+use crate::reinsurance::EntityResult;
 use crate::replay::{EventResult, Replay, TraceStep, Uncovered};
 use crate::span::line_col;
 use rust_decimal::Decimal;
@@ -84,6 +85,53 @@ fn event_block(out: &mut String, e: &EventResult, code: &str) {
         );
         for c in &l.carriers {
             let _ = writeln!(out, "    {:<59} {:>20}", c.carrier, grouped(c.paid));
+        }
+    }
+    entities(out, &e.entities, "  ", true);
+}
+
+/// Section 9: each entity's gross, ceded and net, its treaties and their reinsurers.
+fn entities(out: &mut String, list: &[EntityResult], indent: &str, skip_zero: bool) {
+    if list.is_empty() || (skip_zero && list.iter().all(|e| e.gross.is_zero())) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{indent}{:<39} {:>20} {:>20} {:>20}",
+        "after reinsurance", "gross", "ceded", "net"
+    );
+    for e in list {
+        if skip_zero && e.gross.is_zero() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{indent}  {:<37} {:>20} {:>20} {:>20}",
+            e.entity,
+            grouped(e.gross),
+            grouped(e.ceded),
+            grouped(e.net)
+        );
+        for t in &e.treaties {
+            if skip_zero && t.ceded.is_zero() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{indent}    {:<35} {:>20} {:>20}",
+                format!("treaty {}", t.treaty),
+                "",
+                grouped(t.ceded)
+            );
+            for r in &t.reinsurers {
+                let _ = writeln!(
+                    out,
+                    "{indent}      {:<33} {:>20} {:>20}",
+                    format!("to {}", r.reinsurer),
+                    "",
+                    grouped(r.amount)
+                );
+            }
         }
     }
 }
@@ -197,6 +245,7 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
             grouped(l.reinstatement_premium)
         );
     }
+    entities(out, &t.entities, "", false);
     parametric(out, r, program);
 }
 
