@@ -51,6 +51,7 @@ pub mod suggest;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod tower;
 pub mod verify;
 
 pub use compile::{compile, compile_str, Compiled, SourceError};

@@ -4,6 +4,7 @@ mod check;
 mod fmt;
 mod replay;
 mod test;
+mod tower;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -65,6 +66,27 @@ enum Command {
         #[arg(long, default_value_t = specie::verify::DEFAULT_CASES)]
         cases: u32,
     },
+    /// Analyse a program's tower for brokers: bands, gaps, placement, unreachable layers,
+    /// tier exposure, carrier capacity, reinsurance and concentration.
+    Tower {
+        /// The program (`.specie`).
+        program: PathBuf,
+        /// Print the analysis as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also draw the tower chart as SVG into FILE.
+        #[arg(long, value_name = "FILE.svg")]
+        svg: Option<PathBuf>,
+        /// Warn when one entity carries more than this share of the tower (default 50%).
+        #[arg(long, value_name = "PERCENT")]
+        concentration: Option<String>,
+        /// A scenario whose event's net loss the chart draws (with --event).
+        #[arg(long, value_name = "FILE.json", requires = "event")]
+        scenario: Option<PathBuf>,
+        /// The event of --scenario to draw across the tower.
+        #[arg(long, value_name = "EVENT_ID", requires = "scenario")]
+        event: Option<String>,
+    },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -108,6 +130,21 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check { files, format } => check::run(&files, format),
         Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Tower {
+            program,
+            json,
+            svg,
+            concentration,
+            scenario,
+            event,
+        } => tower::run(&tower::Args {
+            program,
+            json,
+            svg,
+            concentration,
+            scenario,
+            event,
+        }),
         Command::Test {
             files,
             format,

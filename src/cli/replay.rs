@@ -20,7 +20,7 @@ pub struct Args {
     pub prices: Option<PathBuf>,
 }
 
-fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
+pub(super) fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
     let name = path.display().to_string();
     let src = read_source(path).map_err(|msg| {
         eprintln!("error: {msg}");
@@ -37,7 +37,7 @@ fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
     }
 }
 
-fn read_limited(path: &Path) -> Result<String, u8> {
+pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
@@ -60,7 +60,7 @@ fn read_limited(path: &Path) -> Result<String, u8> {
     Ok(buf)
 }
 
-fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {
+pub(super) fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {
     let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
     eprintln!("error: {file}: {code}{e}");
     if let Some(help) = e.help() {

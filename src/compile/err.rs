@@ -617,6 +617,19 @@ pub enum CompileWarning {
         #[label("partly placed")]
         span: SourceSpan,
     },
+    /// `allow` names a code the tower analysis does not report.
+    #[error("`allow` names `{code}`, which is not a finding code")]
+    #[diagnostic(code(specie::allow::unknown_code), severity(Warning))]
+    UnknownAllow {
+        /// The code as written.
+        code: String,
+        /// Where.
+        #[label("silences nothing")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
     /// A program without layers pays nothing.
     #[error("program `{program}` has no layers, so it pays nothing")]
     #[diagnostic(

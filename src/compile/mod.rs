@@ -460,7 +460,21 @@ impl Cx {
                         program.layers.push(layer);
                     }
                 }
-                ItemKind::Allow(code) => program.allows.push(code.node.clone()),
+                ItemKind::Allow(code) => {
+                    let codes = crate::tower::findings::FINDING_CODES;
+                    if !codes.contains(&code.node.as_str()) {
+                        let help = match did_you_mean(&code.node, codes.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("finding codes are: {}", codes.join(", ")),
+                        };
+                        self.warnings.push(CompileWarning::UnknownAllow {
+                            code: code.node.clone(),
+                            span: code.span.into(),
+                            help,
+                        });
+                    }
+                    program.allows.push(code.node.clone());
+                }
                 ItemKind::Check(c) => {
                     check_names.add(self, &c.name.node, c.name.span);
                     checks.push((c, item.span));

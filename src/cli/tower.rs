@@ -1,0 +1,113 @@
+//! `specie tower PROGRAM [--json] [--svg FILE] [--concentration P] [--scenario S --event ID]`.
+
+use super::replay::{load_program, read_limited, report_error};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use rust_decimal::Decimal;
+use specie::diagnostic::{render, to_json};
+use specie::money::Fraction;
+use specie::scenario::Scenario;
+use specie::tower::svg::EventLine;
+use specie::tower::{analyse, Options};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub struct Args {
+    pub program: PathBuf,
+    pub json: bool,
+    pub svg: Option<PathBuf>,
+    pub concentration: Option<String>,
+    pub scenario: Option<PathBuf>,
+    pub event: Option<String>,
+}
+
+pub fn run(args: &Args) -> u8 {
+    match run_inner(args) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+/// `50`, `50%` or `12.5%` as a fraction in 0-100%.
+fn threshold(text: &str) -> Option<Fraction> {
+    let d = Decimal::from_str(text.trim().trim_end_matches('%')).ok()?;
+    if d < Decimal::ZERO || d > Decimal::ONE_HUNDRED {
+        return None;
+    }
+    Fraction::from_decimal(d.checked_div(Decimal::ONE_HUNDRED)?)
+}
+
+fn run_inner(args: &Args) -> Result<(), u8> {
+    let (program, name, src) = load_program(&args.program)?;
+    let mut options = Options::default();
+    if let Some(c) = &args.concentration {
+        options.concentration = threshold(c).ok_or_else(|| {
+            eprintln!("error: --concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{c}`");
+            EXIT_USAGE
+        })?;
+    }
+    let tower = analyse(&program, &options).map_err(|e| report_error(&e, &name))?;
+
+    let event = match (&args.scenario, &args.event) {
+        (Some(path), Some(id)) => {
+            let scenario_name = path.display().to_string();
+            let text = read_limited(path)?;
+            let scenario =
+                Scenario::from_json(&text).map_err(|e| report_error(&e, &scenario_name))?;
+            let r = specie::replay::replay(&program, &scenario)
+                .map_err(|e| report_error(&e, &scenario_name))?;
+            let Some(e) = r.events.iter().find(|e| e.id == *id) else {
+                eprintln!("error: {scenario_name}: no event `{id}`");
+                return Err(EXIT_FAILED);
+            };
+            Some(EventLine {
+                id: e.id.clone(),
+                ground_up: e.ground_up,
+                net: specie::tower::net_loss(e),
+                paid: e.paid,
+            })
+        }
+        (None, None) => None,
+        _ => {
+            eprintln!("error: --scenario and --event go together");
+            return Err(EXIT_USAGE);
+        }
+    };
+
+    if let Some(path) = &args.svg {
+        let svg = specie::tower::svg::svg(&tower, &program, event.as_ref());
+        std::fs::write(path, svg).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
+    }
+
+    if args.json {
+        let mut value = serde_json::to_value(&tower).map_err(|e| {
+            eprintln!("error: cannot serialise the analysis: {e}");
+            EXIT_FAILED
+        })?;
+        // Findings as diagnostics with line and column, like `specie check --format json`.
+        let findings: Vec<_> = tower
+            .findings
+            .iter()
+            .map(|f| to_json(f, &name, &src))
+            .collect();
+        if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
+            obj.insert("findings".to_string(), f);
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = specie::tower::text::text(&tower);
+    for f in &tower.findings {
+        out.push('\n');
+        out.push_str(&render(f, &name, &src, color));
+    }
+    print!("{out}");
+    Ok(())
+}
