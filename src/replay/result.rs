@@ -47,6 +47,20 @@ impl UncoveredReason {
         UncoveredReason::AboveTower,
     ];
 
+    /// Whether the wording keeps this amount before the tower (steps 2-6 of section 6:
+    /// period, cause, exclusions, sub-limits, deductibles, coinsurance).
+    pub fn before_tower(self) -> bool {
+        matches!(
+            self,
+            UncoveredReason::OutsidePeriod
+                | UncoveredReason::CauseNotCovered
+                | UncoveredReason::Excluded
+                | UncoveredReason::Sublimit
+                | UncoveredReason::Deductible
+                | UncoveredReason::Coinsurance
+        )
+    }
+
     /// The snake_case word used in results.
     pub fn as_str(self) -> &'static str {
         match self {

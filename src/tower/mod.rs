@@ -702,7 +702,7 @@ fn tiers(
                 );
             }
             if let Some(b) = best {
-                let beyond: Decimal = b
+                let kept: Vec<&Uncovered> = b
                     .uncovered
                     .iter()
                     .filter(|u| {
@@ -711,18 +711,13 @@ fn tiers(
                             UncoveredReason::Deductible | UncoveredReason::Coinsurance
                         )
                     })
-                    .map(|u| u.amount)
-                    .fold(Decimal::ZERO, |a, x| a.checked_add(x).unwrap_or(a));
+                    .collect();
+                let beyond = kept
+                    .iter()
+                    .fold(Decimal::ZERO, |a, u| a.checked_add(u.amount).unwrap_or(a));
                 if beyond > Decimal::ZERO {
-                    let parts: Vec<String> = b
-                        .uncovered
+                    let parts: Vec<String> = kept
                         .iter()
-                        .filter(|u| {
-                            !matches!(
-                                u.reason,
-                                UncoveredReason::Deductible | UncoveredReason::Coinsurance
-                            )
-                        })
                         .map(|u| {
                             let who = u
                                 .clause
@@ -963,17 +958,7 @@ pub fn net_loss(e: &EventResult) -> Decimal {
     let wording = e
         .uncovered
         .iter()
-        .filter(|u| {
-            matches!(
-                u.reason,
-                UncoveredReason::OutsidePeriod
-                    | UncoveredReason::CauseNotCovered
-                    | UncoveredReason::Excluded
-                    | UncoveredReason::Sublimit
-                    | UncoveredReason::Deductible
-                    | UncoveredReason::Coinsurance
-            )
-        })
+        .filter(|u| u.reason.before_tower())
         .map(|u| u.amount)
         .fold(Decimal::ZERO, |a, x| a.checked_add(x).unwrap_or(a));
     e.ground_up.checked_sub(wording).unwrap_or_default()

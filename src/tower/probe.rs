@@ -3,7 +3,7 @@
 use crate::ast::AttrType;
 use crate::money::Money;
 use crate::program::{Program, Value};
-use crate::replay::{EventResult, Outcome, ReplayError, Replayer, UncoveredReason};
+use crate::replay::{EventResult, Outcome, ReplayError, Replayer};
 use crate::scenario::{Event, Line, OTHER_SYMBOL};
 use crate::time::Duration;
 
@@ -85,17 +85,7 @@ impl<'p> Probe<'p> {
             .out
             .uncovered
             .iter()
-            .filter(|(k, _)| {
-                matches!(
-                    k.reason,
-                    UncoveredReason::OutsidePeriod
-                        | UncoveredReason::CauseNotCovered
-                        | UncoveredReason::Excluded
-                        | UncoveredReason::Sublimit
-                        | UncoveredReason::Deductible
-                        | UncoveredReason::Coinsurance
-                )
-            })
+            .filter(|(k, _)| k.reason.before_tower())
             .map(|(_, m)| m.0)
             .fold(0i64, i64::saturating_add);
         Money(self.out.ground_up.0.saturating_sub(wording))
