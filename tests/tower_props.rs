@@ -184,3 +184,30 @@ proptest! {
         }
     }
 }
+
+/// A deductible conditional on one tier: a loss in the other tiers alone skips it and
+/// brings one minor unit more to the tower, enough to reach a thin top layer. Found by
+/// `unreachable_layers_never_pay` when the probe only tried every tier at once.
+#[test]
+fn a_tier_conditional_deductible_does_not_hide_a_reachable_layer() {
+    let src = r#"program "P" {
+  period 2026-01-01 to 2027-01-01
+  exposure hot 1
+  covers insider_theft
+  sublimit "S0" 52120342 per occurrence when cause is insider_theft
+  deductible "D0" 1 per occurrence when tier is hot
+  layer "L0" 47593827 xs 4112496 { carrier "C0" 1% }
+  layer "L1" 1 xs 52120341 { carrier "C1" 1% }
+}
+"#;
+    let program = specie::compile_str(src).unwrap().program;
+    let t = specie::tower::analyse(&program, &Default::default()).unwrap();
+    assert!(t.layers.iter().all(|l| l.reachable), "{:?}", t.layers);
+    // The warm-only loss that reaches it: 52,120,342.00 after the sub-limit, no deductible.
+    let r = replay(
+        &program,
+        &scenario("insider_theft", "warm", Decimal::from(60_000_000)),
+    )
+    .unwrap();
+    assert_eq!(r.events[0].layers[1].band, Decimal::new(100, 2));
+}

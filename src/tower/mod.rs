@@ -9,7 +9,8 @@
 //!   declared exposure, at the period start, attributes at their defaults (neutral values
 //!   for attributes without one);
 //! - a layer is unreachable when, for every covered cause, a loss of the tower's top in
-//!   every known tier (hot, warm, cold and declared tiers) at once brings no more than the
+//!   every combination of known tiers (hot, warm, cold and declared tiers; a conditional
+//!   deductible can make fewer tiers bring more) brings no more than the
 //!   layer's attachment to the tower, or every such loss that reaches it is excluded by a
 //!   layer exclusion;
 //! - capacity is per occurrence at a loss that fills every layer, split by the engine's
@@ -524,6 +525,33 @@ fn blocking_clause(program: &Program, r: &EventResult) -> Option<(String, Span, 
         })
 }
 
+/// Tiers at most this many are probed in every combination; more, one at a time and all
+/// together.
+const MAX_COMBINED_TIERS: usize = 6;
+
+/// The loss-line sets a reachability probe tries: every non-empty combination of `tiers`
+/// (a conditional deductible or sub-limit can make a loss in fewer tiers bring more to the
+/// tower), each line of value `big`.
+fn tier_combinations<'t>(tiers: &[&'t str], big: Money) -> Vec<Vec<(&'t str, Money)>> {
+    let pick = |mask: u32| -> Vec<(&'t str, Money)> {
+        tiers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| mask >> i & 1 == 1))
+            .map(|(_, t)| (*t, big))
+            .collect()
+    };
+    if tiers.len() <= MAX_COMBINED_TIERS {
+        // All tiers first, so that on a tie the largest loss is the one reported.
+        let all = 1u32 << tiers.len();
+        (1..all).rev().map(pick).collect()
+    } else {
+        let mut out: Vec<Vec<(&'t str, Money)>> = vec![tiers.iter().map(|t| (*t, big)).collect()];
+        out.extend(tiers.iter().map(|t| vec![(*t, big)]));
+        out
+    }
+}
+
 /// Marks layers that no covered loss reaches, or that every reaching loss is excluded from.
 fn reachability(
     program: &Program,
@@ -554,13 +582,17 @@ fn reachability(
             tiers.push(&e.tier);
         }
     }
-    let lines: Vec<(&str, Money)> = tiers.iter().map(|t| (*t, big)).collect();
-    // Per cause: what reaches the tower, and which layers are paid or excluded.
+    let combinations = tier_combinations(&tiers, big);
+    // Per cause and tier combination: what reaches the tower, and which layers are paid or
+    // excluded.
     let mut best: Option<(Money, EventResult)> = None;
     let mut paid_somewhere = vec![false; program.layers.len()];
     let mut excluded_by: Vec<Option<Span>> = vec![None; program.layers.len()];
-    for cause in causes {
-        let r = probe.run("reach", cause, &lines)?;
+    for (cause, lines) in causes
+        .iter()
+        .flat_map(|c| combinations.iter().map(move |l| (c, l)))
+    {
+        let r = probe.run("reach", cause, lines)?;
         let x = probe.to_tower();
         for (k, lo) in probe.outcome().layers.iter().enumerate() {
             if lo.band.0 > 0 {
