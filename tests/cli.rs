@@ -130,6 +130,15 @@ fn replay_report_snapshots() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("replay_broker_year_report", stdout);
+    // A layer placed at 85%: its carriers' paid, and the unplaced part on its own line.
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        "fixtures/programs/broker-tower.specie",
+        "fixtures/scenarios/broker-tower--cold-multisig-compromise.json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("unplaced (kept by the insured)"), "{stdout}");
+    insta::assert_snapshot!("replay_broker_unplaced_report", stdout);
 }
 
 #[test]

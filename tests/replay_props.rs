@@ -245,14 +245,28 @@ proptest! {
             prop_assert!(e.paid <= e.ground_up);
             prop_assert!(e.uncovered.iter().all(|u| u.amount > Decimal::ZERO));
             for (layer, lr) in program.layers.iter().zip(&e.layers) {
-                prop_assert!(lr.paid <= program.currency.decimal(layer.limit));
+                prop_assert!(lr.paid + lr.unplaced <= program.currency.decimal(layer.limit));
                 prop_assert!(lr.paid <= lr.band);
-                let unplaced: Decimal = e.uncovered.iter()
-                    .filter(|u| u.reason == UncoveredReason::UnplacedShare && u.layer.as_deref() == Some(layer.name.as_str()))
-                    .map(|u| u.amount).sum();
+                let in_layer = |reason: UncoveredReason| -> Decimal {
+                    e.uncovered.iter()
+                        .filter(|u| u.reason == reason && u.layer.as_deref() == Some(layer.name.as_str()))
+                        .map(|u| u.amount).sum()
+                };
+                // A layer's paid is exactly its carriers' parts; its unplaced is the
+                // `unplaced_share` entry of the event.
                 let carriers: Decimal = lr.carriers.iter().map(|c| c.paid).sum();
-                prop_assert_eq!(carriers, lr.paid - unplaced);
+                prop_assert_eq!(carriers, lr.paid);
+                prop_assert_eq!(lr.unplaced, in_layer(UncoveredReason::UnplacedShare));
+                // The band is paid + unplaced + aggregate_exhausted + layer_excluded.
+                prop_assert_eq!(
+                    lr.band,
+                    lr.paid + lr.unplaced
+                        + in_layer(UncoveredReason::AggregateExhausted)
+                        + in_layer(UncoveredReason::LayerExcluded)
+                );
             }
+            // The layers' paid add up to the event's paid.
+            prop_assert_eq!(e.layers.iter().map(|l| l.paid).sum::<Decimal>(), e.paid);
             let whole_event = e.uncovered.iter().any(|u| matches!(u.reason, UncoveredReason::OutsidePeriod | UncoveredReason::CauseNotCovered));
             let all_excluded = e.uncovered.iter().filter(|u| u.reason == UncoveredReason::Excluded).map(|u| u.amount).sum::<Decimal>() == e.ground_up;
             if whole_event || all_excluded {
@@ -260,12 +274,17 @@ proptest! {
             }
         }
         prop_assert_eq!(r.totals.ground_up, r.totals.paid + sum_uncovered(&r.totals.uncovered));
-        for (layer, t) in program.layers.iter().zip(&r.totals.layers) {
+        for (k, (layer, t)) in program.layers.iter().zip(&r.totals.layers).enumerate() {
+            // Aggregates erode by the 100% figure: carriers' paid plus unplaced.
             if let Some(agg) = layer.effective_aggregate() {
-                prop_assert!(t.paid <= program.currency.decimal(agg));
-                prop_assert_eq!(t.aggregate_remaining, Some(program.currency.decimal(agg) - t.paid));
+                prop_assert!(t.paid + t.unplaced <= program.currency.decimal(agg));
+                prop_assert_eq!(t.aggregate_remaining, Some(program.currency.decimal(agg) - t.paid - t.unplaced));
             }
+            // Totals are the sums of the events' layer figures.
+            prop_assert_eq!(t.paid, r.events.iter().map(|e| e.layers[k].paid).sum::<Decimal>());
+            prop_assert_eq!(t.unplaced, r.events.iter().map(|e| e.layers[k].unplaced).sum::<Decimal>());
         }
+        prop_assert_eq!(r.totals.layers.iter().map(|l| l.paid).sum::<Decimal>(), r.totals.paid);
         let carriers: Decimal = r.totals.carriers.iter().map(|c| c.paid).sum();
         prop_assert_eq!(carriers, r.totals.paid);
     }

@@ -59,11 +59,12 @@ pub struct UncoveredKey {
 pub struct LayerOutcome {
     /// The band of the loss in the layer.
     pub band: Money,
-    /// Paid at 100%.
+    /// Paid by the layer's carriers (the sum of `carriers`).
     pub paid: Money,
     /// Per carrier, in written order.
     pub carriers: Vec<Money>,
-    /// The unplaced part of `paid`.
+    /// The part of the layer's payment no carrier took (reason `unplaced_share`). The
+    /// layer's 100% figure, which erodes its aggregate, is `paid + unplaced`.
     pub unplaced: Money,
 }
 
@@ -206,6 +207,7 @@ struct TotalsAcc {
     uncovered: Vec<(UncoveredKey, Money)>,
     carriers: Vec<Money>,
     layers_paid: Vec<Money>,
+    layers_unplaced: Vec<Money>,
 }
 
 pub(crate) use crate::money::{share_weights, split_into};
@@ -321,6 +323,7 @@ impl<'p> Replayer<'p> {
             totals: TotalsAcc {
                 carriers: vec![Money::ZERO; carrier_names.len()],
                 layers_paid: vec![Money::ZERO; program.layers.len()],
+                layers_unplaced: vec![Money::ZERO; program.layers.len()],
                 ..TotalsAcc::default()
             },
             carrier_names,
@@ -353,6 +356,7 @@ impl<'p> Replayer<'p> {
         t.uncovered.clear();
         t.carriers.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_paid.iter_mut().for_each(|m| *m = Money::ZERO);
+        t.layers_unplaced.iter_mut().for_each(|m| *m = Money::ZERO);
         if let Reinsurers::Some { eval, .. } = &mut self.reinsurance {
             eval.reset(p);
         }
@@ -485,6 +489,8 @@ impl<'p> Replayer<'p> {
         for (k, lo) in out.layers.iter().enumerate() {
             let lp = t.layers_paid.get_mut(k)?;
             *lp = lp.checked_add(lo.paid)?;
+            let lu = t.layers_unplaced.get_mut(k)?;
+            *lu = lu.checked_add(lo.unplaced)?;
             let plan = self.layers.get(k)?;
             for (j, paid) in lo.carriers.iter().enumerate() {
                 let c = t.carriers.get_mut(*plan.carrier_index.get(j)?)?;
@@ -810,7 +816,6 @@ impl<'p> Replayer<'p> {
             )?;
             split_into(paid, &plan.weights, &mut self.parts, &mut self.scratch)?;
             let lo = out.layers.get_mut(k)?;
-            lo.paid = Money(paid);
             let n = plan.weights.len().saturating_sub(1);
             let mut carriers_paid = 0i64;
             for (slot, part) in lo.carriers.iter_mut().zip(self.parts.iter().take(n)) {
@@ -818,6 +823,7 @@ impl<'p> Replayer<'p> {
                 carriers_paid = carriers_paid.checked_add(*part)?;
             }
             let unplaced = *self.parts.get(n)?;
+            lo.paid = Money(carriers_paid);
             lo.unplaced = Money(unplaced);
             out.paid = out.paid.checked_add(Money(carriers_paid))?;
             out.add(
@@ -835,11 +841,11 @@ impl<'p> Replayer<'p> {
                 band,
                 carriers_paid,
                 format!(
-                    "{} xs {}: band {}, paid {}{}{}",
+                    "{} xs {}: band {}, paid by carriers {}{}{}",
                     program.currency.display(layer.limit),
                     program.currency.display(layer.attachment),
                     program.currency.display(Money(band)),
-                    program.currency.display(Money(paid)),
+                    program.currency.display(Money(carriers_paid)),
                     if short > 0 {
                         format!(
                             ", {} beyond the aggregate",
@@ -980,6 +986,7 @@ impl<'p> Replayer<'p> {
                     layer: l.name.clone(),
                     band: cur.decimal(lo.band),
                     paid: cur.decimal(lo.paid),
+                    unplaced: cur.decimal(lo.unplaced),
                     carriers: l
                         .carriers
                         .iter()
@@ -1022,6 +1029,13 @@ impl<'p> Replayer<'p> {
                 .map(|(k, l)| LayerTotal {
                     layer: l.name.clone(),
                     paid: cur.decimal(self.totals.layers_paid.get(k).copied().unwrap_or_default()),
+                    unplaced: cur.decimal(
+                        self.totals
+                            .layers_unplaced
+                            .get(k)
+                            .copied()
+                            .unwrap_or_default(),
+                    ),
                     aggregate_remaining: self
                         .layer_left
                         .get(k)

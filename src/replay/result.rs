@@ -141,9 +141,12 @@ pub struct LayerResult {
     /// The slice of the loss in the layer's band.
     #[serde(with = "rust_decimal::serde::str")]
     pub band: Decimal,
-    /// What the layer paid at 100% (carriers plus the unplaced share).
+    /// What the layer's carriers paid (the sum of `carriers`).
     #[serde(with = "rust_decimal::serde::str")]
     pub paid: Decimal,
+    /// The part of the layer's payment no carrier took (reason `unplaced_share`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unplaced: Decimal,
     /// Each carrier's payment.
     pub carriers: Vec<CarrierPaid>,
 }
@@ -183,9 +186,13 @@ pub struct Totals {
 pub struct LayerTotal {
     /// Layer name.
     pub layer: String,
-    /// Paid at 100%.
+    /// Paid by the layer's carriers.
     #[serde(with = "rust_decimal::serde::str")]
     pub paid: Decimal,
+    /// The part no carrier took (reason `unplaced_share`); limits, aggregates and
+    /// reinstatements count `paid + unplaced`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unplaced: Decimal,
     /// Aggregate left; `null` when the layer has none.
     #[serde(with = "rust_decimal::serde::str_option")]
     pub aggregate_remaining: Option<Decimal>,

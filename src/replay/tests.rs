@@ -105,7 +105,15 @@ fn hot_wallet_breach_through_sublimit_deductible_and_two_layers() {
     );
     assert_eq!(e.paid.to_string(), "20000000.00");
     assert_eq!(e.layers[0].carriers[0].paid.to_string(), "6000000.00");
-    assert_eq!(e.layers[1].paid.to_string(), "20000000.00");
+    // The Excess layer's paid is its carrier's part (C 10M); the other 10M is unplaced.
+    // Its band 20M = paid 10M + unplaced 10M.
+    assert_eq!(e.layers[1].paid.to_string(), "10000000.00");
+    assert_eq!(e.layers[1].unplaced.to_string(), "10000000.00");
+    assert_eq!(e.layers[0].unplaced.to_string(), "0.00");
+    // Layers' paid add up to the event's paid: 10M + 10M = 20M.
+    assert_eq!(e.layers[0].paid + e.layers[1].paid, e.paid);
+    assert_eq!(r.totals.layers[1].paid.to_string(), "10000000.00");
+    assert_eq!(r.totals.layers[1].unplaced.to_string(), "10000000.00");
 }
 
 #[test]

@@ -86,6 +86,14 @@ fn event_block(out: &mut String, e: &EventResult, code: &str) {
         for c in &l.carriers {
             let _ = writeln!(out, "    {:<59} {:>20}", c.carrier, grouped(c.paid));
         }
+        if !l.unplaced.is_zero() {
+            let _ = writeln!(
+                out,
+                "    {:<59} {:>20}",
+                "unplaced (kept by the insured)",
+                grouped(l.unplaced)
+            );
+        }
     }
     entities(out, &e.entities, "  ", true);
 }
@@ -180,7 +188,12 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
                 grouped(c.aggregate_exhausted)
             );
         }
-        let _ = writeln!(out, "    {:<57} {:>20}", "paid", grouped(c.amount));
+        let _ = writeln!(
+            out,
+            "    {:<57} {:>20}",
+            "amount (after the aggregate)",
+            grouped(c.amount)
+        );
         for p in &c.carriers {
             let _ = writeln!(out, "      {:<55} {:>20}", p.carrier, grouped(p.paid));
         }
@@ -197,7 +210,10 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
     let sum =
         |it: &mut dyn Iterator<Item = Decimal>| it.fold(zero, |a, x| a.checked_add(x).unwrap_or(a));
     let uncovered = sum(&mut r.totals.uncovered.iter().map(|u| u.amount));
-    let paid = sum(&mut r.parametric.iter().map(|c| c.amount));
+    let paid = sum(&mut r
+        .parametric
+        .iter()
+        .flat_map(|c| c.carriers.iter().map(|p| p.paid)));
     let _ = writeln!(out, "basis risk");
     let _ = writeln!(
         out,
@@ -205,7 +221,12 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
         format!("indemnity loss left uncovered ({code})"),
         grouped(uncovered)
     );
-    let _ = writeln!(out, "  {:<61} {:>20}", "parametric paid", grouped(paid));
+    let _ = writeln!(
+        out,
+        "  {:<61} {:>20}",
+        "parametric paid by carriers",
+        grouped(paid)
+    );
 }
 
 /// The totals part of the report (also used for streamed replays).
@@ -229,8 +250,8 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     }
     let _ = writeln!(
         out,
-        "layers{:<36} {:>20} {:>20} {:>20}",
-        "", "paid", "aggregate left", "reinst. premium"
+        "layers{:<36} {:>20} {:>20} {:>20} {:>20}",
+        "", "paid", "unplaced", "aggregate left", "reinst. premium"
     );
     for l in &t.layers {
         let left = l
@@ -238,9 +259,10 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
             .map_or("unlimited".to_string(), grouped);
         let _ = writeln!(
             out,
-            "  {:<40} {:>20} {:>20} {:>20}",
+            "  {:<40} {:>20} {:>20} {:>20} {:>20}",
             l.layer,
             grouped(l.paid),
+            grouped(l.unplaced),
             left,
             grouped(l.reinstatement_premium)
         );
