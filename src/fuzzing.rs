@@ -163,6 +163,13 @@ fn check_conservation(r: &crate::replay::Replay) {
         if Some(e.ground_up) != add(e.paid, &e.uncovered) || e.paid > e.ground_up {
             panic!("event {} does not conserve: {e:?}", e.id);
         }
+        let layers = e
+            .layers
+            .iter()
+            .try_fold(rust_decimal::Decimal::ZERO, |a, l| a.checked_add(l.paid));
+        if layers != Some(e.paid) {
+            panic!("event {}: the layers' paid do not add up to paid: {e:?}", e.id);
+        }
     }
     if Some(r.totals.ground_up) != add(r.totals.paid, &r.totals.uncovered) {
         panic!("totals do not conserve: {:?}", r.totals);

@@ -18,6 +18,23 @@ pub enum ScenarioError {
         /// What serde_json says.
         message: String,
     },
+    /// Well-formed JSON of the wrong shape: a missing or unknown field, a wrong type, a
+    /// decimal that does not parse or overflows.
+    #[error("invalid scenario at line {line}, column {column}: {}field `{field}`: {message}", event_prefix(.event.as_deref()))]
+    #[diagnostic(code(specie::scenario::shape))]
+    Shape {
+        /// Id of the event the field belongs to, when the event has one.
+        event: Option<String>,
+        /// Field path, e.g. `events[17].losses[0].quantity` (`losses[0].quantity` in a
+        /// JSON Lines stream).
+        field: String,
+        /// 1-based line (of the file, or of the stream).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A field of an event that is missing, malformed or out of range.
     #[error("event `{event}`: field `{field}` {problem}")]
     #[diagnostic(code(specie::scenario::field))]
@@ -172,4 +189,8 @@ impl ScenarioError {
             message: e.to_string(),
         }
     }
+}
+
+fn event_prefix(event: Option<&str>) -> String {
+    event.map(|e| format!("event `{e}`: ")).unwrap_or_default()
 }

@@ -39,9 +39,15 @@ impl<'de> Deserialize<'de> for DecimalValue {
                 f.write_str("a decimal number, as a string or a JSON number")
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<DecimalValue, E> {
-                parse_decimal(s)
-                    .map(DecimalValue)
-                    .ok_or_else(|| E::custom(format!("`{s}` is not a decimal number")))
+                parse_decimal(s).map(DecimalValue).ok_or_else(|| {
+                    if s.trim().parse::<f64>().is_ok_and(f64::is_finite) {
+                        E::custom(format!(
+                            "`{s}` is out of range of an exact decimal (at most 28 significant digits)"
+                        ))
+                    } else {
+                        E::custom(format!("`{s}` is not a decimal number"))
+                    }
+                })
             }
             fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<DecimalValue, E> {
                 Ok(DecimalValue(Decimal::from(n)))
@@ -153,6 +159,61 @@ fn json_error(e: &serde_json::Error) -> ScenarioError {
     err
 }
 
+/// The error of reading `text` as a `T`. Well-formed JSON of the wrong shape is read a
+/// second time, on this error path only, to find the field path and the id of the event it
+/// belongs to (`events_key` names the array of events: `Some("events")` for a scenario,
+/// `None` for one event of a stream).
+fn read_error<'a, T: Deserialize<'a>>(
+    text: &'a str,
+    e: &serde_json::Error,
+    events_key: Option<&str>,
+) -> ScenarioError {
+    if e.classify() != serde_json::error::Category::Data {
+        return json_error(e);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
+        return json_error(e);
+    };
+    let inner = tracked.inner();
+    let mut message = inner.to_string();
+    if let Some(pos) = message.rfind(" at line ") {
+        message.truncate(pos);
+    }
+    let mut field = tracked.path().to_string();
+    // serde names a missing field in the message and stops the path at its parent.
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        field = match field.as_str() {
+            "." | "" => name.to_string(),
+            parent => format!("{parent}.{name}"),
+        };
+    }
+    ScenarioError::Shape {
+        event: event_id_at(text, &field, events_key),
+        field,
+        line: inner.line(),
+        column: inner.column(),
+        message,
+    }
+}
+
+/// The `id` of the event a field path points into, if it is a string.
+fn event_id_at(text: &str, field: &str, events_key: Option<&str>) -> Option<String> {
+    let root: serde_json::Value = serde_json::from_str(text).ok()?;
+    let event = match events_key {
+        None => &root,
+        Some(key) => {
+            let rest = field.strip_prefix(key)?.strip_prefix('[')?;
+            let index: usize = rest.split(']').next()?.parse().ok()?;
+            root.get(key)?.get(index)?
+        }
+    };
+    event.get("id")?.as_str().map(str::to_string)
+}
+
 impl Scenario {
     /// Reads a scenario from JSON text (spec section 5).
     ///
@@ -163,7 +224,7 @@ impl Scenario {
     /// assert_eq!(s.events[0].id, "E1");
     /// ```
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        serde_json::from_str(text).map_err(|e| json_error(&e))
+        serde_json::from_str(text).map_err(|e| read_error::<Scenario>(text, &e, Some("events")))
     }
 
     /// The scenario as pretty JSON, ready for `specie replay`.
@@ -202,8 +263,10 @@ impl<'a> RawEvent<'a> {
     /// carry the stream's line number.
     pub fn from_json_line(text: &'a str, line: usize) -> Result<RawEvent<'a>, ScenarioError> {
         serde_json::from_str(text).map_err(|e| {
-            let mut err = json_error(&e);
-            if let ScenarioError::Json { line: l, .. } = &mut err {
+            let mut err = read_error::<RawEvent<'a>>(text, &e, None);
+            if let ScenarioError::Json { line: l, .. } | ScenarioError::Shape { line: l, .. } =
+                &mut err
+            {
                 *l = line;
             }
             err

@@ -199,10 +199,120 @@ fn currency_must_be_known_and_match() {
 fn unknown_json_fields_are_errors() {
     let e =
         err(r#"{"events":[{"id":"A","cause":"c","occured":"2026-03-02T00:00:00Z","losses":[]}]}"#);
-    let ScenarioError::Json { message, .. } = e else {
-        panic!()
+    let ScenarioError::Shape {
+        message,
+        event,
+        field,
+        ..
+    } = e
+    else {
+        panic!("{e:?}")
     };
     assert!(message.starts_with("unknown field `occured`"), "{message}");
+    assert_eq!(event.as_deref(), Some("A"));
+    assert_eq!(field, "events[0].occured");
+}
+
+/// The shape errors of brief section 5 input: a missing field, a decimal that does not
+/// parse, a decimal that overflows, a value of the wrong JSON type. Each names the event
+/// id, the field path, the line and the column, in a scenario file and in a stream line.
+const SHAPE_CASES: [(&str, &str, &str, &str); 4] = [
+    (
+        r#""occurred":"2026-03-14T00:00:00Z","losses":[{"tier":"hot","amount":"1"}]"#,
+        "cause",
+        "missing field `cause`",
+        "",
+    ),
+    (
+        r#""cause":"external_hack","occurred":"2026-03-14T00:00:00Z","losses":[{"tier":"hot","asset":"BTC","quantity":"12x"}]"#,
+        "losses[0].quantity",
+        "`12x` is not a decimal number",
+        r#""quantity":"12x""#,
+    ),
+    (
+        r#""cause":"external_hack","occurred":"2026-03-14T00:00:00Z","losses":[{"tier":"hot","amount":"1"},{"tier":"warm","amount":"99999999999999999999999999999999"}]"#,
+        "losses[1].amount",
+        "`99999999999999999999999999999999` is out of range of an exact decimal",
+        r#""amount":"99999999999999999999999999999999""#,
+    ),
+    (
+        r#""cause":7,"occurred":"2026-03-14T00:00:00Z","losses":[{"tier":"hot","amount":"1"}]"#,
+        "cause",
+        "invalid type: integer `7`, expected a string",
+        r#""cause":7"#,
+    ),
+];
+
+/// 1-based column just after `needle` in `line` (where serde_json reports a bad value),
+/// or after the whole event object when `needle` is empty (a missing field).
+fn column_after(line: &str, needle: &str) -> usize {
+    if needle.is_empty() {
+        // The end of the event object: the `}` closing it.
+        line.rfind('}').unwrap() + 1
+    } else {
+        line.find(needle).unwrap() + needle.len()
+    }
+}
+
+#[test]
+fn shape_errors_in_a_scenario_name_event_field_line_and_column() {
+    for (body, field, message, needle) in SHAPE_CASES {
+        // The bad event is the second one, on the file's third line.
+        let good = r#"{"id":"OK","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]}"#;
+        let bad = format!(r#"{{"id":"E-17",{body}}}"#);
+        let text = format!("{{\"name\":\"s\",\"events\":[\n{good},\n{bad}\n]}}");
+        let e = Scenario::from_json(&text).unwrap_err();
+        let ScenarioError::Shape {
+            event,
+            field: f,
+            line,
+            column,
+            message: m,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(event.as_deref(), Some("E-17"), "{e}");
+        assert_eq!(f, &format!("events[1].{field}"));
+        assert!(m.starts_with(message), "{m}");
+        assert_eq!((*line, *column), (3, column_after(&bad, needle)), "{e}");
+        let shown = e.to_string();
+        assert!(shown.contains("event `E-17`") && shown.contains(&format!("`events[1].{field}`")), "{shown}");
+    }
+}
+
+#[test]
+fn shape_errors_in_a_stream_line_name_event_field_line_and_column() {
+    for (body, field, message, needle) in SHAPE_CASES {
+        let bad = format!(r#"{{"id":"E-17",{body}}}"#);
+        let e = RawEvent::from_json_line(&bad, 42).unwrap_err();
+        let ScenarioError::Shape {
+            event,
+            field: f,
+            line,
+            column,
+            message: m,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(event.as_deref(), Some("E-17"), "{e}");
+        assert_eq!(f, field);
+        assert!(m.starts_with(message), "{m}");
+        assert_eq!((*line, *column), (42, column_after(&bad, needle)), "{e}");
+    }
+}
+
+#[test]
+fn a_shape_error_in_an_event_without_an_id_still_names_the_field() {
+    let e = Scenario::from_json(r#"{"events":[{"cause":"c","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#)
+        .unwrap_err();
+    let ScenarioError::Shape { event, field, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(event, &None);
+    assert_eq!(field, "events[0].id");
+    assert!(e.to_string().starts_with("invalid scenario at line 1, column"), "{e}");
 }
 
 #[test]
@@ -265,13 +375,21 @@ fn index_series_are_validated() {
         .to_string()
         .contains("at the same instant as"));
     let e = series(r#"[["2026-03-01T00:00:00Z","par"]]"#).unwrap_err();
-    let ScenarioError::Json { message, .. } = e else {
+    let ScenarioError::Shape {
+        message,
+        field,
+        event,
+        ..
+    } = e
+    else {
         panic!("{e:?}")
     };
     assert!(
         message.starts_with("`par` is not a decimal number"),
         "{message}"
     );
+    assert_eq!(field, "indices.USDC/USD[0][1]");
+    assert_eq!(event, None);
 }
 
 #[test]
