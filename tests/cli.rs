@@ -107,11 +107,37 @@ fn oversized_input_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let big = dir.join("big.specie");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(specie::parse::MAX_INPUT_BYTES as u64 + 1)
-        .unwrap();
-    let (code, _, stderr) = specie(&["check", &big.display().to_string()]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("larger than the limit"), "{stderr}");
+    // 17 MiB: a real program followed by comments.
+    let mut text = std::fs::read_to_string(root().join(HOT_PROGRAM)).unwrap();
+    let comment = format!("# {}\n", "x".repeat(1022));
+    while text.len() < 17 << 20 {
+        text.push_str(&comment);
+    }
+    f.set_len(0).unwrap();
+    std::fs::write(&big, &text).unwrap();
+    let path = big.display().to_string();
+    // A file above a limit is bad input: a diagnostic with its code, exit status 1.
+    let scenario = root().join(HOT_SCENARIO).display().to_string();
+    for args in [
+        vec!["check", &path],
+        vec!["replay", &path, &scenario],
+        vec!["tower", &path],
+        vec!["test", &path],
+        vec!["fmt", "--check", &path],
+    ] {
+        let (code, stdout, stderr) = specie(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("specie::limit::input_size"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("input is {} bytes", text.len())),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stdout.contains("ok:"), "{args:?}: {stdout}");
+    }
+    let (code, stdout, _) = specie(&["check", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v[0]["code"], "specie::limit::input_size");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -200,6 +226,11 @@ fn bad_scenarios_exit_1_with_a_clear_error() {
             "dup.json",
             r#"{"events":[{"id":"A","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]},{"id":"A","cause":"external_hack","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#,
             "duplicate event id `A`",
+        ),
+        (
+            "shape.json",
+            "{\"events\":[\n{\"id\":\"E-9\",\"cause\":\"external_hack\",\"occurred\":\"2026-03-01T00:00:00Z\",\"losses\":[{\"tier\":\"hot\",\"amount\":\"1.2.3\"}]}]}",
+            "line 2, column 110: event `E-9`: field `events[0].losses[0].amount`: `1.2.3` is not a decimal number",
         ),
         (
             "attr.json",

@@ -1,6 +1,6 @@
 //! `specie check FILE…`
 
-use super::{color, read_source, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{color, read_source, Format, SourceError, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::{render, to_json, JsonDiagnostic};
 use std::path::PathBuf;
 
@@ -14,8 +14,17 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
         let name = path.display().to_string();
         let src = match read_source(path) {
             Ok(s) => s,
-            Err(msg) => {
-                eprintln!("error: {msg}");
+            Err(SourceError::TooLarge(e)) => {
+                failed = true;
+                n_err += 1;
+                match format {
+                    Format::Human => eprint!("{}", render(&e, &name, "", color)),
+                    Format::Json => json.push(to_json(&e, &name, "")),
+                }
+                continue;
+            }
+            Err(e) => {
+                e.report(&name);
                 io_error = true;
                 continue;
             }

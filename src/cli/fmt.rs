@@ -11,9 +11,12 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
         let name = path.display().to_string();
         let src = match read_source(path) {
             Ok(s) => s,
-            Err(msg) => {
-                eprintln!("error: {msg}");
-                io_error = true;
+            Err(e) => {
+                if e.report(&name) == EXIT_USAGE {
+                    io_error = true;
+                } else {
+                    failed = true;
+                }
                 continue;
             }
         };

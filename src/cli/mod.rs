@@ -175,21 +175,49 @@ pub fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// Why a source file could not be read.
+#[derive(Debug)]
+pub enum SourceError {
+    /// It cannot be opened or read, or is not UTF-8: exit status 2.
+    Io(String),
+    /// It is above the parser's size limit: bad input, a diagnostic and exit status 1.
+    TooLarge(specie::parse::ParseError),
+}
+
+impl SourceError {
+    /// Prints the error for the file `name` and returns the exit status it calls for.
+    pub fn report(&self, name: &str) -> u8 {
+        match self {
+            SourceError::Io(msg) => {
+                eprintln!("error: {msg}");
+                EXIT_USAGE
+            }
+            SourceError::TooLarge(e) => {
+                eprint!("{}", specie::diagnostic::render(e, name, "", color()));
+                EXIT_FAILED
+            }
+        }
+    }
+}
+
 /// Reads a source file, refusing files above the parser's limit without reading them
 /// whole.
-pub fn read_source(path: &Path) -> Result<String, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+pub fn read_source(path: &Path) -> Result<String, SourceError> {
+    let io = |e: std::io::Error| SourceError::Io(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(io)?;
     let limit = specie::parse::MAX_INPUT_BYTES as u64;
     let mut buf = Vec::new();
     file.take(limit.saturating_add(1))
         .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        .map_err(io)?;
     if buf.len() as u64 > limit {
-        return Err(format!(
-            "`{}` is larger than the limit of {limit} bytes",
-            path.display()
-        ));
+        let size = std::fs::metadata(path).map_or(buf.len() as u64, |m| m.len());
+        return Err(SourceError::TooLarge(specie::parse::ParseError::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit: specie::parse::MAX_INPUT_BYTES,
+            span: (0, 0).into(),
+        }));
     }
-    String::from_utf8(buf).map_err(|e| format!("`{}` is not UTF-8 text: {e}", path.display()))
+    String::from_utf8(buf)
+        .map_err(|e| SourceError::Io(format!("`{}` is not UTF-8 text: {e}", path.display())))
 }

@@ -22,10 +22,7 @@ pub struct Args {
 
 pub(super) fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
     let name = path.display().to_string();
-    let src = read_source(path).map_err(|msg| {
-        eprintln!("error: {msg}");
-        EXIT_USAGE
-    })?;
+    let src = read_source(path).map_err(|e| e.report(&name))?;
     match specie::compile_str(&src) {
         Ok(c) => Ok((c.program, name, src)),
         Err(e) => {
@@ -55,7 +52,7 @@ pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
             "error: `{}` is larger than {MAX_SCENARIO_BYTES} bytes; stream it with --events",
             path.display()
         );
-        return Err(EXIT_USAGE);
+        return Err(EXIT_FAILED);
     }
     Ok(buf)
 }

@@ -29,9 +29,12 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
         let name = path.display().to_string();
         let src = match read_source(path) {
             Ok(s) => s,
-            Err(msg) => {
-                eprintln!("error: {msg}");
-                return EXIT_USAGE;
+            Err(e) => {
+                if e.report(&name) == EXIT_USAGE {
+                    return EXIT_USAGE;
+                }
+                broken = true;
+                continue;
             }
         };
         let program = match specie::compile_str(&src) {
