@@ -168,7 +168,10 @@ fn check_conservation(r: &crate::replay::Replay) {
             .iter()
             .try_fold(rust_decimal::Decimal::ZERO, |a, l| a.checked_add(l.paid));
         if layers != Some(e.paid) {
-            panic!("event {}: the layers' paid do not add up to paid: {e:?}", e.id);
+            panic!(
+                "event {}: the layers' paid do not add up to paid: {e:?}",
+                e.id
+            );
         }
     }
     if Some(r.totals.ground_up) != add(r.totals.paid, &r.totals.uncovered) {

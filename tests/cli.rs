@@ -127,7 +127,10 @@ fn oversized_input_is_refused() {
     ] {
         let (code, stdout, stderr) = specie(&args);
         assert_eq!(code, 1, "{args:?}: {stderr}");
-        assert!(stderr.contains("specie::limit::input_size"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("specie::limit::input_size"),
+            "{args:?}: {stderr}"
+        );
         assert!(
             stderr.contains(&format!("input is {} bytes", text.len())),
             "{args:?}: {stderr}"
@@ -163,7 +166,10 @@ fn replay_report_snapshots() {
         "fixtures/scenarios/broker-tower--cold-multisig-compromise.json",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("unplaced (kept by the insured)"), "{stdout}");
+    assert!(
+        stdout.contains("unplaced (kept by the insured)"),
+        "{stdout}"
+    );
     insta::assert_snapshot!("replay_broker_unplaced_report", stdout);
 }
 
@@ -325,4 +331,43 @@ fn streaming_carries_parametric_claims_from_the_header() {
     let streamed: specie::replay::Replay = serde_json::from_str(&stdout).unwrap();
     assert_eq!(streamed, whole);
     assert_eq!(streamed.parametric.len(), 1);
+}
+
+#[test]
+fn a_loss_above_the_declared_exposure_warns_on_stderr_and_changes_no_figure() {
+    // binance-2019-05: 7,074 BTC valued at 40,459,955.22 against a declared hot exposure of
+    // 40M: one warning, stable code, and the JSON is still the expected file.
+    let (code, stdout, stderr) = specie(&["replay", HOT_PROGRAM, HOT_SCENARIO, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("specie::replay::loss_above_exposure")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("40,459,955.22"), "{stderr}");
+    let expected = std::fs::read_to_string(
+        root().join("fixtures/expected/crypto-native-crime-specie--hot-wallet-breach.json"),
+    )
+    .unwrap();
+    assert_eq!(stdout.trim_end(), expected.trim_end());
+    // The same from a stream.
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(HOT_SCENARIO)).unwrap()).unwrap();
+    let sc = specie::scenario::Scenario::from_json(
+        &std::fs::read_to_string(root().join(HOT_SCENARIO)).unwrap(),
+    )
+    .unwrap();
+    let header = serde_json::json!({"name": s["name"], "prices": s["prices"]});
+    let p = temp("hot.jsonl", &jsonl(&header, &sc.events));
+    let (code, _, stderr) = specie(&["replay", HOT_PROGRAM, "--events", &p.display().to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("specie::replay::loss_above_exposure")
+            .count(),
+        1,
+        "{stderr}"
+    );
 }

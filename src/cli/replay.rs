@@ -76,7 +76,7 @@ pub fn run(args: &Args) -> u8 {
 fn run_inner(args: &Args) -> Result<(), u8> {
     let (program, program_name, src) = load_program(&args.program)?;
     if let Some(events) = &args.events {
-        return stream(args, &program, events);
+        return stream(args, &program, events, &program_name, &src);
     }
     let Some(scenario_path) = &args.scenario else {
         eprintln!("error: give a SCENARIO file, or --events FILE.jsonl");
@@ -117,8 +117,9 @@ fn run_inner(args: &Args) -> Result<(), u8> {
         );
         return Ok(());
     }
-    let result = specie::replay::replay(&program, &scenario)
+    let (result, warnings) = specie::replay::replay_with_warnings(&program, &scenario)
         .map_err(|e| report_error(&e, &scenario_name))?;
+    warn(&warnings, &program_name, &src);
     if args.json {
         println!("{}", result.to_json());
     } else {
@@ -127,7 +128,20 @@ fn run_inner(args: &Args) -> Result<(), u8> {
     Ok(())
 }
 
-fn stream(args: &Args, program: &Program, events: &Path) -> Result<(), u8> {
+/// Prints replay warnings to stderr, each pointing at the program's clause.
+fn warn(warnings: &[specie::replay::ReplayWarning], program_name: &str, src: &str) {
+    for w in warnings {
+        eprint!("{}", render(w, program_name, src, color()));
+    }
+}
+
+fn stream(
+    args: &Args,
+    program: &Program,
+    events: &Path,
+    program_name: &str,
+    src: &str,
+) -> Result<(), u8> {
     let name = events.display().to_string();
     let header = match &args.prices {
         None => None,
@@ -153,7 +167,10 @@ fn stream(args: &Args, program: &Program, events: &Path) -> Result<(), u8> {
         specie::replay::replay_stream(program, reader, header, None)
     };
     let summary = match summary {
-        Ok(s) => s,
+        Ok(s) => {
+            warn(&s.warnings, program_name, src);
+            s
+        }
         Err(e) => {
             // Never leave a partial JSON document looking complete.
             let _ = out.flush();

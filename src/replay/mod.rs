@@ -11,6 +11,7 @@ mod err;
 mod parametric;
 mod result;
 mod stream;
+mod warn;
 
 pub use err::ReplayError;
 pub use parametric::{
@@ -18,6 +19,7 @@ pub use parametric::{
 };
 pub use result::*;
 pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
+pub use warn::ReplayWarning;
 
 use crate::ast::Basis;
 use crate::money::{Fraction, Money};
@@ -184,6 +186,7 @@ pub struct Replayer<'p> {
     parts: Vec<i64>,
     scratch: Vec<(i128, usize)>,
     reinsurance: Reinsurers,
+    exposures: warn::ExposureWatch,
 }
 
 /// The treaties of a program, if it has any.
@@ -242,6 +245,7 @@ impl<'p> Replayer<'p> {
             .covers
             .as_ref()
             .map(|cs| cs.iter().map(|c| symbols.intern(c)).collect());
+        let exposures = warn::ExposureWatch::new(program, |t| symbols.intern(t));
         let mut carrier_names: Vec<String> = Vec::new();
         let layers = program
             .layers
@@ -303,6 +307,7 @@ impl<'p> Replayer<'p> {
             }
         };
         Replayer {
+            exposures,
             reinsurance,
             program,
             symbols,
@@ -360,6 +365,13 @@ impl<'p> Replayer<'p> {
         if let Reinsurers::Some { eval, .. } = &mut self.reinsurance {
             eval.reset(p);
         }
+        self.exposures.reset();
+    }
+
+    /// Warnings about the events replayed so far (e.g. a loss line above its tier's
+    /// declared exposure), one per kind and tier. They change no figure.
+    pub fn warnings(&self) -> Vec<ReplayWarning> {
+        self.exposures.warnings(self.program)
     }
 
     /// The program being replayed.
@@ -429,6 +441,7 @@ impl<'p> Replayer<'p> {
         out: &mut Outcome,
         mut trace: Option<&mut Vec<TraceStep>>,
     ) -> Result<(), ReplayError> {
+        self.exposures.observe(ev);
         self.event_inner(ev, out, &mut trace)
             .ok_or_else(|| overflow(ev, "an amount"))??;
         let uncovered = out
@@ -1092,6 +1105,14 @@ pub fn prepare_events<'s>(
 /// assert_eq!(r.events[0].paid.to_string(), "1500000.00");
 /// ```
 pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayError> {
+    replay_with_warnings(program, scenario).map(|(r, _)| r)
+}
+
+/// [`replay`], and the warnings the scenario deserves ([`ReplayWarning`]).
+pub fn replay_with_warnings(
+    program: &Program,
+    scenario: &Scenario,
+) -> Result<(Replay, Vec<ReplayWarning>), ReplayError> {
     let mut replayer = Replayer::new(program);
     let events = prepare_events(&replayer, scenario)?;
     let mut out = Outcome::default();
@@ -1105,13 +1126,14 @@ pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayEr
     } else {
         evaluate_parametric(program, &Indices::new(&scenario.indices)?)?
     };
-    Ok(Replay {
+    let replay = Replay {
         program: program.name.clone(),
         scenario: scenario.name.clone(),
         events: results,
         totals: replayer.totals(),
         parametric,
-    })
+    };
+    Ok((replay, replayer.warnings()))
 }
 
 /// Replays the events before `id` silently, then `id` with a trace of every step.

@@ -19,6 +19,8 @@ pub struct StreamSummary {
     pub totals: Totals,
     /// Claims on parametric covers, from the header's index series.
     pub parametric: Vec<super::ParametricClaim>,
+    /// Warnings about the events (they change no figure).
+    pub warnings: Vec<super::ReplayWarning>,
 }
 
 /// Why a streamed replay stopped.
@@ -181,5 +183,6 @@ pub fn replay_stream(
         events: count,
         totals,
         parametric,
+        warnings: replayer.warnings(),
     })
 }

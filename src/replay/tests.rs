@@ -210,3 +210,49 @@ fn reset_is_a_fresh_replayer() {
     r.event(&evs[0], &mut out, None).unwrap();
     assert_eq!((out, r.totals()), first);
 }
+
+#[test]
+fn a_line_above_its_tier_exposure_warns_once_per_tier_and_changes_nothing() {
+    let program = r#"program "x" {
+  period 2026-01-01 to 2027-01-01
+  exposure hot 1M
+  exposure cold 5M
+  layer "L" 10M xs 0 { carrier "A" 100% }
+}"#;
+    // Hot lines of 1,000,000.01 (E1), 900,000 (E2, within) and 3,000,000 (E3): two above
+    // 1M, first in replay order E1. Cold 4M is within 5M; warm has no declared exposure.
+    let scenario = r#"{"name":"s","events":[
+      {"id":"E3","cause":"c","occurred":"2026-05-03T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]},
+      {"id":"E1","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000.01"},{"tier":"cold","amount":"4000000"}]},
+      {"id":"E2","cause":"c","occurred":"2026-05-02T00:00:00Z","losses":[{"tier":"hot","amount":"900000"},{"tier":"warm","amount":"99000000"}]}]}"#;
+    let p = crate::compile_str(program).unwrap().program;
+    let s = Scenario::from_json(scenario).unwrap();
+    let (r, warnings) = replay_with_warnings(&p, &s).unwrap();
+    assert_eq!(r, replay(&p, &s).unwrap());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let ReplayWarning::LossAboveExposure {
+        event,
+        tier,
+        value,
+        exposure,
+        lines,
+        ..
+    } = &warnings[0];
+    assert_eq!(
+        (
+            event.as_str(),
+            tier.as_str(),
+            value.as_str(),
+            exposure.as_str(),
+            *lines
+        ),
+        ("E1", "hot", "1,000,000.01", "1,000,000.00", 2)
+    );
+    assert_eq!(
+        miette::Diagnostic::code(&warnings[0]).unwrap().to_string(),
+        "specie::replay::loss_above_exposure"
+    );
+    // Exactly at the exposure is not above it.
+    let s = Scenario::from_json(r#"{"name":"s","events":[{"id":"E","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000"}]}]}"#).unwrap();
+    assert!(replay_with_warnings(&p, &s).unwrap().1.is_empty());
+}

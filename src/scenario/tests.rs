@@ -258,7 +258,8 @@ fn column_after(line: &str, needle: &str) -> usize {
 fn shape_errors_in_a_scenario_name_event_field_line_and_column() {
     for (body, field, message, needle) in SHAPE_CASES {
         // The bad event is the second one, on the file's third line.
-        let good = r#"{"id":"OK","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]}"#;
+        let good =
+            r#"{"id":"OK","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[]}"#;
         let bad = format!(r#"{{"id":"E-17",{body}}}"#);
         let text = format!("{{\"name\":\"s\",\"events\":[\n{good},\n{bad}\n]}}");
         let e = Scenario::from_json(&text).unwrap_err();
@@ -277,7 +278,10 @@ fn shape_errors_in_a_scenario_name_event_field_line_and_column() {
         assert!(m.starts_with(message), "{m}");
         assert_eq!((*line, *column), (3, column_after(&bad, needle)), "{e}");
         let shown = e.to_string();
-        assert!(shown.contains("event `E-17`") && shown.contains(&format!("`events[1].{field}`")), "{shown}");
+        assert!(
+            shown.contains("event `E-17`") && shown.contains(&format!("`events[1].{field}`")),
+            "{shown}"
+        );
     }
 }
 
@@ -305,14 +309,20 @@ fn shape_errors_in_a_stream_line_name_event_field_line_and_column() {
 
 #[test]
 fn a_shape_error_in_an_event_without_an_id_still_names_the_field() {
-    let e = Scenario::from_json(r#"{"events":[{"cause":"c","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#)
-        .unwrap_err();
+    let e = Scenario::from_json(
+        r#"{"events":[{"cause":"c","occurred":"2026-03-02T00:00:00Z","losses":[]}]}"#,
+    )
+    .unwrap_err();
     let ScenarioError::Shape { event, field, .. } = &e else {
         panic!("{e:?}")
     };
     assert_eq!(event, &None);
     assert_eq!(field, "events[0].id");
-    assert!(e.to_string().starts_with("invalid scenario at line 1, column"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("invalid scenario at line 1, column"),
+        "{e}"
+    );
 }
 
 #[test]
