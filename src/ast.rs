@@ -78,6 +78,8 @@ pub enum ItemKind {
     Basis(Spanned<Basis>),
     /// `discovery window DURATION`.
     DiscoveryWindow(Spanned<DurationLit>),
+    /// `occurrence window DURATION` (spec section 11.1).
+    OccurrenceWindow(Spanned<DurationLit>),
     /// `retroactive DATE`.
     Retroactive(Spanned<Date>),
     /// `valuation at loss` or `valuation at discovery`.
@@ -257,8 +259,13 @@ pub struct LayerItem {
 pub enum LayerItemKind {
     /// `aggregate A`.
     Aggregate(Spanned<NumberLit>),
-    /// `reinstatements N at P%[, N at P%]…`.
-    Reinstatements(Vec<ReinstatementDecl>),
+    /// `reinstatements N at P%[, N at P%]… [pro rata as to time]`.
+    Reinstatements {
+        /// The list, in order.
+        list: Vec<ReinstatementDecl>,
+        /// The span of `pro rata as to time`, when written (spec section 11.3).
+        pro_rata: Option<Span>,
+    },
     /// `premium A`.
     Premium(Spanned<NumberLit>),
     /// `carrier "NAME" P%`.

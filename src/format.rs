@@ -118,6 +118,10 @@ fn program_item(out: &mut String, kind: &ItemKind) {
             out.push_str("discovery window ");
             duration(out, &d.node);
         }
+        ItemKind::OccurrenceWindow(d) => {
+            out.push_str("occurrence window ");
+            duration(out, &d.node);
+        }
         ItemKind::Retroactive(d) => {
             let _ = write!(out, "retroactive {}", d.node);
         }
@@ -246,14 +250,17 @@ fn layer(out: &mut String, l: &LayerDecl) {
                 out.push_str("aggregate ");
                 number(out, &a.node);
             }
-            LayerItemKind::Reinstatements(rs) => {
+            LayerItemKind::Reinstatements { list, pro_rata } => {
                 out.push_str("reinstatements ");
-                for (k, r) in rs.iter().enumerate() {
+                for (k, r) in list.iter().enumerate() {
                     if k > 0 {
                         out.push_str(", ");
                     }
                     let _ = write!(out, "{} at ", r.count.node);
                     percent(out, &r.rate.node);
+                }
+                if pro_rata.is_some() {
+                    out.push_str(" pro rata as to time");
                 }
             }
             LayerItemKind::Premium(p) => {

@@ -26,6 +26,10 @@ pub struct Program {
     pub basis: Basis,
     /// Extra time after the period end to discover occurrences (occurrence basis).
     pub discovery_window: Duration,
+    /// The hours clause (`occurrence window DURATION`, spec section 11.1): events of one
+    /// cause within it of a group's first event are one occurrence.
+    #[serde(default)]
+    pub occurrence_window: Option<Duration>,
     /// Earliest occurrence covered (discovery basis).
     pub retroactive: Option<Instant>,
     /// Which instant prices assets.
@@ -221,6 +225,10 @@ pub struct Layer {
     pub aggregate: Option<Money>,
     /// Reinstatements in order.
     pub reinstatements: Vec<Reinstatement>,
+    /// `pro rata as to time` after the reinstatement list (spec section 11.3): premium
+    /// scaled by the unexpired part of the period at the loss.
+    #[serde(default)]
+    pub pro_rata_as_to_time: bool,
     /// Layer premium (for reinstatement premium).
     pub premium: Option<Money>,
     /// Carriers and their shares, in written order.

@@ -112,6 +112,8 @@ pub fn events(
                     })
                     .collect(),
                 attributes: names.iter().cloned().map(Cow::Owned).zip(values).collect(),
+                series: None,
+                recoveries: Vec::new(),
             }
         })
 }

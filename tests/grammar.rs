@@ -19,6 +19,7 @@ fn every_keyword_is_a_terminal_of_the_grammar() {
         .chain(specie::parse::PARAMETRIC_ITEM_KEYWORDS)
         .chain(specie::parse::CHECK_ITEM_KEYWORDS)
         .chain(specie::parse::TREATY_ITEM_KEYWORDS)
+        .chain(specie::parse::CONTEXTUAL_WORDS)
         .chain(specie::parse::REASONS);
     for k in keywords {
         assert!(

@@ -154,16 +154,22 @@ fn exclusion() -> impl Strategy<Value = ExclusionDecl> {
 fn layer_item() -> impl Strategy<Value = LayerItem> {
     let kind = prop_oneof![
         number().prop_map(|n| LayerItemKind::Aggregate(sp(n))),
-        prop::collection::vec((0u32..10, decimal()), 1..3).prop_map(|v| {
-            LayerItemKind::Reinstatements(
-                v.into_iter()
-                    .map(|(c, r)| ReinstatementDecl {
-                        count: sp(c),
-                        rate: sp(r),
-                    })
-                    .collect(),
-            )
-        }),
+        (
+            prop::collection::vec((0u32..10, decimal()), 1..3),
+            any::<bool>()
+        )
+            .prop_map(|(v, pro_rata)| {
+                LayerItemKind::Reinstatements {
+                    list: v
+                        .into_iter()
+                        .map(|(c, r)| ReinstatementDecl {
+                            count: sp(c),
+                            rate: sp(r),
+                        })
+                        .collect(),
+                    pro_rata: pro_rata.then(specie::span::Span::default),
+                }
+            }),
         number().prop_map(|n| LayerItemKind::Premium(sp(n))),
         (text(), decimal()).prop_map(|(n, s)| LayerItemKind::Carrier {
             name: sp(n),
@@ -319,6 +325,7 @@ fn item_kind() -> impl Strategy<Value = ItemKind> {
         prop_oneof![Just(Basis::Occurrence), Just(Basis::Discovery)]
             .prop_map(|b| ItemKind::Basis(sp(b))),
         duration().prop_map(|d| ItemKind::DiscoveryWindow(sp(d))),
+        duration().prop_map(|d| ItemKind::OccurrenceWindow(sp(d))),
         date().prop_map(|d| ItemKind::Retroactive(sp(d))),
         prop_oneof![Just(Valuation::AtLoss), Just(Valuation::AtDiscovery)]
             .prop_map(|v| ItemKind::Valuation(sp(v))),

@@ -272,6 +272,7 @@ impl Cx {
                 ItemKind::Period { .. } => "period",
                 ItemKind::Basis(_) => "basis",
                 ItemKind::DiscoveryWindow(_) => "discovery window",
+                ItemKind::OccurrenceWindow(_) => "occurrence window",
                 ItemKind::Retroactive(_) => "retroactive",
                 ItemKind::Valuation(_) => "valuation",
                 ItemKind::Covers(_) => "covers",
@@ -313,6 +314,7 @@ impl Cx {
             },
             basis: Basis::Occurrence,
             discovery_window: Duration(0),
+            occurrence_window: None,
             retroactive: None,
             valuation: Valuation::AtLoss,
             attributes: Vec::new(),
@@ -405,6 +407,11 @@ impl Cx {
                     window_span = Some(item.span);
                     if let Some(d) = self.duration(d, "discovery window") {
                         program.discovery_window = d;
+                    }
+                }
+                ItemKind::OccurrenceWindow(d) => {
+                    if let Some(d) = self.duration(d, "occurrence window") {
+                        program.occurrence_window = Some(d);
                     }
                 }
                 ItemKind::Retroactive(d) => {
@@ -706,6 +713,7 @@ impl Cx {
             attachment: attachment.unwrap_or(Money::ZERO),
             aggregate: None,
             reinstatements: Vec::new(),
+            pro_rata_as_to_time: false,
             premium: None,
             carriers: Vec::new(),
             exclusions: Vec::new(),
@@ -718,7 +726,7 @@ impl Cx {
         for item in &l.items {
             let key = match &item.kind {
                 LayerItemKind::Aggregate(_) => Some("aggregate"),
-                LayerItemKind::Reinstatements(_) => Some("reinstatements"),
+                LayerItemKind::Reinstatements { .. } => Some("reinstatements"),
                 LayerItemKind::Premium(_) => Some("premium"),
                 _ => None,
             };
@@ -729,8 +737,9 @@ impl Cx {
                 LayerItemKind::Aggregate(a) => {
                     layer.aggregate = self.positive_money(a, "layer aggregate");
                 }
-                LayerItemKind::Reinstatements(rs) => {
-                    for r in rs {
+                LayerItemKind::Reinstatements { list, pro_rata } => {
+                    layer.pro_rata_as_to_time = pro_rata.is_some();
+                    for r in list {
                         if r.count.node == 0 {
                             self.errors.push(CompileError::NotPositive {
                                 what: "number of reinstatements",

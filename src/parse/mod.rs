@@ -99,6 +99,10 @@ pub const KEYWORDS: &[&str] = &[
     "after",
 ];
 
+/// Words read as keywords in one place only and not reserved (`pro rata as to time` after
+/// a reinstatement list), so that they remain valid names elsewhere.
+pub const CONTEXTUAL_WORDS: &[&str] = &["pro", "rata", "as", "time"];
+
 /// Keywords that start a program item.
 pub const ITEM_KEYWORDS: &[&str] = &[
     "insured",
@@ -106,6 +110,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "period",
     "basis",
     "discovery",
+    "occurrence",
     "retroactive",
     "valuation",
     "attribute",
@@ -272,6 +277,7 @@ fn program_item(i: In) -> PResult<Item> {
         "period" => cut(period)(rest)?,
         "basis" => cut(basis)(rest)?,
         "discovery" => cut(discovery_window)(rest)?,
+        "occurrence" => cut(occurrence_window)(rest)?,
         "retroactive" => cut(map(date, ItemKind::Retroactive))(rest)?,
         "valuation" => cut(valuation)(rest)?,
         "attribute" => cut(attribute)(rest)?,
@@ -385,6 +391,12 @@ fn discovery_window(i: In) -> PResult<ItemKind> {
     let (i, _) = kw("window")(i)?;
     let (i, d) = duration(i)?;
     Ok((i, ItemKind::DiscoveryWindow(d)))
+}
+
+fn occurrence_window(i: In) -> PResult<ItemKind> {
+    let (i, _) = kw("window")(i)?;
+    let (i, d) = duration(i)?;
+    Ok((i, ItemKind::OccurrenceWindow(d)))
 }
 
 fn valuation(i: In) -> PResult<ItemKind> {
@@ -652,10 +664,35 @@ fn reinstatements(i: In) -> PResult<LayerItemKind> {
         out.push(ReinstatementDecl { count, rate });
         match punct(",")(rest) {
             Ok((rest, _)) => i = rest,
-            Err(NomErr::Error(_)) => return Ok((rest, LayerItemKind::Reinstatements(out))),
+            Err(NomErr::Error(_)) => {
+                let (rest, pro_rata) = pro_rata_as_to_time(rest)?;
+                return Ok((
+                    rest,
+                    LayerItemKind::Reinstatements {
+                        list: out,
+                        pro_rata,
+                    },
+                ));
+            }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The words `pro rata as to time` after a reinstatement list (spec section 11.3). They
+/// are read only here and are not reserved, so `time` stays a valid attribute name.
+fn pro_rata_as_to_time(i: In) -> PResult<Option<Span>> {
+    let start = match kw("pro")(i) {
+        Ok((_, s)) => s,
+        Err(NomErr::Error(_)) => return Ok((i, None)),
+        Err(e) => return Err(e),
+    };
+    let (rest, _) = kw("pro")(i)?;
+    let (rest, _) = cut(kw("rata"))(rest)?;
+    let (rest, _) = cut(kw("as"))(rest)?;
+    let (rest, _) = cut(kw("to"))(rest)?;
+    let (rest, end) = cut(kw("time"))(rest)?;
+    Ok((rest, Some(start.join(end))))
 }
 
 fn carrier(i: In) -> PResult<LayerItemKind> {

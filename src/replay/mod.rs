@@ -8,7 +8,9 @@
 
 mod cond;
 mod err;
+mod occurrence;
 mod parametric;
+mod recovery;
 mod result;
 mod stream;
 mod warn;
@@ -17,6 +19,8 @@ pub use err::ReplayError;
 pub use parametric::{
     evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim,
 };
+pub use occurrence::{group, Occurrence};
+pub use recovery::RecoveredOutcome;
 pub use result::*;
 pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
 pub use warn::ReplayWarning;
@@ -83,6 +87,8 @@ pub struct Outcome {
     pub layers: Vec<LayerOutcome>,
     /// Every entity after reinsurance (empty when the program has no treaties).
     pub entities: Vec<crate::reinsurance::EntityOutcome>,
+    /// What came back and to whom (spec section 11.2); `None` without recoveries.
+    pub recovered: Option<RecoveredOutcome>,
 }
 
 impl Outcome {
@@ -162,6 +168,8 @@ struct LayerPlan {
     /// (count, rate) groups of reinstatements.
     reinstatements: Vec<(u64, Fraction)>,
     reinstated_total: u64,
+    /// `pro rata as to time` (spec section 11.3).
+    pro_rata: bool,
 }
 
 /// State carried between events of one replay; takes events one at a time.
@@ -211,6 +219,8 @@ struct TotalsAcc {
     carriers: Vec<Money>,
     layers_paid: Vec<Money>,
     layers_unplaced: Vec<Money>,
+    /// Summed recoveries; `None` until an event has some.
+    recovered: Option<RecoveredOutcome>,
 }
 
 pub(crate) use crate::money::{share_weights, split_into};
@@ -287,6 +297,7 @@ impl<'p> Replayer<'p> {
                     carrier_index,
                     premium: l.premium.map(|p| p.0),
                     reinstated_total: l.reinstatement_count(),
+                    pro_rata: l.pro_rata_as_to_time,
                     reinstatements,
                 }
             })
@@ -362,6 +373,7 @@ impl<'p> Replayer<'p> {
         t.carriers.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_paid.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_unplaced.iter_mut().for_each(|m| *m = Money::ZERO);
+        t.recovered = None;
         if let Reinsurers::Some { eval, .. } = &mut self.reinsurance {
             eval.reset(p);
         }
@@ -455,6 +467,8 @@ impl<'p> Replayer<'p> {
                 uncovered: uncovered.0,
             });
         }
+        self.recover(ev, out, &mut trace)
+            .ok_or_else(|| overflow(ev, "a recovery"))?;
         self.accumulate(out)
             .ok_or_else(|| overflow(ev, "a total"))?;
         self.reinsure(out)
@@ -508,6 +522,17 @@ impl<'p> Replayer<'p> {
             for (j, paid) in lo.carriers.iter().enumerate() {
                 let c = t.carriers.get_mut(*plan.carrier_index.get(j)?)?;
                 *c = c.checked_add(*paid)?;
+            }
+        }
+        if let Some(r) = &out.recovered {
+            let sum = t.recovered.get_or_insert_with(|| RecoveredOutcome {
+                carriers: vec![Money::ZERO; r.carriers.len()],
+                ..RecoveredOutcome::default()
+            });
+            sum.total = sum.total.checked_add(r.total)?;
+            sum.insured = sum.insured.checked_add(r.insured)?;
+            for (s, c) in sum.carriers.iter_mut().zip(&r.carriers) {
+                *s = s.checked_add(*c)?;
             }
         }
         Some(())
@@ -845,7 +870,7 @@ impl<'p> Replayer<'p> {
                 Some(k32),
                 Money(unplaced),
             )?;
-            self.reinstatement_premium(k, paid)?;
+            self.reinstatement_premium(k, paid, ev.occurred)?;
             note!(
                 trace,
                 "layer",
@@ -902,8 +927,23 @@ impl<'p> Replayer<'p> {
         Some(Ok(()))
     }
 
-    /// Adds the reinstatement premium of a payment of `paid` by layer `k`.
-    fn reinstatement_premium(&mut self, k: usize, paid: i64) -> Option<()> {
+    /// The unexpired part of the period at `occurred`, as (numerator, denominator) in
+    /// seconds (spec section 11.3); 1 before the period start, 0 after its end.
+    fn unexpired(&self, occurred: crate::time::Instant) -> Option<(i128, i128)> {
+        let period = &self.program.period;
+        let whole = period.end.0.checked_sub(period.start.0)?;
+        let left = period.end.0.checked_sub(occurred.0)?.clamp(0, whole);
+        Some((i128::from(left), i128::from(whole)))
+    }
+
+    /// Adds the reinstatement premium of a payment of `paid` by layer `k`, for an
+    /// occurrence at `occurred` (which matters only `pro rata as to time`).
+    fn reinstatement_premium(
+        &mut self,
+        k: usize,
+        paid: i64,
+        occurred: crate::time::Instant,
+    ) -> Option<()> {
         let plan = self.layers.get(k)?;
         let c0 = *self.layer_cumulative.get(k)?;
         let c1 = c0.checked_add(paid)?;
@@ -937,11 +977,16 @@ impl<'p> Replayer<'p> {
                 }
             }
             let rate = rate?;
-            // (part / L) × rate × P, rounded half-even.
-            let num = i128::from(part)
+            // (part / L) × rate × P [× unexpired fraction], rounded half-even once.
+            let mut num = i128::from(part)
                 .checked_mul(rate.num)?
                 .checked_mul(i128::from(premium))?;
-            let den = i128::from(l).checked_mul(rate.den()?)?;
+            let mut den = i128::from(l).checked_mul(rate.den()?)?;
+            if plan.pro_rata {
+                let (left, whole) = self.unexpired(occurred)?;
+                num = num.checked_mul(left)?;
+                den = den.checked_mul(whole)?;
+            }
             let c = crate::money::div_round_half_even(num, den)?;
             cost = cost.checked_add(i64::try_from(c).ok()?)?;
         }
@@ -982,11 +1027,20 @@ impl<'p> Replayer<'p> {
             .collect()
     }
 
+    /// The public result of an occurrence's outcome: [`Replayer::event_result`] with its
+    /// member ids.
+    pub fn occurrence_result(&self, occ: &Occurrence<'_>, out: &Outcome) -> EventResult {
+        let mut r = self.event_result(occ.event.id, out);
+        r.events = occ.members.iter().map(|m| (*m).to_string()).collect();
+        r
+    }
+
     /// The public result of one event's outcome.
     pub fn event_result(&self, id: &str, out: &Outcome) -> EventResult {
         let cur = &self.program.currency;
         EventResult {
             id: id.to_string(),
+            events: Vec::new(),
             ground_up: cur.decimal(out.ground_up),
             paid: cur.decimal(out.paid),
             uncovered: self.uncovered_list(&out.uncovered),
@@ -1011,10 +1065,31 @@ impl<'p> Replayer<'p> {
                         .collect(),
                 })
                 .collect(),
+            recovered: out.recovered.as_ref().map(|r| self.recovered(r, false)),
             entities: match &self.reinsurance {
                 Reinsurers::Some { eval, .. } => eval.results(self.program, &out.entities),
                 _ => Vec::new(),
             },
+        }
+    }
+
+    /// The public form of recoveries; `with_net` (totals) adds each carrier's net.
+    fn recovered(&self, r: &RecoveredOutcome, with_net: bool) -> Recovered {
+        let cur = &self.program.currency;
+        Recovered {
+            total: cur.decimal(r.total),
+            insured: cur.decimal(r.insured),
+            carriers: self
+                .carrier_names
+                .iter()
+                .zip(&r.carriers)
+                .zip(&self.totals.carriers)
+                .map(|((name, amount), paid)| CarrierRecovered {
+                    carrier: name.clone(),
+                    amount: cur.decimal(*amount),
+                    net: with_net.then(|| cur.decimal(Money(paid.0.saturating_sub(amount.0)))),
+                })
+                .collect(),
         }
     }
 
@@ -1059,6 +1134,11 @@ impl<'p> Replayer<'p> {
                         .decimal(self.layer_premium.get(k).copied().unwrap_or_default()),
                 })
                 .collect(),
+            recovered: self
+                .totals
+                .recovered
+                .as_ref()
+                .map(|r| self.recovered(r, true)),
             entities: match &self.reinsurance {
                 Reinsurers::Some { eval, .. } => eval.results(self.program, eval.totals()),
                 _ => Vec::new(),
@@ -1114,12 +1194,12 @@ pub fn replay_with_warnings(
     scenario: &Scenario,
 ) -> Result<(Replay, Vec<ReplayWarning>), ReplayError> {
     let mut replayer = Replayer::new(program);
-    let events = prepare_events(&replayer, scenario)?;
+    let events = group(program, prepare_events(&replayer, scenario)?)?;
     let mut out = Outcome::default();
     let mut results = Vec::with_capacity(events.len());
-    for ev in &events {
-        replayer.event(ev, &mut out, None)?;
-        results.push(replayer.event_result(ev.id, &out));
+    for occ in &events {
+        replayer.event(&occ.event, &mut out, None)?;
+        results.push(replayer.occurrence_result(occ, &out));
     }
     let parametric = if program.parametric.is_empty() {
         Vec::new()
@@ -1143,15 +1223,29 @@ pub fn explain(
     id: &str,
 ) -> Result<Option<(EventResult, Vec<TraceStep>)>, ReplayError> {
     let mut replayer = Replayer::new(program);
-    let events = prepare_events(&replayer, scenario)?;
+    let events = group(program, prepare_events(&replayer, scenario)?)?;
     let mut out = Outcome::default();
-    for ev in &events {
-        if ev.id == id {
+    for occ in &events {
+        if occ.event.id == id || occ.members.contains(&id) {
             let mut trace = Vec::new();
-            replayer.event(ev, &mut out, Some(&mut trace))?;
-            return Ok(Some((replayer.event_result(ev.id, &out), trace)));
+            if !occ.members.is_empty() {
+                trace.push(TraceStep {
+                    step: "occurrence",
+                    name: None,
+                    span: None,
+                    before: Money::ZERO,
+                    after: Money::ZERO,
+                    note: format!(
+                        "{} events replayed as one occurrence: {}",
+                        occ.members.len(),
+                        occ.members.join(", ")
+                    ),
+                });
+            }
+            replayer.event(&occ.event, &mut out, Some(&mut trace))?;
+            return Ok(Some((replayer.occurrence_result(occ, &out), trace)));
         }
-        replayer.event(ev, &mut out, None)?;
+        replayer.event(&occ.event, &mut out, None)?;
     }
     Ok(None)
 }

@@ -99,8 +99,12 @@ pub struct Replay {
 /// One event's outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventResult {
-    /// Event id.
+    /// Event id (of an occurrence: its first member's).
     pub id: String,
+    /// An occurrence's member event ids in replay order (spec section 11.1); omitted for a
+    /// single event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
     /// Sum of the lines' values.
     #[serde(with = "rust_decimal::serde::str")]
     pub ground_up: Decimal,
@@ -111,6 +115,9 @@ pub struct EventResult {
     pub uncovered: Vec<Uncovered>,
     /// Every layer, in tower order.
     pub layers: Vec<LayerResult>,
+    /// What came back and to whom (spec section 11.2); omitted without recoveries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<Recovered>,
     /// Every entity's gross, ceded and net after reinsurance (spec section 9); omitted
     /// when the program has no treaties.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -176,9 +183,42 @@ pub struct Totals {
     pub carriers: Vec<CarrierPaid>,
     /// Each layer's total.
     pub layers: Vec<LayerTotal>,
+    /// Recoveries summed over the events; omitted when no event has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<Recovered>,
     /// Every entity's totals after reinsurance; omitted when the program has no treaties.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<crate::reinsurance::EntityResult>,
+}
+
+/// Recoveries and who gets them (spec section 11.2): total = insured + carriers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovered {
+    /// What came back, valued at each recovery's instant.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total: Decimal,
+    /// The insured's part.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub insured: Decimal,
+    /// Every carrier of the program, zero amounts included.
+    pub carriers: Vec<CarrierRecovered>,
+}
+
+/// A carrier's part of a recovery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierRecovered {
+    /// Carrier name.
+    pub carrier: String,
+    /// What it gets back; at most what it paid.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// In the totals: what it paid less what it got back.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net: Option<Decimal>,
 }
 
 /// A layer's totals.

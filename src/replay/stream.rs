@@ -1,8 +1,9 @@
 //! Streaming replay of JSON Lines events with memory that does not grow with the stream.
 
-use super::{evaluate_parametric, order_key, Outcome, ReplayError, Replayer, Totals};
+use super::occurrence::{merge, Group, Grouper, Key};
+use super::{evaluate_parametric, order_key, Occurrence, Outcome, ReplayError, Replayer, Totals};
 use crate::program::Program;
-use crate::scenario::{Indices, Prices, RawEvent, ScenarioError, StreamHeader};
+use crate::scenario::{Indices, Preparer, Prices, RawEvent, ScenarioError, StreamHeader};
 use std::io::{BufRead, Read, Write};
 
 /// Longest line accepted in a stream (1 MiB).
@@ -48,6 +49,55 @@ fn write_prefix(out: &mut dyn Write, program: &str, scenario: &str) -> std::io::
     write!(out, "{{\"program\":{p},\"scenario\":{s},\"events\":[")
 }
 
+/// Where a stream's results go: the JSON document, written as occurrences are replayed.
+struct Sink<'w> {
+    json: Option<&'w mut dyn Write>,
+    started: bool,
+    program: String,
+    scenario: String,
+}
+
+impl Sink<'_> {
+    /// Replays one occurrence and writes its result.
+    fn replay(
+        &mut self,
+        replayer: &mut Replayer<'_>,
+        occ: &Occurrence<'_>,
+        out: &mut Outcome,
+    ) -> Result<(), StreamError> {
+        replayer.event(&occ.event, out, None)?;
+        if let Some(w) = self.json.as_deref_mut() {
+            if !self.started {
+                write_prefix(w, &self.program, &self.scenario)?;
+                self.started = true;
+            } else {
+                w.write_all(b",")?;
+            }
+            let r = replayer.occurrence_result(occ, out);
+            serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    /// Prepares the members of a closed group again and replays them as one occurrence.
+    fn replay_group(
+        &mut self,
+        replayer: &mut Replayer<'_>,
+        preparer: &Preparer<'_>,
+        group: &Group<RawEvent<'static>>,
+        out: &mut Outcome,
+    ) -> Result<(), StreamError> {
+        let mut members = Vec::with_capacity(group.members.len());
+        for raw in &group.members {
+            members.push(preparer.prepare(raw, replayer.symbols())?);
+        }
+        if let Some(occ) = merge(members) {
+            self.replay(replayer, &occ, out)?;
+        }
+        Ok(())
+    }
+}
+
 /// Replays a JSON Lines stream: an optional header line (`{"name":…,"prices":…}`, any
 /// object without `id`), then one event per line, sorted by occurred then id. `header`
 /// gives the prices instead (from `--prices`); a header line in the stream then is an
@@ -57,7 +107,7 @@ pub fn replay_stream(
     program: &Program,
     input: impl BufRead,
     header: Option<StreamHeader>,
-    mut json: Option<&mut dyn Write>,
+    json: Option<&mut dyn Write>,
 ) -> Result<StreamSummary, StreamError> {
     let mut replayer = Replayer::new(program);
     let mut input = input;
@@ -69,9 +119,14 @@ pub fn replay_stream(
     let mut prev_id = String::new();
     let mut out = Outcome::default();
     let mut count = 0u64;
-    let mut scenario_name = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
-    let mut started = false;
+    let mut sink = Sink {
+        json,
+        started: false,
+        program: program.name.clone(),
+        scenario: header.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+    };
     let mut indices: Option<Indices> = None;
+    let mut grouper: Grouper<RawEvent<'static>> = Grouper::new(program, true);
     loop {
         line.clear();
         let n = input
@@ -115,7 +170,7 @@ pub fn replay_stream(
                         column: e.column(),
                         message: e.to_string(),
                     })?;
-                scenario_name = h.name.clone();
+                sink.scenario = h.name.clone();
                 header = Some(h);
                 continue;
             }
@@ -139,21 +194,34 @@ pub fn replay_stream(
                 .into());
             }
         }
-        replayer.event(&ev, &mut out, None)?;
-        if let Some(w) = json.as_deref_mut() {
-            if !started {
-                write_prefix(w, &program.name, &scenario_name)?;
-                started = true;
-            } else {
-                w.write_all(b",")?;
-            }
-            let r = replayer.event_result(ev.id, &out);
-            serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
-        }
         prev = Some(ev.occurred);
         prev_id.clear();
         prev_id.push_str(ev.id);
         count = count.saturating_add(1);
+        if grouper.passes_through(ev.series) {
+            let occ = Occurrence {
+                event: ev,
+                members: Vec::new(),
+            };
+            sink.replay(&mut replayer, &occ, &mut out)?;
+            continue;
+        }
+        let key = Key {
+            id: ev.id,
+            cause: ev.cause,
+            occurred: ev.occurred,
+            series: ev.series,
+        };
+        grouper.push(key, raw.clone().into_owned(), line_no)?;
+        while let Some(g) = grouper.pop_ready() {
+            sink.replay_group(&mut replayer, prep, &g, &mut out)?;
+        }
+    }
+    grouper.finish();
+    if let Some(prep) = preparer.as_ref() {
+        while let Some(g) = grouper.pop_ready() {
+            sink.replay_group(&mut replayer, prep, &g, &mut out)?;
+        }
     }
     let totals = replayer.totals();
     let indices = match (indices, header) {
@@ -166,8 +234,9 @@ pub fn replay_stream(
     } else {
         evaluate_parametric(program, &indices)?
     };
-    if let Some(w) = json {
-        if !started {
+    let scenario_name = sink.scenario;
+    if let Some(w) = sink.json {
+        if !sink.started {
             write_prefix(w, &program.name, &scenario_name)?;
         }
         w.write_all(b"],\"totals\":")?;

@@ -2,7 +2,7 @@
 
 use crate::program::Program;
 use crate::reinsurance::EntityResult;
-use crate::replay::{EventResult, Replay, TraceStep, Uncovered};
+use crate::replay::{EventResult, Recovered, Replay, TraceStep, Uncovered};
 use crate::span::line_col;
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -63,6 +63,14 @@ fn uncovered_lines(out: &mut String, list: &[Uncovered], indent: &str) {
 fn event_block(out: &mut String, e: &EventResult, code: &str) {
     let uncovered: Decimal = e.uncovered.iter().map(|u| u.amount).sum();
     let _ = writeln!(out, "event {}", e.id);
+    if !e.events.is_empty() {
+        let _ = writeln!(
+            out,
+            "  one occurrence of {} events: {}",
+            e.events.len(),
+            e.events.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "  {:<61} {:>20}",
@@ -95,7 +103,36 @@ fn event_block(out: &mut String, e: &EventResult, code: &str) {
             );
         }
     }
+    recovered(out, e.recovered.as_ref(), "  ", true);
     entities(out, &e.entities, "  ", true);
+}
+
+/// Section 11.2: what came back and to whom; with `skip_zero`, carriers getting nothing
+/// are left out.
+fn recovered(out: &mut String, r: Option<&Recovered>, indent: &str, skip_zero: bool) {
+    let Some(r) = r else { return };
+    let _ = writeln!(
+        out,
+        "{indent}{:<61} {:>20}",
+        "recovered (applied from the top of the loss down)",
+        grouped(r.total)
+    );
+    let _ = writeln!(out, "{indent}  {:<59} {:>20}", "to the insured", grouped(r.insured));
+    for c in &r.carriers {
+        if skip_zero && c.amount.is_zero() {
+            continue;
+        }
+        let net = c
+            .net
+            .map(|n| format!("   net paid {:>20}", grouped(n)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{indent}  {:<59} {:>20}{net}",
+            format!("to {}", c.carrier),
+            grouped(c.amount)
+        );
+    }
 }
 
 /// Section 9: each entity's gross, ceded and net, its treaties and their reinsurers.
@@ -267,6 +304,7 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
             grouped(l.reinstatement_premium)
         );
     }
+    recovered(out, t.recovered.as_ref(), "", false);
     entities(out, &t.entities, "", false);
     parametric(out, r, program);
 }

@@ -94,6 +94,68 @@ pub enum ScenarioError {
         /// Valuation instant.
         instant: String,
     },
+    /// A recovery dated before the event occurred.
+    #[error("event `{event}`: field `{field}`: recovery at {at} is before the event occurred ({occurred})")]
+    #[diagnostic(
+        code(specie::scenario::recovery_before_occurrence),
+        help("a recovery comes back after the loss; check its `at` instant")
+    )]
+    RecoveryBeforeOccurrence {
+        /// Event id.
+        event: String,
+        /// Field path, e.g. `recoveries[0].at`.
+        field: String,
+        /// The recovery's instant.
+        at: String,
+        /// The event's occurrence.
+        occurred: String,
+    },
+    /// Recoveries worth more than the event's ground-up loss.
+    #[error("event `{event}`: field `recoveries`: recovered total {recovered} is above the ground-up loss {ground_up}")]
+    #[diagnostic(
+        code(specie::scenario::recovered_above_loss),
+        help("recoveries are valued at their own instants; a rise in price cannot recover more than was lost: record at most the loss")
+    )]
+    RecoveredAboveLoss {
+        /// Event id.
+        event: String,
+        /// Sum of the recoveries' values.
+        recovered: String,
+        /// The event's ground-up loss.
+        ground_up: String,
+    },
+    /// Two events of one series with different causes.
+    #[error("series `{series}`: event `{other}` has cause `{other_cause}` but event `{first}` of the same series has `{first_cause}`")]
+    #[diagnostic(
+        code(specie::scenario::series_cause),
+        help("one occurrence has one originating cause: give the events the same cause, or different series")
+    )]
+    SeriesCause {
+        /// The series.
+        series: String,
+        /// Its first event in replay order.
+        first: String,
+        /// Its cause.
+        first_cause: String,
+        /// The event with another cause.
+        other: String,
+        /// That cause.
+        other_cause: String,
+    },
+    /// In a stream, a series whose events are not on consecutive lines.
+    #[error("event `{event}` (line {line}) belongs to series `{series}`, which ended earlier in the stream; in a stream the events of a series must be consecutive")]
+    #[diagnostic(
+        code(specie::scenario::series_split),
+        help("sort the stream so that a series' events follow one another, or replay the scenario as one JSON file, where a series may be spread out")
+    )]
+    SeriesSplit {
+        /// The event.
+        event: String,
+        /// Its series.
+        series: String,
+        /// 1-based line of the stream.
+        line: usize,
+    },
     /// Two events with one id.
     #[error("duplicate event id `{event}`")]
     #[diagnostic(

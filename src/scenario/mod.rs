@@ -129,6 +129,30 @@ pub struct RawEvent<'a> {
     /// Attribute values by name.
     #[serde(default, borrow, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<Cow<'a, str>, serde_json::Value>,
+    /// Events with the same series are one occurrence (spec section 11.1).
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub series: Option<Cow<'a, str>>,
+    /// Stolen assets that came back (spec section 11.2).
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub recoveries: Vec<RawRecovery<'a>>,
+}
+
+/// A recovery as written: an instant and either an amount or an asset quantity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecovery<'a> {
+    /// When it came back (RFC 3339, UTC); its valuation instant.
+    #[serde(borrow)]
+    pub at: Cow<'a, str>,
+    /// Amount in the program currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<DecimalValue>,
+    /// Asset symbol.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<Cow<'a, str>>,
+    /// Quantity of the asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<DecimalValue>,
 }
 
 /// A loss line: a tier and either an amount or an asset quantity.
@@ -255,6 +279,17 @@ impl<'a> RawEvent<'a> {
                 .attributes
                 .into_iter()
                 .map(|(k, v)| (own(k), v))
+                .collect(),
+            series: self.series.map(own),
+            recoveries: self
+                .recoveries
+                .into_iter()
+                .map(|r| RawRecovery {
+                    at: own(r.at),
+                    amount: r.amount,
+                    asset: r.asset.map(own),
+                    quantity: r.quantity,
+                })
                 .collect(),
         }
     }
@@ -464,6 +499,34 @@ pub struct Event<'a> {
     pub lines: Vec<Line<'a>>,
     /// Attribute values, indexed like [`Program::attributes`].
     pub attributes: Vec<Value>,
+    /// The series it belongs to, if any (spec section 11.1).
+    pub series: Option<&'a str>,
+    /// Valued recoveries (spec section 11.2); empty when none.
+    pub recoveries: Vec<Recovery<'a>>,
+}
+
+/// A valued recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovery<'a> {
+    /// When it came back; its valuation instant.
+    pub at: Instant,
+    /// Its value at `at`, rounded half-even to the minor unit.
+    pub value: Money,
+    /// Asset, if it was a quantity.
+    pub asset: Option<&'a str>,
+    /// Quantity and price, when it was an asset quantity.
+    pub priced: Option<(Decimal, Decimal)>,
+    /// The event it was written on (an occurrence gathers its members' recoveries).
+    pub event: &'a str,
+}
+
+impl Event<'_> {
+    /// Ground-up loss: the sum of the lines' values, or `None` on overflow.
+    pub fn ground_up(&self) -> Option<Money> {
+        self.lines
+            .iter()
+            .try_fold(Money::ZERO, |a, l| a.checked_add(l.value))
+    }
 }
 
 /// A valued loss line.
@@ -574,63 +637,14 @@ impl<'p> Preparer<'p> {
             Valuation::AtLoss => occurred,
             Valuation::AtDiscovery => discovered,
         };
-        let currency = &self.program.currency;
         let mut lines = Vec::with_capacity(ev.losses.len());
         for (n, l) in ev.losses.iter().enumerate() {
-            let mut priced = None;
-            let value = match (&l.amount, &l.asset, &l.quantity) {
-                (Some(a), None, None) => {
-                    if a.0.is_sign_negative() && !a.0.is_zero() {
-                        return Err(Self::field_err(
-                            ev,
-                            format!("losses[{n}].amount"),
-                            format!("is negative ({})", a.0),
-                        ));
-                    }
-                    currency.money_rounded(a.0).ok_or_else(|| {
-                        Self::field_err(ev, format!("losses[{n}].amount"), "is too large")
-                    })?
-                }
-                (None, Some(asset), Some(q)) => {
-                    if q.0.is_sign_negative() && !q.0.is_zero() {
-                        return Err(Self::field_err(
-                            ev,
-                            format!("losses[{n}].quantity"),
-                            format!("is negative ({})", q.0),
-                        ));
-                    }
-                    let price =
-                        self.prices
-                            .at(asset, at)
-                            .ok_or_else(|| ScenarioError::MissingPrice {
-                                event: ev.id.to_string(),
-                                asset: asset.to_string(),
-                                instant: at.to_string(),
-                            })?;
-                    priced = Some((q.0, price));
-                    let v = q.0.checked_mul(price).ok_or_else(|| {
-                        Self::field_err(
-                            ev,
-                            format!("losses[{n}].quantity"),
-                            "times its price overflows a decimal",
-                        )
-                    })?;
-                    currency.money_rounded(v).ok_or_else(|| {
-                        Self::field_err(
-                            ev,
-                            format!("losses[{n}].quantity"),
-                            "is worth too much to represent",
-                        )
-                    })?
-                }
-                _ => {
-                    return Err(Self::field_err(
-                        ev,
-                        format!("losses[{n}]"),
-                        "needs either `amount`, or `asset` with `quantity`",
-                    ))
-                }
-            };
+            let (value, priced) = self.value(
+                ev,
+                &format!("losses[{n}]"),
+                (&l.amount, l.asset.as_deref(), &l.quantity),
+                at,
+            )?;
             lines.push(Line {
                 tier: &l.tier,
                 tier_id: symbols.get(&l.tier),
@@ -641,7 +655,7 @@ impl<'p> Preparer<'p> {
             });
         }
         let attributes = self.attributes(ev)?;
-        Ok(Event {
+        let mut event = Event {
             id: &ev.id,
             cause: &ev.cause,
             cause_id: symbols.get(&ev.cause),
@@ -649,7 +663,140 @@ impl<'p> Preparer<'p> {
             discovered,
             lines,
             attributes,
-        })
+            series: ev.series.as_deref(),
+            recoveries: Vec::new(),
+        };
+        event.recoveries = self.recoveries(ev, &event)?;
+        Ok(event)
+    }
+
+    /// A line's or recovery's value at `at`: an amount, or a quantity of an asset at its
+    /// price at or before `at`, rounded half-even (spec section 6, step 1). `field` names
+    /// it in errors (`losses[2]`, `recoveries[0]`).
+    fn value(
+        &self,
+        ev: &RawEvent<'_>,
+        field: &str,
+        (amount, asset, quantity): (&Option<DecimalValue>, Option<&str>, &Option<DecimalValue>),
+        at: Instant,
+    ) -> Result<(Money, Option<(Decimal, Decimal)>), ScenarioError> {
+        let currency = &self.program.currency;
+        let negative = |d: &Decimal| d.is_sign_negative() && !d.is_zero();
+        match (amount, asset, quantity) {
+            (Some(a), None, None) => {
+                if negative(&a.0) {
+                    return Err(Self::field_err(
+                        ev,
+                        format!("{field}.amount"),
+                        format!("is negative ({})", a.0),
+                    ));
+                }
+                let v = currency.money_rounded(a.0).ok_or_else(|| {
+                    Self::field_err(ev, format!("{field}.amount"), "is too large")
+                })?;
+                Ok((v, None))
+            }
+            (None, Some(asset), Some(q)) => {
+                if negative(&q.0) {
+                    return Err(Self::field_err(
+                        ev,
+                        format!("{field}.quantity"),
+                        format!("is negative ({})", q.0),
+                    ));
+                }
+                let price = self
+                    .prices
+                    .at(asset, at)
+                    .ok_or_else(|| ScenarioError::MissingPrice {
+                        event: ev.id.to_string(),
+                        asset: asset.to_string(),
+                        instant: at.to_string(),
+                    })?;
+                let v = q.0.checked_mul(price).ok_or_else(|| {
+                    Self::field_err(
+                        ev,
+                        format!("{field}.quantity"),
+                        "times its price overflows a decimal",
+                    )
+                })?;
+                let v = currency.money_rounded(v).ok_or_else(|| {
+                    Self::field_err(
+                        ev,
+                        format!("{field}.quantity"),
+                        "is worth too much to represent",
+                    )
+                })?;
+                Ok((v, Some((q.0, price))))
+            }
+            _ => Err(Self::field_err(
+                ev,
+                field,
+                "needs either `amount`, or `asset` with `quantity`",
+            )),
+        }
+    }
+
+    /// Values the event's recoveries, each at its own `at` instant (spec section 11.2):
+    /// none before the occurrence, and together at most the event's ground-up loss.
+    fn recoveries<'e>(
+        &self,
+        ev: &'e RawEvent<'_>,
+        event: &Event<'e>,
+    ) -> Result<Vec<Recovery<'e>>, ScenarioError> {
+        if ev.recoveries.is_empty() {
+            return Ok(Vec::new());
+        }
+        if ev.recoveries.len() > MAX_LINES_PER_EVENT {
+            return Err(ScenarioError::TooMany {
+                what: "recoveries of one event",
+                count: ev.recoveries.len(),
+                limit: MAX_LINES_PER_EVENT,
+            });
+        }
+        let mut out = Vec::with_capacity(ev.recoveries.len());
+        let mut total = Money::ZERO;
+        for (n, r) in ev.recoveries.iter().enumerate() {
+            let field = format!("recoveries[{n}]");
+            let at = Instant::parse(&r.at).ok_or_else(|| {
+                Self::field_err(
+                    ev,
+                    format!("{field}.at"),
+                    format!("has `{}`, not an RFC 3339 UTC instant", r.at),
+                )
+            })?;
+            if at < event.occurred {
+                return Err(ScenarioError::RecoveryBeforeOccurrence {
+                    event: ev.id.to_string(),
+                    field: format!("{field}.at"),
+                    at: at.to_string(),
+                    occurred: event.occurred.to_string(),
+                });
+            }
+            let (value, priced) =
+                self.value(ev, &field, (&r.amount, r.asset.as_deref(), &r.quantity), at)?;
+            total = total.checked_add(value).ok_or_else(|| {
+                Self::field_err(ev, field.clone(), "brings the recovered total out of range")
+            })?;
+            out.push(Recovery {
+                at,
+                value,
+                asset: r.asset.as_deref(),
+                priced,
+                event: &ev.id,
+            });
+        }
+        let ground_up = event.ground_up().ok_or_else(|| {
+            Self::field_err(ev, "losses", "add up to more than can be represented")
+        })?;
+        if total > ground_up {
+            let cur = &self.program.currency;
+            return Err(ScenarioError::RecoveredAboveLoss {
+                event: ev.id.to_string(),
+                recovered: cur.decimal(total).to_string(),
+                ground_up: cur.decimal(ground_up).to_string(),
+            });
+        }
+        Ok(out)
     }
 
     fn attributes(&self, ev: &RawEvent<'_>) -> Result<Vec<Value>, ScenarioError> {

@@ -73,6 +73,8 @@ impl<'p> Probe<'p> {
                 })
                 .collect(),
             attributes: self.attributes.clone(),
+            series: None,
+            recoveries: Vec::new(),
         };
         self.replayer.event(&ev, &mut self.out, None)?;
         Ok(self.replayer.event_result(id, &self.out))

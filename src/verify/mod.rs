@@ -178,6 +178,8 @@ impl<'p> Single<'p> {
                 priced: None,
             }],
             attributes: self.attributes.clone(),
+            series: None,
+            recoveries: Vec::new(),
         }
     }
 

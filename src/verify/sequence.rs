@@ -64,6 +64,8 @@ fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
                     quantity: None,
                 }],
                 attributes: attributes.clone(),
+                series: None,
+                recoveries: Vec::new(),
             })
         })
         .collect();

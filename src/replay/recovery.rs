@@ -1,0 +1,258 @@
+//! Recoveries (spec section 11.2): stolen assets that come back, applied from the top of
+//! the loss down (the London-market order). They change no payment, aggregate or
+//! reinstatement; they say who gets back how much.
+
+use super::{ClauseRef, Outcome, Replayer, TraceStep, UncoveredKey, UncoveredReason};
+use crate::money::{split_into, Money};
+use crate::scenario::Event;
+use crate::span::Span;
+
+/// What came back of one event's loss, and to whom, in minor units.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecoveredOutcome {
+    /// The recoveries' total value.
+    pub total: Money,
+    /// The insured's part: its retained, excluded, unplaced and uncovered amounts.
+    pub insured: Money,
+    /// Each carrier's part, indexed like the totals' carrier list; at most what the carrier
+    /// paid in the event.
+    pub carriers: Vec<Money>,
+}
+
+/// Stage 1: the insured's loss outside or above the cover, in this order.
+const OUTSIDE_OR_ABOVE: [UncoveredReason; 5] = [
+    UncoveredReason::OutsidePeriod,
+    UncoveredReason::CauseNotCovered,
+    UncoveredReason::Excluded,
+    UncoveredReason::Sublimit,
+    UncoveredReason::AboveTower,
+];
+
+/// Stage 3: below the layers, in this order.
+const BELOW_LAYERS: [UncoveredReason; 3] = [
+    UncoveredReason::TowerGap,
+    UncoveredReason::Coinsurance,
+    UncoveredReason::Deductible,
+];
+
+/// The recovery still to apply, and where it went.
+struct Waterfall {
+    left: i64,
+    insured: i64,
+    carriers: Vec<Money>,
+}
+
+impl Waterfall {
+    /// Takes up to `amount` for the insured; returns what was taken.
+    fn to_insured(&mut self, amount: i64) -> Option<i64> {
+        let take = self.left.min(amount.max(0));
+        self.left = self.left.checked_sub(take)?;
+        self.insured = self.insured.checked_add(take)?;
+        Some(take)
+    }
+}
+
+impl Replayer<'_> {
+    /// Section 11.2 for the event just replayed into `out`: `out.recovered` is `None` when
+    /// the event has no recoveries.
+    pub(super) fn recover(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        trace: &mut Option<&mut Vec<TraceStep>>,
+    ) -> Option<()> {
+        if ev.recoveries.is_empty() {
+            out.recovered = None;
+            return Some(());
+        }
+        let total = ev
+            .recoveries
+            .iter()
+            .try_fold(0i64, |a, r| a.checked_add(r.value.0))?;
+        self.trace_valuations(ev, trace);
+        let mut w = Waterfall {
+            left: total,
+            insured: 0,
+            carriers: vec![Money::ZERO; self.carrier_names.len()],
+        };
+        self.stage_uncovered(out, &OUTSIDE_OR_ABOVE, &mut w, trace)?;
+        for k in (0..self.layers.len()).rev() {
+            if w.left == 0 {
+                break;
+            }
+            self.stage_layer(k, out, &mut w, trace)?;
+        }
+        self.stage_uncovered(out, &BELOW_LAYERS, &mut w, trace)?;
+        // INVARIANT: recoveries are at most the ground-up loss (checked per event when it
+        // is prepared), and the stages cover the ground-up loss exactly.
+        if w.left != 0 {
+            return None;
+        }
+        out.recovered = Some(RecoveredOutcome {
+            total: Money(total),
+            insured: Money(w.insured),
+            carriers: w.carriers,
+        });
+        Some(())
+    }
+
+    /// The insured's uncovered amounts of `reasons`, in that order, each entry in the
+    /// order the event produced it.
+    fn stage_uncovered(
+        &self,
+        out: &Outcome,
+        reasons: &[UncoveredReason],
+        w: &mut Waterfall,
+        trace: &mut Option<&mut Vec<TraceStep>>,
+    ) -> Option<()> {
+        for reason in reasons {
+            for (key, amount) in out.uncovered.iter().filter(|(k, _)| k.reason == *reason) {
+                if w.left == 0 {
+                    return Some(());
+                }
+                let before = w.left;
+                let take = w.to_insured(amount.0)?;
+                if let Some(t) = trace.as_deref_mut() {
+                    t.push(TraceStep {
+                        step: "recovered",
+                        name: self.clause_name(key.clause).or_else(|| self.layer_name(key)),
+                        span: self.clause_span(key),
+                        before: Money(before),
+                        after: Money(w.left),
+                        note: format!(
+                            "{} of {} {} to the insured",
+                            self.program.currency.display(Money(take)),
+                            reason.as_str(),
+                            self.program.currency.display(*amount)
+                        ),
+                    });
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// Layer `k`'s band, shared among its carriers' paid parts and its unplaced, exhausted
+    /// and excluded parts (the insured's), largest remainder, carriers first on ties.
+    fn stage_layer(
+        &mut self,
+        k: usize,
+        out: &Outcome,
+        w: &mut Waterfall,
+        trace: &mut Option<&mut Vec<TraceStep>>,
+    ) -> Option<()> {
+        let lo = out.layers.get(k)?;
+        if lo.band.0 == 0 {
+            return Some(());
+        }
+        let take = w.left.min(lo.band.0);
+        let k32 = u32::try_from(k).ok()?;
+        let in_layer = |reason: UncoveredReason| -> Option<i64> {
+            out.uncovered
+                .iter()
+                .filter(|(key, _)| key.reason == reason && key.layer == Some(k32))
+                .try_fold(0i64, |a, (_, m)| a.checked_add(m.0))
+        };
+        let exhausted = in_layer(UncoveredReason::AggregateExhausted)?;
+        let excluded = in_layer(UncoveredReason::LayerExcluded)?;
+        self.weights.clear();
+        self.weights
+            .extend(lo.carriers.iter().map(|m| i128::from(m.0)));
+        self.weights.push(i128::from(lo.unplaced.0));
+        self.weights.push(i128::from(exhausted));
+        self.weights.push(i128::from(excluded));
+        split_into(take, &self.weights, &mut self.parts, &mut self.scratch)?;
+        let plan = self.layers.get(k)?;
+        let n = lo.carriers.len();
+        let mut to_carriers = 0i64;
+        for (j, part) in self.parts.iter().take(n).enumerate() {
+            let slot = w.carriers.get_mut(*plan.carrier_index.get(j)?)?;
+            *slot = slot.checked_add(Money(*part))?;
+            to_carriers = to_carriers.checked_add(*part)?;
+        }
+        let before = w.left;
+        w.left = w.left.checked_sub(to_carriers)?;
+        let to_insured = take.checked_sub(to_carriers)?;
+        w.to_insured(to_insured)?;
+        if let Some(t) = trace.as_deref_mut() {
+            let layer = self.program.layers.get(k)?;
+            let cur = &self.program.currency;
+            let mut parts: Vec<String> = layer
+                .carriers
+                .iter()
+                .zip(&self.parts)
+                .filter(|(_, p)| **p > 0)
+                .map(|(c, p)| format!("{} {}", c.name, cur.display(Money(*p))))
+                .collect();
+            if to_insured > 0 {
+                parts.push(format!("insured {}", cur.display(Money(to_insured))));
+            }
+            t.push(TraceStep {
+                step: "recovered",
+                name: Some(layer.name.clone()),
+                span: Some(layer.span),
+                before: Money(before),
+                after: Money(w.left),
+                note: format!(
+                    "{} of the band {}: {}",
+                    cur.display(Money(take)),
+                    cur.display(lo.band),
+                    parts.join(", ")
+                ),
+            });
+        }
+        Some(())
+    }
+
+    /// One trace step per recovery: its instant and valuation.
+    fn trace_valuations(&self, ev: &Event<'_>, trace: &mut Option<&mut Vec<TraceStep>>) {
+        let Some(t) = trace.as_deref_mut() else {
+            return;
+        };
+        let cur = &self.program.currency;
+        let mut running = 0i64;
+        for (n, r) in ev.recoveries.iter().enumerate() {
+            let before = running;
+            running = running.saturating_add(r.value.0);
+            let how = match (r.asset, &r.priced) {
+                (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", cur.display(r.value)),
+                _ => format!("amount {}", cur.display(r.value)),
+            };
+            t.push(TraceStep {
+                step: "recovery",
+                name: None,
+                span: None,
+                before: Money(before),
+                after: Money(running),
+                note: format!(
+                    "recovery {} of event {} at {}: {how}",
+                    n.saturating_add(1),
+                    r.event,
+                    r.at
+                ),
+            });
+        }
+    }
+
+    fn layer_name(&self, key: &UncoveredKey) -> Option<String> {
+        let k = usize::try_from(key.layer?).ok()?;
+        self.program.layers.get(k).map(|l| l.name.clone())
+    }
+
+    /// The source of the clause an uncovered amount names.
+    fn clause_span(&self, key: &UncoveredKey) -> Option<Span> {
+        let p = self.program;
+        let idx = |i: u32| usize::try_from(i).ok();
+        match key.clause {
+            ClauseRef::None => None,
+            ClauseRef::Exclusion(i) => p.exclusions.get(idx(i)?).map(|x| x.span),
+            ClauseRef::Sublimit(i) => p.sublimits.get(idx(i)?).map(|x| x.span),
+            ClauseRef::Deductible(i) => p.deductibles.get(idx(i)?).map(|x| x.span),
+            ClauseRef::LayerExclusion(k, j) => p
+                .layers
+                .get(idx(k)?)
+                .and_then(|l| l.exclusions.get(idx(j)?))
+                .map(|x| x.span),
+        }
+    }
+}
