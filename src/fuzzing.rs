@@ -41,6 +41,7 @@ const FIXTURE_PROGRAMS: &[&str] = &[
     include_str!("../fixtures/programs/withdrawal-halt.specie"),
     include_str!("../fixtures/programs/linear-depeg.specie"),
     include_str!("../fixtures/programs/crime-tower-with-depeg.specie"),
+    include_str!("../fixtures/programs/exchange-hours-clause.specie"),
 ];
 
 /// The fixture programs, compiled once per process.
@@ -59,7 +60,8 @@ fn fixture_programs() -> &'static [crate::program::Program] {
 }
 
 /// A program generated from `seed` bytes: a tower of up to four layers with split shares,
-/// a tier sub-limit, a deductible of a seed-chosen kind, coinsurance and an exclusion.
+/// a tier sub-limit, a deductible of a seed-chosen kind, coinsurance and an exclusion; for
+/// some seeds an occurrence window and time-pro-rata reinstatements.
 #[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)] // bounded byte maths
 fn generated_program(seed: &[u8; 8]) -> String {
     use std::fmt::Write;
@@ -94,13 +96,17 @@ fn generated_program(seed: &[u8; 8]) -> String {
         ),
     };
     let _ = writeln!(s, "  coinsurance {}%", b(5) % 30);
+    if b(6) % 3 > 0 {
+        let _ = writeln!(s, "  occurrence window {} hours", (b(6) % 3 - 1) * 72);
+    }
+    let pro_rata = if b(5) % 2 == 0 { " pro rata as to time" } else { "" };
     s.push_str("  exclude \"X\" when cause is insider_theft and flagged\n");
     let mut attach = b(6) % 4 * 1000;
     for k in 0..(1 + b(7) % 4) {
         let limit = 1 + (b(k as usize) + 1) * 2000;
         let _ = writeln!(
             s,
-            "  layer \"L{k}\" {limit} xs {attach} {{\n    aggregate {}\n    reinstatements 1 at 100%\n    premium 1000\n    carrier \"A\" {}%\n    carrier \"B\" 33.3%\n  }}",
+            "  layer \"L{k}\" {limit} xs {attach} {{\n    aggregate {}\n    reinstatements 1 at 100%{pro_rata}\n    premium 1000\n    carrier \"A\" {}%\n    carrier \"B\" 33.3%\n  }}",
             limit * 2,
             b((k as usize + 3) % 8) % 60
         );
@@ -118,7 +124,7 @@ pub fn replay_target(data: &[u8]) {
         return;
     };
     let generated;
-    let program = match fixture_programs().get(usize::from(choice % 13)) {
+    let program = match fixture_programs().get(usize::from(choice % 14)) {
         Some(p) => p,
         None => {
             let mut seed = [0u8; 8];
@@ -172,6 +178,26 @@ fn check_conservation(r: &crate::replay::Replay) {
                 "event {}: the layers' paid do not add up to paid: {e:?}",
                 e.id
             );
+        }
+        if let Some(rec) = &e.recovered {
+            let shared = rec
+                .carriers
+                .iter()
+                .try_fold(rec.insured, |a, c| a.checked_add(c.amount));
+            if shared != Some(rec.total) || rec.total > e.ground_up {
+                panic!("event {}: recoveries not shared exactly: {rec:?}", e.id);
+            }
+            for c in &rec.carriers {
+                let paid = e
+                    .layers
+                    .iter()
+                    .flat_map(|l| &l.carriers)
+                    .filter(|p| p.carrier == c.carrier)
+                    .try_fold(rust_decimal::Decimal::ZERO, |a, p| a.checked_add(p.paid));
+                if paid.is_none_or(|p| c.amount > p) {
+                    panic!("event {}: {} gets back more than it paid", e.id, c.carrier);
+                }
+            }
         }
     }
     if Some(r.totals.ground_up) != add(r.totals.paid, &r.totals.uncovered) {

@@ -1,5 +1,6 @@
 //! Property tests of the replay engine on random programs and scenarios: conservation,
-//! bounds, carrier splits, eligibility, order independence and monotonicity.
+//! bounds, carrier splits, eligibility, order independence and monotonicity; occurrences
+//! (series and windows) and recoveries (brief section 11).
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -19,6 +20,7 @@ struct LayerSpec {
     reinstatements: bool,
     premium: Option<u32>,
     exclude_cause: Option<usize>,
+    pro_rata: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +31,8 @@ struct ProgramSpec {
     coinsurance: Option<u32>,
     exclusions: Vec<usize>,
     layers: Vec<LayerSpec>,
+    /// `occurrence window N hours`.
+    window: Option<u32>,
 }
 
 fn layer() -> impl Strategy<Value = LayerSpec> {
@@ -40,16 +44,20 @@ fn layer() -> impl Strategy<Value = LayerSpec> {
         any::<bool>(),
         prop::option::of(1u32..500_000),
         prop::option::of(0usize..3),
+        any::<bool>(),
     )
         .prop_map(
-            |(limit, gap, shares, aggregate, reinstatements, premium, exclude_cause)| LayerSpec {
-                limit,
-                gap,
-                shares,
-                aggregate,
-                reinstatements,
-                premium,
-                exclude_cause,
+            |(limit, gap, shares, aggregate, reinstatements, premium, exclude_cause, pro_rata)| {
+                LayerSpec {
+                    limit,
+                    gap,
+                    shares,
+                    aggregate,
+                    reinstatements,
+                    premium,
+                    exclude_cause,
+                    pro_rata,
+                }
             },
         )
 }
@@ -69,15 +77,19 @@ fn program() -> impl Strategy<Value = ProgramSpec> {
         prop::option::of(0u32..50),
         prop::collection::vec(0usize..3, 0..3),
         prop::collection::vec(layer(), 0..5),
+        prop_oneof![2 => Just(None), 1 => prop::option::of(0u32..2000)],
     )
         .prop_map(
-            |(covers, sublimits, deductibles, coinsurance, exclusions, layers)| ProgramSpec {
-                covers,
-                sublimits,
-                deductibles,
-                coinsurance,
-                exclusions,
-                layers,
+            |(covers, sublimits, deductibles, coinsurance, exclusions, layers, window)| {
+                ProgramSpec {
+                    covers,
+                    sublimits,
+                    deductibles,
+                    coinsurance,
+                    exclusions,
+                    layers,
+                    window,
+                }
             },
         )
 }
@@ -122,6 +134,9 @@ fn source(p: &ProgramSpec) -> String {
             ),
         };
     }
+    if let Some(w) = p.window {
+        let _ = writeln!(s, "  occurrence window {w} hours");
+    }
     if let Some(c) = p.coinsurance {
         let _ = writeln!(s, "  coinsurance {c}%");
     }
@@ -140,7 +155,12 @@ fn source(p: &ProgramSpec) -> String {
             let _ = writeln!(s, "    aggregate {a}");
         }
         if l.reinstatements {
-            let _ = writeln!(s, "    reinstatements 1 at 100%, 1 at 50%");
+            let pro_rata = if l.pro_rata {
+                " pro rata as to time"
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "    reinstatements 1 at 100%, 1 at 50%{pro_rata}");
         }
         if let Some(pr) = l.premium {
             let _ = writeln!(s, "    premium {pr}");
@@ -172,6 +192,10 @@ struct EventSpec {
     delay: i64,
     flagged: bool,
     lines: Vec<(usize, u64)>,
+    /// Series number; an event of series `n` has cause `CAUSES[n]`.
+    series: Option<usize>,
+    /// Recoveries: (per mille of the ground-up loss, days after the occurrence).
+    recoveries: Vec<(u32, i64)>,
 }
 
 fn event() -> impl Strategy<Value = EventSpec> {
@@ -181,14 +205,23 @@ fn event() -> impl Strategy<Value = EventSpec> {
         0i64..60,
         any::<bool>(),
         prop::collection::vec((0usize..3, 0u64..600_000_000), 1..4),
+        prop_oneof![3 => Just(None), 1 => prop::option::of(0usize..3)],
+        prop_oneof![
+            2 => Just(Vec::new()),
+            1 => prop::collection::vec((0u32..500, 0i64..400), 1..3)
+        ],
     )
-        .prop_map(|(cause, day, delay, flagged, lines)| EventSpec {
-            cause,
-            day,
-            delay,
-            flagged,
-            lines,
-        })
+        .prop_map(
+            |(cause, day, delay, flagged, lines, series, recoveries)| EventSpec {
+                cause: series.unwrap_or(cause),
+                day,
+                delay,
+                flagged,
+                lines,
+                series,
+                recoveries,
+            },
+        )
 }
 
 fn instant(day: i64) -> String {
@@ -206,13 +239,33 @@ fn scenario(events: &[EventSpec]) -> String {
                 .iter()
                 .map(|(t, cents)| format!(r#"{{"tier":"{}","amount":"{}.{:02}"}}"#, TIERS[*t], cents / 100, cents % 100))
                 .collect();
+            let series = e
+                .series
+                .map(|n| format!(r#","series":"S{n}""#))
+                .unwrap_or_default();
+            // Each recovery is a share of the ground-up loss: at most 2 × 49.9% in all.
+            let ground_up: u64 = e.lines.iter().map(|(_, c)| c).sum();
+            let recoveries: Vec<String> = e
+                .recoveries
+                .iter()
+                .map(|(permille, after)| {
+                    let cents = ground_up * u64::from(*permille) / 1000;
+                    format!(
+                        r#"{{"at":"{}","amount":"{}.{:02}"}}"#,
+                        instant(e.day + after),
+                        cents / 100,
+                        cents % 100
+                    )
+                })
+                .collect();
             format!(
-                r#"{{"id":"E{i:03}","cause":"{}","occurred":"{}","discovered":"{}","losses":[{}],"attributes":{{"flagged":{}}}}}"#,
+                r#"{{"id":"E{i:03}","cause":"{}","occurred":"{}","discovered":"{}","losses":[{}],"attributes":{{"flagged":{}}}{series},"recoveries":[{}]}}"#,
                 CAUSES[e.cause],
                 instant(e.day),
                 instant(e.day + e.delay),
                 lines.join(","),
-                e.flagged
+                e.flagged,
+                recoveries.join(",")
             )
         })
         .collect();
@@ -325,5 +378,146 @@ proptest! {
         one.lines[0].1 += extra;
         let (_, large) = run(&p, std::slice::from_ref(&one));
         prop_assert!(large.totals.paid >= small.totals.paid, "{} < {}", large.totals.paid, small.totals.paid);
+    }
+}
+
+/// The result with every `recovered` object taken out.
+fn without_recoveries(r: &Replay) -> Replay {
+    let mut r = r.clone();
+    for e in &mut r.events {
+        e.recovered = None;
+    }
+    r.totals.recovered = None;
+    r
+}
+
+/// What carrier `name` paid in an event, over all its layers.
+fn carrier_paid(e: &specie::replay::EventResult, name: &str) -> Decimal {
+    e.layers
+        .iter()
+        .flat_map(|l| &l.carriers)
+        .filter(|c| c.carrier == name)
+        .map(|c| c.paid)
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Section 11.2: a recovery is shared exactly between the insured and the carriers, no
+    /// carrier gets back more than it paid in the event, and recoveries change no payment.
+    #[test]
+    fn recoveries_are_shared_exactly_and_change_no_payment(p in program(), events in prop::collection::vec(event(), 1..10)) {
+        let (_, r) = run(&p, &events);
+        let mut any = false;
+        for e in &r.events {
+            let Some(rec) = &e.recovered else { continue };
+            any = true;
+            let carriers: Decimal = rec.carriers.iter().map(|c| c.amount).sum();
+            prop_assert_eq!(rec.total, rec.insured + carriers);
+            prop_assert!(rec.total <= e.ground_up);
+            for c in &rec.carriers {
+                prop_assert!(c.amount <= carrier_paid(e, &c.carrier), "{} gets back {} of {}", c.carrier, c.amount, carrier_paid(e, &c.carrier));
+                prop_assert!(c.net.is_none());
+            }
+        }
+        prop_assert_eq!(any, r.totals.recovered.is_some());
+        if let Some(t) = &r.totals.recovered {
+            let sum = |f: &dyn Fn(&specie::replay::Recovered) -> Decimal| -> Decimal {
+                r.events.iter().filter_map(|e| e.recovered.as_ref()).map(f).sum()
+            };
+            prop_assert_eq!(t.total, sum(&|x| x.total));
+            prop_assert_eq!(t.insured, sum(&|x| x.insured));
+            for (c, paid) in t.carriers.iter().zip(&r.totals.carriers) {
+                prop_assert_eq!(c.net, Some(paid.paid - c.amount));
+            }
+        }
+        let stripped: Vec<EventSpec> = events
+            .iter()
+            .map(|e| EventSpec { recoveries: Vec::new(), ..e.clone() })
+            .collect();
+        let (_, b) = run(&p, &stripped);
+        prop_assert_eq!(without_recoveries(&r), b);
+    }
+
+    /// Section 11.1: the events of a series replay exactly like one event holding their
+    /// lines, with the first member's id, cause, occurrence and attributes and the
+    /// earliest discovery.
+    #[test]
+    fn an_occurrence_replays_like_one_event_holding_its_lines(p in program(), events in prop::collection::vec(event(), 1..6)) {
+        let p = ProgramSpec { window: None, ..p };
+        let members: Vec<EventSpec> = events
+            .iter()
+            .map(|e| EventSpec { series: Some(0), cause: 0, recoveries: Vec::new(), ..e.clone() })
+            .collect();
+        let (_, grouped) = run(&p, &members);
+        prop_assert_eq!(grouped.events.len(), 1);
+        // Replay order: day, then id (E000, E001, … in written order).
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by_key(|i| (members[*i].day, *i));
+        let first = &members[order[0]];
+        let discovered = members.iter().map(|e| e.day + e.delay).min().unwrap();
+        let one = EventSpec {
+            series: None,
+            delay: discovered - first.day,
+            lines: order.iter().flat_map(|i| members[*i].lines.clone()).collect(),
+            ..first.clone()
+        };
+        let (_, single) = run(&p, &[one]);
+        let mut g = grouped.clone();
+        let ids: Vec<String> = order.iter().map(|i| format!("E{i:03}")).collect();
+        if members.len() > 1 {
+            prop_assert_eq!(&g.events[0].events, &ids);
+        } else {
+            prop_assert!(g.events[0].events.is_empty());
+        }
+        prop_assert_eq!(&g.events[0].id, &ids[0]);
+        g.events[0].events.clear();
+        g.events[0].id = "E000".to_string();
+        prop_assert_eq!(g, single);
+    }
+
+    /// `occurrence window 0 hours` groups nothing: the same result as no window.
+    #[test]
+    fn a_window_of_zero_groups_nothing(p in program(), events in prop::collection::vec(event(), 1..10)) {
+        let events: Vec<EventSpec> = events.into_iter().map(|e| EventSpec { series: None, ..e }).collect();
+        let (_, none) = run(&ProgramSpec { window: None, ..p.clone() }, &events);
+        let (_, zero) = run(&ProgramSpec { window: Some(0), ..p }, &events);
+        prop_assert_eq!(none, zero);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The hours clause groups exactly as an independent reading of section 11.1: in
+    /// replay order, an event joins the latest group of its cause when that group's first
+    /// event occurred less than the window before it. Labelling those groups as series and
+    /// replaying without a window gives the same result.
+    #[test]
+    fn window_groups_follow_the_hours_clause(p in program(), events in prop::collection::vec(event(), 1..12), hours in 1u32..2000) {
+        let events: Vec<EventSpec> = events.into_iter().map(|e| EventSpec { series: None, ..e }).collect();
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|i| (events[*i].day, *i));
+        let mut latest: Vec<Option<(usize, i64)>> = vec![None; CAUSES.len()];
+        let mut groups = 0usize;
+        let mut labelled = events.clone();
+        for i in order {
+            let e = &events[i];
+            let g = match latest[e.cause] {
+                Some((g, first_day)) if (e.day - first_day) * 24 < i64::from(hours) => g,
+                _ => {
+                    groups += 1;
+                    latest[e.cause] = Some((groups, e.day));
+                    groups
+                }
+            };
+            // Series numbers double as causes in the generator; keep the cause by
+            // spreading group numbers over it.
+            labelled[i].series = Some(g * CAUSES.len() + e.cause);
+        }
+        let (_, windowed) = run(&ProgramSpec { window: Some(hours), ..p.clone() }, &events);
+        let (_, series) = run(&ProgramSpec { window: None, ..p }, &labelled);
+        prop_assert_eq!(windowed, series);
     }
 }

@@ -16,10 +16,10 @@ mod stream;
 mod warn;
 
 pub use err::ReplayError;
+pub use occurrence::{group, Occurrence};
 pub use parametric::{
     evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim,
 };
-pub use occurrence::{group, Occurrence};
 pub use recovery::RecoveredOutcome;
 pub use result::*;
 pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};

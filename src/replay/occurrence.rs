@@ -301,3 +301,136 @@ pub fn group<'a>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(window: &str) -> Program {
+        crate::compile_str(&format!(
+            r#"program "p" {{ period 2026-01-01 to 2027-01-01 {window}
+               layer "L" 1M xs 0 {{ carrier "A" 100% }} }}"#
+        ))
+        .unwrap()
+        .program
+    }
+
+    /// Groups of (id, cause, seconds after the period start, series), pushed in order.
+    fn groups(
+        program: &Program,
+        events: &[(&str, &str, i64, Option<&str>)],
+        stream: bool,
+    ) -> Result<Vec<Vec<String>>, ScenarioError> {
+        let mut g: Grouper<String> = Grouper::new(program, stream);
+        let mut out = Vec::new();
+        for (n, (id, cause, at, series)) in events.iter().enumerate() {
+            let key = Key {
+                id,
+                cause,
+                occurred: Instant(program.period.start.0 + at),
+                series: *series,
+            };
+            g.push(key, id.to_string(), n + 1)?;
+            if stream {
+                while let Some(done) = g.pop_ready() {
+                    out.push(done.members);
+                }
+            }
+        }
+        g.finish();
+        while let Some(done) = g.pop_ready() {
+            out.push(done.members);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn the_window_is_strictly_less_than_its_length_after_the_first_event() {
+        let p = program("occurrence window 72 hours");
+        let h = 3600;
+        // b: 72 h − 1 s after a joins; c: exactly 72 h after a opens a new group (its
+        // window is measured from its own first event); d of another cause never joins.
+        let evs = [
+            ("a", "external_hack", 0, None),
+            ("d", "insider_theft", h, None),
+            ("b", "external_hack", 72 * h - 1, None),
+            ("c", "external_hack", 72 * h, None),
+            ("e", "external_hack", 143 * h, None),
+        ];
+        for stream in [false, true] {
+            assert_eq!(
+                groups(&p, &evs, stream).unwrap(),
+                vec![vec!["a", "b"], vec!["d"], vec!["c", "e"]],
+                "stream {stream}"
+            );
+        }
+        let zero = program("occurrence window 0 hours");
+        let same = [("a", "x", 0, None), ("b", "x", 0, None)];
+        assert_eq!(
+            groups(&zero, &same, false).unwrap(),
+            vec![vec!["a"], vec!["b"]]
+        );
+    }
+
+    #[test]
+    fn series_group_whatever_their_instants_and_never_join_window_groups() {
+        let p = program("occurrence window 72 hours");
+        let day = 86_400;
+        let evs = [
+            ("a", "external_hack", 0, Some("s")),
+            ("b", "external_hack", day, None),
+            ("c", "external_hack", 200 * day, Some("s")),
+        ];
+        assert_eq!(
+            groups(&p, &evs, false).unwrap(),
+            vec![vec!["a", "c"], vec!["b"]]
+        );
+        // In a stream, a series must be on consecutive lines.
+        let err = groups(&p, &evs, true).unwrap_err();
+        assert!(
+            matches!(err, ScenarioError::SeriesSplit { ref event, line: 3, .. } if event == "c"),
+            "{err:?}"
+        );
+        let mixed = [
+            ("a", "external_hack", 0, Some("s")),
+            ("b", "insider_theft", 1, Some("s")),
+        ];
+        let err = groups(&p, &mixed, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "series `s`: event `b` has cause `insider_theft` but event `a` of the same series has `external_hack`"
+        );
+    }
+
+    #[test]
+    fn a_stream_hands_out_groups_in_order_as_soon_as_they_close() {
+        let p = program("occurrence window 1 hours");
+        let mut g: Grouper<&str> = Grouper::new(&p, true);
+        let at = |s: i64| Instant(p.period.start.0 + s);
+        let key = |id, s| Key {
+            id,
+            cause: "x",
+            occurred: at(s),
+            series: None,
+        };
+        g.push(key("a", 0), "a", 1).unwrap();
+        g.push(
+            Key {
+                cause: "y",
+                ..key("b", 10)
+            },
+            "b",
+            2,
+        )
+        .unwrap();
+        // a's window is still open: b waits behind it.
+        assert!(g.pop_ready().is_none());
+        g.push(key("c", 3600), "c", 3).unwrap();
+        assert_eq!(g.pop_ready().unwrap().members, vec!["a"]);
+        // b (cause y) closes only when an hour has passed since it.
+        assert!(g.pop_ready().is_none());
+        g.push(key("d", 3610), "d", 4).unwrap();
+        assert_eq!(g.pop_ready().unwrap().members, vec!["b"]);
+        assert!(g.pop_ready().is_none());
+    }
+}

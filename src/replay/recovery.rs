@@ -44,7 +44,7 @@ struct Waterfall {
 
 impl Waterfall {
     /// Takes up to `amount` for the insured; returns what was taken.
-    fn to_insured(&mut self, amount: i64) -> Option<i64> {
+    fn give_insured(&mut self, amount: i64) -> Option<i64> {
         let take = self.left.min(amount.max(0));
         self.left = self.left.checked_sub(take)?;
         self.insured = self.insured.checked_add(take)?;
@@ -111,11 +111,13 @@ impl Replayer<'_> {
                     return Some(());
                 }
                 let before = w.left;
-                let take = w.to_insured(amount.0)?;
+                let take = w.give_insured(amount.0)?;
                 if let Some(t) = trace.as_deref_mut() {
                     t.push(TraceStep {
                         step: "recovered",
-                        name: self.clause_name(key.clause).or_else(|| self.layer_name(key)),
+                        name: self
+                            .clause_name(key.clause)
+                            .or_else(|| self.layer_name(key)),
                         span: self.clause_span(key),
                         before: Money(before),
                         after: Money(w.left),
@@ -173,7 +175,7 @@ impl Replayer<'_> {
         let before = w.left;
         w.left = w.left.checked_sub(to_carriers)?;
         let to_insured = take.checked_sub(to_carriers)?;
-        w.to_insured(to_insured)?;
+        w.give_insured(to_insured)?;
         if let Some(t) = trace.as_deref_mut() {
             let layer = self.program.layers.get(k)?;
             let cur = &self.program.currency;

@@ -117,7 +117,12 @@ fn recovered(out: &mut String, r: Option<&Recovered>, indent: &str, skip_zero: b
         "recovered (applied from the top of the loss down)",
         grouped(r.total)
     );
-    let _ = writeln!(out, "{indent}  {:<59} {:>20}", "to the insured", grouped(r.insured));
+    let _ = writeln!(
+        out,
+        "{indent}  {:<59} {:>20}",
+        "to the insured",
+        grouped(r.insured)
+    );
     for c in &r.carriers {
         if skip_zero && c.amount.is_zero() {
             continue;

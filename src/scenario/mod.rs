@@ -704,14 +704,14 @@ impl<'p> Preparer<'p> {
                         format!("is negative ({})", q.0),
                     ));
                 }
-                let price = self
-                    .prices
-                    .at(asset, at)
-                    .ok_or_else(|| ScenarioError::MissingPrice {
-                        event: ev.id.to_string(),
-                        asset: asset.to_string(),
-                        instant: at.to_string(),
-                    })?;
+                let price =
+                    self.prices
+                        .at(asset, at)
+                        .ok_or_else(|| ScenarioError::MissingPrice {
+                            event: ev.id.to_string(),
+                            asset: asset.to_string(),
+                            instant: at.to_string(),
+                        })?;
                 let v = q.0.checked_mul(price).ok_or_else(|| {
                     Self::field_err(
                         ev,
