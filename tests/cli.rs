@@ -371,3 +371,98 @@ fn a_loss_above_the_declared_exposure_warns_on_stderr_and_changes_no_figure() {
         "{stderr}"
     );
 }
+
+#[test]
+fn occurrence_and_recovery_report_and_explain_snapshots() {
+    let program = "fixtures/programs/exchange-hours-clause.specie";
+    let bitfinex = "fixtures/scenarios/exchange-hours-clause--stolen-bitcoin-recovered.json";
+    let (code, stdout, stderr) = specie(&["replay", program, bitfinex]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("replay_recovery_report", stdout);
+    let (code, stdout, stderr) = specie(&["replay", program, bitfinex, "--explain", "bitfinex-2016-08"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Each stage of the waterfall, with the source line of the layer it reaches.
+    assert!(stdout.contains("recovered `Excess`"), "{stdout}");
+    insta::assert_snapshot!("explain_recovery_waterfall", stdout);
+    let drain = "fixtures/scenarios/exchange-hours-clause--multi-chain-drain.json";
+    // Any member's id explains its occurrence.
+    let (code, stdout, stderr) = specie(&["replay", program, drain, "--explain", "phemex-sol"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("4 events replayed as one occurrence"), "{stdout}");
+    insta::assert_snapshot!("explain_occurrence", stdout);
+}
+
+#[test]
+fn occurrences_stream_like_the_whole_scenario() {
+    for (program, scenario) in [
+        ("exchange-hours-clause", "exchange-hours-clause--multi-chain-drain"),
+        ("exchange-no-hours-clause", "exchange-no-hours-clause--multi-chain-drain"),
+        ("exchange-hours-clause", "exchange-hours-clause--stolen-bitcoin-recovered"),
+        ("exchange-hours-clause", "exchange-hours-clause--bounty-return"),
+    ] {
+        let program = format!("fixtures/programs/{program}.specie");
+        let path = format!("fixtures/scenarios/{scenario}.json");
+        let text = std::fs::read_to_string(root().join(&path)).unwrap();
+        let sc = specie::scenario::Scenario::from_json(&text).unwrap();
+        let header = serde_json::json!({"name": sc.name, "prices": sc.prices});
+        let p = temp(&format!("{scenario}.jsonl"), &jsonl(&header, &sc.events));
+        let (code, whole, stderr) = specie(&["replay", &program, &path, "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let (code, streamed, stderr) =
+            specie(&["replay", &program, "--events", &p.display().to_string(), "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let a: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+        assert_eq!(a, b, "{scenario}");
+    }
+}
+
+#[test]
+fn bad_recoveries_and_series_exit_1_naming_the_event() {
+    let program = "fixtures/programs/exchange-hours-clause.specie";
+    let ev = |id: &str, cause: &str, at: &str, extra: &str| {
+        format!(
+            r#"{{"id":"{id}","cause":"{cause}","occurred":"{at}","losses":[{{"tier":"warm","amount":"1000"}}]{extra}}}"#
+        )
+    };
+    let cases = [
+        (
+            "before.json",
+            ev("E1", "external_hack", "2026-03-01T00:00:00Z", r#","recoveries":[{"at":"2026-02-01T00:00:00Z","amount":"1"}]"#),
+            "event `E1`: field `recoveries[0].at`: recovery at 2026-02-01T00:00:00Z is before the event occurred",
+        ),
+        (
+            "above.json",
+            ev("E2", "external_hack", "2026-03-01T00:00:00Z", r#","recoveries":[{"at":"2026-04-01T00:00:00Z","amount":"600"},{"at":"2026-05-01T00:00:00Z","amount":"400.01"}]"#),
+            "event `E2`: field `recoveries`: recovered total 1000.01 is above the ground-up loss 1000.00",
+        ),
+        (
+            "price.json",
+            ev("E3", "external_hack", "2026-03-01T00:00:00Z", r#","recoveries":[{"at":"2026-04-01T00:00:00Z","asset":"BTC","quantity":"1"}]"#),
+            "event `E3`: no price for `BTC` at or before 2026-04-01T00:00:00Z",
+        ),
+        (
+            "series.json",
+            format!(
+                "{},{}",
+                ev("E4", "external_hack", "2026-03-01T00:00:00Z", r#","series":"night""#),
+                ev("E5", "insider_theft", "2026-03-02T00:00:00Z", r#","series":"night""#)
+            ),
+            "series `night`: event `E5` has cause `insider_theft` but event `E4` of the same series has `external_hack`",
+        ),
+    ];
+    for (name, events, needle) in cases {
+        let p = temp(name, &format!(r#"{{"name":"bad","events":[{events}]}}"#));
+        let (code, stdout, stderr) = specie(&["replay", program, &p.display().to_string()]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stdout.is_empty(), "{name}: {stdout}");
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+        // The same event on its own line of a stream.
+        let lines = events.replace("},{\"id", "}\n{\"id");
+        let p = temp(&format!("{name}l"), &format!("{lines}\n"));
+        let (code, _, stderr) =
+            specie(&["replay", program, "--events", &p.display().to_string()]);
+        assert_eq!(code, 1, "{name} streamed: {stderr}");
+        assert!(stderr.contains(needle), "{name} streamed: {stderr}");
+    }
+}
