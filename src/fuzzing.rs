@@ -99,7 +99,11 @@ fn generated_program(seed: &[u8; 8]) -> String {
     if b(6) % 3 > 0 {
         let _ = writeln!(s, "  occurrence window {} hours", (b(6) % 3 - 1) * 72);
     }
-    let pro_rata = if b(5) % 2 == 0 { " pro rata as to time" } else { "" };
+    let pro_rata = if b(5) % 2 == 0 {
+        " pro rata as to time"
+    } else {
+        ""
+    };
     s.push_str("  exclude \"X\" when cause is insider_theft and flagged\n");
     let mut attach = b(6) % 4 * 1000;
     for k in 0..(1 + b(7) % 4) {

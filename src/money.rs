@@ -270,6 +270,11 @@ pub(crate) fn split_into(
     if sum <= 0 {
         return None;
     }
+    if split_into_i64(total, weights, sum, out, scratch).is_some() {
+        return Some(());
+    }
+    out.clear();
+    scratch.clear();
     let t = i128::from(total);
     let mut given = 0i128;
     for (i, w) in weights.iter().enumerate() {
@@ -280,6 +285,38 @@ pub(crate) fn split_into(
         out.push(i64::try_from(base).ok()?);
     }
     let left = usize::try_from(t.checked_sub(given)?).ok()?;
+    if left > 0 {
+        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
+        // the earlier part first on ties.
+        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, idx) in scratch.iter().take(left) {
+            let p = out.get_mut(*idx)?;
+            *p = p.checked_add(1)?;
+        }
+    }
+    Some(())
+}
+
+/// [`split_into`] in 64-bit arithmetic, when `total × weight` fits for every weight (the
+/// common case: amounts in minor units times share weights of a few digits); `None`
+/// otherwise, and the caller falls back to 128 bits. Same parts, same ties.
+fn split_into_i64(
+    total: i64,
+    weights: &[i128],
+    sum: i128,
+    out: &mut Vec<i64>,
+    scratch: &mut Vec<(i128, usize)>,
+) -> Option<()> {
+    let sum = i64::try_from(sum).ok()?;
+    let mut given = 0i64;
+    for (i, w) in weights.iter().enumerate() {
+        let prod = total.checked_mul(i64::try_from(*w).ok()?)?;
+        let base = prod.checked_div(sum)?;
+        scratch.push((i128::from(prod.checked_rem(sum)?), i));
+        given = given.checked_add(base)?;
+        out.push(base);
+    }
+    let left = usize::try_from(total.checked_sub(given)?).ok()?;
     if left > 0 {
         // INVARIANT: left < weights.len(); the largest remainders get one unit each,
         // the earlier part first on ties.

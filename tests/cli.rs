@@ -379,7 +379,8 @@ fn occurrence_and_recovery_report_and_explain_snapshots() {
     let (code, stdout, stderr) = specie(&["replay", program, bitfinex]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("replay_recovery_report", stdout);
-    let (code, stdout, stderr) = specie(&["replay", program, bitfinex, "--explain", "bitfinex-2016-08"]);
+    let (code, stdout, stderr) =
+        specie(&["replay", program, bitfinex, "--explain", "bitfinex-2016-08"]);
     assert_eq!(code, 0, "{stderr}");
     // Each stage of the waterfall, with the source line of the layer it reaches.
     assert!(stdout.contains("recovered `Excess`"), "{stdout}");
@@ -388,17 +389,32 @@ fn occurrence_and_recovery_report_and_explain_snapshots() {
     // Any member's id explains its occurrence.
     let (code, stdout, stderr) = specie(&["replay", program, drain, "--explain", "phemex-sol"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("4 events replayed as one occurrence"), "{stdout}");
+    assert!(
+        stdout.contains("4 events replayed as one occurrence"),
+        "{stdout}"
+    );
     insta::assert_snapshot!("explain_occurrence", stdout);
 }
 
 #[test]
 fn occurrences_stream_like_the_whole_scenario() {
     for (program, scenario) in [
-        ("exchange-hours-clause", "exchange-hours-clause--multi-chain-drain"),
-        ("exchange-no-hours-clause", "exchange-no-hours-clause--multi-chain-drain"),
-        ("exchange-hours-clause", "exchange-hours-clause--stolen-bitcoin-recovered"),
-        ("exchange-hours-clause", "exchange-hours-clause--bounty-return"),
+        (
+            "exchange-hours-clause",
+            "exchange-hours-clause--multi-chain-drain",
+        ),
+        (
+            "exchange-no-hours-clause",
+            "exchange-no-hours-clause--multi-chain-drain",
+        ),
+        (
+            "exchange-hours-clause",
+            "exchange-hours-clause--stolen-bitcoin-recovered",
+        ),
+        (
+            "exchange-hours-clause",
+            "exchange-hours-clause--bounty-return",
+        ),
     ] {
         let program = format!("fixtures/programs/{program}.specie");
         let path = format!("fixtures/scenarios/{scenario}.json");
@@ -408,8 +424,13 @@ fn occurrences_stream_like_the_whole_scenario() {
         let p = temp(&format!("{scenario}.jsonl"), &jsonl(&header, &sc.events));
         let (code, whole, stderr) = specie(&["replay", &program, &path, "--json"]);
         assert_eq!(code, 0, "{stderr}");
-        let (code, streamed, stderr) =
-            specie(&["replay", &program, "--events", &p.display().to_string(), "--json"]);
+        let (code, streamed, stderr) = specie(&[
+            "replay",
+            &program,
+            "--events",
+            &p.display().to_string(),
+            "--json",
+        ]);
         assert_eq!(code, 0, "{stderr}");
         let a: serde_json::Value = serde_json::from_str(&whole).unwrap();
         let b: serde_json::Value = serde_json::from_str(&streamed).unwrap();
@@ -460,8 +481,7 @@ fn bad_recoveries_and_series_exit_1_naming_the_event() {
         // The same event on its own line of a stream.
         let lines = events.replace("},{\"id", "}\n{\"id");
         let p = temp(&format!("{name}l"), &format!("{lines}\n"));
-        let (code, _, stderr) =
-            specie(&["replay", program, "--events", &p.display().to_string()]);
+        let (code, _, stderr) = specie(&["replay", program, "--events", &p.display().to_string()]);
         assert_eq!(code, 1, "{name} streamed: {stderr}");
         assert!(stderr.contains(needle), "{name} streamed: {stderr}");
     }

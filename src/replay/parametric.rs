@@ -1,9 +1,10 @@
 //! Parametric covers (spec section 8): excursions of an index series, triggers, severity,
 //! step and linear payouts, the aggregate and the carrier split.
 
-use super::{share_weights, split_into, CarrierPaid, ReplayError};
+use super::{CarrierPaid, ReplayError};
 use crate::ast::Direction;
 use crate::money::{div_round_half_even, Fraction, Money};
+use crate::money::{share_weights, split_into};
 use crate::program::{ParametricCover, Payout, Program};
 use crate::scenario::{Indices, ScenarioError};
 use crate::time::Instant;

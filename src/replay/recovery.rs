@@ -2,6 +2,7 @@
 //! the loss down (the London-market order). They change no payment, aggregate or
 //! reinstatement; they say who gets back how much.
 
+use super::trace::Tracer;
 use super::{ClauseRef, Outcome, Replayer, TraceStep, UncoveredKey, UncoveredReason};
 use crate::money::{split_into, Money};
 use crate::scenario::Event;
@@ -55,11 +56,11 @@ impl Waterfall {
 impl Replayer<'_> {
     /// Section 11.2 for the event just replayed into `out`: `out.recovered` is `None` when
     /// the event has no recoveries.
-    pub(super) fn recover(
+    pub(super) fn recover<T: Tracer>(
         &mut self,
         ev: &Event<'_>,
         out: &mut Outcome,
-        trace: &mut Option<&mut Vec<TraceStep>>,
+        trace: &mut T,
     ) -> Option<()> {
         if ev.recoveries.is_empty() {
             out.recovered = None;
@@ -98,12 +99,12 @@ impl Replayer<'_> {
 
     /// The insured's uncovered amounts of `reasons`, in that order, each entry in the
     /// order the event produced it.
-    fn stage_uncovered(
+    fn stage_uncovered<T: Tracer>(
         &self,
         out: &Outcome,
         reasons: &[UncoveredReason],
         w: &mut Waterfall,
-        trace: &mut Option<&mut Vec<TraceStep>>,
+        trace: &mut T,
     ) -> Option<()> {
         for reason in reasons {
             for (key, amount) in out.uncovered.iter().filter(|(k, _)| k.reason == *reason) {
@@ -112,23 +113,22 @@ impl Replayer<'_> {
                 }
                 let before = w.left;
                 let take = w.give_insured(amount.0)?;
-                if let Some(t) = trace.as_deref_mut() {
-                    t.push(TraceStep {
-                        step: "recovered",
-                        name: self
-                            .clause_name(key.clause)
-                            .or_else(|| self.layer_name(key)),
-                        span: self.clause_span(key),
-                        before: Money(before),
-                        after: Money(w.left),
-                        note: format!(
-                            "{} of {} {} to the insured",
-                            self.program.currency.display(Money(take)),
-                            reason.as_str(),
-                            self.program.currency.display(*amount)
-                        ),
-                    });
-                }
+                let after = w.left;
+                trace.step(|| TraceStep {
+                    step: "recovered",
+                    name: self
+                        .clause_name(key.clause)
+                        .or_else(|| self.layer_name(key)),
+                    span: self.clause_span(key),
+                    before: Money(before),
+                    after: Money(after),
+                    note: format!(
+                        "{} of {} {} to the insured",
+                        self.program.currency.display(Money(take)),
+                        reason.as_str(),
+                        self.program.currency.display(*amount)
+                    ),
+                });
             }
         }
         Some(())
@@ -136,12 +136,12 @@ impl Replayer<'_> {
 
     /// Layer `k`'s band, shared among its carriers' paid parts and its unplaced, exhausted
     /// and excluded parts (the insured's), largest remainder, carriers first on ties.
-    fn stage_layer(
+    fn stage_layer<T: Tracer>(
         &mut self,
         k: usize,
         out: &Outcome,
         w: &mut Waterfall,
-        trace: &mut Option<&mut Vec<TraceStep>>,
+        trace: &mut T,
     ) -> Option<()> {
         let lo = out.layers.get(k)?;
         if lo.band.0 == 0 {
@@ -176,8 +176,9 @@ impl Replayer<'_> {
         w.left = w.left.checked_sub(to_carriers)?;
         let to_insured = take.checked_sub(to_carriers)?;
         w.give_insured(to_insured)?;
-        if let Some(t) = trace.as_deref_mut() {
-            let layer = self.program.layers.get(k)?;
+        let after = w.left;
+        let layer = self.program.layers.get(k)?;
+        trace.step(|| {
             let cur = &self.program.currency;
             let mut parts: Vec<String> = layer
                 .carriers
@@ -189,49 +190,48 @@ impl Replayer<'_> {
             if to_insured > 0 {
                 parts.push(format!("insured {}", cur.display(Money(to_insured))));
             }
-            t.push(TraceStep {
+            TraceStep {
                 step: "recovered",
                 name: Some(layer.name.clone()),
                 span: Some(layer.span),
                 before: Money(before),
-                after: Money(w.left),
+                after: Money(after),
                 note: format!(
                     "{} of the band {}: {}",
                     cur.display(Money(take)),
                     cur.display(lo.band),
                     parts.join(", ")
                 ),
-            });
-        }
+            }
+        });
         Some(())
     }
 
     /// One trace step per recovery: its instant and valuation.
-    fn trace_valuations(&self, ev: &Event<'_>, trace: &mut Option<&mut Vec<TraceStep>>) {
-        let Some(t) = trace.as_deref_mut() else {
-            return;
-        };
+    fn trace_valuations<T: Tracer>(&self, ev: &Event<'_>, trace: &mut T) {
         let cur = &self.program.currency;
         let mut running = 0i64;
         for (n, r) in ev.recoveries.iter().enumerate() {
             let before = running;
             running = running.saturating_add(r.value.0);
-            let how = match (r.asset, &r.priced) {
-                (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", cur.display(r.value)),
-                _ => format!("amount {}", cur.display(r.value)),
-            };
-            t.push(TraceStep {
-                step: "recovery",
-                name: None,
-                span: None,
-                before: Money(before),
-                after: Money(running),
-                note: format!(
-                    "recovery {} of event {} at {}: {how}",
-                    n.saturating_add(1),
-                    r.event,
-                    r.at
-                ),
+            trace.step(|| {
+                let how = match (r.asset, &r.priced) {
+                    (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", cur.display(r.value)),
+                    _ => format!("amount {}", cur.display(r.value)),
+                };
+                TraceStep {
+                    step: "recovery",
+                    name: None,
+                    span: None,
+                    before: Money(before),
+                    after: Money(running),
+                    note: format!(
+                        "recovery {} of event {} at {}: {how}",
+                        n.saturating_add(1),
+                        r.event,
+                        r.at
+                    ),
+                }
             });
         }
     }

@@ -1,0 +1,588 @@
+//! The steps of section 6 for one event, each a function named after its step, in
+//! integer minor units with checked arithmetic. `None` means an amount overflowed.
+
+use super::trace::{note, Tracer};
+use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
+use crate::money::{split_into, Money};
+use crate::program::DeductibleAmount;
+use crate::scenario::Event;
+use crate::time::Instant;
+
+impl Replayer<'_> {
+    /// Steps 1-8 of section 6 for `ev`, into `out`.
+    pub(super) fn settle<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        self.start_event(out);
+        let ground_up = self.value_lines(ev, out, t)?;
+        if !self.check_eligibility(ev, ground_up, out, t)? {
+            return Some(());
+        }
+        self.apply_exclusions(ev, out, t)?;
+        self.apply_sublimits(ev, out, t)?;
+        self.apply_deductible(ev, out, t)?;
+        let x = self.apply_coinsurance(out, t)?;
+        self.settle_tower(ev, x, out, t)
+    }
+
+    /// Clears `out` for a new event, keeping its buffers.
+    fn start_event(&self, out: &mut Outcome) {
+        out.uncovered.clear();
+        out.paid = Money::ZERO;
+        if out.layers.len() != self.layers.len() {
+            out.layers
+                .resize_with(self.layers.len(), LayerOutcome::default);
+        }
+        for (lo, plan) in out.layers.iter_mut().zip(&self.layers) {
+            // INVARIANT: a layer without a band paid nothing, so only layers with a band
+            // in the last event need clearing.
+            if lo.band.0 == 0 && lo.carriers.len() == plan.carriers() {
+                continue;
+            }
+            lo.band = Money::ZERO;
+            lo.paid = Money::ZERO;
+            lo.unplaced = Money::ZERO;
+            if lo.carriers.len() == plan.carriers() {
+                lo.carriers.fill(Money::ZERO);
+            } else {
+                lo.carriers.clear();
+                lo.carriers.resize(plan.carriers(), Money::ZERO);
+            }
+        }
+    }
+
+    /// Step 1, valuation: each line's value (already valued when the event was prepared)
+    /// becomes its covered value; the ground-up loss is their sum.
+    fn value_lines<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<i64> {
+        self.covered.clear();
+        let mut ground_up = 0i64;
+        for (n, l) in ev.lines.iter().enumerate() {
+            let before = ground_up;
+            ground_up = ground_up.checked_add(l.value.0)?;
+            self.covered.push(l.value.0);
+            let cur = &self.program.currency;
+            note!(t, "valuation", None, None, before, ground_up, {
+                let how = match (l.asset, &l.priced) {
+                    (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", cur.display(l.value)),
+                    _ => format!("amount {}", cur.display(l.value)),
+                };
+                format!("line {} ({}): {how}", n.saturating_add(1), l.tier)
+            });
+        }
+        out.ground_up = Money(ground_up);
+        Some(ground_up)
+    }
+
+    /// Step 2, eligibility: an event outside the period or basis rules, or of a cause not
+    /// covered, is uncovered whole. Returns whether the event goes on.
+    fn check_eligibility<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        ground_up: i64,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<bool> {
+        let reason = if !self.eligible(ev) {
+            UncoveredReason::OutsidePeriod
+        } else if self
+            .covers
+            .as_ref()
+            .is_some_and(|c| !c.contains(&ev.cause_id))
+        {
+            UncoveredReason::CauseNotCovered
+        } else {
+            return Some(true);
+        };
+        out.add(reason, ClauseRef::None, None, Money(ground_up))?;
+        note!(t, "eligibility", None, None, ground_up, 0, {
+            if reason == UncoveredReason::OutsidePeriod {
+                "outside the period or basis rules".to_string()
+            } else {
+                format!("cause `{}` is not covered", ev.cause)
+            }
+        });
+        Some(false)
+    }
+
+    /// Step 3, exclusions: each line goes to the first program exclusion whose condition
+    /// holds for it.
+    fn apply_exclusions<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        if self.exclusions.is_empty() {
+            return Some(());
+        }
+        for (li, line) in ev.lines.iter().enumerate() {
+            let c = *self.covered.get(li)?;
+            if c == 0 {
+                continue;
+            }
+            let Some(xi) = self.exclusions.iter().position(|x| x.eval(ev, Some(line))) else {
+                continue;
+            };
+            out.add(
+                UncoveredReason::Excluded,
+                ClauseRef::Exclusion(u32::try_from(xi).ok()?),
+                None,
+                Money(c),
+            )?;
+            *self.covered.get_mut(li)? = 0;
+            if let Some(clause) = self.program.exclusions.get(xi) {
+                let total = self.covered_total()?;
+                note!(
+                    t,
+                    "exclusion",
+                    Some(clause.name.clone()),
+                    Some(clause.span),
+                    total.saturating_add(c),
+                    total,
+                    format!("line {} ({}) excluded", li.saturating_add(1), line.tier)
+                );
+            }
+        }
+        Some(())
+    }
+
+    /// Step 4, sub-limits in written order: the matching lines' covered value above the
+    /// per-occurrence limit or the aggregate left is taken from them pro rata.
+    fn apply_sublimits<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        let program = self.program;
+        for (si, clause) in program.sublimits.iter().enumerate() {
+            let cond = self.sublimits.get(si)?;
+            let whole_event = cond.for_event(ev);
+            if whole_event == Some(false) {
+                continue;
+            }
+            self.matching.clear();
+            let mut m = 0i64;
+            for (li, line) in ev.lines.iter().enumerate() {
+                let c = *self.covered.get(li)?;
+                if c > 0 && whole_event.unwrap_or_else(|| cond.for_line(ev, line)) {
+                    self.matching.push(li);
+                    m = m.checked_add(c)?;
+                }
+            }
+            if m == 0 {
+                continue;
+            }
+            let mut allowed = m;
+            if let Some(per) = clause.per_occurrence {
+                allowed = allowed.min(per.0);
+            }
+            let left = self.sublimit_left.get_mut(si)?;
+            if let Some(left) = left {
+                allowed = allowed.min(left.0.max(0));
+                left.0 = left.0.checked_sub(allowed)?;
+            }
+            let excess = m.checked_sub(allowed)?;
+            if excess > 0 {
+                self.take_pro_rata(excess)?;
+                out.add(
+                    UncoveredReason::Sublimit,
+                    ClauseRef::Sublimit(u32::try_from(si).ok()?),
+                    None,
+                    Money(excess),
+                )?;
+                let cur = &program.currency;
+                let after = self.covered_total()?;
+                note!(
+                    t,
+                    "sublimit",
+                    Some(clause.name.clone()),
+                    Some(clause.span),
+                    after.saturating_add(excess),
+                    after,
+                    format!(
+                        "matching lines worth {} capped at {}",
+                        cur.display(Money(m)),
+                        cur.display(Money(allowed))
+                    )
+                );
+            }
+        }
+        Some(())
+    }
+
+    /// Step 5, the deductible: the largest amount among the applicable deductibles (first
+    /// written on ties), at most the covered total, taken from the lines pro rata.
+    fn apply_deductible<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        let total = self.covered_total()?;
+        if total == 0 {
+            return Some(());
+        }
+        let Some((di, amount)) = self.largest_deductible(ev, total)? else {
+            return Some(());
+        };
+        let take = amount.min(total);
+        if take == 0 {
+            return Some(());
+        }
+        self.matching.clear();
+        for (i, c) in self.covered.iter().enumerate() {
+            if *c > 0 {
+                self.matching.push(i);
+            }
+        }
+        self.take_pro_rata(take)?;
+        if let Some(left) = self.deductible_left.get_mut(di)?.as_mut() {
+            left.0 = left.0.checked_sub(take)?;
+        }
+        out.add(
+            UncoveredReason::Deductible,
+            ClauseRef::Deductible(u32::try_from(di).ok()?),
+            None,
+            Money(take),
+        )?;
+        let d = self.program.deductibles.get(di)?;
+        note!(
+            t,
+            "deductible",
+            Some(d.name.clone()),
+            Some(d.span),
+            total,
+            total.saturating_sub(take),
+            "largest applicable deductible".to_string()
+        );
+        Some(())
+    }
+
+    /// The deductible that applies with the largest amount, and that amount: a clause
+    /// applies when it has no condition or its condition holds for a line with covered
+    /// value; its amount is flat, or a percentage of the covered total clamped by min and
+    /// max, or (a franchise) the whole total when the total is at or below it; then at
+    /// most its aggregate left.
+    fn largest_deductible(&self, ev: &Event<'_>, total: i64) -> Option<Option<(usize, i64)>> {
+        let mut best: Option<(usize, i64)> = None;
+        for (di, d) in self.program.deductibles.iter().enumerate() {
+            let cond = self.deductibles.get(di)?;
+            let applies = match cond.for_event(ev) {
+                Some(b) => b,
+                None => ev
+                    .lines
+                    .iter()
+                    .zip(&self.covered)
+                    .any(|(line, c)| *c > 0 && cond.for_line(ev, line)),
+            };
+            if !applies {
+                continue;
+            }
+            let mut amount = match &d.amount {
+                DeductibleAmount::Flat(a) if d.franchise => {
+                    if total <= a.0 {
+                        total
+                    } else {
+                        0
+                    }
+                }
+                DeductibleAmount::Flat(a) => a.0,
+                DeductibleAmount::Percent { rate, min, max } => {
+                    let mut x = rate.apply(Money(total))?.0;
+                    if let Some(lo) = min {
+                        x = x.max(lo.0);
+                    }
+                    if let Some(hi) = max {
+                        x = x.min(hi.0);
+                    }
+                    x
+                }
+            };
+            if let Some(left) = self.deductible_left.get(di)? {
+                amount = amount.min(left.0.max(0));
+            }
+            if best.is_none_or(|(_, b)| amount > b) {
+                best = Some((di, amount));
+            }
+        }
+        Some(best)
+    }
+
+    /// Step 6, coinsurance: the insured keeps round(p × remaining). Returns what goes to
+    /// the tower.
+    fn apply_coinsurance<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<i64> {
+        let remaining = self.covered_total()?;
+        let Some(p) = self.program.coinsurance else {
+            return Some(remaining);
+        };
+        let kept = p.apply(Money(remaining))?.0;
+        if kept == 0 {
+            return Some(remaining);
+        }
+        out.add(
+            UncoveredReason::Coinsurance,
+            ClauseRef::None,
+            None,
+            Money(kept),
+        )?;
+        let x = remaining.checked_sub(kept)?;
+        note!(
+            t,
+            "coinsurance",
+            None,
+            None,
+            remaining,
+            x,
+            "insured's share".to_string()
+        );
+        Some(x)
+    }
+
+    /// Step 7, the tower: each layer's band of `x`, then the gaps between bands and the
+    /// part above the top.
+    fn settle_tower<T: Tracer>(
+        &mut self,
+        ev: &Event<'_>,
+        x: i64,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        let mut in_bands = 0i64;
+        let mut top = 0i64;
+        for k in 0..self.layers.len() {
+            let plan = self.layers.get(k)?;
+            top = top.max(plan.attachment.checked_add(plan.limit)?);
+            let band = x.checked_sub(plan.attachment)?.max(0).min(plan.limit);
+            in_bands = in_bands.checked_add(band)?;
+            out.layers.get_mut(k)?.band = Money(band);
+            if band > 0 {
+                self.settle_layer(k, ev, band, out, t)?;
+            }
+        }
+        let above = x.checked_sub(top)?.max(0);
+        let gap = x.checked_sub(in_bands)?.checked_sub(above)?;
+        out.add(UncoveredReason::TowerGap, ClauseRef::None, None, Money(gap))?;
+        out.add(
+            UncoveredReason::AboveTower,
+            ClauseRef::None,
+            None,
+            Money(above),
+        )?;
+        if gap > 0 || above > 0 {
+            let cur = &self.program.currency;
+            note!(
+                t,
+                "tower",
+                None,
+                None,
+                x,
+                x.saturating_sub(gap).saturating_sub(above),
+                format!(
+                    "{} in tower gaps, {} above the top of the tower",
+                    cur.display(Money(gap)),
+                    cur.display(Money(above))
+                )
+            );
+        }
+        Some(())
+    }
+
+    /// Layer `k`'s band: excluded by a layer exclusion, or paid within the aggregate left,
+    /// split among the carriers and the unplaced share by the largest-remainder method;
+    /// then its reinstatement premium (step 8).
+    fn settle_layer<T: Tracer>(
+        &mut self,
+        k: usize,
+        ev: &Event<'_>,
+        band: i64,
+        out: &mut Outcome,
+        t: &mut T,
+    ) -> Option<()> {
+        let k32 = u32::try_from(k).ok()?;
+        let plan = self.layers.get(k)?;
+        let layer = self.program.layers.get(k)?;
+        if let Some(j) = plan.exclusions.iter().position(|c| c.eval(ev, None)) {
+            out.add(
+                UncoveredReason::LayerExcluded,
+                ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?),
+                Some(k32),
+                Money(band),
+            )?;
+            let ex = layer.exclusions.get(j)?;
+            note!(
+                t,
+                "layer",
+                Some(layer.name.clone()),
+                Some(ex.span),
+                band,
+                0,
+                format!("band excluded by `{}`", ex.name)
+            );
+            return Some(());
+        }
+        let mut paid = band;
+        if let Some(left) = self.layer_left.get_mut(k)?.as_mut() {
+            paid = paid.min(left.0.max(0));
+            left.0 = left.0.checked_sub(paid)?;
+        }
+        let short = band.checked_sub(paid)?;
+        out.add(
+            UncoveredReason::AggregateExhausted,
+            ClauseRef::None,
+            Some(k32),
+            Money(short),
+        )?;
+        split_into(paid, &plan.weights, &mut self.parts, &mut self.scratch)?;
+        let n = plan.carriers();
+        let lo = out.layers.get_mut(k)?;
+        let mut carriers_paid = 0i64;
+        for (slot, part) in lo.carriers.iter_mut().zip(self.parts.iter().take(n)) {
+            *slot = Money(*part);
+            carriers_paid = carriers_paid.checked_add(*part)?;
+        }
+        let unplaced = *self.parts.get(n)?;
+        lo.paid = Money(carriers_paid);
+        lo.unplaced = Money(unplaced);
+        out.paid = out.paid.checked_add(Money(carriers_paid))?;
+        out.add(
+            UncoveredReason::UnplacedShare,
+            ClauseRef::None,
+            Some(k32),
+            Money(unplaced),
+        )?;
+        self.charge_reinstatement_premium(k, paid, ev.occurred)?;
+        let cur = &self.program.currency;
+        note!(
+            t,
+            "layer",
+            Some(layer.name.clone()),
+            Some(layer.span),
+            band,
+            carriers_paid,
+            format!(
+                "{} xs {}: band {}, paid by carriers {}{}{}",
+                cur.display(layer.limit),
+                cur.display(layer.attachment),
+                cur.display(Money(band)),
+                cur.display(Money(carriers_paid)),
+                if short > 0 {
+                    format!(", {} beyond the aggregate", cur.display(Money(short)))
+                } else {
+                    String::new()
+                },
+                if unplaced > 0 {
+                    format!(", {} unplaced", cur.display(Money(unplaced)))
+                } else {
+                    String::new()
+                },
+            )
+        );
+        Some(())
+    }
+
+    /// Step 8, reinstatement premium of a payment of `paid` (100%) by layer `k`, for an
+    /// occurrence at `occurred` (which matters only `pro rata as to time`, section 11.3):
+    /// the part of the payment falling in the i-th reinstated limit costs
+    /// (part / L) × rate_i × P [× unexpired fraction], rounded half-even once.
+    fn charge_reinstatement_premium(
+        &mut self,
+        k: usize,
+        paid: i64,
+        occurred: Instant,
+    ) -> Option<()> {
+        let c0 = *self.layer_cumulative.get(k)?;
+        let c1 = c0.checked_add(paid)?;
+        *self.layer_cumulative.get_mut(k)? = c1;
+        let plan = self.layers.get(k)?;
+        let (Some(premium), true) = (plan.premium, plan.reinstated_total > 0) else {
+            return Some(());
+        };
+        if paid == 0 || plan.limit <= 0 {
+            return Some(());
+        }
+        let l = plan.limit;
+        let first = c0.checked_div(l)?;
+        let last = c1.checked_sub(1)?.checked_div(l)?;
+        let mut cost = 0i64;
+        for i in first..=last {
+            let Ok(idx) = u64::try_from(i) else { continue };
+            if idx >= plan.reinstated_total {
+                break;
+            }
+            let lo = i.checked_mul(l)?.max(c0);
+            let hi = i.checked_add(1)?.checked_mul(l)?.min(c1);
+            let part = hi.checked_sub(lo)?;
+            // Which group holds reinstatement number idx (0-based)?
+            let mut seen = 0u64;
+            let mut rate = None;
+            for (count, r) in &plan.reinstatements {
+                seen = seen.saturating_add(*count);
+                if idx < seen {
+                    rate = Some(*r);
+                    break;
+                }
+            }
+            let rate = rate?;
+            let mut num = i128::from(part)
+                .checked_mul(rate.num)?
+                .checked_mul(i128::from(premium))?;
+            let mut den = i128::from(l).checked_mul(rate.den()?)?;
+            if plan.pro_rata {
+                let (left, whole) = self.unexpired(occurred)?;
+                num = num.checked_mul(left)?;
+                den = den.checked_mul(whole)?;
+            }
+            let c = crate::money::div_round_half_even(num, den)?;
+            cost = cost.checked_add(i64::try_from(c).ok()?)?;
+        }
+        let p = self.layer_premium.get_mut(k)?;
+        *p = p.checked_add(Money(cost))?;
+        Some(())
+    }
+
+    /// The unexpired part of the period at `occurred`, as (numerator, denominator) in
+    /// seconds (section 11.3); 1 before the period start, 0 after its end.
+    fn unexpired(&self, occurred: Instant) -> Option<(i128, i128)> {
+        let period = &self.program.period;
+        let whole = period.end.0.checked_sub(period.start.0)?;
+        let left = period.end.0.checked_sub(occurred.0)?.clamp(0, whole);
+        Some((i128::from(left), i128::from(whole)))
+    }
+
+    /// Takes `amount` from the lines in `self.matching` pro rata to their covered value
+    /// (largest remainder, earlier line first on ties).
+    fn take_pro_rata(&mut self, amount: i64) -> Option<()> {
+        if amount == 0 {
+            return Some(());
+        }
+        if let [only] = self.matching.as_slice() {
+            let c = self.covered.get_mut(*only)?;
+            *c = c.checked_sub(amount)?;
+            return Some(());
+        }
+        self.weights.clear();
+        for i in &self.matching {
+            self.weights.push(i128::from(*self.covered.get(*i)?));
+        }
+        split_into(amount, &self.weights, &mut self.parts, &mut self.scratch)?;
+        for (i, part) in self.matching.iter().zip(&self.parts) {
+            let c = self.covered.get_mut(*i)?;
+            *c = c.checked_sub(*part)?;
+        }
+        Some(())
+    }
+
+    /// The sum of the lines' covered values.
+    pub(super) fn covered_total(&self) -> Option<i64> {
+        self.covered.iter().try_fold(0i64, |a, c| a.checked_add(*c))
+    }
+}
