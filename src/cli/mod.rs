@@ -37,11 +37,15 @@ enum Command {
         program: PathBuf,
         /// The scenario (JSON, spec section 5). Omit it when streaming with `--events`.
         scenario: Option<PathBuf>,
-        /// Print the result as JSON (spec section 7).
-        #[arg(long)]
+        /// Print the result as JSON (spec section 7); the same as `--format json`.
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Output: `text` (the report), `json` (spec section 7), `jsonl` (one compact line
+        /// per event, zero entries left out, then the totals) or `csv` (one row per event).
+        #[arg(long, value_enum)]
+        format: Option<ReplayFormat>,
         /// Print one event's path step by step, with the source line of each clause.
-        #[arg(long, value_name = "EVENT_ID", conflicts_with = "json")]
+        #[arg(long, value_name = "EVENT_ID", conflicts_with_all = ["json", "format"])]
         explain: Option<String>,
         /// Stream events from a JSON Lines file (one event per line, sorted by occurred
         /// then id; an optional first header line holds `name` and `prices`).
@@ -107,6 +111,19 @@ pub enum Format {
     Json,
 }
 
+/// How `specie replay` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// The terminal report.
+    Text,
+    /// The section 7 JSON document.
+    Json,
+    /// One JSON line per event (zero entries left out), the totals last.
+    Jsonl,
+    /// One CSV row per event.
+    Csv,
+}
+
 /// How `specie test` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
@@ -155,13 +172,17 @@ pub fn run(cli: Cli) -> ExitCode {
             program,
             scenario,
             json,
+            format,
             explain,
             events,
             prices,
         } => replay::run(&replay::Args {
             program,
             scenario,
-            json,
+            format: match (json, format) {
+                (true, _) => ReplayFormat::Json,
+                (false, f) => f.unwrap_or(ReplayFormat::Text),
+            },
             explain,
             events,
             prices,

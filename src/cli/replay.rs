@@ -1,9 +1,10 @@
 //! `specie replay PROGRAM SCENARIO [--json | --explain ID]` and
 //! `specie replay PROGRAM --events FILE.jsonl [--prices FILE.json] [--json]`.
 
-use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{color, read_source, ReplayFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::render;
 use specie::program::Program;
+use specie::replay::Format;
 use specie::scenario::{Scenario, StreamHeader};
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ const MAX_SCENARIO_BYTES: u64 = 256 << 20;
 pub struct Args {
     pub program: PathBuf,
     pub scenario: Option<PathBuf>,
-    pub json: bool,
+    pub format: ReplayFormat,
     pub explain: Option<String>,
     pub events: Option<PathBuf>,
     pub prices: Option<PathBuf>,
@@ -117,15 +118,32 @@ fn run_inner(args: &Args) -> Result<(), u8> {
         );
         return Ok(());
     }
+    if let Some(format) = bulk(args.format) {
+        let stdout = std::io::stdout();
+        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        let warnings = specie::replay::replay_into(&program, &scenario, &mut out, format)
+            .map_err(|e| report_error(&e, &scenario_name))?;
+        warn(&warnings, &program_name, &src);
+        return Ok(());
+    }
     let (result, warnings) = specie::replay::replay_with_warnings(&program, &scenario)
         .map_err(|e| report_error(&e, &scenario_name))?;
     warn(&warnings, &program_name, &src);
-    if args.json {
+    if args.format == ReplayFormat::Json {
         println!("{}", result.to_json());
     } else {
         print!("{}", specie::report::text(&result, &program));
     }
     Ok(())
+}
+
+/// The per-event formats written as a replay goes (whole scenarios print `json` pretty).
+fn bulk(format: ReplayFormat) -> Option<Format> {
+    match format {
+        ReplayFormat::Jsonl => Some(Format::Jsonl),
+        ReplayFormat::Csv => Some(Format::Csv),
+        ReplayFormat::Text | ReplayFormat::Json => None,
+    }
 }
 
 /// Prints replay warnings to stderr, each pointing at the program's clause.
@@ -161,11 +179,18 @@ fn stream(
     let reader = BufReader::with_capacity(1 << 16, file);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let summary = if args.json {
-        specie::replay::replay_stream(program, reader, header, Some(&mut out))
-    } else {
-        specie::replay::replay_stream(program, reader, header, None)
+    let format = match args.format {
+        ReplayFormat::Text => None,
+        ReplayFormat::Json => Some(Format::Json),
+        ReplayFormat::Jsonl => Some(Format::Jsonl),
+        ReplayFormat::Csv => Some(Format::Csv),
     };
+    let summary = specie::replay::replay_stream_as(
+        program,
+        reader,
+        header,
+        format.map(|f| (&mut out as &mut dyn Write, f)),
+    );
     let summary = match summary {
         Ok(s) => {
             warn(&s.warnings, program_name, src);
@@ -174,13 +199,13 @@ fn stream(
         Err(e) => {
             // Never leave a partial JSON document looking complete.
             let _ = out.flush();
-            if args.json {
+            if format.is_some() {
                 println!();
             }
             return Err(report_error(&e, &name));
         }
     };
-    if !args.json {
+    if format.is_none() {
         let r = specie::replay::Replay {
             program: program.name.clone(),
             scenario: summary.scenario.clone(),

@@ -10,6 +10,7 @@ mod cond;
 mod engine;
 mod err;
 mod occurrence;
+mod output;
 mod parametric;
 mod plan;
 mod recovery;
@@ -18,17 +19,20 @@ mod steps;
 mod stream;
 mod trace;
 mod warn;
+mod write;
 
 pub use engine::Replayer;
 pub use err::ReplayError;
 pub use occurrence::{group, Occurrence};
+pub use output::{EventSink, Format};
 pub use parametric::{
     evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome, ParametricClaim,
 };
 pub use recovery::RecoveredOutcome;
 pub use result::*;
-pub use stream::{replay_stream, StreamError, StreamSummary, MAX_LINE_BYTES};
+pub use stream::{replay_stream, replay_stream_as, StreamError, StreamSummary, MAX_LINE_BYTES};
 pub use warn::ReplayWarning;
+pub use write::ResultWriter;
 
 use crate::money::Money;
 use crate::program::Program;
@@ -209,6 +213,31 @@ pub fn replay_with_warnings(
         parametric,
     };
     Ok((replay, replayer.warnings()))
+}
+
+/// Replays a whole scenario, writing each event to `w` in `format` as it goes (for large
+/// scenarios: no per-event result is kept). Returns the warnings.
+pub fn replay_into(
+    program: &Program,
+    scenario: &Scenario,
+    w: &mut dyn std::io::Write,
+    format: Format,
+) -> Result<Vec<ReplayWarning>, StreamError> {
+    let mut replayer = Replayer::new(program);
+    let events = group(program, prepare_events(&replayer, scenario)?)?;
+    let parametric = if program.parametric.is_empty() {
+        Vec::new()
+    } else {
+        evaluate_parametric(program, &Indices::new(&scenario.indices)?)?
+    };
+    let mut sink = EventSink::new(program, w, format);
+    let mut out = Outcome::default();
+    for occ in &events {
+        replayer.event(&occ.event, &mut out, None)?;
+        sink.event(&replayer, &scenario.name, occ, &out)?;
+    }
+    sink.finish(program, &scenario.name, &replayer.totals(), &parametric)?;
+    Ok(replayer.warnings())
 }
 
 /// Replays the events before `id` silently, then `id` with a trace of every step.

@@ -260,8 +260,13 @@ pub(crate) fn merge<'a>(mut members: Vec<Event<'a>>) -> Option<Occurrence<'a>> {
     let mut event = rest.next()?;
     for m in rest {
         event.discovered = event.discovered.min(m.discovered);
-        event.lines.extend(m.lines);
-        event.recoveries.extend(m.recoveries);
+        event.lines.to_mut().extend(m.lines.iter().cloned());
+        if !m.recoveries.is_empty() {
+            event
+                .recoveries
+                .to_mut()
+                .extend(m.recoveries.iter().cloned());
+        }
     }
     Some(Occurrence {
         event,

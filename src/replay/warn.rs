@@ -87,7 +87,7 @@ impl ExposureWatch {
         if self.limits.is_empty() {
             return;
         }
-        for line in &ev.lines {
+        for line in ev.lines.iter() {
             for (limit, seen) in self.limits.iter().zip(self.seen.iter_mut()) {
                 if line.tier_id == limit.tier_id && line.value > limit.exposure {
                     match seen {

@@ -7,8 +7,10 @@
 //! attributes and their types, prices, quantities, instants — and values its loss lines,
 //! naming the event id and field in every error.
 
+mod batch;
 mod err;
 
+pub use batch::{BatchView, EventBatch};
 pub use err::ScenarioError;
 
 use crate::ast::{AttrType, Valuation};
@@ -495,14 +497,14 @@ pub struct Event<'a> {
     pub occurred: Instant,
     /// Discovery instant.
     pub discovered: Instant,
-    /// Valued loss lines.
-    pub lines: Vec<Line<'a>>,
+    /// Valued loss lines (borrowed from a batch of prepared events, or owned).
+    pub lines: Cow<'a, [Line<'a>]>,
     /// Attribute values, indexed like [`Program::attributes`].
-    pub attributes: Vec<Value>,
+    pub attributes: Cow<'a, [Value]>,
     /// The series it belongs to, if any (spec section 11.1).
     pub series: Option<&'a str>,
     /// Valued recoveries (spec section 11.2); empty when none.
-    pub recoveries: Vec<Recovery<'a>>,
+    pub recoveries: Cow<'a, [Recovery<'a>]>,
 }
 
 /// A valued recovery.
@@ -544,6 +546,16 @@ pub struct Line<'a> {
     pub value: Money,
     /// Quantity and price, when the line was an asset quantity.
     pub priced: Option<(Decimal, Decimal)>,
+}
+
+/// A field of an event's list, `losses[2]`, formatted only when an error names it.
+#[derive(Clone, Copy, Debug)]
+struct FieldAt(&'static str, usize);
+
+impl std::fmt::Display for FieldAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
 }
 
 /// Checks raw events against one program and values their lines.
@@ -641,7 +653,7 @@ impl<'p> Preparer<'p> {
         for (n, l) in ev.losses.iter().enumerate() {
             let (value, priced) = self.value(
                 ev,
-                &format!("losses[{n}]"),
+                FieldAt("losses", n),
                 (&l.amount, l.asset.as_deref(), &l.quantity),
                 at,
             )?;
@@ -661,12 +673,15 @@ impl<'p> Preparer<'p> {
             cause_id: symbols.get(&ev.cause),
             occurred,
             discovered,
-            lines,
-            attributes,
+            lines: Cow::Owned(lines),
+            attributes: Cow::Owned(attributes),
             series: ev.series.as_deref(),
-            recoveries: Vec::new(),
+            recoveries: Cow::Borrowed(&[]),
         };
-        event.recoveries = self.recoveries(ev, &event)?;
+        let recoveries = self.recoveries(ev, &event)?;
+        if !recoveries.is_empty() {
+            event.recoveries = Cow::Owned(recoveries);
+        }
         Ok(event)
     }
 
@@ -676,7 +691,7 @@ impl<'p> Preparer<'p> {
     fn value(
         &self,
         ev: &RawEvent<'_>,
-        field: &str,
+        field: FieldAt,
         (amount, asset, quantity): (&Option<DecimalValue>, Option<&str>, &Option<DecimalValue>),
         at: Instant,
     ) -> Result<(Money, Option<(Decimal, Decimal)>), ScenarioError> {
@@ -730,7 +745,7 @@ impl<'p> Preparer<'p> {
             }
             _ => Err(Self::field_err(
                 ev,
-                field,
+                field.to_string(),
                 "needs either `amount`, or `asset` with `quantity`",
             )),
         }
@@ -772,8 +787,12 @@ impl<'p> Preparer<'p> {
                     occurred: event.occurred.to_string(),
                 });
             }
-            let (value, priced) =
-                self.value(ev, &field, (&r.amount, r.asset.as_deref(), &r.quantity), at)?;
+            let (value, priced) = self.value(
+                ev,
+                FieldAt("recoveries", n),
+                (&r.amount, r.asset.as_deref(), &r.quantity),
+                at,
+            )?;
             total = total.checked_add(value).ok_or_else(|| {
                 Self::field_err(ev, field.clone(), "brings the recovered total out of range")
             })?;

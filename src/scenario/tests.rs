@@ -26,7 +26,7 @@ fn prepare(scenario: &str) -> Result<Vec<Prepared>, ReplayError> {
         .map(|e| {
             (
                 e.lines.iter().map(|l| l.value).collect(),
-                e.attributes.clone(),
+                e.attributes.to_vec(),
             )
         })
         .collect())

@@ -72,9 +72,9 @@ impl<'p> Probe<'p> {
                     priced: None,
                 })
                 .collect(),
-            attributes: self.attributes.clone(),
+            attributes: std::borrow::Cow::Borrowed(&self.attributes),
             series: None,
-            recoveries: Vec::new(),
+            recoveries: std::borrow::Cow::Borrowed(&[]),
         };
         self.replayer.event(&ev, &mut self.out, None)?;
         Ok(self.replayer.event_result(id, &self.out))

@@ -169,17 +169,17 @@ impl<'p> Single<'p> {
             cause_id: replayer.symbols().get(self.cause),
             occurred: self.program.period.start,
             discovered: self.program.period.start,
-            lines: vec![Line {
+            lines: std::borrow::Cow::Owned(vec![Line {
                 tier: self.tier,
                 tier_id: replayer.symbols().get(self.tier),
                 asset: None,
                 asset_id: OTHER_SYMBOL,
                 value: loss,
                 priced: None,
-            }],
-            attributes: self.attributes.clone(),
+            }]),
+            attributes: std::borrow::Cow::Owned(self.attributes.clone()),
             series: None,
-            recoveries: Vec::new(),
+            recoveries: std::borrow::Cow::Borrowed(&[]),
         }
     }
 

@@ -1,0 +1,353 @@
+//! Per-event output written straight from an [`Outcome`] in minor units, without building
+//! an [`EventResult`](super::EventResult): names are escaped once per program, amounts
+//! formatted from integers. Three forms:
+//!
+//! - [`ResultWriter::json`]: exactly the bytes `serde_json::to_writer` gives for the event's
+//!   `EventResult` (brief section 7), for `replay --json`;
+//! - [`ResultWriter::jsonl`]: the same object with zero entries left out (layers without a
+//!   band, carriers that paid nothing, a zero `unplaced`), for `--format jsonl`;
+//! - [`ResultWriter::csv_row`]: one row per event under [`ResultWriter::csv_header`].
+//!
+//! Events with recoveries, occurrence members or reinsurance entities take the serde path
+//! ([`ResultWriter::handles`] says which).
+
+use super::{ClauseRef, Outcome, UncoveredReason};
+use crate::program::Program;
+
+/// Writes events of one program.
+#[derive(Clone, Debug)]
+pub struct ResultWriter {
+    decimals: u32,
+    /// Each layer's name as a JSON string.
+    layers: Vec<String>,
+    /// Each layer's carriers' names as JSON strings.
+    carriers: Vec<Vec<String>>,
+    /// Each layer's carriers' indices in the program's carrier list.
+    carrier_index: Vec<Vec<usize>>,
+    /// The program's carriers in tower order of first appearance, as CSV cells.
+    carrier_cells: Vec<String>,
+    exclusions: Vec<String>,
+    sublimits: Vec<String>,
+    deductibles: Vec<String>,
+    layer_exclusions: Vec<Vec<String>>,
+    /// Per-event scratch for the CSV carrier columns.
+    carrier_sums: Vec<i64>,
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+}
+
+impl ResultWriter {
+    /// A writer for `program`.
+    pub fn new(program: &Program) -> ResultWriter {
+        let mut names: Vec<&str> = Vec::new();
+        let mut carrier_index = Vec::new();
+        for l in &program.layers {
+            let mut idx = Vec::new();
+            for c in &l.carriers {
+                let i = match names.iter().position(|n| *n == c.name) {
+                    Some(i) => i,
+                    None => {
+                        names.push(&c.name);
+                        names.len().saturating_sub(1)
+                    }
+                };
+                idx.push(i);
+            }
+            carrier_index.push(idx);
+        }
+        ResultWriter {
+            decimals: program.currency.minor_units,
+            layers: program.layers.iter().map(|l| json_str(&l.name)).collect(),
+            carriers: program
+                .layers
+                .iter()
+                .map(|l| l.carriers.iter().map(|c| json_str(&c.name)).collect())
+                .collect(),
+            carrier_index,
+            carrier_cells: names
+                .iter()
+                .map(|n| csv_cell(&format!("carrier:{n}")))
+                .collect(),
+            exclusions: program
+                .exclusions
+                .iter()
+                .map(|x| json_str(&x.name))
+                .collect(),
+            sublimits: program
+                .sublimits
+                .iter()
+                .map(|x| json_str(&x.name))
+                .collect(),
+            deductibles: program
+                .deductibles
+                .iter()
+                .map(|x| json_str(&x.name))
+                .collect(),
+            layer_exclusions: program
+                .layers
+                .iter()
+                .map(|l| l.exclusions.iter().map(|x| json_str(&x.name)).collect())
+                .collect(),
+            carrier_sums: vec![0; names.len()],
+        }
+    }
+
+    /// Whether this writer can write the event: no recoveries, members or entities.
+    pub fn handles(out: &Outcome, members: &[&str]) -> bool {
+        out.recovered.is_none() && out.entities.is_empty() && members.is_empty()
+    }
+
+    fn money(&self, buf: &mut Vec<u8>, minor: i64) {
+        push_money(buf, minor, self.decimals);
+    }
+
+    fn quoted_money(&self, buf: &mut Vec<u8>, minor: i64) {
+        buf.push(b'"');
+        self.money(buf, minor);
+        buf.push(b'"');
+    }
+
+    fn clause(&self, c: ClauseRef) -> Option<&str> {
+        let idx = |i: u32| usize::try_from(i).ok();
+        match c {
+            ClauseRef::None => None,
+            ClauseRef::Exclusion(i) => self.exclusions.get(idx(i)?).map(String::as_str),
+            ClauseRef::Sublimit(i) => self.sublimits.get(idx(i)?).map(String::as_str),
+            ClauseRef::Deductible(i) => self.deductibles.get(idx(i)?).map(String::as_str),
+            ClauseRef::LayerExclusion(k, j) => self
+                .layer_exclusions
+                .get(idx(k)?)?
+                .get(idx(j)?)
+                .map(String::as_str),
+        }
+    }
+
+    fn uncovered(&self, buf: &mut Vec<u8>, out: &Outcome) {
+        buf.extend_from_slice(b",\"uncovered\":[");
+        for (n, (key, amount)) in out.uncovered.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"{\"reason\":\"");
+            buf.extend_from_slice(key.reason.as_str().as_bytes());
+            buf.push(b'"');
+            if let Some(c) = self.clause(key.clause) {
+                buf.extend_from_slice(b",\"clause\":");
+                buf.extend_from_slice(c.as_bytes());
+            }
+            if let Some(l) = key
+                .layer
+                .and_then(|l| usize::try_from(l).ok())
+                .and_then(|l| self.layers.get(l))
+            {
+                buf.extend_from_slice(b",\"layer\":");
+                buf.extend_from_slice(l.as_bytes());
+            }
+            buf.extend_from_slice(b",\"amount\":");
+            self.quoted_money(buf, amount.0);
+            buf.push(b'}');
+        }
+        buf.push(b']');
+    }
+
+    fn head(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
+        buf.extend_from_slice(b"{\"id\":");
+        push_json_str(buf, id);
+        buf.extend_from_slice(b",\"ground_up\":");
+        self.quoted_money(buf, out.ground_up.0);
+        buf.extend_from_slice(b",\"paid\":");
+        self.quoted_money(buf, out.paid.0);
+        self.uncovered(buf, out);
+    }
+
+    /// The event as the compact JSON of its `EventResult` (no trailing newline).
+    pub fn json(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
+        self.layers(buf, id, out, false);
+    }
+
+    /// The event with zero entries left out (no trailing newline).
+    pub fn jsonl(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
+        self.layers(buf, id, out, true);
+    }
+
+    fn layers(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome, skip_zero: bool) {
+        buf.reserve(1024);
+        self.head(buf, id, out);
+        buf.extend_from_slice(b",\"layers\":[");
+        let mut first = true;
+        for (k, lo) in out.layers.iter().enumerate() {
+            if skip_zero && lo.band.0 == 0 {
+                continue;
+            }
+            let (Some(name), Some(carriers)) = (self.layers.get(k), self.carriers.get(k)) else {
+                continue;
+            };
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+            buf.extend_from_slice(b"{\"layer\":");
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b",\"band\":");
+            self.quoted_money(buf, lo.band.0);
+            buf.extend_from_slice(b",\"paid\":");
+            self.quoted_money(buf, lo.paid.0);
+            if !(skip_zero && lo.unplaced.0 == 0) {
+                buf.extend_from_slice(b",\"unplaced\":");
+                self.quoted_money(buf, lo.unplaced.0);
+            }
+            buf.extend_from_slice(b",\"carriers\":[");
+            let mut first_carrier = true;
+            for (c, paid) in carriers.iter().zip(&lo.carriers) {
+                if skip_zero && paid.0 == 0 {
+                    continue;
+                }
+                if !first_carrier {
+                    buf.push(b',');
+                }
+                first_carrier = false;
+                buf.extend_from_slice(b"{\"carrier\":");
+                buf.extend_from_slice(c.as_bytes());
+                buf.extend_from_slice(b",\"paid\":");
+                self.quoted_money(buf, paid.0);
+                buf.push(b'}');
+            }
+            buf.extend_from_slice(b"]}");
+        }
+        buf.extend_from_slice(b"]}");
+    }
+
+    /// The CSV header: `id,ground_up,paid`, one `uncovered:REASON` column per reason of
+    /// section 6, one `layer:NAME` column per layer and one `carrier:NAME` per carrier
+    /// (its paid over all layers).
+    pub fn csv_header(&self, buf: &mut Vec<u8>, program: &Program) {
+        buf.extend_from_slice(b"id,ground_up,paid");
+        for r in UncoveredReason::ALL {
+            buf.extend_from_slice(b",uncovered:");
+            buf.extend_from_slice(r.as_str().as_bytes());
+        }
+        for l in &program.layers {
+            buf.push(b',');
+            buf.extend_from_slice(csv_cell(&format!("layer:{}", l.name)).as_bytes());
+        }
+        for c in &self.carrier_cells {
+            buf.push(b',');
+            buf.extend_from_slice(c.as_bytes());
+        }
+        buf.push(b'\n');
+    }
+
+    /// One CSV row (with its newline).
+    pub fn csv_row(&mut self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
+        buf.extend_from_slice(csv_cell(id).as_bytes());
+        buf.push(b',');
+        self.money(buf, out.ground_up.0);
+        buf.push(b',');
+        self.money(buf, out.paid.0);
+        for r in UncoveredReason::ALL {
+            let sum = out
+                .uncovered
+                .iter()
+                .filter(|(k, _)| k.reason == r)
+                .fold(0i64, |a, (_, m)| a.saturating_add(m.0));
+            buf.push(b',');
+            self.money(buf, sum);
+        }
+        self.carrier_sums.iter_mut().for_each(|s| *s = 0);
+        for (k, lo) in out.layers.iter().enumerate() {
+            buf.push(b',');
+            self.money(buf, lo.paid.0);
+            let Some(idx) = self.carrier_index.get(k) else {
+                continue;
+            };
+            for (i, paid) in idx.iter().zip(&lo.carriers) {
+                if let Some(s) = self.carrier_sums.get_mut(*i) {
+                    *s = s.saturating_add(paid.0);
+                }
+            }
+        }
+        for k in 0..self.carrier_sums.len() {
+            let s = self.carrier_sums.get(k).copied().unwrap_or(0);
+            buf.push(b',');
+            self.money(buf, s);
+        }
+        buf.push(b'\n');
+    }
+}
+
+/// `minor` minor units with `decimals` decimals, e.g. `123450` → `1234.50`.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+// INVARIANT: at most 20 digits, a point and a sign are written into the 32-byte buffer
+// from its end, and `decimals` is a currency's minor-unit count (at most 3).
+pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
+    let mut tmp = [b'0'; 32];
+    let mut pos = tmp.len();
+    let mut v = minor.unsigned_abs();
+    for _ in 0..decimals.min(8) {
+        pos -= 1;
+        tmp[pos] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    if decimals > 0 {
+        pos -= 1;
+        tmp[pos] = b'.';
+    }
+    loop {
+        pos -= 1;
+        tmp[pos] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if minor < 0 {
+        pos -= 1;
+        tmp[pos] = b'-';
+    }
+    buf.extend_from_slice(&tmp[pos..]);
+}
+
+/// `s` as a JSON string.
+pub fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(json_str(s).as_bytes());
+    }
+}
+
+/// A CSV cell: quoted (with doubled quotes) when it holds a comma, quote or line break.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_money;
+
+    #[test]
+    fn money_has_exactly_the_minor_unit_decimals() {
+        let f = |m: i64, d: u32| {
+            let mut b = Vec::new();
+            push_money(&mut b, m, d);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(f(0, 2), "0.00");
+        assert_eq!(f(5, 2), "0.05");
+        assert_eq!(f(123_450, 2), "1234.50");
+        assert_eq!(f(-7, 2), "-0.07");
+        assert_eq!(f(42, 0), "42");
+        assert_eq!(f(0, 0), "0");
+        assert_eq!(f(1, 3), "0.001");
+        assert_eq!(f(i64::MAX, 2), "92233720368547758.07");
+        assert_eq!(f(i64::MIN, 2), "-92233720368547758.08");
+    }
+}
