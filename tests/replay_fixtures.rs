@@ -112,3 +112,55 @@ fn replay_is_deterministic() {
     let b: Vec<String> = results().into_iter().map(|(_, _, j)| j).collect();
     assert_eq!(a, b);
 }
+
+/// The per-event writers give the same bytes as serializing the whole result: the pretty
+/// document of `replay --json` read straight from the scenario's text, its compact form,
+/// and JSON Lines whose events are the result's events with zero entries left out.
+#[test]
+fn streamed_output_equals_the_serialized_result() {
+    use specie::replay::{replay_into, replay_text_into, Format};
+    for (name, r, json) in results() {
+        let program = program_for(&name);
+        let text = std::fs::read_to_string(root().join(format!("fixtures/scenarios/{name}.json")))
+            .unwrap();
+        let scenario = Scenario::from_json(&text).unwrap();
+        let mut pretty = Vec::new();
+        replay_text_into(&program, &text, &mut pretty, Format::PrettyJson).unwrap();
+        assert_eq!(String::from_utf8(pretty).unwrap(), json, "{name}: pretty");
+        let mut compact = Vec::new();
+        replay_into(&program, &scenario, &mut compact, Format::Json).unwrap();
+        assert_eq!(
+            String::from_utf8(compact).unwrap(),
+            format!("{}\n", serde_json::to_string(&r).unwrap()),
+            "{name}: compact"
+        );
+        let mut lines = Vec::new();
+        replay_text_into(&program, &text, &mut lines, Format::Jsonl).unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(lines)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), r.events.len() + 1, "{name}");
+        assert_eq!(
+            lines.last().unwrap()["totals"],
+            serde_json::to_value(&r.totals).unwrap()
+        );
+        for (line, e) in lines.iter().zip(&r.events) {
+            assert_eq!(line["id"], e.id.as_str());
+            assert_eq!(line["paid"], e.paid.to_string().as_str());
+            let layers = line["layers"].as_array().unwrap();
+            let nonzero: Vec<_> = e.layers.iter().filter(|l| !l.band.is_zero()).collect();
+            assert_eq!(layers.len(), nonzero.len(), "{name} {}", e.id);
+            for (l, full) in layers.iter().zip(nonzero) {
+                assert_eq!(l["layer"], full.layer.as_str());
+                let carriers = l["carriers"].as_array().unwrap();
+                assert_eq!(
+                    carriers.len(),
+                    full.carriers.iter().filter(|c| !c.paid.is_zero()).count()
+                );
+                assert!(carriers.iter().all(|c| c["paid"] != "0.00"));
+            }
+        }
+    }
+}

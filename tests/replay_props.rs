@@ -521,3 +521,22 @@ proptest! {
         prop_assert_eq!(windowed, series);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The per-event writer (and the compact text read) give the bytes of the serialized
+    /// result on random programs and scenarios, recoveries and occurrences included.
+    #[test]
+    fn written_results_equal_the_serialized_result(p in program(), events in prop::collection::vec(event(), 1..10)) {
+        use specie::replay::{replay_text_into, Format};
+        let (program, r) = run(&p, &events);
+        let text = scenario(&events);
+        let mut compact = Vec::new();
+        replay_text_into(&program, &text, &mut compact, Format::Json).unwrap();
+        prop_assert_eq!(String::from_utf8(compact).unwrap(), format!("{}\n", serde_json::to_string(&r).unwrap()));
+        let mut pretty = Vec::new();
+        replay_text_into(&program, &text, &mut pretty, Format::PrettyJson).unwrap();
+        prop_assert_eq!(String::from_utf8(pretty).unwrap(), format!("{}\n", r.to_json()));
+    }
+}

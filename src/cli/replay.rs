@@ -85,6 +85,19 @@ fn run_inner(args: &Args) -> Result<(), u8> {
     };
     let scenario_name = scenario_path.display().to_string();
     let text = read_limited(scenario_path)?;
+    if args.explain.is_none() && args.format != ReplayFormat::Text {
+        // Per-event output straight from the text: no JSON tree, no result kept.
+        let format = bulk(args.format).unwrap_or(Format::PrettyJson);
+        let stdout = std::io::stdout();
+        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        let warnings = specie::replay::replay_text_into(&program, &text, &mut out, format)
+            .map_err(|e| {
+                let _ = out.flush();
+                report_error(&e, &scenario_name)
+            })?;
+        warn(&warnings, &program_name, &src);
+        return Ok(());
+    }
     let scenario = Scenario::from_json(&text).map_err(|e| report_error(&e, &scenario_name))?;
     if let Some(id) = &args.explain {
         let found = specie::replay::explain(&program, &scenario, id)
@@ -118,22 +131,10 @@ fn run_inner(args: &Args) -> Result<(), u8> {
         );
         return Ok(());
     }
-    if let Some(format) = bulk(args.format) {
-        let stdout = std::io::stdout();
-        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-        let warnings = specie::replay::replay_into(&program, &scenario, &mut out, format)
-            .map_err(|e| report_error(&e, &scenario_name))?;
-        warn(&warnings, &program_name, &src);
-        return Ok(());
-    }
     let (result, warnings) = specie::replay::replay_with_warnings(&program, &scenario)
         .map_err(|e| report_error(&e, &scenario_name))?;
     warn(&warnings, &program_name, &src);
-    if args.format == ReplayFormat::Json {
-        println!("{}", result.to_json());
-    } else {
-        print!("{}", specie::report::text(&result, &program));
-    }
+    print!("{}", specie::report::text(&result, &program));
     Ok(())
 }
 

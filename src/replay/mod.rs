@@ -240,6 +240,58 @@ pub fn replay_into(
     Ok(replayer.warnings())
 }
 
+/// Replays a scenario given as JSON text, writing each event to `w` in `format` as it goes.
+/// The text is read without building its JSON tree: events are stored compactly as they
+/// are validated ([`crate::scenario::read_scenario`]), so memory stays near the size of
+/// the text. The same results, byte for byte, as [`replay_into`] on the parsed scenario.
+pub fn replay_text_into(
+    program: &Program,
+    text: &str,
+    w: &mut dyn std::io::Write,
+    format: Format,
+) -> Result<Vec<ReplayWarning>, StreamError> {
+    let mut replayer = Replayer::new(program);
+    let (head, batch) = crate::scenario::read_scenario(program, text, replayer.symbols())?;
+    // Replay order: (occurred, id); ids are unique, so the order is total.
+    let mut order: Vec<u32> = (0..batch.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_unstable_by(|a, b| batch.key(*a as usize).cmp(&batch.key(*b as usize)));
+    let parametric = if program.parametric.is_empty() {
+        Vec::new()
+    } else {
+        evaluate_parametric(program, &Indices::new(&head.indices)?)?
+    };
+    let mut sink = EventSink::new(program, w, format);
+    let mut out = Outcome::default();
+    if program.occurrence_window.is_some() || batch.has_series() {
+        // Grouping needs every event at once.
+        let view = batch.view();
+        let events: Vec<Event<'_>> = order
+            .iter()
+            .filter_map(|i| view.event(*i as usize).map(|(e, _)| e))
+            .collect();
+        for occ in &group(program, events)? {
+            replayer.event(&occ.event, &mut out, None)?;
+            sink.event(&replayer, &head.name, occ, &out)?;
+        }
+    } else {
+        // One event at a time, lent from the batch: nothing grows with the scenario.
+        let (mut lines, mut recoveries) = (Vec::new(), Vec::new());
+        for i in order {
+            batch.parts_into(i as usize, &mut lines, &mut recoveries);
+            let Some((event, members)) = batch.event(i as usize, &lines, &recoveries) else {
+                continue;
+            };
+            let occ = Occurrence { event, members };
+            replayer.event(&occ.event, &mut out, None)?;
+            sink.event(&replayer, &head.name, &occ, &out)?;
+        }
+    }
+    sink.finish(program, &head.name, &replayer.totals(), &parametric)?;
+    Ok(replayer.warnings())
+}
+
 /// Replays the events before `id` silently, then `id` with a trace of every step.
 pub fn explain(
     program: &Program,

@@ -12,6 +12,9 @@ use std::io::Write;
 pub enum Format {
     /// The section 7 document, compact, events written as they go.
     Json,
+    /// The section 7 document pretty-printed, byte for byte what
+    /// [`Replay::to_json`](super::Replay::to_json) gives (then a newline).
+    PrettyJson,
     /// One JSON object per line per event, zero entries left out; the last line is
     /// `{"totals": …}` (with `"parametric"` when the program has claims).
     Jsonl,
@@ -26,7 +29,11 @@ pub struct EventSink<'w> {
     format: Format,
     writer: ResultWriter,
     buf: Vec<u8>,
+    /// Scratch for one event's compact JSON before pretty-printing.
+    compact: Vec<u8>,
     started: bool,
+    /// Whether an event was written (the pretty document closes `[]` or `\n  ]`).
+    any: bool,
 }
 
 /// Flush the buffer to the writer beyond this many bytes.
@@ -40,7 +47,9 @@ impl<'w> EventSink<'w> {
             format,
             writer: ResultWriter::new(program),
             buf: Vec::with_capacity(CHUNK.saturating_mul(2)),
+            compact: Vec::new(),
             started: false,
+            any: false,
         }
     }
 
@@ -58,6 +67,13 @@ impl<'w> EventSink<'w> {
                 super::write::push_json_str(&mut self.buf, scenario);
                 self.buf.extend_from_slice(b",\"events\":[");
             }
+            Format::PrettyJson => {
+                self.buf.extend_from_slice(b"{\n  \"program\": ");
+                super::write::push_json_str(&mut self.buf, &program.name);
+                self.buf.extend_from_slice(b",\n  \"scenario\": ");
+                super::write::push_json_str(&mut self.buf, scenario);
+                self.buf.extend_from_slice(b",\n  \"events\": [");
+            }
             Format::Jsonl => {}
             Format::Csv => self.writer.csv_header(&mut self.buf, program),
         }
@@ -71,8 +87,9 @@ impl<'w> EventSink<'w> {
         occ: &Occurrence<'_>,
         out: &Outcome,
     ) -> std::io::Result<()> {
-        let first = !self.started;
         self.start(replayer.program(), scenario);
+        let first = !self.any;
+        self.any = true;
         let id = occ.event.id;
         let fast = ResultWriter::handles(out, &occ.members);
         match self.format {
@@ -85,6 +102,18 @@ impl<'w> EventSink<'w> {
                 } else {
                     let r = replayer.occurrence_result(occ, out);
                     serde_json::to_writer(&mut self.buf, &r).map_err(std::io::Error::other)?;
+                }
+            }
+            Format::PrettyJson => {
+                self.buf
+                    .extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                if fast {
+                    self.writer.pretty(&mut self.buf, id, out);
+                } else {
+                    self.compact.clear();
+                    let r = replayer.occurrence_result(occ, out);
+                    serde_json::to_writer(&mut self.compact, &r).map_err(std::io::Error::other)?;
+                    super::write::pretty_into(&self.compact, 2, &mut self.buf);
                 }
             }
             Format::Jsonl => {
@@ -126,6 +155,23 @@ impl<'w> EventSink<'w> {
                     serde_json::to_writer(&mut self.buf, parametric).map_err(to_io)?;
                 }
                 self.buf.extend_from_slice(b"}\n");
+            }
+            Format::PrettyJson => {
+                self.buf.extend_from_slice(if self.any {
+                    b"\n  ],\n  \"totals\": "
+                } else {
+                    b"],\n  \"totals\": "
+                });
+                self.compact.clear();
+                serde_json::to_writer(&mut self.compact, totals).map_err(to_io)?;
+                super::write::pretty_into(&self.compact, 1, &mut self.buf);
+                if !parametric.is_empty() {
+                    self.buf.extend_from_slice(b",\n  \"parametric\": ");
+                    self.compact.clear();
+                    serde_json::to_writer(&mut self.compact, parametric).map_err(to_io)?;
+                    super::write::pretty_into(&self.compact, 1, &mut self.buf);
+                }
+                self.buf.extend_from_slice(b"\n}\n");
             }
             Format::Jsonl => {
                 self.buf.extend_from_slice(b"{\"totals\":");

@@ -167,6 +167,85 @@ impl ResultWriter {
         self.layers(buf, id, out, false);
     }
 
+    /// The event as `serde_json::to_string_pretty` writes its `EventResult` inside the
+    /// `events` array of a replay (indented two levels), without a trailing newline.
+    pub fn pretty(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
+        buf.reserve(2048);
+        buf.extend_from_slice(b"{\n      \"id\": ");
+        push_json_str(buf, id);
+        buf.extend_from_slice(b",\n      \"ground_up\": ");
+        self.quoted_money(buf, out.ground_up.0);
+        buf.extend_from_slice(b",\n      \"paid\": ");
+        self.quoted_money(buf, out.paid.0);
+        buf.extend_from_slice(b",\n      \"uncovered\": [");
+        for (n, (key, amount)) in out.uncovered.iter().enumerate() {
+            buf.extend_from_slice(if n == 0 {
+                b"\n        {"
+            } else {
+                b",\n        {"
+            });
+            buf.extend_from_slice(b"\n          \"reason\": \"");
+            buf.extend_from_slice(key.reason.as_str().as_bytes());
+            buf.push(b'"');
+            if let Some(c) = self.clause(key.clause) {
+                buf.extend_from_slice(b",\n          \"clause\": ");
+                buf.extend_from_slice(c.as_bytes());
+            }
+            if let Some(l) = key
+                .layer
+                .and_then(|l| usize::try_from(l).ok())
+                .and_then(|l| self.layers.get(l))
+            {
+                buf.extend_from_slice(b",\n          \"layer\": ");
+                buf.extend_from_slice(l.as_bytes());
+            }
+            buf.extend_from_slice(b",\n          \"amount\": ");
+            self.quoted_money(buf, amount.0);
+            buf.extend_from_slice(b"\n        }");
+        }
+        if !out.uncovered.is_empty() {
+            buf.extend_from_slice(b"\n      ");
+        }
+        buf.extend_from_slice(b"],\n      \"layers\": [");
+        let mut any = false;
+        for (k, lo) in out.layers.iter().enumerate() {
+            let (Some(name), Some(carriers)) = (self.layers.get(k), self.carriers.get(k)) else {
+                continue;
+            };
+            buf.extend_from_slice(if any { b",\n        {" } else { b"\n        {" });
+            any = true;
+            buf.extend_from_slice(b"\n          \"layer\": ");
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b",\n          \"band\": ");
+            self.quoted_money(buf, lo.band.0);
+            buf.extend_from_slice(b",\n          \"paid\": ");
+            self.quoted_money(buf, lo.paid.0);
+            buf.extend_from_slice(b",\n          \"unplaced\": ");
+            self.quoted_money(buf, lo.unplaced.0);
+            buf.extend_from_slice(b",\n          \"carriers\": [");
+            for (j, (c, paid)) in carriers.iter().zip(&lo.carriers).enumerate() {
+                buf.extend_from_slice(if j == 0 {
+                    b"\n            {"
+                } else {
+                    b",\n            {"
+                });
+                buf.extend_from_slice(b"\n              \"carrier\": ");
+                buf.extend_from_slice(c.as_bytes());
+                buf.extend_from_slice(b",\n              \"paid\": ");
+                self.quoted_money(buf, paid.0);
+                buf.extend_from_slice(b"\n            }");
+            }
+            if !carriers.is_empty() {
+                buf.extend_from_slice(b"\n          ");
+            }
+            buf.extend_from_slice(b"]\n        }");
+        }
+        if any {
+            buf.extend_from_slice(b"\n      ");
+        }
+        buf.extend_from_slice(b"]\n    }");
+    }
+
     /// The event with zero entries left out (no trailing newline).
     pub fn jsonl(&self, buf: &mut Vec<u8>, id: &str, out: &Outcome) {
         self.layers(buf, id, out, true);
@@ -349,5 +428,80 @@ mod tests {
         assert_eq!(f(1, 3), "0.001");
         assert_eq!(f(i64::MAX, 2), "92233720368547758.07");
         assert_eq!(f(i64::MIN, 2), "-92233720368547758.08");
+    }
+}
+
+/// Re-indents compact JSON (as serde_json writes it) into `out` exactly as
+/// `serde_json::to_string_pretty` would, starting at nesting `level` (two spaces a level):
+/// a newline and indentation after `[`, `{` and `,`, `": "` after keys, `[]` and `{}` for
+/// empty containers. String contents are copied untouched, in runs.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+// INVARIANT: `i` and `run` stay within `compact` (every index is checked against its
+// length before use); `level` only grows on an opening bracket, shrinks on a closing one.
+pub fn pretty_into(compact: &[u8], level: usize, out: &mut Vec<u8>) {
+    const SPACES: &[u8] = &[b' '; 128];
+    fn indent(out: &mut Vec<u8>, level: usize) {
+        out.push(b'\n');
+        let mut n = level.saturating_mul(2);
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.extend_from_slice(&SPACES[..k]);
+            n -= k;
+        }
+    }
+    let mut level = level;
+    let n = compact.len();
+    let mut i = 0;
+    while i < n {
+        let b = compact[i];
+        match b {
+            b'"' => {
+                // Copy the whole string, escapes included.
+                let mut j = i + 1;
+                while j < n {
+                    match compact[j] {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+                let end = (j + 1).min(n);
+                out.extend_from_slice(&compact[i..end]);
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                let close = if b == b'{' { b'}' } else { b']' };
+                if i + 1 < n && compact[i + 1] == close {
+                    out.push(close);
+                    i += 1;
+                } else {
+                    level += 1;
+                    indent(out, level);
+                }
+            }
+            b'}' | b']' => {
+                level = level.saturating_sub(1);
+                indent(out, level);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                indent(out, level);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => {
+                // A number or literal: copy up to the next structural byte.
+                let mut j = i + 1;
+                while j < n && !matches!(compact[j], b',' | b'}' | b']' | b':' | b'"') {
+                    j += 1;
+                }
+                out.extend_from_slice(&compact[i..j]);
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
     }
 }

@@ -4,34 +4,59 @@
 //! reads; a whole scenario can be kept as one batch (a few dozen bytes per event beside
 //! its text, instead of a JSON tree).
 
-use super::{Event, Line, Recovery};
+use super::{
+    DecimalValue, Event, Line, Preparer, Prices, RawEvent, Recovery, ScenarioError, Symbols,
+};
 use crate::money::Money;
-use crate::program::Value;
+use crate::program::{Program, Value};
 use crate::time::Instant;
 use rust_decimal::Decimal;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
-/// A stored event: ranges into the batch's buffers.
+/// A range of one of the batch's buffers, in 32 bits (a batch holds less than 4 GiB).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span32 {
+    start: u32,
+    end: u32,
+}
+
+impl Span32 {
+    fn new(start: usize, end: usize) -> Span32 {
+        Span32 {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn range(self) -> Range<usize> {
+        (self.start as usize)..(self.end as usize)
+    }
+}
+
+/// A stored event: spans of the batch's buffers.
 #[derive(Clone, Debug)]
 struct Stored {
-    id: Range<usize>,
-    cause: Range<usize>,
+    id: Span32,
+    cause: Span32,
     cause_id: u32,
     occurred: Instant,
     discovered: Instant,
-    series: Option<Range<usize>>,
-    lines: Range<usize>,
-    attributes: Range<usize>,
-    recoveries: Range<usize>,
-    members: Range<usize>,
+    series: Option<Span32>,
+    lines: Span32,
+    attributes: Span32,
+    recoveries: Span32,
+    members: Span32,
 }
 
 #[derive(Clone, Debug)]
 struct StoredLine {
-    tier: Range<usize>,
+    tier: Span32,
     tier_id: u32,
-    asset: Option<Range<usize>>,
+    asset: Option<Span32>,
     asset_id: u32,
     value: Money,
     priced: Option<(Decimal, Decimal)>,
@@ -41,9 +66,9 @@ struct StoredLine {
 struct StoredRecovery {
     at: Instant,
     value: Money,
-    asset: Option<Range<usize>>,
+    asset: Option<Span32>,
     priced: Option<(Decimal, Decimal)>,
-    event: Range<usize>,
+    event: Span32,
 }
 
 /// Prepared events, stored compactly.
@@ -54,8 +79,8 @@ pub struct EventBatch {
     lines: Vec<StoredLine>,
     attributes: Vec<Value>,
     recoveries: Vec<StoredRecovery>,
-    /// Occurrence member ids, as ranges of `text`.
-    members: Vec<Range<usize>>,
+    /// Occurrence member ids, as spans of `text`.
+    members: Vec<Span32>,
 }
 
 impl EventBatch {
@@ -74,6 +99,11 @@ impl EventBatch {
         self.events.is_empty()
     }
 
+    /// Whether any event stored belongs to a series.
+    pub fn has_series(&self) -> bool {
+        self.events.iter().any(|e| e.series.is_some())
+    }
+
     /// Forgets every event, keeping the buffers' capacity.
     pub fn clear(&mut self) {
         self.text.clear();
@@ -84,21 +114,25 @@ impl EventBatch {
         self.members.clear();
     }
 
-    fn text(&mut self, s: &str) -> Range<usize> {
+    fn push_text(&mut self, s: &str) -> Span32 {
         let start = self.text.len();
         self.text.push_str(s);
-        start..self.text.len()
+        Span32::new(start, self.text.len())
+    }
+
+    fn text(&self, s: Span32) -> &str {
+        self.text.get(s.range()).unwrap_or("")
     }
 
     /// Stores `ev` (an occurrence of `members`, empty for a single event).
     pub fn push(&mut self, ev: &Event<'_>, members: &[&str]) {
-        let id = self.text(ev.id);
-        let cause = self.text(ev.cause);
-        let series = ev.series.map(|s| self.text(s));
+        let id = self.push_text(ev.id);
+        let cause = self.push_text(ev.cause);
+        let series = ev.series.map(|s| self.push_text(s));
         let first_line = self.lines.len();
         for l in ev.lines.iter() {
-            let tier = self.text(l.tier);
-            let asset = l.asset.map(|a| self.text(a));
+            let tier = self.push_text(l.tier);
+            let asset = l.asset.map(|a| self.push_text(a));
             self.lines.push(StoredLine {
                 tier,
                 tier_id: l.tier_id,
@@ -112,8 +146,8 @@ impl EventBatch {
         self.attributes.extend(ev.attributes.iter().cloned());
         let first_recovery = self.recoveries.len();
         for r in ev.recoveries.iter() {
-            let asset = r.asset.map(|a| self.text(a));
-            let event = self.text(r.event);
+            let asset = r.asset.map(|a| self.push_text(a));
+            let event = self.push_text(r.event);
             self.recoveries.push(StoredRecovery {
                 at: r.at,
                 value: r.value,
@@ -124,7 +158,7 @@ impl EventBatch {
         }
         let first_member = self.members.len();
         for m in members {
-            let m = self.text(m);
+            let m = self.push_text(m);
             self.members.push(m);
         }
         self.events.push(Stored {
@@ -134,41 +168,93 @@ impl EventBatch {
             occurred: ev.occurred,
             discovered: ev.discovered,
             series,
-            lines: first_line..self.lines.len(),
-            attributes: first_attr..self.attributes.len(),
-            recoveries: first_recovery..self.recoveries.len(),
-            members: first_member..self.members.len(),
+            lines: Span32::new(first_line, self.lines.len()),
+            attributes: Span32::new(first_attr, self.attributes.len()),
+            recoveries: Span32::new(first_recovery, self.recoveries.len()),
+            members: Span32::new(first_member, self.members.len()),
         });
     }
 
-    /// A view of the batch that lends out its events.
+    /// The replay-order key of event `i`: (occurred, id).
+    pub fn key(&self, i: usize) -> Option<(Instant, &str)> {
+        let s = self.events.get(i)?;
+        Some((s.occurred, self.text(s.id)))
+    }
+
+    /// Fills `lines` and `recoveries` with event `i`'s, for [`EventBatch::event`].
+    pub fn parts_into<'b>(
+        &'b self,
+        i: usize,
+        lines: &mut Vec<Line<'b>>,
+        recoveries: &mut Vec<Recovery<'b>>,
+    ) {
+        lines.clear();
+        recoveries.clear();
+        let Some(s) = self.events.get(i) else { return };
+        for l in self.lines.get(s.lines.range()).unwrap_or(&[]) {
+            lines.push(self.line(l));
+        }
+        for r in self.recoveries.get(s.recoveries.range()).unwrap_or(&[]) {
+            recoveries.push(self.recovery(r));
+        }
+    }
+
+    fn line(&self, l: &StoredLine) -> Line<'_> {
+        Line {
+            tier: self.text(l.tier),
+            tier_id: l.tier_id,
+            asset: l.asset.map(|a| self.text(a)),
+            asset_id: l.asset_id,
+            value: l.value,
+            priced: l.priced,
+        }
+    }
+
+    fn recovery(&self, r: &StoredRecovery) -> Recovery<'_> {
+        Recovery {
+            at: r.at,
+            value: r.value,
+            asset: r.asset.map(|a| self.text(a)),
+            priced: r.priced,
+            event: self.text(r.event),
+        }
+    }
+
+    /// Event `i` with the lines and recoveries [`EventBatch::parts_into`] gave, and its
+    /// occurrence's member ids (empty for a single event).
+    pub fn event<'s>(
+        &'s self,
+        i: usize,
+        lines: &'s [Line<'s>],
+        recoveries: &'s [Recovery<'s>],
+    ) -> Option<(Event<'s>, Vec<&'s str>)> {
+        let s = self.events.get(i)?;
+        let members = self
+            .members
+            .get(s.members.range())?
+            .iter()
+            .map(|m| self.text(*m))
+            .collect();
+        let ev = Event {
+            id: self.text(s.id),
+            cause: self.text(s.cause),
+            cause_id: s.cause_id,
+            occurred: s.occurred,
+            discovered: s.discovered,
+            lines: Cow::Borrowed(lines),
+            attributes: Cow::Borrowed(self.attributes.get(s.attributes.range())?),
+            series: s.series.map(|r| self.text(r)),
+            recoveries: Cow::Borrowed(recoveries),
+        };
+        Some((ev, members))
+    }
+
+    /// A view of the batch that lends out all its events at once.
     pub fn view(&self) -> BatchView<'_> {
-        let text = |r: &Range<usize>| self.text.get(r.clone()).unwrap_or("");
         BatchView {
             batch: self,
-            lines: self
-                .lines
-                .iter()
-                .map(|l| Line {
-                    tier: text(&l.tier),
-                    tier_id: l.tier_id,
-                    asset: l.asset.as_ref().map(text),
-                    asset_id: l.asset_id,
-                    value: l.value,
-                    priced: l.priced,
-                })
-                .collect(),
-            recoveries: self
-                .recoveries
-                .iter()
-                .map(|r| Recovery {
-                    at: r.at,
-                    value: r.value,
-                    asset: r.asset.as_ref().map(text),
-                    priced: r.priced,
-                    event: text(&r.event),
-                })
-                .collect(),
+            lines: self.lines.iter().map(|l| self.line(l)).collect(),
+            recoveries: self.recoveries.iter().map(|r| self.recovery(r)).collect(),
         }
     }
 }
@@ -180,7 +266,7 @@ pub struct BatchView<'b> {
     recoveries: Vec<Recovery<'b>>,
 }
 
-impl<'b> BatchView<'b> {
+impl BatchView<'_> {
     /// Number of events.
     pub fn len(&self) -> usize {
         self.batch.events.len()
@@ -191,37 +277,247 @@ impl<'b> BatchView<'b> {
         self.batch.events.is_empty()
     }
 
-    fn text(&self, r: &Range<usize>) -> &'b str {
-        self.batch.text.get(r.clone()).unwrap_or("")
-    }
-
     /// Event `i`, and its occurrence's member ids (empty for a single event).
-    pub fn event(&self, i: usize) -> Option<(Event<'_>, Vec<&'b str>)> {
+    pub fn event(&self, i: usize) -> Option<(Event<'_>, Vec<&str>)> {
         let s = self.batch.events.get(i)?;
-        let members = self
-            .batch
-            .members
-            .get(s.members.clone())?
-            .iter()
-            .map(|r| self.text(r))
-            .collect();
-        let ev = Event {
-            id: self.text(&s.id),
-            cause: self.text(&s.cause),
-            cause_id: s.cause_id,
-            occurred: s.occurred,
-            discovered: s.discovered,
-            lines: Cow::Borrowed(self.lines.get(s.lines.clone())?),
-            attributes: Cow::Borrowed(self.batch.attributes.get(s.attributes.clone())?),
-            series: s.series.as_ref().map(|r| self.text(r)),
-            recoveries: Cow::Borrowed(self.recoveries.get(s.recoveries.clone())?),
-        };
-        Some((ev, members))
-    }
-
-    /// The replay-order key of event `i`: (occurred, id).
-    pub fn key(&self, i: usize) -> Option<(Instant, &'b str)> {
-        let s = self.batch.events.get(i)?;
-        Some((s.occurred, self.text(&s.id)))
+        let lines = self.lines.get(s.lines.range())?;
+        let recoveries = self.recoveries.get(s.recoveries.range())?;
+        self.batch.event(i, lines, recoveries)
     }
 }
+
+/// A scenario's fields other than its events.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioHead {
+    /// Scenario name.
+    pub name: String,
+    /// Currency, if stated.
+    pub currency: Option<String>,
+    /// Price series.
+    pub prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    /// Index series for parametric covers.
+    pub indices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+}
+
+/// The head alone, events skipped: the first read when prices follow the events.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadOnly {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    notes: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    prices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    #[serde(default)]
+    indices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    #[allow(dead_code)]
+    events: serde::de::IgnoredAny,
+}
+
+/// Reads a whole scenario's text into its head and a batch of prepared events, in the
+/// file's order, without building the scenario's JSON tree: each event is validated and
+/// valued as it is read. One read when the prices come before the events (or there are
+/// none); otherwise the head is read first. Errors are those of
+/// [`super::Scenario::from_json`] (which comes first) and
+/// [`Preparer::prepare`](super::Preparer::prepare), the first one in the file's order.
+pub fn read_scenario(
+    program: &Program,
+    text: &str,
+    symbols: &Symbols,
+) -> Result<(ScenarioHead, EventBatch), ScenarioError> {
+    if let Some(read) = read_once(program, text, symbols, None)? {
+        return Ok(read);
+    }
+    let h: HeadOnly = serde_json::from_str(text).map_err(|e| shape_error(text, &e))?;
+    let head = ScenarioHead {
+        name: h.name,
+        currency: h.currency,
+        prices: h.prices,
+        indices: h.indices,
+    };
+    read_once(program, text, symbols, Some(head))?.ok_or_else(|| ScenarioError::Json {
+        line: 1,
+        column: 1,
+        message: "the scenario could not be read".to_string(),
+    })
+}
+
+/// One read of the text; `known` is the head when already read. `None` when the prices or
+/// currency came after the events and the read must start again with the head known.
+fn read_once(
+    program: &Program,
+    text: &str,
+    symbols: &Symbols,
+    known: Option<ScenarioHead>,
+) -> Result<Option<(ScenarioHead, EventBatch)>, ScenarioError> {
+    let mut reader = TextReader {
+        program,
+        symbols,
+        head_known: known.is_some(),
+        head: known.unwrap_or_default(),
+        batch: EventBatch::new(),
+        failed: None,
+        late: false,
+        seen: HashSet::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = (&mut reader).deserialize(&mut de).and_then(|()| de.end());
+    if !reader.head_known && (reader.failed.is_some() || read.is_err()) {
+        // Prices may follow the events: decide with the head read first.
+        return Ok(None);
+    }
+    if let Some(e) = reader.failed {
+        // A malformed file is reported as such first, as when it is read whole.
+        return Err(super::Scenario::from_json(text).err().unwrap_or(e));
+    }
+    read.map_err(|e| shape_error(text, &e))?;
+    if reader.late {
+        return Ok(None);
+    }
+    Ok(Some((reader.head, reader.batch)))
+}
+
+/// A malformed scenario's error, as the full read reports it (with the field path).
+fn shape_error(text: &str, e: &serde_json::Error) -> ScenarioError {
+    match super::Scenario::from_json(text) {
+        Err(full) => full,
+        Ok(_) => super::ScenarioError::json(e),
+    }
+}
+
+/// The read of a scenario object: head fields kept, events prepared as they come.
+struct TextReader<'p, 't> {
+    program: &'p Program,
+    symbols: &'p Symbols,
+    head_known: bool,
+    head: ScenarioHead,
+    batch: EventBatch,
+    failed: Option<ScenarioError>,
+    /// Prices or currency came after the events.
+    late: bool,
+    /// Ids read so far (borrowed from the text unless escaped), for duplicates.
+    seen: HashSet<Cow<'t, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for &mut TextReader<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut TextReader<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a scenario object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let mut keys: Vec<Cow<'de, str>> = Vec::new();
+        let mut events_read = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if keys.contains(&key) {
+                return Err(A::Error::custom("duplicate field"));
+            }
+            let head = !self.head_known;
+            match key.as_ref() {
+                "events" => {
+                    let preparer = Prices::new(&self.head.prices).and_then(|prices| {
+                        Preparer::new(self.program, prices, self.head.currency.as_deref())
+                    });
+                    let preparer = match preparer {
+                        Ok(p) => p,
+                        Err(e) => {
+                            self.failed = Some(e);
+                            return Err(A::Error::custom("invalid head"));
+                        }
+                    };
+                    map.next_value_seed(EventList {
+                        preparer: &preparer,
+                        symbols: self.symbols,
+                        batch: &mut self.batch,
+                        failed: &mut self.failed,
+                        seen: &mut self.seen,
+                    })?;
+                    events_read = true;
+                }
+                "name" if head => self.head.name = map.next_value()?,
+                "currency" if head => {
+                    self.head.currency = map.next_value()?;
+                    self.late |= events_read;
+                }
+                "prices" if head => {
+                    self.head.prices = map.next_value()?;
+                    self.late |= events_read;
+                }
+                "indices" if head => self.head.indices = map.next_value()?,
+                "name" | "notes" | "currency" | "prices" | "indices" => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                _ => return Err(A::Error::custom("unknown field")),
+            }
+            keys.push(key);
+        }
+        if !events_read {
+            return Err(A::Error::custom("missing field `events`"));
+        }
+        Ok(())
+    }
+}
+
+/// The `events` array: each event prepared and stored as it is read.
+struct EventList<'x, 'p, 't> {
+    preparer: &'x Preparer<'p>,
+    symbols: &'x Symbols,
+    batch: &'x mut EventBatch,
+    failed: &'x mut Option<ScenarioError>,
+    seen: &'x mut HashSet<Cow<'t, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for EventList<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventList<'_, '_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of events")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<RawEvent<'de>>()? {
+            if self.batch.len() >= MAX_EVENTS {
+                *self.failed = Some(ScenarioError::TooMany {
+                    what: "events in one scenario",
+                    count: self.batch.len().saturating_add(1),
+                    limit: MAX_EVENTS,
+                });
+                return Err(serde::de::Error::custom("too many events"));
+            }
+            if self.seen.contains(&raw.id) {
+                *self.failed = Some(ScenarioError::DuplicateId {
+                    event: raw.id.to_string(),
+                });
+                return Err(serde::de::Error::custom("duplicate id"));
+            }
+            self.seen.insert(raw.id.clone());
+            match self.preparer.prepare(&raw, self.symbols) {
+                Ok(ev) => self.batch.push(&ev, &[]),
+                Err(e) => {
+                    *self.failed = Some(e);
+                    return Err(serde::de::Error::custom("invalid event"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Most events one scenario file may hold (larger runs stream with `--events`).
+pub const MAX_EVENTS: usize = 50_000_000;

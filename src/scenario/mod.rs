@@ -10,7 +10,7 @@
 mod batch;
 mod err;
 
-pub use batch::{BatchView, EventBatch};
+pub use batch::{read_scenario, BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
 pub use err::ScenarioError;
 
 use crate::ast::{AttrType, Valuation};
