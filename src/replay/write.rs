@@ -408,29 +408,6 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::push_money;
-
-    #[test]
-    fn money_has_exactly_the_minor_unit_decimals() {
-        let f = |m: i64, d: u32| {
-            let mut b = Vec::new();
-            push_money(&mut b, m, d);
-            String::from_utf8(b).unwrap()
-        };
-        assert_eq!(f(0, 2), "0.00");
-        assert_eq!(f(5, 2), "0.05");
-        assert_eq!(f(123_450, 2), "1234.50");
-        assert_eq!(f(-7, 2), "-0.07");
-        assert_eq!(f(42, 0), "42");
-        assert_eq!(f(0, 0), "0");
-        assert_eq!(f(1, 3), "0.001");
-        assert_eq!(f(i64::MAX, 2), "92233720368547758.07");
-        assert_eq!(f(i64::MIN, 2), "-92233720368547758.08");
-    }
-}
-
 /// Re-indents compact JSON (as serde_json writes it) into `out` exactly as
 /// `serde_json::to_string_pretty` would, starting at nesting `level` (two spaces a level):
 /// a newline and indentation after `[`, `{` and `,`, `": "` after keys, `[]` and `{}` for
@@ -503,5 +480,28 @@ pub fn pretty_into(compact: &[u8], level: usize, out: &mut Vec<u8>) {
             }
         }
         i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_money;
+
+    #[test]
+    fn money_has_exactly_the_minor_unit_decimals() {
+        let f = |m: i64, d: u32| {
+            let mut b = Vec::new();
+            push_money(&mut b, m, d);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(f(0, 2), "0.00");
+        assert_eq!(f(5, 2), "0.05");
+        assert_eq!(f(123_450, 2), "1234.50");
+        assert_eq!(f(-7, 2), "-0.07");
+        assert_eq!(f(42, 0), "42");
+        assert_eq!(f(0, 0), "0");
+        assert_eq!(f(1, 3), "0.001");
+        assert_eq!(f(i64::MAX, 2), "92233720368547758.07");
+        assert_eq!(f(i64::MIN, 2), "-92233720368547758.08");
     }
 }
