@@ -22,6 +22,7 @@
 //! assert_eq!(compiled.program.layers.len(), 1);
 //! assert!(compiled.warnings.is_empty());
 //! ```
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(

@@ -68,15 +68,56 @@ pub(super) enum Special {
 #[derive(Clone, Debug)]
 pub(super) struct PErr {
     pub offset: usize,
-    pub expected: Vec<Exp>,
+    pub expected: ExpList,
     pub special: Option<Special>,
+}
+
+/// What a parser expected: one item inline (the common case: no allocation when an
+/// alternative fails), more in a vector.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ExpList {
+    first: Option<Exp>,
+    rest: Vec<Exp>,
+}
+
+impl ExpList {
+    pub fn push(&mut self, e: Exp) {
+        if self.first.is_none() {
+            self.first = Some(e);
+        } else {
+            self.rest.push(e);
+        }
+    }
+
+    pub fn extend(&mut self, other: ExpList) {
+        for e in other.into_iter() {
+            self.push(e);
+        }
+    }
+
+    pub fn into_iter(self) -> impl Iterator<Item = Exp> {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
+impl FromIterator<Exp> for ExpList {
+    fn from_iter<I: IntoIterator<Item = Exp>>(iter: I) -> ExpList {
+        let mut list = ExpList::default();
+        for e in iter {
+            list.push(e);
+        }
+        list
+    }
 }
 
 impl PErr {
     pub fn expected(offset: usize, e: Exp) -> PErr {
         PErr {
             offset,
-            expected: vec![e],
+            expected: ExpList {
+                first: Some(e),
+                rest: Vec::new(),
+            },
             special: None,
         }
     }
@@ -84,7 +125,7 @@ impl PErr {
     pub fn special(offset: usize, s: Special) -> PErr {
         PErr {
             offset,
-            expected: Vec::new(),
+            expected: ExpList::default(),
             special: Some(s),
         }
     }
@@ -146,7 +187,7 @@ impl PErr {
             },
             None => {
                 let mut seen: Vec<Exp> = Vec::new();
-                for e in self.expected {
+                for e in self.expected.into_iter() {
                     if !seen.contains(&e) {
                         seen.push(e);
                     }
@@ -181,7 +222,7 @@ impl nom::error::ParseError<In<'_>> for PErr {
     fn from_error_kind(input: In<'_>, _kind: nom::error::ErrorKind) -> Self {
         PErr {
             offset: off(&input),
-            expected: Vec::new(),
+            expected: ExpList::default(),
             special: None,
         }
     }
@@ -251,7 +292,20 @@ pub(super) fn ws(i: In) -> PResult<()> {
     let mut i = i;
     loop {
         let s = i.fragment();
-        let n = s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len());
+        // ASCII whitespace byte by byte; any other character by its Unicode class.
+        let ascii = s
+            .bytes()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(s.len());
+        let n = match s.get(ascii..) {
+            Some(rest) if rest.as_bytes().first().is_some_and(|b| *b >= 0x80) => rest
+                .find(|c: char| !c.is_whitespace())
+                .map_or(s.len(), |k| ascii.saturating_add(k)),
+            _ => ascii,
+        };
+        if n == 0 && !s.starts_with('#') {
+            return Ok((i, ()));
+        }
         let (rest, _) = split(i, n)?;
         i = rest;
         let s = i.fragment();
