@@ -783,3 +783,152 @@ pub enum TreatyItemKind {
     /// `inures after "TREATY", …`.
     InuresAfter(Vec<Str>),
 }
+
+// ---- Models (spec section 12.1) ---------------------------------------------------------
+
+/// A model file: comments, one `model`, comments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Comments before `model`.
+    pub header: Vec<String>,
+    /// The model.
+    pub model: ModelDecl,
+    /// Comments after its closing brace.
+    pub footer: Vec<String>,
+}
+
+/// `model "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelDecl {
+    /// The model's name.
+    pub name: Str,
+    /// Its items in written order.
+    pub items: Vec<ModelItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+    /// Its text.
+    pub span: Span,
+}
+
+/// One item of a model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: ModelItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Items of a model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelItemKind {
+    /// `years N`.
+    Years(Spanned<NumberLit>),
+    /// `seed N`.
+    Seed(Spanned<NumberLit>),
+    /// `peril "NAME" { … }`.
+    Peril(PerilDecl),
+}
+
+/// `peril "NAME" { … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerilDecl {
+    /// The peril's name.
+    pub name: Str,
+    /// Its items.
+    pub items: Vec<PerilItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item of a peril.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerilItem {
+    /// Comments and spacing.
+    pub trivia: Trivia,
+    /// What the item says.
+    pub kind: PerilItemKind,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// Items of a peril.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PerilItemKind {
+    /// `cause CAUSE`.
+    Cause(Ident),
+    /// `frequency … per year`.
+    Frequency(Spanned<FrequencyDecl>),
+    /// `loss TIER SEVERITY [cap A | cap exposure]`.
+    Loss {
+        /// The storage tier of the line.
+        tier: Ident,
+        /// How its amount is drawn.
+        severity: Spanned<SeverityDecl>,
+        /// An upper bound.
+        cap: Option<Spanned<CapDecl>>,
+    },
+    /// `with NAME = VALUE`.
+    With {
+        /// Attribute.
+        name: Ident,
+        /// Value.
+        value: Spanned<Literal>,
+    },
+    /// `discovered after DURATION`.
+    DiscoveredAfter(Spanned<DurationLit>),
+}
+
+/// How many events a peril draws in a year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrequencyDecl {
+    /// `poisson λ per year`.
+    Poisson(Spanned<NumberLit>),
+    /// `negative binomial mean m dispersion k per year`.
+    NegativeBinomial {
+        /// Mean.
+        mean: Spanned<NumberLit>,
+        /// Dispersion k (variance m + m²/k).
+        dispersion: Spanned<NumberLit>,
+    },
+    /// `fixed N per year`.
+    Fixed(Spanned<NumberLit>),
+}
+
+/// How a loss line's amount is drawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SeverityDecl {
+    /// `fixed A`.
+    Fixed(Spanned<NumberLit>),
+    /// `uniform A to B`.
+    Uniform(Spanned<NumberLit>, Spanned<NumberLit>),
+    /// `lognormal median M sigma S`.
+    Lognormal {
+        /// Median (e^μ).
+        median: Spanned<NumberLit>,
+        /// σ of the logarithm.
+        sigma: Spanned<NumberLit>,
+    },
+    /// `pareto scale X shape α` (Pareto I).
+    Pareto {
+        /// Scale (the minimum).
+        scale: Spanned<NumberLit>,
+        /// Shape α.
+        shape: Spanned<NumberLit>,
+    },
+    /// `share of exposure beta a b`.
+    ShareOfExposure(Spanned<NumberLit>, Spanned<NumberLit>),
+    /// `empirical [A, B, …]`.
+    Empirical(Vec<Spanned<NumberLit>>),
+}
+
+/// An upper bound on a drawn amount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CapDecl {
+    /// `cap A`.
+    Amount(Spanned<NumberLit>),
+    /// `cap exposure`: the tier's declared exposure.
+    Exposure,
+}

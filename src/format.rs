@@ -583,3 +583,161 @@ fn literal(out: &mut String, l: &Literal) {
         Literal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
     }
 }
+
+/// Formats a model file as canonical source text, keeping comments.
+///
+/// ```
+/// let m = specie::parse::parse_model("model \"m\" { years 1_000 peril \"p\" { cause external_hack frequency fixed 1 per year loss hot fixed 1M } }").unwrap();
+/// assert_eq!(specie::format::format_model(&m), "model \"m\" {\n  years 1000\n  peril \"p\" {\n    cause external_hack\n    frequency fixed 1 per year\n    loss hot fixed 1M\n  }\n}\n");
+/// ```
+pub fn format_model(file: &ModelFile) -> String {
+    let mut out = String::new();
+    for c in &file.header {
+        comment_line(&mut out, 0, c);
+    }
+    let m = &file.model;
+    out.push_str("model ");
+    string(&mut out, &m.name.node);
+    out.push_str(" {\n");
+    for (n, item) in m.items.iter().enumerate() {
+        leading(&mut out, 1, &item.trivia, n == 0);
+        indent(&mut out, 1);
+        match &item.kind {
+            ModelItemKind::Years(y) => {
+                out.push_str("years ");
+                number(&mut out, &y.node);
+                trailing(&mut out, &item.trivia);
+            }
+            ModelItemKind::Seed(s) => {
+                out.push_str("seed ");
+                number(&mut out, &s.node);
+                trailing(&mut out, &item.trivia);
+            }
+            ModelItemKind::Peril(p) => {
+                peril(&mut out, p);
+                trailing(&mut out, &item.trivia);
+            }
+        }
+    }
+    for c in &m.end_comments {
+        comment_line(&mut out, 1, c);
+    }
+    out.push_str("}\n");
+    for c in &file.footer {
+        comment_line(&mut out, 0, c);
+    }
+    out
+}
+
+fn peril(out: &mut String, p: &PerilDecl) {
+    out.push_str("peril ");
+    string(out, &p.name.node);
+    out.push_str(" {\n");
+    for (n, item) in p.items.iter().enumerate() {
+        leading(out, 2, &item.trivia, n == 0);
+        indent(out, 2);
+        match &item.kind {
+            PerilItemKind::Cause(c) => {
+                out.push_str("cause ");
+                out.push_str(&c.node);
+            }
+            PerilItemKind::Frequency(f) => {
+                out.push_str("frequency ");
+                match &f.node {
+                    FrequencyDecl::Poisson(l) => {
+                        out.push_str("poisson ");
+                        number(out, &l.node);
+                    }
+                    FrequencyDecl::NegativeBinomial { mean, dispersion } => {
+                        out.push_str("negative binomial mean ");
+                        number(out, &mean.node);
+                        out.push_str(" dispersion ");
+                        number(out, &dispersion.node);
+                    }
+                    FrequencyDecl::Fixed(n) => {
+                        out.push_str("fixed ");
+                        number(out, &n.node);
+                    }
+                }
+                out.push_str(" per year");
+            }
+            PerilItemKind::Loss {
+                tier,
+                severity,
+                cap,
+            } => {
+                out.push_str("loss ");
+                out.push_str(&tier.node);
+                out.push(' ');
+                severity_text(out, &severity.node);
+                match cap.as_ref().map(|c| &c.node) {
+                    Some(CapDecl::Exposure) => out.push_str(" cap exposure"),
+                    Some(CapDecl::Amount(a)) => {
+                        out.push_str(" cap ");
+                        number(out, &a.node);
+                    }
+                    None => {}
+                }
+            }
+            PerilItemKind::With { name, value } => {
+                out.push_str("with ");
+                out.push_str(&name.node);
+                out.push_str(" = ");
+                literal(out, &value.node);
+            }
+            PerilItemKind::DiscoveredAfter(d) => {
+                out.push_str("discovered after ");
+                duration(out, &d.node);
+            }
+        }
+        trailing(out, &item.trivia);
+    }
+    for c in &p.end_comments {
+        comment_line(out, 2, c);
+    }
+    indent(out, 1);
+    out.push('}');
+}
+
+fn severity_text(out: &mut String, s: &SeverityDecl) {
+    match s {
+        SeverityDecl::Fixed(a) => {
+            out.push_str("fixed ");
+            number(out, &a.node);
+        }
+        SeverityDecl::Uniform(a, b) => {
+            out.push_str("uniform ");
+            number(out, &a.node);
+            out.push_str(" to ");
+            number(out, &b.node);
+        }
+        SeverityDecl::Lognormal { median, sigma } => {
+            out.push_str("lognormal median ");
+            number(out, &median.node);
+            out.push_str(" sigma ");
+            number(out, &sigma.node);
+        }
+        SeverityDecl::Pareto { scale, shape } => {
+            out.push_str("pareto scale ");
+            number(out, &scale.node);
+            out.push_str(" shape ");
+            number(out, &shape.node);
+        }
+        SeverityDecl::ShareOfExposure(a, b) => {
+            out.push_str("share of exposure beta ");
+            number(out, &a.node);
+            out.push(' ');
+            number(out, &b.node);
+        }
+        SeverityDecl::Empirical(values) => {
+            out.push_str("empirical [");
+            for (k, v) in values.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                number(out, &v.node);
+            }
+            out.push(']');
+        }
+    }
+}

@@ -40,6 +40,7 @@ pub mod bench_support;
 pub mod compile;
 pub mod diagnostic;
 pub mod format;
+pub mod model;
 pub mod money;
 pub mod parse;
 pub mod program;
@@ -47,6 +48,7 @@ pub mod reinsurance;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod simulate;
 pub mod span;
 pub mod suggest;
 #[cfg(feature = "testing")]

@@ -3,6 +3,7 @@
 mod check;
 mod fmt;
 mod replay;
+mod simulate;
 mod test;
 mod tower;
 
@@ -91,6 +92,38 @@ enum Command {
         #[arg(long, value_name = "EVENT_ID", requires = "scenario")]
         event: Option<String>,
     },
+    /// Simulate years of breaches drawn from a model, each replayed exactly through the
+    /// program: average annual loss, spread, exceedance curves, layer hit and exhaustion.
+    Simulate {
+        /// The program (`.specie`).
+        program: PathBuf,
+        /// The model (`.specie` holding one `model`).
+        model: PathBuf,
+        /// Years to simulate (default: the model's `years`, else 10,000).
+        #[arg(long)]
+        years: Option<u64>,
+        /// Seed of the random streams (default: the model's `seed`, else 0).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Threads (default: every core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the results as JSON (spec section 12.3).
+        #[arg(long)]
+        json: bool,
+        /// Also write Oasis ORD-style CSV files (ept, alt, plt, summaries) into DIR.
+        #[arg(long, value_name = "DIR")]
+        ord: Option<PathBuf>,
+        /// Also draw the exceedance curves as SVG into FILE.
+        #[arg(long, value_name = "FILE.svg")]
+        svg: Option<PathBuf>,
+        /// Also write every simulated event as JSON Lines (with its `year`) into FILE.
+        #[arg(long, value_name = "FILE.jsonl")]
+        events_out: Option<PathBuf>,
+        /// Return periods in years, e.g. `10,100,250` (default 2,5,10,25,50,100,200,250,500,1000).
+        #[arg(long, value_name = "T,T,…")]
+        return_periods: Option<String>,
+    },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -161,6 +194,29 @@ pub fn run(cli: Cli) -> ExitCode {
             concentration,
             scenario,
             event,
+        }),
+        Command::Simulate {
+            program,
+            model,
+            years,
+            seed,
+            threads,
+            json,
+            ord,
+            svg,
+            events_out,
+            return_periods,
+        } => simulate::run(&simulate::Args {
+            program,
+            model,
+            years,
+            seed,
+            threads,
+            json,
+            ord,
+            svg,
+            events_out,
+            return_periods,
         }),
         Command::Test {
             files,

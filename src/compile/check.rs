@@ -161,42 +161,8 @@ impl Cx {
                     }
                 }
                 CheckItemKind::With { name, value } => {
-                    match program.attributes.iter().position(|a| a.name == name.node) {
-                        None => {
-                            let help = did_you_mean(
-                                &name.node,
-                                program.attributes.iter().map(|a| a.name.as_str()),
-                            )
-                            .map_or("declare it with `attribute NAME: TYPE`".to_string(), |s| {
-                                format!("did you mean `{s}`?")
-                            });
-                            self.errors.push(CompileError::UnknownField {
-                                name: name.node.clone(),
-                                span: name.span.into(),
-                                help,
-                            });
-                        }
-                        Some(idx) => {
-                            let ty = program
-                                .attributes
-                                .get(idx)
-                                .map(|a| super::condition::Ty::from(a.ty))?;
-                            match self.literal_value(value, ty) {
-                                Ok(v) => with.push((idx, v)),
-                                Err(Some(found)) => self.errors.push(CompileError::Mismatch {
-                                    field: name.node.clone(),
-                                    ty: ty.name(),
-                                    found,
-                                    span: value.span.into(),
-                                    help: format!(
-                                        "a {} is written like {}",
-                                        ty.name(),
-                                        ty.example()
-                                    ),
-                                }),
-                                Err(None) => {}
-                            }
-                        }
+                    if let Some(set) = self.attribute_setting(program, name, value) {
+                        with.push(set);
                     }
                 }
                 CheckItemKind::Expect { metric, op, bound } => {
@@ -399,5 +365,50 @@ impl Cx {
             bound: b,
             span,
         })
+    }
+}
+
+impl Cx {
+    /// `with NAME = VALUE`: the attribute's index and its typed value, or `None` after
+    /// reporting an unknown attribute or a value of the wrong type.
+    pub(crate) fn attribute_setting(
+        &mut self,
+        program: &Program,
+        name: &crate::ast::Ident,
+        value: &Spanned<crate::ast::Literal>,
+    ) -> Option<(usize, Value)> {
+        let Some(idx) = program.attributes.iter().position(|a| a.name == name.node) else {
+            let help = did_you_mean(
+                &name.node,
+                program.attributes.iter().map(|a| a.name.as_str()),
+            )
+            .map_or("declare it with `attribute NAME: TYPE`".to_string(), |s| {
+                format!("did you mean `{s}`?")
+            });
+            self.errors.push(CompileError::UnknownField {
+                name: name.node.clone(),
+                span: name.span.into(),
+                help,
+            });
+            return None;
+        };
+        let ty = program
+            .attributes
+            .get(idx)
+            .map(|a| super::condition::Ty::from(a.ty))?;
+        match self.literal_value(value, ty) {
+            Ok(v) => Some((idx, v)),
+            Err(Some(found)) => {
+                self.errors.push(CompileError::Mismatch {
+                    field: name.node.clone(),
+                    ty: ty.name(),
+                    found,
+                    span: value.span.into(),
+                    help: format!("a {} is written like {}", ty.name(), ty.example()),
+                });
+                None
+            }
+            Err(None) => None,
+        }
     }
 }

@@ -127,6 +127,64 @@ pub enum CompileError {
         #[label("franchise")]
         span: SourceSpan,
     },
+    /// A model parameter out of its range (negative, zero where it must be positive, not
+    /// whole, too large).
+    #[error("{what} {problem}")]
+    #[diagnostic(code(specie::model::parameter))]
+    ModelParameter {
+        /// What it is.
+        what: &'static str,
+        /// What is wrong.
+        problem: String,
+        /// Where.
+        #[label("here")]
+        span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+    /// A peril without a cause, a frequency or a loss.
+    #[error("peril `{peril}` has no `{item}` item")]
+    #[diagnostic(code(specie::model::incomplete), help("add `{example}`"))]
+    PerilIncomplete {
+        /// The peril.
+        peril: String,
+        /// The missing item.
+        item: &'static str,
+        /// An example of it.
+        example: &'static str,
+        /// The peril.
+        #[label("this peril")]
+        span: SourceSpan,
+    },
+    /// A peril's cause the program would never respond to.
+    #[error("cause `{cause}` is {problem}")]
+    #[diagnostic(code(specie::model::cause))]
+    ModelCause {
+        /// The cause.
+        cause: String,
+        /// Not covered, or not named.
+        problem: &'static str,
+        /// Where.
+        #[label("this cause")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+    /// `share of exposure` or `cap exposure` on a tier the program declares no exposure for.
+    #[error("the program declares no exposure for tier `{tier}`")]
+    #[diagnostic(
+        code(specie::model::no_exposure),
+        help("add `exposure {tier} AMOUNT` to the program, or use an amount")
+    )]
+    NoExposure {
+        /// The tier.
+        tier: String,
+        /// Where.
+        #[label("needs an exposure")]
+        span: SourceSpan,
+    },
     /// A limit, aggregate or amount that must be positive is zero.
     #[error("{what} must be greater than zero")]
     #[diagnostic(code(specie::value::not_positive))]

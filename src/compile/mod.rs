@@ -4,10 +4,12 @@
 mod check;
 mod condition;
 mod err;
+mod model;
 mod parametric;
 mod treaty;
 
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
+pub use model::{compile_model, compile_model_str, CompiledModel, MAX_EMPIRICAL};
 
 use crate::ast::{
     self, AmountOrPercent, Basis, File, ItemKind, LayerItemKind, NumberLit, Valuation,

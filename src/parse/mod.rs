@@ -8,9 +8,11 @@
 
 mod err;
 mod lex;
+mod model;
 mod trivia;
 
 pub use err::ParseError;
+pub use model::{is_model, parse_model, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS};
 
 use crate::ast::*;
 use crate::span::{Span, Spanned};

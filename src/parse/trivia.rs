@@ -6,7 +6,10 @@
 //! item of a block are the block's `end_comments`; comments before `program` and after its
 //! closing brace are the file's header and footer.
 
-use crate::ast::{CheckItem, File, ItemKind, LayerItem, ParametricItem, TreatyItem, Trivia};
+use crate::ast::{
+    CheckItem, File, ItemKind, LayerItem, ModelFile, ModelItemKind, ParametricItem, PerilItem,
+    TreatyItem, Trivia,
+};
 use crate::span::Span;
 use std::iter::Peekable;
 use std::vec::IntoIter;
@@ -104,7 +107,7 @@ macro_rules! block_item {
     )*};
 }
 
-block_item!(LayerItem, ParametricItem, CheckItem, TreatyItem);
+block_item!(LayerItem, ParametricItem, CheckItem, TreatyItem, PerilItem);
 
 /// Attaches the comments inside a block spanning `outer` to its items.
 fn attach_block<T: BlockItem>(
@@ -160,6 +163,30 @@ pub(super) fn attach(src: &str, file: &mut File) {
         prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
     }
     take_before(&mut cs, program.span.end, &mut program.end_comments);
+    file.footer.extend(cs.map(|(_, t)| t));
+}
+
+/// Attaches every comment of `src` to the model `file`.
+pub(super) fn attach_model(src: &str, file: &mut ModelFile) {
+    let mut cs = comments(src).into_iter().peekable();
+    let model = &mut file.model;
+    take_before(&mut cs, model.span.start, &mut file.header);
+    let mut prev_end = model.span.start;
+    for (n, item) in model.items.iter_mut().enumerate() {
+        let first_start = cs
+            .peek()
+            .map_or(item.span.start, |(s, _)| s.start.min(item.span.start));
+        item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
+        take_before(&mut cs, item.span.start, &mut item.trivia.comments);
+        match &mut item.kind {
+            ModelItemKind::Peril(p) => {
+                attach_block(src, &mut cs, item.span, &mut p.items, &mut p.end_comments)
+            }
+            _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
+        }
+        prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
+    }
+    take_before(&mut cs, model.span.end, &mut model.end_comments);
     file.footer.extend(cs.map(|(_, t)| t));
 }
 

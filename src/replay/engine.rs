@@ -189,6 +189,16 @@ impl<'p> Replayer<'p> {
         self.exposures.warnings(self.program)
     }
 
+    /// Layer `k`'s aggregate left so far; `None` when it has none.
+    pub fn aggregate_left(&self, k: usize) -> Option<Money> {
+        self.layer_left.get(k).copied().flatten()
+    }
+
+    /// Layer `k`'s reinstatement premium so far.
+    pub fn reinstatement_premium(&self, k: usize) -> Money {
+        self.layer_premium.get(k).copied().unwrap_or_default()
+    }
+
     /// The program being replayed.
     pub fn program(&self) -> &'p Program {
         self.program

@@ -19,7 +19,7 @@ mod steps;
 mod stream;
 mod trace;
 mod warn;
-mod write;
+pub mod write;
 
 pub use engine::Replayer;
 pub use err::ReplayError;

@@ -1,5 +1,8 @@
 //! Human-readable reports of replay results: the terminal report and `--explain`.
 
+mod simulation;
+pub use simulation::simulation_text;
+
 use crate::program::Program;
 use crate::reinsurance::EntityResult;
 use crate::replay::{EventResult, Recovered, Replay, TraceStep, Uncovered};

@@ -1,0 +1,147 @@
+//! `specie simulate PROGRAM MODEL [--years N] [--seed S] [--threads T] [--json] [--ord DIR]
+//! [--svg FILE] [--events-out FILE.jsonl] [--return-periods 10,100,…]`
+
+use super::replay::load_program;
+use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use specie::diagnostic::render;
+use specie::model::Model;
+use specie::program::Program;
+use specie::simulate::{self, DEFAULT_RETURN_PERIODS};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub struct Args {
+    pub program: PathBuf,
+    pub model: PathBuf,
+    pub years: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    pub json: bool,
+    pub ord: Option<PathBuf>,
+    pub svg: Option<PathBuf>,
+    pub events_out: Option<PathBuf>,
+    pub return_periods: Option<String>,
+}
+
+/// Years when neither the model nor `--years` says.
+const DEFAULT_YEARS: u64 = 10_000;
+
+pub fn run(args: &Args) -> u8 {
+    match run_inner(args) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+fn load_model(path: &Path, program: &Program) -> Result<Model, u8> {
+    let name = path.display().to_string();
+    let src = read_source(path).map_err(|e| e.report(&name))?;
+    match specie::compile::compile_model_str(&src, program) {
+        Ok(c) => {
+            for w in &c.warnings {
+                eprint!("{}", render(w, &name, &src, color()));
+            }
+            Ok(c.model)
+        }
+        Err(e) => {
+            for d in e.diagnostics() {
+                eprint!("{}", render(d, &name, &src, color()));
+            }
+            Err(EXIT_FAILED)
+        }
+    }
+}
+
+fn return_periods(text: Option<&str>) -> Result<Vec<u64>, u8> {
+    let Some(text) = text else {
+        return Ok(DEFAULT_RETURN_PERIODS.to_vec());
+    };
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        match part.trim().replace('_', "").parse::<u64>() {
+            Ok(t) if t >= 1 => out.push(t),
+            _ => {
+                eprintln!(
+                    "error: --return-periods: `{}` is not a whole number of years (1 or more)",
+                    part.trim()
+                );
+                return Err(EXIT_USAGE);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+fn run_inner(args: &Args) -> Result<(), u8> {
+    let (program, _, _) = load_program(&args.program)?;
+    let model = load_model(&args.model, &program)?;
+    let years = args.years.or(model.years).unwrap_or(DEFAULT_YEARS);
+    if years == 0 || years > specie::model::MAX_YEARS {
+        eprintln!(
+            "error: --years must be between 1 and {}",
+            specie::model::MAX_YEARS
+        );
+        return Err(EXIT_USAGE);
+    }
+    let seed = args.seed.or(model.seed).unwrap_or(0);
+    let periods = return_periods(args.return_periods.as_deref())?;
+    let bar = (std::io::stderr().is_terminal() && years >= 10_000).then(|| {
+        let bar = indicatif::ProgressBar::new(years);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} years {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let block = simulate::simulate(&program, &model, years, seed, args.threads, &progress)
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_FAILED
+        })?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let result = simulate::statistics(&program, &model.name, seed, &block, &periods);
+    if let Some(path) = &args.events_out {
+        let file = std::fs::File::create(path).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        simulate::write_events(&program, &model, years, seed, &mut w).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
+    }
+    if let Some(dir) = &args.ord {
+        simulate::write_ord(dir, &program, &result, &block).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", dir.display());
+            EXIT_USAGE
+        })?;
+    }
+    if let Some(path) = &args.svg {
+        std::fs::write(path, simulate::curves_svg(&program, &result, &block)).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let text = if args.json {
+        format!("{}\n", result.to_json())
+    } else {
+        specie::report::simulation_text(&result, &program.currency.code, block.events)
+    };
+    out.write_all(text.as_bytes()).map_err(|e| {
+        eprintln!("error: cannot write output: {e}");
+        EXIT_USAGE
+    })?;
+    Ok(())
+}

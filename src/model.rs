@@ -1,0 +1,109 @@
+//! A compiled model (spec section 12.1): perils drawing events for simulated years,
+//! checked against the program it runs with. Parameters are `f64` (they drive sampling);
+//! every drawn amount is rounded once to the program's minor unit, and from there all is
+//! exact.
+
+use crate::money::Money;
+use crate::program::Value;
+use crate::span::Span;
+use crate::time::Duration;
+use serde::{Deserialize, Serialize};
+
+/// A model checked against a program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The model's name.
+    pub name: String,
+    /// Years to simulate, when the model says.
+    pub years: Option<u64>,
+    /// Seed of the random streams, when the model says.
+    pub seed: Option<u64>,
+    /// Perils in written order (their index, from 1, is in every event id).
+    pub perils: Vec<Peril>,
+}
+
+/// One peril: a cause, how many events a year, and a loss line per `loss` item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Peril {
+    /// Peril name.
+    pub name: String,
+    /// Cause of its events.
+    pub cause: String,
+    /// Events per year.
+    pub frequency: Frequency,
+    /// One line per item, in written order.
+    pub losses: Vec<LossSpec>,
+    /// Every attribute of the program, defaults or the peril's `with` values.
+    pub attributes: Vec<Value>,
+    /// Discovery after occurrence.
+    pub discovered_after: Duration,
+    /// Source text.
+    pub span: Span,
+}
+
+/// How many events a peril draws in a year.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Frequency {
+    /// Poisson with mean λ.
+    Poisson(f64),
+    /// Negative binomial with mean m and dispersion k (variance m + m²/k), drawn as a
+    /// Poisson with a Gamma(k, m/k) mean.
+    NegativeBinomial {
+        /// Mean.
+        mean: f64,
+        /// Dispersion.
+        dispersion: f64,
+    },
+    /// Exactly N.
+    Fixed(u64),
+}
+
+/// One loss line of a peril's events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossSpec {
+    /// Storage tier.
+    pub tier: String,
+    /// How the amount is drawn.
+    pub severity: Severity,
+    /// Upper bound, in minor units.
+    pub cap: Option<Money>,
+}
+
+/// How a line's amount is drawn; parameters in the program currency's major units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Severity {
+    /// Always this amount.
+    Fixed(Money),
+    /// Uniform between the two.
+    Uniform(f64, f64),
+    /// Lognormal: the logarithm is normal with mean μ = ln(median) and σ.
+    Lognormal {
+        /// μ.
+        mu: f64,
+        /// σ.
+        sigma: f64,
+    },
+    /// Pareto I: x ≥ scale, tail index shape.
+    Pareto {
+        /// Scale.
+        scale: f64,
+        /// Shape α.
+        shape: f64,
+    },
+    /// A Beta(a, b) fraction of the tier's declared exposure.
+    ShareOfExposure {
+        /// a.
+        a: f64,
+        /// b.
+        b: f64,
+        /// The exposure, major units.
+        exposure: f64,
+    },
+    /// One of the amounts, equally likely.
+    Empirical(Vec<Money>),
+}
+
+/// Most events one peril may draw in one year (a bound on what a model can ask for).
+pub const MAX_EVENTS_PER_PERIL_YEAR: u64 = 1_000_000;
+/// Most years one simulation may run.
+pub const MAX_YEARS: u64 = 1_000_000_000;

@@ -1,0 +1,116 @@
+//! The terminal table of a simulation: summaries by average annual loss with their spread
+//! and return-period losses, then the layers' attachment and exhaustion.
+
+use super::grouped;
+use crate::simulate::{SimulationResult, SummaryResult};
+use std::fmt::Write;
+
+/// Return periods shown as columns when the results have them.
+const COLUMNS: [u64; 5] = [10, 50, 100, 250, 1000];
+
+fn pct(p: f64) -> String {
+    if p == 0.0 {
+        "0%".to_string()
+    } else if p < 0.001 {
+        format!("{:.3}%", p * 100.0)
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// The table; `events` is the number of events drawn.
+pub fn simulation_text(r: &SimulationResult, currency: &str, events: u64) -> String {
+    let mut out = String::new();
+    let per_year = if r.years == 0 {
+        0.0
+    } else {
+        events as f64 / r.years as f64
+    };
+    let _ = writeln!(out, "model    {}", r.model);
+    let _ = writeln!(out, "program  {}", r.program);
+    let _ = writeln!(
+        out,
+        "years    {} (seed {}), {} events, {:.3} a year\n",
+        grouped(r.years.into()),
+        r.seed,
+        grouped(events.into()),
+        per_year
+    );
+    let first = r.summaries.first();
+    let cols: Vec<u64> = match first {
+        Some(s) => {
+            let have: Vec<u64> = s.aep.iter().map(|p| p.return_period).collect();
+            let wanted: Vec<u64> = COLUMNS
+                .iter()
+                .copied()
+                .filter(|t| have.contains(t))
+                .collect();
+            if wanted.is_empty() {
+                have.into_iter().rev().take(5).rev().collect()
+            } else {
+                wanted
+            }
+        }
+        None => Vec::new(),
+    };
+    let width = r
+        .summaries
+        .iter()
+        .map(|s| s.summary.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    let _ = write!(
+        out,
+        "{:<width$} {:>16} {:>16} {:>8}",
+        format!("annual loss ({currency})"),
+        "AAL",
+        "SD",
+        "years>0"
+    );
+    for t in &cols {
+        let _ = write!(out, " {:>16}", format!("1 in {t}"));
+    }
+    out.push('\n');
+    // ground_up, paid, uncovered first; then every other summary by AAL, largest first.
+    let (head, mut rest): (Vec<&SummaryResult>, Vec<&SummaryResult>) = r
+        .summaries
+        .iter()
+        .partition(|s| matches!(s.summary.as_str(), "ground_up" | "paid" | "uncovered"));
+    rest.sort_by(|a, b| b.aal.cmp(&a.aal));
+    for s in head.into_iter().chain(rest) {
+        let _ = write!(
+            out,
+            "{:<width$} {:>16} {:>16} {:>8}",
+            s.summary,
+            grouped(s.aal),
+            grouped(s.sd),
+            pct(s.nonzero_years)
+        );
+        for t in &cols {
+            let v = s.aep.iter().find(|p| p.return_period == *t).map(|p| p.loss);
+            let _ = write!(out, " {:>16}", v.map_or("-".to_string(), grouped));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\n(return-period columns: aggregate exceedance, the annual loss exceeded once in T years;\n occurrence exceedance and TVaR with --json)\n"
+    );
+    let _ = writeln!(
+        out,
+        "{:<width$} {:>12} {:>12} {:>22}",
+        "layer", "attaches", "exhausts", "reinst. premium / yr"
+    );
+    for l in &r.layers {
+        let _ = writeln!(
+            out,
+            "{:<width$} {:>12} {:>12} {:>22}",
+            l.layer,
+            pct(l.attach_probability),
+            pct(l.exhaust_probability),
+            grouped(l.reinstatement_premium)
+        );
+    }
+    out
+}

@@ -1,0 +1,714 @@
+//! Simulation (spec section 12): years of events drawn from a [`Model`], each replayed
+//! through the program exactly like a scenario (aggregates reset every year), summarised
+//! over the years.
+//!
+//! [`simulate_block`] runs a block of years (seed, first year, count) and returns exact
+//! integer accumulations; blocks [`Block::merge`] by key in any order, so a run split over
+//! threads or machines gives the same bytes as one run. [`statistics`] turns the merged
+//! block into the results of section 12.3.
+//!
+//! Memory: per summary, the sums, and the non-zero annual totals and non-zero yearly
+//! largest occurrences (8 bytes each), which the quantiles need. A summary that is zero in
+//! most years costs little; at most 16 bytes per year and summary.
+
+mod ord;
+mod sample;
+mod stats;
+mod svg;
+
+pub use ord::write_ord;
+pub use sample::{draw_year, round_major, stream, DrawnEvent, Year, MAX_DRAW_MAJOR};
+pub use stats::{
+    statistics, EpPoint, LayerStat, SimulationResult, SummaryResult, DEFAULT_RETURN_PERIODS,
+};
+pub use svg::curves_svg;
+
+use crate::model::Model;
+use crate::money::Money;
+use crate::program::Program;
+use crate::replay::{
+    group, ClauseRef, Outcome, ReplayError, Replayer, UncoveredKey, UncoveredReason,
+};
+use crate::scenario::{Event, Line, OTHER_SYMBOL};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// What a simulation summarises (spec section 12.3), in the order results list them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SummaryKey {
+    /// Ground-up loss.
+    GroundUp,
+    /// Paid by all carriers.
+    Paid,
+    /// Ground-up − paid.
+    Uncovered,
+    /// A layer's carriers' paid, by tower index.
+    Layer(u32),
+    /// A carrier's paid, by index in the program's carrier list.
+    Carrier(u32),
+    /// A treaty entity's net, by entity index.
+    Net(u32),
+    /// Uncovered for a reason, by its index in [`UncoveredReason::ALL`].
+    Reason(u8),
+    /// Uncovered for a reason and clause (or layer).
+    ReasonClause(u8, ClauseOrder),
+}
+
+/// A clause or layer, ordered as the program writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClauseOrder {
+    /// Program exclusion `i`.
+    Exclusion(u32),
+    /// Sub-limit `i`.
+    Sublimit(u32),
+    /// Deductible `i`.
+    Deductible(u32),
+    /// Exclusion `j` of layer `k`.
+    LayerExclusion(u32, u32),
+    /// Layer `k` itself.
+    Layer(u32),
+}
+
+fn reason_index(r: UncoveredReason) -> u8 {
+    UncoveredReason::ALL
+        .iter()
+        .position(|x| *x == r)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
+}
+
+/// The clause key of an uncovered entry, when section 12.3 names one.
+fn clause_order(k: &UncoveredKey) -> Option<ClauseOrder> {
+    match k.clause {
+        ClauseRef::Exclusion(i) => Some(ClauseOrder::Exclusion(i)),
+        ClauseRef::Sublimit(i) => Some(ClauseOrder::Sublimit(i)),
+        ClauseRef::Deductible(i) => Some(ClauseOrder::Deductible(i)),
+        ClauseRef::LayerExclusion(k, j) => Some(ClauseOrder::LayerExclusion(k, j)),
+        ClauseRef::None => k.layer.map(ClauseOrder::Layer),
+    }
+}
+
+/// Exact accumulations of one summary over the years of a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acc {
+    /// Sum of annual totals, minor units.
+    pub sum: i128,
+    /// Sum of their squares; `None` once it overflowed (the SD then uses floating point).
+    pub sum_sq: Option<u128>,
+    /// Years with a non-zero total.
+    pub nonzero: u64,
+    /// The non-zero annual totals.
+    pub annual: Vec<i64>,
+    /// The year of each of `annual` (years below 2³²).
+    pub annual_years: Vec<u32>,
+    /// The non-zero yearly largest occurrences.
+    pub largest: Vec<i64>,
+}
+
+impl Default for Acc {
+    fn default() -> Acc {
+        Acc {
+            sum: 0,
+            sum_sq: Some(0),
+            nonzero: 0,
+            annual: Vec::new(),
+            annual_years: Vec::new(),
+            largest: Vec::new(),
+        }
+    }
+}
+
+impl Acc {
+    fn add_year(&mut self, year: u64, total: i64, largest: i64) {
+        if total != 0 {
+            self.annual_years
+                .push(u32::try_from(year).unwrap_or(u32::MAX));
+            self.sum = self.sum.saturating_add(i128::from(total));
+            let sq = u128::from(total.unsigned_abs()).checked_mul(u128::from(total.unsigned_abs()));
+            self.sum_sq = self.sum_sq.and_then(|s| sq.and_then(|q| s.checked_add(q)));
+            self.nonzero = self.nonzero.saturating_add(1);
+            self.annual.push(total);
+        }
+        if largest != 0 {
+            self.largest.push(largest);
+        }
+    }
+
+    fn merge(&mut self, other: Acc) {
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self
+            .sum_sq
+            .and_then(|a| other.sum_sq.and_then(|b| a.checked_add(b)));
+        self.nonzero = self.nonzero.saturating_add(other.nonzero);
+        self.annual.extend(other.annual);
+        self.annual_years.extend(other.annual_years);
+        self.largest.extend(other.largest);
+    }
+}
+
+/// A layer's accumulations over a block's years.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayerAcc {
+    /// Years in which the layer had a band.
+    pub attached: u64,
+    /// Years ending with the aggregate used up.
+    pub exhausted: u64,
+    /// Reinstatement premium, minor units.
+    pub premium: i128,
+}
+
+/// The exact results of a block of years; blocks merge in any order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Block {
+    /// Years in the block.
+    pub years: u64,
+    /// Per summary.
+    pub summaries: BTreeMap<SummaryKey, Acc>,
+    /// Per layer, tower order.
+    pub layers: Vec<LayerAcc>,
+    /// Simulated events (before grouping into occurrences).
+    pub events: u64,
+}
+
+impl Block {
+    /// Adds `other`'s years to this block's.
+    pub fn merge(&mut self, other: Block) {
+        self.years = self.years.saturating_add(other.years);
+        self.events = self.events.saturating_add(other.events);
+        for (k, acc) in other.summaries {
+            self.summaries.entry(k).or_default().merge(acc);
+        }
+        if self.layers.len() < other.layers.len() {
+            self.layers.resize(other.layers.len(), LayerAcc::default());
+        }
+        for (a, b) in self.layers.iter_mut().zip(other.layers) {
+            a.attached = a.attached.saturating_add(b.attached);
+            a.exhausted = a.exhausted.saturating_add(b.exhausted);
+            a.premium = a.premium.saturating_add(b.premium);
+        }
+    }
+}
+
+/// Why a simulation stopped.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SimulateError {
+    /// A simulated event could not be replayed (an amount overflowed).
+    #[error("year {year}: {source}")]
+    #[diagnostic(code(specie::simulate::replay))]
+    Replay {
+        /// The year.
+        year: u64,
+        /// Why.
+        source: Box<ReplayError>,
+    },
+    /// The thread pool could not start.
+    #[error("cannot start {threads} threads: {message}")]
+    #[diagnostic(code(specie::simulate::threads))]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Per-year totals and largest occurrences of every summary, reused from year to year.
+struct YearAcc {
+    /// Fixed summaries: ground-up, paid, uncovered, layers, carriers, entities.
+    fixed: Vec<(i64, i64)>,
+    /// Reasons and clauses met this year.
+    dynamic: Vec<(SummaryKey, i64, i64)>,
+    /// Per occurrence, scratch.
+    occ: Vec<i64>,
+    occ_dynamic: Vec<(SummaryKey, i64)>,
+    attached: Vec<bool>,
+}
+
+/// What the replay of a year needs besides the replayer.
+pub(crate) struct Setup<'p> {
+    program: &'p Program,
+    model: &'p Model,
+    seed: u64,
+    /// Per layer, each carrier's index in the program's carrier list.
+    carrier_index: Vec<Vec<usize>>,
+    carriers: usize,
+    entities: usize,
+    /// The events' text: ids are built per year; causes and tiers are the model's.
+    cause_ids: Vec<u32>,
+    tier_ids: Vec<Vec<u32>>,
+}
+
+/// The program's carriers in tower order of first appearance, and each layer's indices.
+pub(crate) fn carrier_list(program: &Program) -> (Vec<String>, Vec<Vec<usize>>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut index = Vec::new();
+    for l in &program.layers {
+        let mut idx = Vec::new();
+        for c in &l.carriers {
+            let i = match names.iter().position(|n| *n == c.name) {
+                Some(i) => i,
+                None => {
+                    names.push(c.name.clone());
+                    names.len().saturating_sub(1)
+                }
+            };
+            idx.push(i);
+        }
+        index.push(idx);
+    }
+    (names, index)
+}
+
+/// The program's treaty entities, in the order results list them.
+pub(crate) fn entity_list(program: &Program) -> Vec<String> {
+    if program.treaties.is_empty() {
+        return Vec::new();
+    }
+    crate::reinsurance::Reinsurance::new(program)
+        .map(|r| r.graph().entities.clone())
+        .unwrap_or_default()
+}
+
+impl<'p> Setup<'p> {
+    pub(crate) fn new(program: &'p Program, model: &'p Model, seed: u64) -> Setup<'p> {
+        let replayer = Replayer::new(program);
+        let symbols = replayer.symbols();
+        let (names, carrier_index) = carrier_list(program);
+        Setup {
+            program,
+            model,
+            seed,
+            carrier_index,
+            carriers: names.len(),
+            entities: entity_list(program).len(),
+            cause_ids: model.perils.iter().map(|p| symbols.get(&p.cause)).collect(),
+            tier_ids: model
+                .perils
+                .iter()
+                .map(|p| p.losses.iter().map(|l| symbols.get(&l.tier)).collect())
+                .collect(),
+        }
+    }
+
+    fn fixed_len(&self) -> usize {
+        3usize
+            .saturating_add(self.program.layers.len())
+            .saturating_add(self.carriers)
+            .saturating_add(self.entities)
+    }
+
+    fn fixed_key(&self, i: usize) -> SummaryKey {
+        let layers = self.program.layers.len();
+        let u = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        match i {
+            0 => SummaryKey::GroundUp,
+            1 => SummaryKey::Paid,
+            2 => SummaryKey::Uncovered,
+            i if i < 3usize.saturating_add(layers) => SummaryKey::Layer(u(i.saturating_sub(3))),
+            i if i < 3usize.saturating_add(layers).saturating_add(self.carriers) => {
+                SummaryKey::Carrier(u(i.saturating_sub(3).saturating_sub(layers)))
+            }
+            i => SummaryKey::Net(u(i
+                .saturating_sub(3)
+                .saturating_sub(layers)
+                .saturating_sub(self.carriers))),
+        }
+    }
+}
+
+/// Replays a block of years: `count` years from `first_year` (years are numbered from
+/// 1), under `seed`. The same (seed, year) always gives the same events and figures.
+pub fn simulate_block(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    first_year: u64,
+    count: u64,
+) -> Result<Block, SimulateError> {
+    let setup = Setup::new(program, model, seed);
+    run_block(&setup, first_year, count, &mut |_, _, _| {})
+}
+
+/// One simulated year's events as the engine takes them, in replay order.
+pub struct YearEvents<'a> {
+    /// Events in replay order (occurred, then id).
+    pub events: Vec<Event<'a>>,
+}
+
+/// Builds `year`'s events from its draws (ids `Y{year}.{peril}.{k}`), sorted in replay
+/// order. `ids` holds their text; `lines` their lines.
+pub(crate) fn year_events<'a>(
+    setup: &'a Setup<'_>,
+    drawn: &Year,
+    ids: &'a [String],
+    lines: &'a [Line<'a>],
+) -> Vec<Event<'a>> {
+    let model = setup.model;
+    let mut events: Vec<Event<'a>> = Vec::with_capacity(drawn.events.len());
+    for (n, d) in drawn.events.iter().enumerate() {
+        let Some(peril) = model.perils.get(d.peril) else {
+            continue;
+        };
+        let end = d.first_line.saturating_add(peril.losses.len());
+        events.push(Event {
+            id: ids.get(n).map_or("", String::as_str),
+            cause: &peril.cause,
+            cause_id: setup
+                .cause_ids
+                .get(d.peril)
+                .copied()
+                .unwrap_or(OTHER_SYMBOL),
+            occurred: d.occurred,
+            discovered: d.discovered,
+            lines: Cow::Borrowed(lines.get(d.first_line..end).unwrap_or(&[])),
+            attributes: Cow::Borrowed(&peril.attributes),
+            series: None,
+            recoveries: Cow::Borrowed(&[]),
+        });
+    }
+    events.sort_by(|a, b| a.occurred.cmp(&b.occurred).then_with(|| a.id.cmp(b.id)));
+    events
+}
+
+/// The ids and lines of a year's draws, for [`year_events`].
+pub(crate) fn year_parts<'a>(
+    setup: &'a Setup<'_>,
+    drawn: &Year,
+    year: u64,
+) -> (Vec<String>, Vec<Line<'a>>) {
+    let model = setup.model;
+    let ids = drawn
+        .events
+        .iter()
+        .map(|d| format!("Y{year}.{}.{}", d.peril.saturating_add(1), d.k))
+        .collect();
+    let mut lines = Vec::with_capacity(drawn.lines.len());
+    for d in &drawn.events {
+        let Some(peril) = model.perils.get(d.peril) else {
+            continue;
+        };
+        for (j, loss) in peril.losses.iter().enumerate() {
+            let value = drawn
+                .lines
+                .get(d.first_line.saturating_add(j))
+                .copied()
+                .unwrap_or(Money::ZERO);
+            lines.push(Line {
+                tier: &loss.tier,
+                tier_id: setup
+                    .tier_ids
+                    .get(d.peril)
+                    .and_then(|t| t.get(j))
+                    .copied()
+                    .unwrap_or(OTHER_SYMBOL),
+                asset: None,
+                asset_id: OTHER_SYMBOL,
+                value,
+                priced: None,
+            });
+        }
+    }
+    (ids, lines)
+}
+
+/// Called after each year with the year, its events in replay order and the replayer.
+pub(crate) type OnYear<'c> = dyn FnMut(u64, &[Event<'_>], &Replayer<'_>) + 'c;
+
+pub(crate) fn run_block(
+    setup: &Setup<'_>,
+    first_year: u64,
+    count: u64,
+    on_year: &mut OnYear<'_>,
+) -> Result<Block, SimulateError> {
+    let program = setup.program;
+    let layers = program.layers.len();
+    let mut block = Block {
+        years: count,
+        layers: vec![LayerAcc::default(); layers],
+        ..Block::default()
+    };
+    // Fixed summaries accumulate densely; they join the map at the end of the block.
+    let mut fixed: Vec<Acc> = vec![Acc::default(); setup.fixed_len()];
+    let mut replayer = Replayer::new(program);
+    let mut out = Outcome::default();
+    let mut drawn = Year::default();
+    let mut acc = YearAcc {
+        fixed: vec![(0, 0); setup.fixed_len()],
+        dynamic: Vec::new(),
+        occ: vec![0; setup.fixed_len()],
+        occ_dynamic: Vec::new(),
+        attached: vec![false; layers],
+    };
+    for year in first_year..first_year.saturating_add(count) {
+        draw_year(program, setup.model, setup.seed, year, &mut drawn);
+        block.events = block.events.saturating_add(drawn.events.len() as u64);
+        if drawn.events.is_empty() {
+            // A year without events: every total is zero, no layer attaches or exhausts,
+            // no premium is due.
+            on_year(year, &[], &replayer);
+            continue;
+        }
+        let (ids, lines) = year_parts(setup, &drawn, year);
+        let events = year_events(setup, &drawn, &ids, &lines);
+        replayer.reset();
+        acc.fixed.iter_mut().for_each(|v| *v = (0, 0));
+        acc.dynamic.clear();
+        acc.attached.iter_mut().for_each(|a| *a = false);
+        let replay_err = |source: ReplayError| SimulateError::Replay {
+            year,
+            source: Box::new(source),
+        };
+        if program.occurrence_window.is_some() {
+            for occ in group(program, events.clone()).map_err(|e| replay_err(e.into()))? {
+                replayer
+                    .event(&occ.event, &mut out, None)
+                    .map_err(replay_err)?;
+                year_occurrence(setup, &out, &mut acc);
+            }
+        } else {
+            for ev in &events {
+                replayer.event(ev, &mut out, None).map_err(replay_err)?;
+                year_occurrence(setup, &out, &mut acc);
+            }
+        }
+        close_year(setup, year, &replayer, &acc, &mut fixed, &mut block);
+        on_year(year, &events, &replayer);
+    }
+    for (i, a) in fixed.into_iter().enumerate() {
+        block.summaries.insert(setup.fixed_key(i), a);
+    }
+    Ok(block)
+}
+
+/// Adds one replayed occurrence to the year's totals and largest occurrences.
+fn year_occurrence(setup: &Setup<'_>, out: &Outcome, acc: &mut YearAcc) {
+    let layers = setup.program.layers.len();
+    acc.occ.iter_mut().for_each(|v| *v = 0);
+    let gu = out.ground_up.0;
+    let paid = out.paid.0;
+    if let Some(v) = acc.occ.get_mut(0) {
+        *v = gu;
+    }
+    if let Some(v) = acc.occ.get_mut(1) {
+        *v = paid;
+    }
+    if let Some(v) = acc.occ.get_mut(2) {
+        *v = gu.saturating_sub(paid);
+    }
+    for (k, lo) in out.layers.iter().enumerate() {
+        if lo.band.0 > 0 {
+            if let Some(a) = acc.attached.get_mut(k) {
+                *a = true;
+            }
+        }
+        if let Some(v) = acc.occ.get_mut(3usize.saturating_add(k)) {
+            *v = lo.paid.0;
+        }
+        if let Some(idx) = setup.carrier_index.get(k) {
+            for (i, p) in idx.iter().zip(&lo.carriers) {
+                if let Some(v) = acc
+                    .occ
+                    .get_mut(3usize.saturating_add(layers).saturating_add(*i))
+                {
+                    *v = v.saturating_add(p.0);
+                }
+            }
+        }
+    }
+    let base = 3usize.saturating_add(layers).saturating_add(setup.carriers);
+    for (e, o) in out.entities.iter().enumerate() {
+        if let Some(v) = acc.occ.get_mut(base.saturating_add(e)) {
+            *v = o.net.0;
+        }
+    }
+    for ((total, largest), v) in acc.fixed.iter_mut().zip(&acc.occ) {
+        *total = total.saturating_add(*v);
+        *largest = (*largest).max(*v);
+    }
+    acc.occ_dynamic.clear();
+    for (key, m) in &out.uncovered {
+        let r = reason_index(key.reason);
+        add_dynamic(&mut acc.occ_dynamic, SummaryKey::Reason(r), m.0);
+        if let Some(c) = clause_order(key) {
+            add_dynamic(&mut acc.occ_dynamic, SummaryKey::ReasonClause(r, c), m.0);
+        }
+    }
+    for (k, v) in &acc.occ_dynamic {
+        match acc.dynamic.iter_mut().find(|(kk, _, _)| kk == k) {
+            Some(e) => {
+                e.1 = e.1.saturating_add(*v);
+                e.2 = e.2.max(*v);
+            }
+            None => acc.dynamic.push((*k, *v, *v)),
+        }
+    }
+}
+
+fn add_dynamic(list: &mut Vec<(SummaryKey, i64)>, k: SummaryKey, v: i64) {
+    match list.iter_mut().find(|(kk, _)| *kk == k) {
+        Some(e) => e.1 = e.1.saturating_add(v),
+        None => list.push((k, v)),
+    }
+}
+
+/// Adds the year's totals to the block.
+fn close_year(
+    setup: &Setup<'_>,
+    year: u64,
+    replayer: &Replayer<'_>,
+    acc: &YearAcc,
+    fixed: &mut [Acc],
+    block: &mut Block,
+) {
+    for (a, (total, largest)) in fixed.iter_mut().zip(&acc.fixed) {
+        a.add_year(year, *total, *largest);
+    }
+    for (k, total, largest) in &acc.dynamic {
+        block
+            .summaries
+            .entry(*k)
+            .or_default()
+            .add_year(year, *total, *largest);
+    }
+    for (k, l) in block.layers.iter_mut().enumerate() {
+        if acc.attached.get(k).copied().unwrap_or(false) {
+            l.attached = l.attached.saturating_add(1);
+        }
+        let has_aggregate = setup
+            .program
+            .layers
+            .get(k)
+            .and_then(|l| l.effective_aggregate())
+            .is_some();
+        if has_aggregate && replayer.aggregate_left(k).is_some_and(|m| m.0 <= 0) {
+            l.exhausted = l.exhausted.saturating_add(1);
+        }
+        l.premium = l
+            .premium
+            .saturating_add(i128::from(replayer.reinstatement_premium(k).0));
+    }
+}
+
+/// Years per block handed to one thread.
+pub const BLOCK_YEARS: u64 = 2048;
+
+/// Simulates `years` years under `seed` on `threads` threads (all cores when `None`),
+/// calling `progress` with the number of years done after each block.
+pub fn simulate(
+    program: &Program,
+    model: &Model,
+    years: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Block, SimulateError> {
+    use rayon::prelude::*;
+    let threads = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(1)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| SimulateError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    let blocks: Vec<(u64, u64)> = (0..years.div_ceil(BLOCK_YEARS))
+        .map(|b| {
+            let first = b.saturating_mul(BLOCK_YEARS).saturating_add(1);
+            let count = BLOCK_YEARS.min(years.saturating_sub(b.saturating_mul(BLOCK_YEARS)));
+            (first, count)
+        })
+        .collect();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let setup = Setup::new(program, model, seed);
+    let results: Vec<Result<Block, SimulateError>> = pool.install(|| {
+        blocks
+            .par_iter()
+            .map(|(first, count)| {
+                let b = run_block(&setup, *first, *count, &mut |_, _, _| {});
+                let n = done.fetch_add(*count, std::sync::atomic::Ordering::Relaxed);
+                progress(n.saturating_add(*count));
+                b
+            })
+            .collect()
+    });
+    let mut total = Block {
+        layers: vec![LayerAcc::default(); program.layers.len()],
+        ..Block::default()
+    };
+    for b in results {
+        total.merge(b?);
+    }
+    Ok(total)
+}
+
+/// Writes every simulated event of years `1..=years` as JSON Lines (section 5 events with
+/// amount lines and a `"year"`), years ascending, each year in replay order.
+pub fn write_events(
+    program: &Program,
+    model: &Model,
+    years: u64,
+    seed: u64,
+    w: &mut dyn std::io::Write,
+) -> Result<(), std::io::Error> {
+    let setup = Setup::new(program, model, seed);
+    let mut drawn = Year::default();
+    let cur = &program.currency;
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    for year in 1..=years {
+        draw_year(program, model, seed, year, &mut drawn);
+        let (ids, lines) = year_parts(&setup, &drawn, year);
+        let events = year_events(&setup, &drawn, &ids, &lines);
+        for ev in &events {
+            let mut o = serde_json::Map::new();
+            o.insert("year".into(), year.into());
+            o.insert("id".into(), ev.id.into());
+            o.insert("cause".into(), ev.cause.into());
+            o.insert("occurred".into(), ev.occurred.to_string().into());
+            o.insert("discovered".into(), ev.discovered.to_string().into());
+            let losses: Vec<serde_json::Value> = ev
+                .lines
+                .iter()
+                .map(|l| serde_json::json!({"tier": l.tier, "amount": cur.decimal(l.value).to_string()}))
+                .collect();
+            o.insert("losses".into(), losses.into());
+            let attrs = attributes_json(program, &ev.attributes);
+            if !attrs.is_empty() {
+                o.insert("attributes".into(), attrs.into());
+            }
+            serde_json::to_writer(&mut buf, &o).map_err(std::io::Error::other)?;
+            buf.push(b'\n');
+        }
+        if buf.len() > 1 << 16 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)?;
+    w.flush()
+}
+
+/// Attribute values as a scenario writes them.
+fn attributes_json(
+    program: &Program,
+    values: &[crate::program::Value],
+) -> serde_json::Map<String, serde_json::Value> {
+    use crate::program::Value;
+    let mut m = serde_json::Map::new();
+    for (a, v) in program.attributes.iter().zip(values) {
+        let json = match v {
+            Value::Flag(b) => (*b).into(),
+            Value::Count(n) => (*n).into(),
+            Value::Number(d) => d.to_string().into(),
+            Value::Amount(x) => program.currency.decimal(*x).to_string().into(),
+            Value::Duration(d) => format!("{}s", d.0).into(),
+            Value::Text(t) => t.clone().into(),
+            Value::Instant(i) => i.to_string().into(),
+        };
+        m.insert(a.name.clone(), json);
+    }
+    m
+}

@@ -1,0 +1,358 @@
+//! The statistics of section 12.3 from a merged [`Block`], exactly: integer sums, AAL and
+//! TVaR rounded half-even once, SD and SE as exactly rounded square roots of integer
+//! ratios (floating point only when the integers would overflow), ratios as `f64`.
+
+use super::{carrier_list, entity_list, Acc, Block, ClauseOrder, SummaryKey};
+use crate::money::div_round_half_even;
+use crate::program::Program;
+use crate::replay::UncoveredReason;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Return periods reported when none are asked for.
+pub const DEFAULT_RETURN_PERIODS: [u64; 10] = [2, 5, 10, 25, 50, 100, 200, 250, 500, 1000];
+
+/// A simulation's results (spec section 12.3).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimulationResult {
+    /// Program name.
+    pub program: String,
+    /// Model name.
+    pub model: String,
+    /// Years simulated.
+    pub years: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Every summary, in order.
+    pub summaries: Vec<SummaryResult>,
+    /// Every layer, tower order.
+    pub layers: Vec<LayerStat>,
+}
+
+/// One summary's statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryResult {
+    /// `ground_up`, `paid`, `uncovered`, `layer:NAME`, `carrier:NAME`, `net:ENTITY`,
+    /// `uncovered:REASON`, `uncovered:REASON:CLAUSE`.
+    pub summary: String,
+    /// Average annual loss.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub aal: Decimal,
+    /// Standard deviation of the annual totals (population).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub sd: Decimal,
+    /// Standard error of the AAL: SD / √N.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub se: Decimal,
+    /// SD / AAL, unrounded; `null` when the AAL is zero.
+    pub cv: Option<f64>,
+    /// Share of years with a non-zero total.
+    pub nonzero_years: f64,
+    /// Aggregate exceedance: annual totals.
+    pub aep: Vec<EpPoint>,
+    /// Occurrence exceedance: each year's largest occurrence.
+    pub oep: Vec<EpPoint>,
+}
+
+/// A point of an exceedance curve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpPoint {
+    /// T years.
+    pub return_period: u64,
+    /// The loss at rank ⌊N / T⌋ from the largest.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub loss: Decimal,
+    /// The mean of the ⌊N / T⌋ largest.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub tvar: Decimal,
+}
+
+/// A layer's statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerStat {
+    /// Layer name.
+    pub layer: String,
+    /// Share of years with a band.
+    pub attach_probability: f64,
+    /// Share of years ending with the aggregate used up (0 without an aggregate).
+    pub exhaust_probability: f64,
+    /// Mean annual reinstatement premium.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub reinstatement_premium: Decimal,
+}
+
+impl SimulationResult {
+    /// Pretty JSON (the same inputs give the same bytes).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The name of a summary.
+pub fn summary_name(program: &Program, key: SummaryKey) -> String {
+    let (carriers, _) = carrier_list(program);
+    let layer = |k: u32| {
+        program
+            .layers
+            .get(k as usize)
+            .map_or(String::new(), |l| l.name.clone())
+    };
+    let reason = |r: u8| {
+        UncoveredReason::ALL
+            .get(usize::from(r))
+            .map_or("", |r| r.as_str())
+    };
+    match key {
+        SummaryKey::GroundUp => "ground_up".to_string(),
+        SummaryKey::Paid => "paid".to_string(),
+        SummaryKey::Uncovered => "uncovered".to_string(),
+        SummaryKey::Layer(k) => format!("layer:{}", layer(k)),
+        SummaryKey::Carrier(c) => format!(
+            "carrier:{}",
+            carriers.get(c as usize).map_or("", String::as_str)
+        ),
+        SummaryKey::Net(e) => format!(
+            "net:{}",
+            entity_list(program)
+                .get(e as usize)
+                .map_or(String::new(), Clone::clone)
+        ),
+        SummaryKey::Reason(r) => format!("uncovered:{}", reason(r)),
+        SummaryKey::ReasonClause(r, c) => {
+            let name = match c {
+                ClauseOrder::Exclusion(i) => {
+                    program.exclusions.get(i as usize).map(|x| x.name.clone())
+                }
+                ClauseOrder::Sublimit(i) => {
+                    program.sublimits.get(i as usize).map(|x| x.name.clone())
+                }
+                ClauseOrder::Deductible(i) => {
+                    program.deductibles.get(i as usize).map(|x| x.name.clone())
+                }
+                ClauseOrder::LayerExclusion(k, j) => program
+                    .layers
+                    .get(k as usize)
+                    .and_then(|l| l.exclusions.get(j as usize))
+                    .map(|x| x.name.clone()),
+                ClauseOrder::Layer(k) => Some(layer(k)),
+            };
+            format!("uncovered:{}:{}", reason(r), name.unwrap_or_default())
+        }
+    }
+}
+
+/// The statistics of section 12.3 for a merged block of `block.years` years.
+pub fn statistics(
+    program: &Program,
+    model_name: &str,
+    seed: u64,
+    block: &Block,
+    return_periods: &[u64],
+) -> SimulationResult {
+    let n = block.years;
+    let cur = &program.currency;
+    let money = |minor: i128| {
+        Decimal::try_from_i128_with_scale(minor, cur.minor_units).unwrap_or(Decimal::ZERO)
+    };
+    let summaries = block
+        .summaries
+        .iter()
+        .map(|(key, acc)| summary(summary_name(program, *key), acc, n, return_periods, &money))
+        .collect();
+    let layers = program
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let a = block.layers.get(k).cloned().unwrap_or_default();
+            LayerStat {
+                layer: l.name.clone(),
+                attach_probability: ratio(a.attached, n),
+                exhaust_probability: if l.effective_aggregate().is_some() {
+                    ratio(a.exhausted, n)
+                } else {
+                    0.0
+                },
+                reinstatement_premium: money(mean(a.premium, n)),
+            }
+        })
+        .collect();
+    SimulationResult {
+        program: program.name.clone(),
+        model: model_name.to_string(),
+        years: n,
+        seed,
+        summaries,
+        layers,
+    }
+}
+
+fn ratio(count: u64, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        count as f64 / n as f64
+    }
+}
+
+/// `sum / n` rounded half-even.
+fn mean(sum: i128, n: u64) -> i128 {
+    div_round_half_even(sum, i128::from(n.max(1))).unwrap_or(0)
+}
+
+fn summary(
+    name: String,
+    acc: &Acc,
+    n: u64,
+    return_periods: &[u64],
+    money: &dyn Fn(i128) -> Decimal,
+) -> SummaryResult {
+    let aal = mean(acc.sum, n);
+    let (sd, se, cv) = spread(acc, n);
+    let mut annual = acc.annual.clone();
+    annual.sort_unstable_by(|a, b| b.cmp(a));
+    let mut largest = acc.largest.clone();
+    largest.sort_unstable_by(|a, b| b.cmp(a));
+    SummaryResult {
+        summary: name,
+        aal: money(aal),
+        sd: money(sd),
+        se: money(se),
+        cv,
+        nonzero_years: ratio(acc.nonzero, n),
+        aep: curve(&annual, n, return_periods, money),
+        oep: curve(&largest, n, return_periods, money),
+    }
+}
+
+/// Points of an exceedance curve from the non-zero values sorted from the largest down
+/// (the other years are zero).
+fn curve(
+    desc: &[i64],
+    n: u64,
+    return_periods: &[u64],
+    money: &dyn Fn(i128) -> Decimal,
+) -> Vec<EpPoint> {
+    let mut prefix: i128 = 0;
+    let mut sums = Vec::with_capacity(desc.len());
+    for v in desc {
+        prefix = prefix.saturating_add(i128::from(*v));
+        sums.push(prefix);
+    }
+    let total = prefix;
+    return_periods
+        .iter()
+        .filter_map(|t| {
+            let k = n.checked_div(*t)?;
+            if k == 0 {
+                return None;
+            }
+            let idx = usize::try_from(k.saturating_sub(1)).ok()?;
+            let loss = desc.get(idx).copied().map_or(0, i128::from);
+            let top = sums.get(idx).copied().unwrap_or(total);
+            Some(EpPoint {
+                return_period: *t,
+                loss: money(loss),
+                tvar: money(div_round_half_even(top, i128::from(k)).unwrap_or(0)),
+            })
+        })
+        .collect()
+}
+
+/// SD, SE (minor units, rounded half-even) and CV of the annual totals: with S the sum,
+/// Q the sum of squares, the population variance is (N·Q − S²)/N².
+fn spread(acc: &Acc, n: u64) -> (i128, i128, Option<f64>) {
+    if n == 0 {
+        return (0, 0, None);
+    }
+    let nn = u128::from(n);
+    let exact = acc.sum_sq.and_then(|q| {
+        let s = acc.sum.unsigned_abs();
+        let num = nn.checked_mul(q)?.checked_sub(s.checked_mul(s)?)?;
+        let sd = round_sqrt_ratio(num, nn.checked_mul(nn)?)?;
+        let se = round_sqrt_ratio(num, nn.checked_mul(nn)?.checked_mul(nn)?)?;
+        Some((num, sd, se))
+    });
+    let nf = n as f64;
+    let mean_f = acc.sum as f64 / nf;
+    let (var_f, sd, se) = match exact {
+        Some((num, sd, se)) => (
+            num as f64 / (nf * nf),
+            i128::try_from(sd).unwrap_or(i128::MAX),
+            i128::try_from(se).unwrap_or(i128::MAX),
+        ),
+        None => {
+            let q = acc.annual.iter().map(|v| {
+                let d = *v as f64 - mean_f;
+                d * d
+            });
+            let zeros = (n.saturating_sub(acc.annual.len() as u64)) as f64 * mean_f * mean_f;
+            let var = (q.sum::<f64>() + zeros) / nf;
+            let sd = var.sqrt();
+            (var, sd.round() as i128, (sd / nf.sqrt()).round() as i128)
+        }
+    };
+    let cv = if acc.sum == 0 {
+        None
+    } else {
+        Some(var_f.sqrt() / mean_f)
+    };
+    (sd, se, cv)
+}
+
+/// `round_half_even(√(num / den))` exactly, or `None` when the check overflows.
+pub fn round_sqrt_ratio(num: u128, den: u128) -> Option<u128> {
+    if den == 0 {
+        return None;
+    }
+    let approx = ((num as f64) / (den as f64)).sqrt();
+    let mut r = if approx.is_finite() {
+        approx as u128
+    } else {
+        return None;
+    };
+    // r is the answer when (2r − 1)² den ≤ 4 num < (2r + 1)² den (ties to even).
+    let four = num.checked_mul(4)?;
+    let below = |r: u128| -> Option<bool> {
+        // (2r + 1)² den ≤ 4 num: the answer is above r.
+        let t = r.checked_mul(2)?.checked_add(1)?;
+        Some(t.checked_mul(t)?.checked_mul(den)? <= four)
+    };
+    for _ in 0..64 {
+        if below(r)? {
+            r = r.checked_add(1)?;
+        } else if r > 0 && !below(r.checked_sub(1)?)? {
+            r = r.checked_sub(1)?;
+        } else {
+            break;
+        }
+    }
+    // A tie, (2r − 1)² den = 4 num: the even of r − 1 and r.
+    if r > 0 {
+        let t = r.checked_mul(2)?.checked_sub(1)?;
+        if t.checked_mul(t)?.checked_mul(den)? == four && r % 2 == 1 {
+            r = r.checked_sub(1)?;
+        }
+    }
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_sqrt_ratio;
+
+    #[test]
+    fn square_roots_round_half_even_exactly() {
+        assert_eq!(round_sqrt_ratio(0, 1), Some(0));
+        assert_eq!(round_sqrt_ratio(16, 1), Some(4));
+        assert_eq!(round_sqrt_ratio(17, 1), Some(4));
+        // √20.25 = 4.5 exactly: to even, 4. √30.25 = 5.5: 6.
+        assert_eq!(round_sqrt_ratio(81, 4), Some(4));
+        assert_eq!(round_sqrt_ratio(121, 4), Some(6));
+        // √(2/1) = 1.414… → 1; √(9/4) = 1.5 → 2.
+        assert_eq!(round_sqrt_ratio(2, 1), Some(1));
+        assert_eq!(round_sqrt_ratio(9, 4), Some(2));
+        let big = 10u128.pow(30);
+        assert_eq!(round_sqrt_ratio(big, 1), Some(10u128.pow(15)));
+    }
+}

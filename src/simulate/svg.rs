@@ -1,0 +1,207 @@
+//! Exceedance curves as SVG: the AEP and OEP of the ground-up and uncovered losses against
+//! the return period on a logarithmic axis, with each layer's attachment and exhaustion
+//! marked at the return period of its simulated probability (1 / p). Geometry is `f64`;
+//! the losses it plots are the exact integer values.
+
+use super::{Block, SimulationResult, SummaryKey};
+use crate::program::Program;
+use crate::tower::text::short;
+use rust_decimal::Decimal;
+use std::fmt::Write;
+
+const W: f64 = 960.0;
+const H: f64 = 600.0;
+const LEFT: f64 = 110.0;
+const RIGHT: f64 = 40.0;
+const TOP: f64 = 60.0;
+const BOTTOM: f64 = 90.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Return periods from 1 to `n` years, spaced evenly on a log axis.
+fn periods(n: u64) -> Vec<f64> {
+    let max = (n as f64).max(2.0);
+    let steps = 200;
+    (0..=steps)
+        .map(|i| max.powf(f64::from(i) / f64::from(steps)))
+        .collect()
+}
+
+/// The loss exceeded once in `t` years: rank ⌊N / t⌋ of the values sorted from the
+/// largest down (zeros beyond them).
+fn at(desc: &[i64], n: u64, t: f64) -> Option<i64> {
+    let k = (n as f64 / t).floor() as u64;
+    if k == 0 {
+        return None;
+    }
+    Some(desc.get(k.saturating_sub(1) as usize).copied().unwrap_or(0))
+}
+
+/// The chart of a simulation.
+pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -> String {
+    let n = block.years;
+    let scale = 10f64.powi(program.currency.minor_units as i32);
+    let sorted = |key: SummaryKey, occurrence: bool| -> Vec<i64> {
+        let mut v = block
+            .summaries
+            .get(&key)
+            .map(|a| {
+                if occurrence {
+                    a.largest.clone()
+                } else {
+                    a.annual.clone()
+                }
+            })
+            .unwrap_or_default();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v
+    };
+    let series = [
+        (
+            "ground-up AEP",
+            sorted(SummaryKey::GroundUp, false),
+            "#4e79a7",
+            "",
+        ),
+        (
+            "ground-up OEP",
+            sorted(SummaryKey::GroundUp, true),
+            "#4e79a7",
+            "6 4",
+        ),
+        (
+            "uncovered AEP",
+            sorted(SummaryKey::Uncovered, false),
+            "#e15759",
+            "",
+        ),
+        (
+            "uncovered OEP",
+            sorted(SummaryKey::Uncovered, true),
+            "#e15759",
+            "6 4",
+        ),
+    ];
+    let ts = periods(n);
+    let ymax = series
+        .iter()
+        .flat_map(|(_, v, _, _)| v.first().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64
+        / scale;
+    let xmax = (n as f64).max(2.0).log10();
+    let x = |t: f64| LEFT + (W - LEFT - RIGHT) * (t.max(1.0).log10() / xmax);
+    let y = |v: f64| H - BOTTOM - (H - TOP - BOTTOM) * (v / ymax).clamp(0.0, 1.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="13">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="{LEFT}" y="30" font-size="17" font-weight="bold">{} — {} ({} years)</text>
+"##,
+        esc(&result.model),
+        esc(&result.program),
+        n
+    );
+    // Axes and grid.
+    let _ = writeln!(
+        s,
+        r##"<line x1="{LEFT}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}" stroke="#333"/>"##,
+        H - BOTTOM,
+        W - RIGHT,
+        H - BOTTOM,
+        H - BOTTOM
+    );
+    let mut decade = 1.0;
+    while decade <= (n as f64).max(2.0) {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1}" stroke="#ddd"/><text x="{0:.1}" y="{2}" text-anchor="middle">{3}</text>"##,
+            x(decade),
+            H - BOTTOM,
+            H - BOTTOM + 18.0,
+            decade
+        );
+        decade *= 10.0;
+    }
+    for i in 0..=5 {
+        let v = ymax * f64::from(i) / 5.0;
+        let label = Decimal::from_f64_retain(v).map_or(String::new(), |d| short(d.round()));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#eee"/><text x="{2}" y="{3:.1}" text-anchor="end">{4}</text>"##,
+            y(v),
+            W - RIGHT,
+            LEFT - 8.0,
+            y(v) + 4.0,
+            label
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" text-anchor="middle">return period (years, log scale)</text><text x="24" y="{}" transform="rotate(-90 24 {})" text-anchor="middle">loss ({})</text>"##,
+        (LEFT + W - RIGHT) / 2.0,
+        H - BOTTOM + 44.0,
+        (TOP + H - BOTTOM) / 2.0,
+        (TOP + H - BOTTOM) / 2.0,
+        esc(&program.currency.code)
+    );
+    // Curves.
+    for (k, (name, desc, color, dash)) in series.iter().enumerate() {
+        let pts: Vec<String> = ts
+            .iter()
+            .filter_map(|t| {
+                at(desc, n, *t).map(|v| format!("{:.1},{:.1}", x(*t), y(v as f64 / scale)))
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            r##"<polyline fill="none" stroke="{color}" stroke-width="2.2" stroke-dasharray="{dash}" points="{}"/>"##,
+            pts.join(" ")
+        );
+        let ly = TOP + 18.0 * k as f64;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{0}" y1="{1:.1}" x2="{2}" y2="{1:.1}" stroke="{color}" stroke-width="2.2" stroke-dasharray="{dash}"/><text x="{3}" y="{4:.1}">{name}</text>"##,
+            LEFT + 14.0,
+            ly,
+            LEFT + 44.0,
+            LEFT + 50.0,
+            ly + 4.0
+        );
+    }
+    // Layers: attachment and exhaustion at 1 / probability.
+    for (k, l) in result.layers.iter().enumerate() {
+        for (p, what, color) in [
+            (l.attach_probability, "attaches", "#59a14f"),
+            (l.exhaust_probability, "exhausted", "#b07aa1"),
+        ] {
+            if p <= 0.0 {
+                continue;
+            }
+            let t = 1.0 / p;
+            let _ = writeln!(
+                s,
+                r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="{color}" stroke-dasharray="3 3"/><text x="{3:.1}" y="{4:.1}" fill="{color}" transform="rotate(-90 {3:.1} {4:.1})">{5} {what} (1 in {6:.1})</text>"##,
+                x(t),
+                TOP,
+                H - BOTTOM,
+                x(t) - 4.0,
+                H - BOTTOM - 8.0 - 150.0 * (k % 2) as f64,
+                esc(&l.layer),
+                t
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
