@@ -77,7 +77,7 @@ pub fn simulation_text(r: &SimulationResult, currency: &str, events: u64) -> Str
         .summaries
         .iter()
         .partition(|s| matches!(s.summary.as_str(), "ground_up" | "paid" | "uncovered"));
-    rest.sort_by(|a, b| b.aal.cmp(&a.aal));
+    rest.sort_by_key(|s| std::cmp::Reverse(s.aal));
     for s in head.into_iter().chain(rest) {
         let _ = write!(
             out,
