@@ -39,6 +39,7 @@ pub mod ast;
 pub mod bench_support;
 pub mod compile;
 pub mod diagnostic;
+pub mod fit;
 pub mod format;
 pub mod model;
 pub mod money;

@@ -114,6 +114,7 @@ pub fn events(
                 attributes: names.iter().cloned().map(Cow::Owned).zip(values).collect(),
                 series: None,
                 recoveries: Vec::new(),
+                year: None,
             }
         })
 }

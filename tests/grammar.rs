@@ -20,6 +20,9 @@ fn every_keyword_is_a_terminal_of_the_grammar() {
         .chain(specie::parse::CHECK_ITEM_KEYWORDS)
         .chain(specie::parse::TREATY_ITEM_KEYWORDS)
         .chain(specie::parse::CONTEXTUAL_WORDS)
+        .chain(specie::parse::MODEL_WORDS)
+        .chain(specie::parse::MODEL_ITEM_KEYWORDS)
+        .chain(specie::parse::PERIL_ITEM_KEYWORDS)
         .chain(specie::parse::REASONS);
     for k in keywords {
         assert!(
@@ -59,5 +62,24 @@ fn every_fixture_parses() {
     for path in files("fixtures/programs", "specie") {
         let src = std::fs::read_to_string(&path).unwrap();
         specie::parse(&src).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+#[test]
+fn every_model_fixture_parses_and_formats_canonically() {
+    let models = files("fixtures/models", "specie");
+    assert!(models.len() >= 3);
+    for path in models {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let m =
+            specie::parse::parse_model(&src).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            specie::format::format_model(&m),
+            src,
+            "{} is not in canonical layout",
+            path.display()
+        );
+        let again = specie::parse::parse_model(&specie::format::format_model(&m)).unwrap();
+        assert_eq!(again, m);
     }
 }

@@ -29,6 +29,29 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
                 continue;
             }
         };
+        if specie::parse::is_model(&src) {
+            // A model is type-checked against the program it runs with (`specie simulate`);
+            // alone, its syntax is checked.
+            match specie::parse::parse_model(&src) {
+                Ok(m) => {
+                    if format == Format::Human {
+                        println!(
+                            "ok: {name}: model \"{}\" (syntax; checked against a program by `specie simulate`)",
+                            m.model.name.node
+                        );
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    n_err += 1;
+                    match format {
+                        Format::Human => eprint!("{}", render(&e, &name, &src, color)),
+                        Format::Json => json.push(to_json(&e, &name, &src)),
+                    }
+                }
+            }
+            continue;
+        }
         let (diags, summary): (Vec<&dyn miette::Diagnostic>, Option<String>);
         let result = specie::compile_str(&src);
         match &result {

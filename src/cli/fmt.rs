@@ -20,7 +20,12 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
                 continue;
             }
         };
-        let file = match specie::parse(&src) {
+        let formatted = if specie::parse::is_model(&src) {
+            specie::parse::parse_model(&src).map(|m| specie::format::format_model(&m))
+        } else {
+            specie::parse(&src).map(|f| specie::format(&f))
+        };
+        let formatted = match formatted {
             Ok(f) => f,
             Err(e) => {
                 eprint!("{}", render(&e, &name, &src, color()));
@@ -28,7 +33,6 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
                 continue;
             }
         };
-        let formatted = specie::format(&file);
         if formatted == src {
             continue;
         }

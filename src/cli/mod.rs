@@ -1,6 +1,7 @@
 //! Commands of the `specie` binary.
 
 mod check;
+mod fit;
 mod fmt;
 mod replay;
 mod simulate;
@@ -124,6 +125,27 @@ enum Command {
         #[arg(long, value_name = "T,T,…")]
         return_periods: Option<String>,
     },
+    /// Fit lognormal and Pareto severities to real losses by maximum likelihood: parameters
+    /// with standard errors, goodness of fit, and the `loss …` line for a model.
+    Fit {
+        /// Losses: a JSON array of amounts, a CSV file, or the incident catalogue.
+        file: PathBuf,
+        /// The CSV column holding the losses (default: the first).
+        #[arg(long)]
+        column: Option<String>,
+        /// Keep catalogue incidents of this cause.
+        #[arg(long)]
+        cause: Option<String>,
+        /// Keep catalogue incidents of this tier (also the tier of the `loss` line).
+        #[arg(long)]
+        tier: Option<String>,
+        /// Print the fit as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also draw a Q-Q plot of the losses against both fits into FILE.
+        #[arg(long, value_name = "FILE.svg")]
+        svg: Option<PathBuf>,
+    },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -194,6 +216,21 @@ pub fn run(cli: Cli) -> ExitCode {
             concentration,
             scenario,
             event,
+        }),
+        Command::Fit {
+            file,
+            column,
+            cause,
+            tier,
+            json,
+            svg,
+        } => fit::run(&fit::Args {
+            file,
+            column,
+            cause,
+            tier,
+            json,
+            svg,
         }),
         Command::Simulate {
             program,

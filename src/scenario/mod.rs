@@ -137,6 +137,9 @@ pub struct RawEvent<'a> {
     /// Stolen assets that came back (spec section 11.2).
     #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
     pub recoveries: Vec<RawRecovery<'a>>,
+    /// The simulated year of a `simulate --events-out` line; accepted and ignored.
+    #[serde(default, skip_serializing)]
+    pub year: Option<u64>,
 }
 
 /// A recovery as written: an instant and either an amount or an asset quantity.
@@ -283,6 +286,7 @@ impl<'a> RawEvent<'a> {
                 .map(|(k, v)| (own(k), v))
                 .collect(),
             series: self.series.map(own),
+            year: self.year,
             recoveries: self
                 .recoveries
                 .into_iter()

@@ -66,6 +66,7 @@ fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
                 attributes: attributes.clone(),
                 series: None,
                 recoveries: Vec::new(),
+                year: None,
             })
         })
         .collect();

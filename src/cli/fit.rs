@@ -1,0 +1,80 @@
+//! `specie fit FILE [--column NAME] [--cause C] [--tier T] [--json] [--svg FILE]`
+
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use std::path::PathBuf;
+
+pub struct Args {
+    pub file: PathBuf,
+    pub column: Option<String>,
+    pub cause: Option<String>,
+    pub tier: Option<String>,
+    pub json: bool,
+    pub svg: Option<PathBuf>,
+}
+
+/// Largest input read (64 MiB).
+const MAX_BYTES: u64 = 64 << 20;
+
+pub fn run(args: &Args) -> u8 {
+    use std::io::Read;
+    let name = args.file.display().to_string();
+    let mut text = String::new();
+    let read = std::fs::File::open(&args.file).and_then(|f| {
+        f.take(MAX_BYTES.saturating_add(1))
+            .read_to_string(&mut text)
+    });
+    if let Err(e) = read {
+        eprintln!("error: cannot read `{name}`: {e}");
+        return EXIT_USAGE;
+    }
+    if text.len() as u64 > MAX_BYTES {
+        eprintln!("error: `{name}` is larger than {MAX_BYTES} bytes");
+        return EXIT_FAILED;
+    }
+    let losses = match specie::fit::read_losses(
+        &text,
+        args.column.as_deref(),
+        args.cause.as_deref(),
+        args.tier.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => return report(&e, &name),
+    };
+    let fit = match specie::fit::fit(&losses) {
+        Ok(f) => f,
+        Err(e) => return report(&e, &name),
+    };
+    let what = match (&args.cause, &args.tier) {
+        (None, None) => name.clone(),
+        (c, t) => format!(
+            "{name}: cause {}, tier {}",
+            c.as_deref().unwrap_or("any"),
+            t.as_deref().unwrap_or("any")
+        ),
+    };
+    if let Some(path) = &args.svg {
+        if let Err(e) = std::fs::write(path, fit.qq_svg(&losses, &what)) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return EXIT_USAGE;
+        }
+    }
+    let tier = args.tier.as_deref().unwrap_or("hot");
+    if args.json {
+        let (ln, pa) = fit.loss_lines(tier);
+        let v = serde_json::json!({"fit": fit, "lognormal_line": ln, "pareto_line": pa});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", fit.text(&what, tier));
+    }
+    EXIT_OK
+}
+
+fn report(e: &specie::fit::FitError, file: &str) -> u8 {
+    use miette::Diagnostic;
+    let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
+    eprintln!("error: {file}: {code}{e}");
+    if let Some(h) = e.help() {
+        eprintln!("  help: {h}");
+    }
+    EXIT_FAILED
+}
