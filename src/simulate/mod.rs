@@ -15,6 +15,7 @@ mod ord;
 mod sample;
 mod stats;
 mod svg;
+mod wire;
 
 pub use ord::write_ord;
 pub use sample::{draw_year, round_major, stream, DrawnEvent, Year, MAX_DRAW_MAJOR};
@@ -22,6 +23,7 @@ pub use stats::{
     statistics, EpPoint, LayerStat, SimulationResult, SummaryResult, DEFAULT_RETURN_PERIODS,
 };
 pub use svg::curves_svg;
+pub use wire::BlockDecodeError;
 
 use crate::model::Model;
 use crate::money::Money;
@@ -602,7 +604,23 @@ pub fn simulate(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Block, SimulateError> {
+    simulate_years(program, model, seed, 1, years, threads, progress)
+}
+
+/// [`simulate`] for `count` years from `first_year`: a run can be cut into consecutive
+/// calls (to stay interruptible, or to spread over machines) whose blocks merge into the
+/// whole run's block.
+pub fn simulate_years(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    first_year: u64,
+    count: u64,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Block, SimulateError> {
     use rayon::prelude::*;
+    let years = count;
     let threads = threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(std::num::NonZeroUsize::get)
@@ -617,7 +635,7 @@ pub fn simulate(
         })?;
     let blocks: Vec<(u64, u64)> = (0..years.div_ceil(BLOCK_YEARS))
         .map(|b| {
-            let first = b.saturating_mul(BLOCK_YEARS).saturating_add(1);
+            let first = b.saturating_mul(BLOCK_YEARS).saturating_add(first_year);
             let count = BLOCK_YEARS.min(years.saturating_sub(b.saturating_mul(BLOCK_YEARS)));
             (first, count)
         })

@@ -1,0 +1,107 @@
+"""Specie on Apache Spark: simulations split into blocks of years run as Spark tasks, and
+event tables replayed partition by partition, with results equal to a single machine's.
+
+Workers need the ``specie`` wheel: install it on every node (``pip install specie-*.whl``
+in the cluster's image or bootstrap script), or ship it with the job
+(``spark.sparkContext.addPyFile`` does not work for compiled wheels; use
+``--archives`` with a packed virtual environment, or ``spark.submit.pyFiles`` pointing at a
+directory where the wheel is unpacked). Programs and models travel to the workers as their
+source text (they pickle by source).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import pyarrow as pa
+
+from . import Model, Program, DEFAULT_RETURN_PERIODS, _specie
+
+
+def _blocks(years: int, partitions: int) -> list[tuple[int, int, int]]:
+    """(block id, first year, count) for `partitions` blocks covering years 1..=years."""
+    size = -(-years // partitions)
+    out = []
+    for b in range(partitions):
+        first = b * size + 1
+        count = min(size, years - b * size)
+        if count > 0:
+            out.append((b, first, count))
+    return out
+
+
+def simulate_json(spark: Any, prog: Program, model: Model, years: int | None = None,
+                  seed: int | None = None, partitions: int = 4,
+                  return_periods: tuple[int, ...] = DEFAULT_RETURN_PERIODS) -> str:
+    """The JSON of ``specie simulate --json``, computed on Spark: one block of years per
+    partition (``mapInArrow`` over block ids), merged on the driver. Byte for byte the
+    JSON of ``prog.simulate(model, years, seed).to_json()``."""
+    years = years if years is not None else (model.years or 10_000)
+    seed = seed if seed is not None else (model.seed or 0)
+    blocks = _blocks(years, partitions)
+    src, model_src, model_path = prog.source, model.source, model.path
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        worker_prog = _specie.Program(src, None)
+        plan = {b: (first, count) for b, first, count in blocks}
+        for batch in batches:
+            for b in batch.column("id").to_pylist():
+                first, count = plan[b]
+                data = _specie.simulate_block(worker_prog, model_src, model_path, seed, first, count,
+                                              1).to_bytes()
+                yield pa.RecordBatch.from_pydict({"block": [b], "data": [data]},
+                                                 schema=pa.schema([("block", pa.int64()), ("data", pa.binary())]))
+
+    df = spark.range(0, len(blocks), numPartitions=len(blocks))
+    rows = df.mapInArrow(run, "block long, data binary").collect()
+    blocks_done = [_specie.SimBlock.from_bytes(bytes(r["data"])) for r in sorted(rows, key=lambda r: r["block"])]
+    raw = _specie.statistics(prog._inner, model_src, model_path, seed, blocks_done, list(return_periods))
+    return raw["json"]
+
+
+def simulate(spark: Any, prog: Program, model: Model, years: int | None = None, seed: int | None = None,
+             partitions: int = 4) -> dict[str, Any]:
+    """The dict of ``specie simulate --json``, computed on Spark (see :func:`simulate_json`)."""
+    return json.loads(simulate_json(spark, prog, model, years, seed, partitions))
+
+
+def replay_events(df: Any, prog: Program, by: str | None = None, prices: dict | None = None) -> Any:
+    """Replays a Spark DataFrame of events (the columns of :meth:`Program.replay_events`)
+    partition by partition with ``mapInArrow``. Each partition must hold whole scenarios:
+    partition by insured or scenario (``df.repartition("scenario")``) and name that column
+    in ``by``; its rows are then replayed one scenario per value, and the column is kept in
+    the result. Without ``by``, each partition is one scenario."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    src = prog.source
+    empty = pa.table({c: pa.array([], type=pa.string()) for c in ("event_id", "cause", "occurred", "tier", "amount")})
+    out_schema = prog.replay_events(empty).schema
+    if by is not None:
+        out_schema = pa.schema([pa.field(by, _arrow_type(df, by))] + list(out_schema),
+                               metadata=out_schema.metadata)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        worker = Program(src)
+        batches = [b for b in batches if b.num_rows > 0]
+        if not batches:
+            return
+        table = pa.Table.from_batches(batches)
+        if by is None:
+            yield from worker.replay_events(table, prices).to_batches()
+            return
+        keys = table.column(by).to_pylist()
+        for key in dict.fromkeys(keys):
+            mask = pa.array([k == key for k in keys])
+            part = table.filter(mask).drop_columns([by])
+            result = worker.replay_events(part, prices)
+            col = pa.array([key] * result.num_rows, type=table.schema.field(by).type)
+            yield from result.add_column(0, by, col).to_batches()
+
+    return df.mapInArrow(run, from_arrow_schema(out_schema))
+
+
+def _arrow_type(df: Any, column: str) -> pa.DataType:
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    return to_arrow_type(df.schema[column].dataType)
