@@ -8,7 +8,7 @@ use crate::scenario::{Event, Line, Symbols};
 use std::cmp::Ordering;
 
 /// A set of interned symbols: a bit mask for ids below 128, a list above.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SymbolSet {
     mask: u128,
     rest: Vec<u32>,
@@ -61,7 +61,7 @@ pub(crate) enum IntKind {
 }
 
 /// A [`Condition`] for the engine.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ECond {
     Or(Vec<ECond>),
     And(Vec<ECond>),
@@ -136,6 +136,15 @@ impl ECond {
                 op: CmpOp::Eq,
                 value: Value::Flag(true),
             },
+        }
+    }
+
+    /// Calls `f` on every leaf test (not `and`, `or`, `not`).
+    pub(crate) fn for_each_leaf(&self, f: &mut impl FnMut(&ECond)) {
+        match self {
+            ECond::Or(cs) | ECond::And(cs) => cs.iter().for_each(|c| c.for_each_leaf(f)),
+            ECond::Not(c) => c.for_each_leaf(f),
+            leaf => f(leaf),
         }
     }
 

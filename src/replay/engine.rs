@@ -2,7 +2,7 @@
 //! reinstatement premium, totals), the event loop around the steps of section 6
 //! (`steps.rs`), and the public results.
 
-use super::cond::ECond;
+use super::atoms::Atoms;
 use super::plan::{ClauseCond, LayerPlan};
 use super::trace::{NoTrace, Tracer};
 use super::{
@@ -21,7 +21,7 @@ pub struct Replayer<'p> {
     pub(super) program: &'p Program,
     symbols: Symbols,
     pub(super) covers: Option<Vec<u32>>,
-    pub(super) exclusions: Vec<ECond>,
+    pub(super) exclusions: Vec<ClauseCond>,
     pub(super) sublimits: Vec<ClauseCond>,
     pub(super) deductibles: Vec<ClauseCond>,
     pub(super) layers: Vec<LayerPlan>,
@@ -38,6 +38,12 @@ pub struct Replayer<'p> {
     pub(super) matching: Vec<usize>,
     pub(super) parts: Vec<i64>,
     pub(super) scratch: Vec<(i128, usize)>,
+    /// The atoms of every clause condition; `None` past 64 (conditions run as trees).
+    pub(super) atoms: Option<Atoms>,
+    /// This event's event-level atom bits.
+    pub(super) event_mask: u64,
+    /// Each line's atom bits (event-level bits included).
+    pub(super) line_masks: Vec<u64>,
     reinsurance: Reinsurers,
     exposures: warn::ExposureWatch,
 }
@@ -79,17 +85,17 @@ impl<'p> Replayer<'p> {
     /// A replayer at the start of the policy period: every aggregate full.
     pub fn new(program: &'p Program) -> Replayer<'p> {
         let mut symbols = Symbols::default();
-        let exclusions = program
+        let mut exclusions: Vec<ClauseCond> = program
             .exclusions
             .iter()
-            .map(|e| ECond::new(&e.condition, &mut symbols))
+            .map(|e| ClauseCond::new(Some(&e.condition), &mut symbols))
             .collect();
-        let sublimits = program
+        let mut sublimits: Vec<ClauseCond> = program
             .sublimits
             .iter()
             .map(|s| ClauseCond::new(s.condition.as_ref(), &mut symbols))
             .collect();
-        let deductibles = program
+        let mut deductibles: Vec<ClauseCond> = program
             .deductibles
             .iter()
             .map(|d| ClauseCond::new(d.condition.as_ref(), &mut symbols))
@@ -100,11 +106,28 @@ impl<'p> Replayer<'p> {
             .map(|cs| cs.iter().map(|c| symbols.intern(c)).collect());
         let exposures = warn::ExposureWatch::new(program, |t| symbols.intern(t));
         let mut carrier_names: Vec<String> = Vec::new();
-        let layers = program
+        let mut layers: Vec<LayerPlan> = program
             .layers
             .iter()
             .map(|l| LayerPlan::new(l, &mut symbols, &mut carrier_names))
             .collect();
+        let atoms = Atoms::new(
+            exclusions
+                .iter()
+                .chain(&sublimits)
+                .chain(&deductibles)
+                .chain(layers.iter().flat_map(|l| &l.exclusions))
+                .filter_map(ClauseCond::tree),
+            &symbols,
+        );
+        if let Some(atoms) = &atoms {
+            exclusions
+                .iter_mut()
+                .chain(&mut sublimits)
+                .chain(&mut deductibles)
+                .chain(layers.iter_mut().flat_map(|l| &mut l.exclusions))
+                .for_each(|c| c.attach(atoms));
+        }
         let reinsurance = if program.treaties.is_empty() {
             Reinsurers::None
         } else {
@@ -151,6 +174,9 @@ impl<'p> Replayer<'p> {
             matching: Vec::new(),
             parts: Vec::new(),
             scratch: Vec::new(),
+            atoms,
+            event_mask: 0,
+            line_masks: Vec::new(),
         }
     }
 

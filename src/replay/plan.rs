@@ -1,6 +1,7 @@
 //! The program compiled for the engine: conditions over interned symbols, each clause's
 //! condition marked event-level or line-level, layers with integer carrier weights.
 
+use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
 use crate::money::{share_weights, Fraction};
 use crate::program::{Condition, Layer};
@@ -10,6 +11,8 @@ use crate::scenario::{Event, Line, Symbols};
 #[derive(Clone, Debug)]
 pub(crate) struct ClauseCond {
     cond: Option<ECond>,
+    /// The condition over the program's atom bits, when the program has at most 64.
+    fast: Option<FastCond>,
     /// The condition reads no line field: one answer for the whole event.
     event_level: bool,
 }
@@ -18,22 +21,54 @@ impl ClauseCond {
     pub(crate) fn new(c: Option<&Condition>, symbols: &mut Symbols) -> ClauseCond {
         let cond = c.map(|c| ECond::new(c, symbols));
         let event_level = cond.as_ref().is_none_or(ECond::event_level);
-        ClauseCond { cond, event_level }
+        ClauseCond {
+            cond,
+            fast: None,
+            event_level,
+        }
     }
 
-    /// The answer for every line of `ev`, when the condition reads no line field.
+    /// The condition tree, if any.
+    pub(crate) fn tree(&self) -> Option<&ECond> {
+        self.cond.as_ref()
+    }
+
+    /// Compiles the condition over `atoms` (built from every condition of the program).
+    pub(crate) fn attach(&mut self, atoms: &Atoms) {
+        self.fast = self.cond.as_ref().and_then(|c| atoms.compile(c));
+    }
+
+    /// Whether the condition holds for `ev` (and `line`), whose atoms are `mask`.
     #[inline]
-    pub(crate) fn for_event(&self, ev: &Event<'_>) -> Option<bool> {
+    fn holds(&self, ev: &Event<'_>, line: Option<&Line<'_>>, mask: u64) -> bool {
+        match (&self.cond, &self.fast) {
+            (None, _) => true,
+            (Some(_), Some(fast)) => fast.holds(mask),
+            (Some(c), None) => c.eval(ev, line),
+        }
+    }
+
+    /// The answer for every line of `ev` (whose event-level atoms are `event_mask`), when
+    /// the condition reads no line field.
+    #[inline]
+    pub(crate) fn for_event(&self, ev: &Event<'_>, event_mask: u64) -> Option<bool> {
         if !self.event_level {
             return None;
         }
-        Some(self.cond.as_ref().is_none_or(|c| c.eval(ev, None)))
+        Some(self.holds(ev, None, event_mask))
     }
 
-    /// The answer for one line.
+    /// The answer for one line (whose atoms are `line_mask`).
     #[inline]
-    pub(crate) fn for_line(&self, ev: &Event<'_>, line: &Line<'_>) -> bool {
-        self.cond.as_ref().is_none_or(|c| c.eval(ev, Some(line)))
+    pub(crate) fn for_line(&self, ev: &Event<'_>, line: &Line<'_>, line_mask: u64) -> bool {
+        self.holds(ev, Some(line), line_mask)
+    }
+
+    /// The answer with no line: a line field never holds (layer exclusions, which
+    /// type-checking keeps event-level).
+    #[inline]
+    pub(crate) fn for_event_only(&self, ev: &Event<'_>, event_mask: u64) -> bool {
+        self.holds(ev, None, event_mask)
     }
 }
 
@@ -43,7 +78,7 @@ pub(crate) struct LayerPlan {
     pub(crate) attachment: i64,
     pub(crate) limit: i64,
     /// Layer exclusions (event-level by type-checking).
-    pub(crate) exclusions: Vec<ECond>,
+    pub(crate) exclusions: Vec<ClauseCond>,
     /// Carrier weights, then the unplaced weight last (0 when fully placed).
     pub(crate) weights: Vec<i128>,
     /// Global index of each carrier in the totals' carrier list.
@@ -81,7 +116,7 @@ impl LayerPlan {
             exclusions: l
                 .exclusions
                 .iter()
-                .map(|e| ECond::new(&e.condition, symbols))
+                .map(|e| ClauseCond::new(Some(&e.condition), symbols))
                 .collect(),
             // INVARIANT: compiled shares are fractions of at most 24 decimals summing to at
             // most 1, so the weights fit; fall back to "all unplaced" rather than panic.

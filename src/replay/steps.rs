@@ -21,6 +21,7 @@ impl Replayer<'_> {
         if !self.check_eligibility(ev, ground_up, out, t)? {
             return Some(());
         }
+        self.answer_atoms(ev);
         self.apply_exclusions(ev, out, t)?;
         self.apply_sublimits(ev, out, t)?;
         self.apply_deductible(ev, out, t)?;
@@ -112,6 +113,25 @@ impl Replayer<'_> {
         Some(false)
     }
 
+    /// The event's atom bits, and each line's, for the clause conditions of steps 3-7.
+    fn answer_atoms(&mut self, ev: &Event<'_>) {
+        let Some(atoms) = &self.atoms else {
+            return;
+        };
+        self.event_mask = atoms.event_mask(ev);
+        self.line_masks.clear();
+        for line in ev.lines.iter() {
+            self.line_masks
+                .push(atoms.line_mask(ev, line, self.event_mask));
+        }
+    }
+
+    /// The atom bits of line `li` (0 when conditions run as trees).
+    #[inline]
+    fn line_mask(&self, li: usize) -> u64 {
+        self.line_masks.get(li).copied().unwrap_or(0)
+    }
+
     /// Step 3, exclusions: each line goes to the first program exclusion whose condition
     /// holds for it.
     fn apply_exclusions<T: Tracer>(
@@ -128,7 +148,12 @@ impl Replayer<'_> {
             if c == 0 {
                 continue;
             }
-            let Some(xi) = self.exclusions.iter().position(|x| x.eval(ev, Some(line))) else {
+            let mask = self.line_mask(li);
+            let Some(xi) = self
+                .exclusions
+                .iter()
+                .position(|x| x.for_line(ev, line, mask))
+            else {
                 continue;
             };
             out.add(
@@ -165,7 +190,7 @@ impl Replayer<'_> {
         let program = self.program;
         for (si, clause) in program.sublimits.iter().enumerate() {
             let cond = self.sublimits.get(si)?;
-            let whole_event = cond.for_event(ev);
+            let whole_event = cond.for_event(ev, self.event_mask);
             if whole_event == Some(false) {
                 continue;
             }
@@ -173,7 +198,9 @@ impl Replayer<'_> {
             let mut m = 0i64;
             for (li, line) in ev.lines.iter().enumerate() {
                 let c = *self.covered.get(li)?;
-                if c > 0 && whole_event.unwrap_or_else(|| cond.for_line(ev, line)) {
+                if c > 0
+                    && whole_event.unwrap_or_else(|| cond.for_line(ev, line, self.line_mask(li)))
+                {
                     self.matching.push(li);
                     m = m.checked_add(c)?;
                 }
@@ -276,13 +303,14 @@ impl Replayer<'_> {
         let mut best: Option<(usize, i64)> = None;
         for (di, d) in self.program.deductibles.iter().enumerate() {
             let cond = self.deductibles.get(di)?;
-            let applies = match cond.for_event(ev) {
+            let applies = match cond.for_event(ev, self.event_mask) {
                 Some(b) => b,
                 None => ev
                     .lines
                     .iter()
                     .zip(&self.covered)
-                    .any(|(line, c)| *c > 0 && cond.for_line(ev, line)),
+                    .enumerate()
+                    .any(|(li, (line, c))| *c > 0 && cond.for_line(ev, line, self.line_mask(li))),
             };
             if !applies {
                 continue;
@@ -410,7 +438,11 @@ impl Replayer<'_> {
         let k32 = u32::try_from(k).ok()?;
         let plan = self.layers.get(k)?;
         let layer = self.program.layers.get(k)?;
-        if let Some(j) = plan.exclusions.iter().position(|c| c.eval(ev, None)) {
+        if let Some(j) = plan
+            .exclusions
+            .iter()
+            .position(|c| c.for_event_only(ev, self.event_mask))
+        {
             out.add(
                 UncoveredReason::LayerExcluded,
                 ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?),

@@ -256,3 +256,49 @@ fn a_line_above_its_tier_exposure_warns_once_per_tier_and_changes_nothing() {
     let s = Scenario::from_json(r#"{"name":"s","events":[{"id":"E","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000"}]}]}"#).unwrap();
     assert!(replay_with_warnings(&p, &s).unwrap().1.is_empty());
 }
+
+#[test]
+fn more_than_64_distinct_condition_tests_still_replay_exactly() {
+    // 70 exclusions over 70 distinct loss-value thresholds give 71 atoms: past the 64 bits
+    // of the atom masks, so conditions run as trees. A 45,000 hot loss is above the
+    // thresholds 0k..=44k; a cause-gated sub-limit keeps an event-level clause in the
+    // program too.
+    let mut program = String::from(
+        r#"program "many" { period 2026-01-01 to 2027-01-01
+           sublimit "Vendor" 10k per occurrence when cause is vendor_breach
+"#,
+    );
+    for k in (0..70).rev() {
+        program.push_str(&format!(
+            "  exclude \"x{k}\" when value > {k}k and tier is not cold\n"
+        ));
+    }
+    program.push_str(r#"  layer "L" 100k xs 0 { carrier "A" 100% } }"#);
+    let r = run(
+        &program,
+        r#"{"name":"s","events":[
+           {"id":"A","cause":"hack","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"45000"}]},
+           {"id":"B","cause":"vendor_breach","occurred":"2026-05-02T00:00:00Z","losses":[{"tier":"cold","amount":"45000"}]}]}"#,
+    );
+    // Written in reverse: "x69" first, and the first that holds for 45,000 is "x44".
+    assert_eq!(
+        uncovered(&r.events[0]),
+        vec![(
+            "excluded".into(),
+            Some("x44".into()),
+            None,
+            "45000.00".into()
+        )]
+    );
+    // A cold line is never excluded; the vendor sub-limit caps it at 10,000.
+    assert_eq!(r.events[1].paid.to_string(), "10000.00");
+    assert_eq!(
+        uncovered(&r.events[1]),
+        vec![(
+            "sublimit".into(),
+            Some("Vendor".into()),
+            None,
+            "35000.00".into()
+        )]
+    );
+}

@@ -481,6 +481,16 @@ impl Symbols {
         id
     }
 
+    /// Number of symbols interned.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no symbol was interned.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// The id of `name`, or [`OTHER_SYMBOL`] when the program never names it.
     pub fn get(&self, name: &str) -> u32 {
         self.ids.get(name).copied().unwrap_or(OTHER_SYMBOL)
