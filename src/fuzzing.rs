@@ -144,6 +144,15 @@ pub fn replay_target(data: &[u8]) {
         }
     };
     let text = String::from_utf8_lossy(rest);
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(fast) = crate::scenario::scan::scan_event(line) {
+            let slow = serde_json::from_str::<crate::scenario::RawEvent<'_>>(line);
+            if slow.as_ref().ok() != Some(&fast) {
+                panic!("the event scanner and serde disagree on {line:?}: {fast:?} / {slow:?}");
+            }
+        }
+    }
     if let Ok(scenario) = crate::scenario::Scenario::from_json(&text) {
         if let Ok(r) = crate::replay::replay(program, &scenario) {
             check_conservation(&r);

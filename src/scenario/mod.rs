@@ -9,6 +9,7 @@
 
 mod batch;
 mod err;
+pub(crate) mod scan;
 
 pub use batch::{read_scenario, BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
 pub use err::ScenarioError;
@@ -303,6 +304,9 @@ impl<'a> RawEvent<'a> {
     /// Reads one event from a line of a JSON Lines stream, borrowing its text; errors
     /// carry the stream's line number.
     pub fn from_json_line(text: &'a str, line: usize) -> Result<RawEvent<'a>, ScenarioError> {
+        if let Some(ev) = scan::scan_event(text) {
+            return Ok(ev);
+        }
         serde_json::from_str(text).map_err(|e| {
             let mut err = read_error::<RawEvent<'a>>(text, &e, None);
             if let ScenarioError::Json { line: l, .. } | ScenarioError::Shape { line: l, .. } =

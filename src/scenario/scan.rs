@@ -1,0 +1,466 @@
+//! A fast reader for the common shape of one JSON Lines event: an object with the known
+//! keys once each, strings without escapes, decimals as strings or integers of at most
+//! 18 digits, attribute values that are strings, integers, flags or null. Anything else
+//! (escapes, floats, nesting, duplicate or unknown keys, recoveries, malformed text) is
+//! left to serde, which reads it or names the error: the scanner returns `None`.
+//!
+//! INVARIANT: when [`scan_event`] returns `Some(e)`, serde reads the same text as `e`
+//! (property test `scanned_events_equal_serde` and the replay fuzz target check it).
+
+use super::{parse_decimal, DecimalValue, RawEvent, RawLine};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// The event on `text`, when it has the common shape; `None` otherwise.
+pub(crate) fn scan_event(text: &str) -> Option<RawEvent<'_>> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let ev = c.event()?;
+    c.ws();
+    (c.i == c.b.len()).then_some(ev)
+}
+
+/// Whether a byte of `s` is below 0x20 (JSON forbids them raw in strings), eight bytes
+/// at a time: a byte b < 0x20 is one where `b - 0x20` borrows and b's top bit is clear.
+fn has_control(s: &[u8]) -> bool {
+    const LOW: u64 = 0x2020_2020_2020_2020;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if x.wrapping_sub(LOW) & !x & HIGH != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|c| *c < 0x20)
+}
+
+/// A position in the text.
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+/// A JSON integer of at most 18 digits: sign and magnitude.
+struct Int {
+    negative: bool,
+    magnitude: u64,
+}
+
+/// The keys of an event, as bits, to refuse duplicates.
+const KEYS: [&str; 7] = [
+    "id",
+    "cause",
+    "occurred",
+    "discovered",
+    "losses",
+    "attributes",
+    "series",
+];
+
+impl<'a> Cursor<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i = self.i.saturating_add(1);
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        if self.peek()? != want {
+            return None;
+        }
+        self.i = self.i.saturating_add(1);
+        Some(())
+    }
+
+    /// `true` and moves past `word` when it comes next.
+    fn word(&mut self, word: &str) -> bool {
+        self.ws();
+        let end = self.i.saturating_add(word.len());
+        if self.b.get(self.i..end) == Some(word.as_bytes()) {
+            self.i = end;
+            return true;
+        }
+        false
+    }
+
+    /// A string without escapes or control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let rest = self.b.get(start..)?;
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        let body = rest.get(..len)?;
+        if rest.get(len) != Some(&b'"') || has_control(body) {
+            return None;
+        }
+        let end = start.checked_add(len)?;
+        // INVARIANT: `start` and `end` sit next to ASCII quotes, so on char boundaries.
+        let s = self.s.get(start..end)?;
+        self.i = end.saturating_add(1);
+        Some(s)
+    }
+
+    /// An integer of 1 to 18 digits, no leading zero, not `-0`, not followed by a
+    /// fraction or exponent (those serde reads as floats).
+    fn int(&mut self) -> Option<Int> {
+        self.ws();
+        let negative = self.b.get(self.i) == Some(&b'-');
+        if negative {
+            self.i = self.i.saturating_add(1);
+        }
+        let start = self.i;
+        let mut magnitude = 0u64;
+        while let Some(d @ b'0'..=b'9') = self.b.get(self.i) {
+            magnitude = magnitude
+                .checked_mul(10)?
+                .checked_add(u64::from(d.wrapping_sub(b'0')))?;
+            self.i = self.i.saturating_add(1);
+        }
+        let digits = self.i.saturating_sub(start);
+        let leading_zero = digits > 1 && self.b.get(start) == Some(&b'0');
+        if digits == 0 || digits > 18 || leading_zero || (negative && magnitude == 0) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.b.get(self.i) {
+            return None;
+        }
+        Some(Int {
+            negative,
+            magnitude,
+        })
+    }
+
+    /// Calls `member` for each key of an object, then expects `,` or `}`.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i = self.i.saturating_add(1);
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.i = self.i.saturating_add(1),
+                b'}' => {
+                    self.i = self.i.saturating_add(1);
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn event(&mut self) -> Option<RawEvent<'a>> {
+        let mut ev = RawEvent {
+            id: Cow::Borrowed(""),
+            cause: Cow::Borrowed(""),
+            occurred: Cow::Borrowed(""),
+            discovered: None,
+            losses: Vec::new(),
+            attributes: BTreeMap::new(),
+            series: None,
+            recoveries: Vec::new(),
+            year: None,
+        };
+        let mut seen = 0u32;
+        self.object(|c, key| {
+            if key == "year" {
+                if ev.year.is_some() {
+                    return None;
+                }
+                let y = c.int()?;
+                ev.year = (!y.negative).then_some(y.magnitude);
+                return ev.year.map(|_| ());
+            }
+            let k = u32::try_from(KEYS.iter().position(|k| *k == key)?).ok()?;
+            if seen & (1 << k) != 0 {
+                return None;
+            }
+            seen |= 1 << k;
+            match key {
+                "id" => ev.id = Cow::Borrowed(c.string()?),
+                "cause" => ev.cause = Cow::Borrowed(c.string()?),
+                "occurred" => ev.occurred = Cow::Borrowed(c.string()?),
+                "discovered" => ev.discovered = Some(Cow::Borrowed(c.string()?)),
+                "series" => ev.series = Some(Cow::Borrowed(c.string()?)),
+                "losses" => ev.losses = c.losses()?,
+                _ => ev.attributes = c.attributes()?,
+            }
+            Some(())
+        })?;
+        // id, cause, occurred and losses are required.
+        (seen & 0b10111 == 0b10111).then_some(ev)
+    }
+
+    fn losses(&mut self) -> Option<Vec<RawLine<'a>>> {
+        self.eat(b'[')?;
+        let mut lines = Vec::new();
+        if self.peek()? == b']' {
+            self.i = self.i.saturating_add(1);
+            return Some(lines);
+        }
+        loop {
+            lines.push(self.line()?);
+            match self.peek()? {
+                b',' => self.i = self.i.saturating_add(1),
+                b']' => {
+                    self.i = self.i.saturating_add(1);
+                    return Some(lines);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn line(&mut self) -> Option<RawLine<'a>> {
+        let (mut tier, mut amount, mut asset, mut quantity) = (None, None, None, None);
+        self.object(|c, key| {
+            let fresh = match key {
+                "tier" => tier.replace(c.string()?).is_none(),
+                "asset" => asset.replace(c.string()?).is_none(),
+                "amount" => amount.replace(c.decimal()?).is_none(),
+                "quantity" => quantity.replace(c.decimal()?).is_none(),
+                _ => false,
+            };
+            fresh.then_some(())
+        })?;
+        Some(RawLine {
+            tier: Cow::Borrowed(tier?),
+            amount,
+            asset: asset.map(Cow::Borrowed),
+            quantity,
+        })
+    }
+
+    /// A decimal as serde reads it: a string, or an integer.
+    fn decimal(&mut self) -> Option<DecimalValue> {
+        if self.peek()? == b'"' {
+            return parse_decimal(self.string()?).map(DecimalValue);
+        }
+        let n = self.int()?;
+        let d = rust_decimal::Decimal::from(n.magnitude);
+        Some(DecimalValue(if n.negative {
+            d.checked_mul(rust_decimal::Decimal::NEGATIVE_ONE)?
+        } else {
+            d
+        }))
+    }
+
+    fn attributes(&mut self) -> Option<BTreeMap<Cow<'a, str>, Value>> {
+        let mut map = BTreeMap::new();
+        self.object(|c, key| {
+            let v = c.attribute()?;
+            map.insert(Cow::Borrowed(key), v).is_none().then_some(())
+        })?;
+        Some(map)
+    }
+
+    fn attribute(&mut self) -> Option<Value> {
+        Some(match self.peek()? {
+            b'"' => Value::String(self.string()?.to_string()),
+            b't' if self.word("true") => Value::Bool(true),
+            b'f' if self.word("false") => Value::Bool(false),
+            b'n' if self.word("null") => Value::Null,
+            _ => {
+                let n = self.int()?;
+                if n.negative {
+                    // INVARIANT: at most 18 digits, so it fits an i64.
+                    let m = i64::try_from(n.magnitude).ok()?;
+                    Value::from(m.checked_neg()?)
+                } else {
+                    Value::from(n.magnitude)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn control_bytes_are_found_anywhere(s in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(has_control(&s), s.iter().any(|c| *c < 0x20));
+        }
+    }
+
+    fn serde(text: &str) -> Result<RawEvent<'_>, String> {
+        serde_json::from_str::<RawEvent<'_>>(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_benchmark_events_are_scanned() {
+        let mut rng = crate::bench_support::Rng(7);
+        let mut line = String::new();
+        for i in 0..2_000 {
+            line.clear();
+            crate::bench_support::event_line(i, &mut rng, &mut line);
+            let fast = scan_event(&line).unwrap();
+            assert_eq!(Ok(fast), serde(&line), "{line}");
+        }
+    }
+
+    #[test]
+    fn uncommon_shapes_are_left_to_serde() {
+        let base = r#""id":"E","cause":"c","occurred":"2026-01-01T00:00:00Z""#;
+        for rest in [
+            r#","losses":[{"tier":"hot","amount":1.5}]"#,
+            r#","losses":[{"tier":"h\u006ft","amount":"1"}]"#,
+            r#","losses":[],"losses":[]"#,
+            r#","losses":[],"recoveries":[]"#,
+            r#","losses":[],"discovered":null"#,
+            r#","losses":[{"tier":"hot","amount":"1","amount":"2"}]"#,
+            r#","losses":[],"attributes":{"a":1,"a":2}"#,
+            r#","losses":[],"attributes":{"a":-0}"#,
+            r#","losses":[],"attributes":{"a":01}"#,
+            r#","losses":[],"attributes":{"a":[1]}"#,
+            r#","losses":[],"year":-1"#,
+            r#","losses":[],"other":1"#,
+            r#","losses":[{"tier":"hot","amount":"1"},]"#,
+            ",\"losses\":[{\"tier\":\"a long tier\tname\"}]",
+        ] {
+            let text = format!("{{{base}{rest}}}");
+            assert!(scan_event(&text).is_none(), "{text}");
+        }
+        let text = format!("{{{base}}}");
+        assert!(scan_event(&text).is_none(), "losses are required");
+        let text = format!("{{{base},\"losses\":[]}} x");
+        assert!(scan_event(&text).is_none(), "trailing text");
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        let string = prop_oneof![
+            Just("\"hot\"".to_string()),
+            Just("\"E1\"".to_string()),
+            Just("\"2026-03-01T00:00:00Z\"".to_string()),
+            Just("\"12.50\"".to_string()),
+            Just("\"1e3\"".to_string()),
+            Just("\"x\\\"y\"".to_string()),
+            Just("\"\"".to_string()),
+        ];
+        let number = prop_oneof![
+            Just("0".to_string()),
+            Just("-0".to_string()),
+            Just("7".to_string()),
+            Just("-12".to_string()),
+            Just("007".to_string()),
+            Just("1.5".to_string()),
+            Just("2e2".to_string()),
+            Just("123456789012345678".to_string()),
+            Just("1234567890123456789".to_string()),
+            Just("99999999999999999999999".to_string()),
+        ];
+        let literal = prop_oneof![
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("null".to_string()),
+            Just("nul".to_string()),
+        ];
+        prop_oneof![string, number, literal]
+    }
+
+    fn line_object() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("tier"),
+            Just("amount"),
+            Just("asset"),
+            Just("quantity"),
+            Just("other")
+        ];
+        proptest::collection::vec((key, piece()), 0..4).prop_map(|kv| {
+            let members: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{}}}", members.join(","))
+        })
+    }
+
+    fn event_text() -> impl Strategy<Value = String> {
+        let value = prop_oneof![
+            piece(),
+            proptest::collection::vec(line_object(), 0..3)
+                .prop_map(|v| format!("[{}]", v.join(","))),
+            proptest::collection::vec(
+                (prop_oneof![Just("staff"), Just("ok"), Just("a b")], piece()),
+                0..3
+            )
+            .prop_map(|kv| {
+                let m: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                format!("{{{}}}", m.join(" , "))
+            }),
+        ];
+        let key = prop_oneof![
+            Just("id"),
+            Just("cause"),
+            Just("occurred"),
+            Just("discovered"),
+            Just("losses"),
+            Just("attributes"),
+            Just("series"),
+            Just("year"),
+            Just("recoveries"),
+        ];
+        proptest::collection::vec((key, value), 0..9).prop_map(|kv| {
+            let m: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!(" {{{}}} ", m.join(","))
+        })
+    }
+
+    /// Events of the common shape but for one or two pieces, so that the scanner reads
+    /// many of them.
+    fn likely_event() -> impl Strategy<Value = String> {
+        let opt = || proptest::option::of(piece());
+        (opt(), opt(), opt(), any::<bool>(), opt(), opt()).prop_map(
+            |(amount, asset, quantity, empty, staff, year)| {
+                let mut s = String::from(
+                    r#"{"id":"E","cause":"hack","occurred":"2026-01-01T00:00:00Z","losses":["#,
+                );
+                if !empty {
+                    s.push_str(r#"{"tier":"hot""#);
+                    for (k, v) in [("amount", amount), ("asset", asset), ("quantity", quantity)] {
+                        if let Some(v) = v {
+                            s.push_str(&format!(r#","{k}":{v}"#));
+                        }
+                    }
+                    s.push('}');
+                }
+                s.push(']');
+                if let Some(v) = staff {
+                    s.push_str(&format!(r#","attributes":{{"staff":{v}}}"#));
+                }
+                if let Some(v) = year {
+                    s.push_str(&format!(r#","year":{v}"#));
+                }
+                s.push('}');
+                s
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Whatever the scanner reads, serde reads the same way.
+        #[test]
+        fn scanned_events_equal_serde(text in prop_oneof![event_text(), likely_event()]) {
+            if let Some(fast) = scan_event(&text) {
+                prop_assert_eq!(Ok(fast), serde(&text), "{}", text);
+            }
+        }
+    }
+}
