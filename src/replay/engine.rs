@@ -74,6 +74,14 @@ struct TotalsAcc {
     recovered: Option<RecoveredOutcome>,
 }
 
+/// The atoms of every clause condition, each clause compiled over them; `None` (clauses
+/// left as trees) past 64 atoms.
+fn compile_atoms(mut clauses: Vec<&mut ClauseCond>, symbols: &Symbols) -> Option<Atoms> {
+    let atoms = Atoms::new(clauses.iter().filter_map(|c| c.tree()), symbols)?;
+    clauses.iter_mut().for_each(|c| c.attach(&atoms));
+    Some(atoms)
+}
+
 fn overflow(ev: &Event<'_>, what: &'static str) -> ReplayError {
     ReplayError::Overflow {
         event: ev.id.to_string(),
@@ -111,23 +119,15 @@ impl<'p> Replayer<'p> {
             .iter()
             .map(|l| LayerPlan::new(l, &mut symbols, &mut carrier_names))
             .collect();
-        let atoms = Atoms::new(
-            exclusions
-                .iter()
-                .chain(&sublimits)
-                .chain(&deductibles)
-                .chain(layers.iter().flat_map(|l| &l.exclusions))
-                .filter_map(ClauseCond::tree),
-            &symbols,
-        );
-        if let Some(atoms) = &atoms {
+        let atoms = compile_atoms(
             exclusions
                 .iter_mut()
                 .chain(&mut sublimits)
                 .chain(&mut deductibles)
                 .chain(layers.iter_mut().flat_map(|l| &mut l.exclusions))
-                .for_each(|c| c.attach(atoms));
-        }
+                .collect(),
+            &symbols,
+        );
         let reinsurance = if program.treaties.is_empty() {
             Reinsurers::None
         } else {
