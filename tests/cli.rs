@@ -486,3 +486,25 @@ fn bad_recoveries_and_series_exit_1_naming_the_event() {
         assert!(stderr.contains(needle), "{name} streamed: {stderr}");
     }
 }
+
+#[test]
+fn a_stream_line_that_is_not_utf8_names_its_line() {
+    let dir = std::env::temp_dir().join(format!("specie-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let events = dir.join("bad.jsonl");
+    let good = r#"{"id":"E1","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"10"}]}"#;
+    let mut bytes = format!("{good}\n").into_bytes();
+    bytes.extend_from_slice(b"{\"id\":\"E2\xff\"}\n");
+    std::fs::write(&events, &bytes).unwrap();
+    let program = root().join(HOT_PROGRAM).display().to_string();
+    let (code, stdout, stderr) = specie(&[
+        "replay",
+        &program,
+        "--events",
+        &events.display().to_string(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("line 2"), "{stderr}");
+}

@@ -12,7 +12,7 @@ use crate::program::Program;
 use crate::scenario::{
     EventBatch, Indices, Preparer, Prices, RawEvent, ScenarioError, StreamHeader, Symbols,
 };
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 /// Events per batch handed from the reading thread to the replaying one.
@@ -223,7 +223,7 @@ impl Reader {
         symbols: &Symbols,
     ) -> Result<ReadEnd, StreamError> {
         let mut input = input;
-        let mut line = String::new();
+        let mut bytes = Vec::new();
         let mut line_no = 0usize;
         let mut header = header;
         let mut preparer = None;
@@ -233,15 +233,15 @@ impl Reader {
         let mut indices: Option<Indices> = None;
         let mut grouper: Grouper<RawEvent<'static>> = Grouper::new(program, true);
         loop {
-            line.clear();
-            let n = input
-                .by_ref()
-                .take((MAX_LINE_BYTES as u64).saturating_add(1))
-                .read_line(&mut line)?;
-            if n == 0 {
+            if read_line(&mut input, &mut bytes, MAX_LINE_BYTES)? == 0 {
                 break;
             }
             line_no = line_no.saturating_add(1);
+            let line = std::str::from_utf8(&bytes).map_err(|e| ScenarioError::Json {
+                line: line_no,
+                column: e.valid_up_to().saturating_add(1),
+                message: "the line is not valid UTF-8".to_string(),
+            })?;
             if line.len() > MAX_LINE_BYTES {
                 return Err(ScenarioError::TooMany {
                     what: "bytes in one line of the stream",
@@ -335,6 +335,34 @@ impl Reader {
             header,
             count,
         })
+    }
+}
+
+/// Reads the next line of `input` (its `\n` included) into `line`, stopping after
+/// `limit + 1` bytes so that an endless line cannot grow memory; returns the bytes read,
+/// 0 at the end of the input.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
+    line.clear();
+    loop {
+        let avail = match input.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(line.len());
+        }
+        let (upto, newline) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i.saturating_add(1), true),
+            None => (avail.len(), false),
+        };
+        let room = limit.saturating_add(1).saturating_sub(line.len());
+        let take = upto.min(room);
+        line.extend_from_slice(avail.get(..take).unwrap_or_default());
+        input.consume(take);
+        if (newline && take == upto) || line.len() > limit {
+            return Ok(line.len());
+        }
     }
 }
 

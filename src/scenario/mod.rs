@@ -69,9 +69,47 @@ impl<'de> Deserialize<'de> for DecimalValue {
 
 fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
-    Decimal::from_str(s)
-        .ok()
+    plain_decimal(s.as_bytes())
+        .or_else(|| Decimal::from_str(s).ok())
         .or_else(|| Decimal::from_scientific(s).ok())
+}
+
+/// The common decimal `-?digits[.digits]` of at most 18 digits, read without
+/// `Decimal::from_str`'s generality; `None` leaves any other text (and `-0`) to it.
+///
+/// INVARIANT: when `Some(d)`, `Decimal::from_str` gives the same mantissa, scale and sign
+/// (property test `plain_decimals_read_as_from_str`).
+fn plain_decimal(s: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if digits.first() == Some(&b'.') || digits.last() == Some(&b'.') || digits.len() > 19 {
+        return None;
+    }
+    let (mut mantissa, mut scale, mut count, mut dot) = (0i64, 0u32, 0usize, false);
+    for c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(i64::from(c.wrapping_sub(b'0')))?;
+                count = count.saturating_add(1);
+                scale = scale.saturating_add(u32::from(dot));
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 18 || (negative && mantissa == 0) {
+        return None;
+    }
+    let signed = if negative {
+        mantissa.checked_neg()?
+    } else {
+        mantissa
+    };
+    Decimal::try_new(signed, scale).ok()
 }
 
 /// A scenario as read: a name, prices and events, not yet checked against a program.
@@ -888,6 +926,9 @@ impl<'p> Preparer<'p> {
             },
         };
         let decimal = || match json {
+            // Integers as serde holds them, without printing them to read them back.
+            J::Number(n) if n.is_u64() => n.as_u64().map(Decimal::from),
+            J::Number(n) if n.is_i64() => n.as_i64().map(Decimal::from),
             J::Number(n) => parse_decimal(&n.to_string()),
             J::String(s) => parse_decimal(s),
             _ => None,
@@ -898,6 +939,9 @@ impl<'p> Preparer<'p> {
                 _ => return Err(wrong()),
             },
             AttrType::Count => {
+                if let Some(n) = json.as_u64() {
+                    return Ok(Value::Count(n));
+                }
                 let d = decimal().ok_or_else(wrong)?;
                 if !d.fract().is_zero() || d.is_sign_negative() && !d.is_zero() {
                     return Err(wrong());

@@ -417,3 +417,50 @@ fn a_missing_index_is_an_error() {
         "parametric cover `USDC depeg` watches index `USDC/USD`, which the scenario does not give"
     );
 }
+
+proptest::proptest! {
+    /// The common-decimal reader gives what `Decimal::from_str` gives, digit for digit and
+    /// scale for scale, on strings built from digits, signs, dots and a few other bytes.
+    #[test]
+    fn plain_decimals_read_as_from_str(
+        s in "-?[0-9]{0,20}(\\.[0-9]{0,20})?|[-+0-9._e]{0,12}",
+    ) {
+        use std::str::FromStr;
+        let Some(fast) = plain_decimal(s.as_bytes()) else {
+            return Ok(());
+        };
+        let slow = Decimal::from_str(&s).unwrap();
+        proptest::prop_assert_eq!(
+            (fast.mantissa(), fast.scale(), fast.is_sign_negative()),
+            (slow.mantissa(), slow.scale(), slow.is_sign_negative()),
+            "{}", s
+        );
+    }
+}
+
+#[test]
+fn plain_decimals_cover_the_common_shapes() {
+    for (s, m, scale) in [
+        ("12.50", 1250, 2),
+        ("0", 0, 0),
+        ("-7.125", -7125, 3),
+        ("007", 7, 0),
+    ] {
+        let d = plain_decimal(s.as_bytes()).unwrap();
+        assert_eq!((d.mantissa(), d.scale()), (m, scale), "{s}");
+    }
+    for s in [
+        "",
+        "-",
+        ".5",
+        "5.",
+        "-0",
+        "1.2.3",
+        "+1",
+        "1e5",
+        "1_000",
+        "1234567890123456789",
+    ] {
+        assert_eq!(plain_decimal(s.as_bytes()), None, "{s}");
+    }
+}
