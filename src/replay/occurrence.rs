@@ -98,6 +98,12 @@ impl<T> Grouper<T> {
         }
     }
 
+    /// Whether the grouper has no window and nothing waiting: events without a series
+    /// pass through it.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.window.is_none() && self.groups.is_empty()
+    }
+
     /// Whether an event with `series` can skip the grouper: no window, no series, nothing
     /// waiting.
     pub(crate) fn passes_through(&self, series: Option<&str>) -> bool {

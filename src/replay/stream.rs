@@ -1,13 +1,16 @@
 //! Streaming replay of JSON Lines events with memory that does not grow with the stream.
 //!
-//! Two threads: one reads lines, parses, validates and values events and groups them into
-//! occurrences, filling [`EventBatch`]es; the other replays the batches in order and
-//! writes the results. Replay order is sequential; reading is not tied to it. At most a
-//! few batches are in flight, so memory stays flat.
+//! The reading thread reads lines in chunks, parses, validates and values events and
+//! groups them into occurrences, filling [`EventBatch`]es; the calling thread replays the
+//! batches in order and writes the results. For programs without an occurrence window, a
+//! helper thread parses every other chunk, and the reading thread checks the order of
+//! both and hands them over (a chunk with a series, or read while a group is open, is read
+//! again line by line). Replay order is sequential; reading is not tied to it. At most a
+//! few batches and chunks are in flight, so memory stays flat.
 
 use super::occurrence::{merge, Group, Grouper, Key};
 use super::output::{EventSink, Format};
-use super::{evaluate_parametric, order_key, Occurrence, Outcome, ReplayError, Replayer, Totals};
+use super::{evaluate_parametric, Occurrence, Outcome, ReplayError, Replayer, Totals};
 use crate::program::Program;
 use crate::scenario::{
     EventBatch, Indices, Preparer, Prices, RawEvent, ScenarioError, StreamHeader, Symbols,
@@ -91,6 +94,18 @@ pub fn replay_stream_as(
     header: Option<StreamHeader>,
     output: Option<(&mut dyn Write, Format)>,
 ) -> Result<StreamSummary, StreamError> {
+    replay_lines(program, input, header, output, true)
+}
+
+/// [`replay_stream_as`]; with `two_threads` false every line is read one at a time on
+/// the reading thread (the reference the tests compare the two-thread reading with).
+fn replay_lines(
+    program: &Program,
+    input: impl BufRead + Send,
+    header: Option<StreamHeader>,
+    output: Option<(&mut dyn Write, Format)>,
+    two_threads: bool,
+) -> Result<StreamSummary, StreamError> {
     let mut replayer = Replayer::new(program);
     let symbols = replayer.symbols().clone();
     let mut scenario = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
@@ -100,6 +115,7 @@ pub fn replay_stream_as(
     let (read, replayed) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut reader = Reader {
+                two_threads,
                 batch: EventBatch::new(),
                 full: full_tx,
                 empty: empty_rx,
@@ -170,6 +186,8 @@ fn replay_batches(
 
 /// The reading side: lines to occurrences, in batches.
 struct Reader {
+    /// Parse chunks on two threads where the program allows it.
+    two_threads: bool,
     batch: EventBatch,
     full: SyncSender<Msg>,
     empty: Receiver<EventBatch>,
@@ -214,7 +232,10 @@ impl Reader {
         Ok(())
     }
 
-    /// Reads every line; returns what the totals need.
+    /// Reads every line; returns what the totals need. Lines are read in chunks; until
+    /// the header (if any) and the first event, line by line; then, for programs without
+    /// an occurrence window, each pair of chunks is parsed and prepared on two threads
+    /// and put in order here (a chunk holding a series is read again line by line).
     fn read(
         &mut self,
         program: &Program,
@@ -223,145 +244,451 @@ impl Reader {
         symbols: &Symbols,
     ) -> Result<ReadEnd, StreamError> {
         let mut input = input;
-        let mut bytes = Vec::new();
-        let mut line_no = 0usize;
-        let mut header = header;
-        let mut preparer = None;
-        let mut prev: Option<crate::time::Instant> = None;
-        let mut prev_id = String::new();
-        let mut count = 0u64;
-        let mut indices: Option<Indices> = None;
-        let mut grouper: Grouper<RawEvent<'static>> = Grouper::new(program, true);
-        loop {
-            if read_line(&mut input, &mut bytes, MAX_LINE_BYTES)? == 0 {
-                break;
-            }
-            line_no = line_no.saturating_add(1);
-            let line = std::str::from_utf8(&bytes).map_err(|e| ScenarioError::Json {
-                line: line_no,
-                column: e.valid_up_to().saturating_add(1),
-                message: "the line is not valid UTF-8".to_string(),
-            })?;
-            if line.len() > MAX_LINE_BYTES {
-                return Err(ScenarioError::TooMany {
-                    what: "bytes in one line of the stream",
-                    count: line.len(),
-                    limit: MAX_LINE_BYTES,
-                }
-                .into());
-            }
-            let text = line.trim();
-            if text.is_empty() {
-                continue;
-            }
-            if preparer.is_none() {
-                // The first line may be a header: an object without `id`.
-                let is_header = count == 0
-                    && serde_json::from_str::<serde_json::Value>(text)
-                        .ok()
-                        .is_some_and(|v| v.is_object() && v.get("id").is_none());
-                if is_header {
-                    if header.is_some() {
-                        return Err(ScenarioError::Json {
-                            line: line_no,
-                            column: 1,
-                            message: "a header line and --prices were both given".to_string(),
-                        }
-                        .into());
-                    }
-                    let h: StreamHeader =
-                        serde_json::from_str(text).map_err(|e| ScenarioError::Json {
-                            line: line_no,
-                            column: e.column(),
-                            message: e.to_string(),
-                        })?;
-                    self.full.send(Msg::Name(h.name.clone())).map_err(|_| {
-                        StreamError::Io(std::io::Error::other("the replay stopped"))
-                    })?;
-                    header = Some(h);
+        let mut st = ReadState {
+            line_no: 0,
+            prev: None,
+            prev_id: String::new(),
+            count: 0,
+            grouper: Grouper::new(program, true),
+        };
+        let mut head = Head {
+            header,
+            preparer: None,
+            indices: None,
+        };
+        let mut a = Chunk::default();
+        while head.preparer.is_none() && !a.end {
+            a.fill(&mut input, &mut st.line_no)?;
+            for k in 0..a.lines.len() {
+                let (line_no, text) = a.text(k)?;
+                if head.preparer.is_none() && self.head_line(program, &mut head, text, line_no)? {
                     continue;
                 }
-                let h = header.take().unwrap_or_default();
-                indices = Some(Indices::new(&h.indices)?);
-                let prices = Prices::new(&h.prices)?;
-                preparer = Some(Preparer::new(program, prices, h.currency.as_deref())?);
-            }
-            let raw = RawEvent::from_json_line(text, line_no)?;
-            let Some(prep) = preparer.as_ref() else {
-                continue;
-            };
-            let ev = prep.prepare(&raw, symbols)?;
-            if let Some(pi) = prev {
-                if (pi, prev_id.as_str()) >= order_key(&ev) {
-                    return Err(ScenarioError::StreamOrder {
-                        event: ev.id.to_string(),
-                        previous: prev_id.clone(),
-                        line: line_no,
-                    }
-                    .into());
+                if let Some(prep) = head.preparer.as_ref() {
+                    self.event_line(&mut st, prep, symbols, text, line_no)?;
                 }
             }
-            prev = Some(ev.occurred);
-            prev_id.clear();
-            prev_id.push_str(ev.id);
-            count = count.saturating_add(1);
-            if grouper.passes_through(ev.series) {
-                let occ = Occurrence {
-                    event: ev,
-                    members: Vec::new(),
-                };
-                self.take(&occ)?;
-                continue;
-            }
-            let key = Key {
-                id: ev.id,
-                cause: ev.cause,
-                occurred: ev.occurred,
-                series: ev.series,
-            };
-            grouper.push(key, raw.clone().into_owned(), line_no)?;
-            while let Some(g) = grouper.pop_ready() {
-                self.take_group(prep, symbols, &g)?;
-            }
+            a.check_length()?;
         }
-        grouper.finish();
-        if let Some(prep) = preparer.as_ref() {
-            while let Some(g) = grouper.pop_ready() {
+        if let Some(prep) = head.preparer.as_ref() {
+            if !a.end {
+                self.read_chunks(program, &mut input, &mut st, prep, symbols)?;
+            }
+            st.grouper.finish();
+            while let Some(g) = st.grouper.pop_ready() {
                 self.take_group(prep, symbols, &g)?;
             }
         }
         Ok(ReadEnd {
-            indices,
-            header,
-            count,
+            indices: head.indices,
+            header: head.header,
+            count: st.count,
         })
+    }
+
+    /// The rest of the stream once events can be prepared, two chunks at a time.
+    fn read_chunks(
+        &mut self,
+        program: &Program,
+        input: &mut impl BufRead,
+        st: &mut ReadState,
+        prep: &Preparer<'_>,
+        symbols: &Symbols,
+    ) -> Result<(), StreamError> {
+        let two_threads = self.two_threads && program.occurrence_window.is_none();
+        std::thread::scope(|scope| {
+            let (job_tx, job_rx) = sync_channel::<(Chunk, Parsed)>(1);
+            let (done_tx, done_rx) = sync_channel::<(Chunk, Parsed)>(1);
+            if two_threads {
+                scope.spawn(move || {
+                    while let Ok((chunk, mut parsed)) = job_rx.recv() {
+                        parse_chunk(&chunk, prep, symbols, &mut parsed);
+                        if done_tx.send((chunk, parsed)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            let (mut a, mut b) = (Chunk::default(), Chunk::default());
+            let (mut pa, mut pb) = (Parsed::default(), Parsed::default());
+            loop {
+                a.fill(input, &mut st.line_no)?;
+                if !two_threads {
+                    self.sequential(st, prep, symbols, &a)?;
+                    if a.end {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                let ahead = !a.end;
+                if ahead {
+                    b.fill(input, &mut st.line_no)?;
+                    job_tx
+                        .send((b, pb))
+                        .map_err(|_| StreamError::Io(std::io::Error::other(LOST)))?;
+                }
+                parse_chunk(&a, prep, symbols, &mut pa);
+                self.apply(st, prep, symbols, &a, &mut pa)?;
+                if !ahead {
+                    return Ok(());
+                }
+                (b, pb) = done_rx
+                    .recv()
+                    .map_err(|_| StreamError::Io(std::io::Error::other(LOST)))?;
+                self.apply(st, prep, symbols, &b, &mut pb)?;
+                if b.end {
+                    return Ok(());
+                }
+            }
+        })
+    }
+
+    /// Puts a chunk parsed on its own in order, or reads it again line by line when it
+    /// holds a series or a group is open.
+    fn apply(
+        &mut self,
+        st: &mut ReadState,
+        prep: &Preparer<'_>,
+        symbols: &Symbols,
+        chunk: &Chunk,
+        parsed: &mut Parsed,
+    ) -> Result<(), StreamError> {
+        if parsed.series || !st.grouper.is_idle() {
+            return self.sequential(st, prep, symbols, chunk);
+        }
+        let batch = std::mem::take(&mut parsed.batch);
+        parsed.batch = self.empty.try_recv().unwrap_or_default();
+        let mut ordered = batch.len();
+        let mut order_error = None;
+        for i in 0..batch.len() {
+            let Some((occurred, id)) = batch.key(i) else {
+                continue;
+            };
+            let line = parsed.lines.get(i).copied().unwrap_or(0);
+            if let Err(e) = st.check_order(occurred, id, line) {
+                ordered = i;
+                order_error = Some(e);
+                break;
+            }
+        }
+        self.flush()?;
+        if ordered == batch.len() {
+            if !batch.is_empty() {
+                self.full
+                    .send(Msg::Batch(batch))
+                    .map_err(|_| StreamError::Io(std::io::Error::other(LOST)))?;
+            }
+        } else {
+            // Events before a bad one are still replayed.
+            let view = batch.view();
+            for i in 0..ordered {
+                if let Some((event, members)) = view.event(i) {
+                    self.take(&Occurrence { event, members })?;
+                }
+            }
+        }
+        if let Some(e) = order_error {
+            return Err(e);
+        }
+        if let Some(e) = parsed.error.take() {
+            return Err(e);
+        }
+        chunk.check_length()
+    }
+
+    /// Every line of `chunk`, one at a time.
+    fn sequential(
+        &mut self,
+        st: &mut ReadState,
+        prep: &Preparer<'_>,
+        symbols: &Symbols,
+        chunk: &Chunk,
+    ) -> Result<(), StreamError> {
+        for k in 0..chunk.lines.len() {
+            let (line_no, text) = chunk.text(k)?;
+            self.event_line(st, prep, symbols, text, line_no)?;
+        }
+        chunk.check_length()
+    }
+
+    /// A line read before any event: blank, the header (an object without `id`) or the
+    /// first event, which fixes the prices (from the header or `--prices`). Returns
+    /// whether the line is used up (not an event).
+    fn head_line<'p>(
+        &mut self,
+        program: &'p Program,
+        head: &mut Head<'p>,
+        text: &str,
+        line_no: usize,
+    ) -> Result<bool, StreamError> {
+        if text.is_empty() {
+            return Ok(true);
+        }
+        let is_header = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .is_some_and(|v| v.is_object() && v.get("id").is_none());
+        if is_header {
+            if head.header.is_some() {
+                return Err(ScenarioError::Json {
+                    line: line_no,
+                    column: 1,
+                    message: "a header line and --prices were both given".to_string(),
+                }
+                .into());
+            }
+            let h: StreamHeader = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+                line: line_no,
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+            self.full
+                .send(Msg::Name(h.name.clone()))
+                .map_err(|_| StreamError::Io(std::io::Error::other(LOST)))?;
+            head.header = Some(h);
+            return Ok(true);
+        }
+        let h = head.header.take().unwrap_or_default();
+        head.indices = Some(Indices::new(&h.indices)?);
+        let prices = Prices::new(&h.prices)?;
+        head.preparer = Some(Preparer::new(program, prices, h.currency.as_deref())?);
+        Ok(false)
+    }
+
+    /// One event line: read, prepared, checked for order, replayed alone or grouped.
+    fn event_line(
+        &mut self,
+        st: &mut ReadState,
+        prep: &Preparer<'_>,
+        symbols: &Symbols,
+        text: &str,
+        line_no: usize,
+    ) -> Result<(), StreamError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let raw = RawEvent::from_json_line(text, line_no)?;
+        let ev = prep.prepare(&raw, symbols)?;
+        st.check_order(ev.occurred, ev.id, line_no)?;
+        if st.grouper.passes_through(ev.series) {
+            let occ = Occurrence {
+                event: ev,
+                members: Vec::new(),
+            };
+            return self.take(&occ);
+        }
+        let key = Key {
+            id: ev.id,
+            cause: ev.cause,
+            occurred: ev.occurred,
+            series: ev.series,
+        };
+        st.grouper.push(key, raw.clone().into_owned(), line_no)?;
+        while let Some(g) = st.grouper.pop_ready() {
+            self.take_group(prep, symbols, &g)?;
+        }
+        Ok(())
     }
 }
 
-/// Reads the next line of `input` (its `\n` included) into `line`, stopping after
-/// `limit + 1` bytes so that an endless line cannot grow memory; returns the bytes read,
-/// 0 at the end of the input.
+/// The message of a pipeline whose other end stopped (after an error there).
+const LOST: &str = "the replay stopped";
+
+/// Lines read per chunk, and the bytes after which a chunk stops taking lines (a few
+/// lines in unit tests, so that short streams cross many chunks).
+#[cfg(not(test))]
+const CHUNK_LINES: usize = 2048;
+#[cfg(test)]
+const CHUNK_LINES: usize = 3;
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// What the reading side carries from line to line.
+struct ReadState {
+    line_no: usize,
+    prev: Option<crate::time::Instant>,
+    prev_id: String,
+    count: u64,
+    grouper: Grouper<RawEvent<'static>>,
+}
+
+impl ReadState {
+    /// Events must come sorted by occurred, then id; counts the event.
+    fn check_order(
+        &mut self,
+        occurred: crate::time::Instant,
+        id: &str,
+        line: usize,
+    ) -> Result<(), StreamError> {
+        if let Some(pi) = self.prev {
+            if (pi, self.prev_id.as_str()) >= (occurred, id) {
+                return Err(ScenarioError::StreamOrder {
+                    event: id.to_string(),
+                    previous: self.prev_id.clone(),
+                    line,
+                }
+                .into());
+            }
+        }
+        self.prev = Some(occurred);
+        self.prev_id.clear();
+        self.prev_id.push_str(id);
+        self.count = self.count.saturating_add(1);
+        Ok(())
+    }
+}
+
+/// What the first lines decide: the header, the preparer and the index series.
+struct Head<'p> {
+    header: Option<StreamHeader>,
+    preparer: Option<Preparer<'p>>,
+    indices: Option<Indices>,
+}
+
+/// Consecutive lines of the stream.
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    /// Each line's number and byte range in `bytes`.
+    lines: Vec<(usize, usize, usize)>,
+    /// A line longer than [`MAX_LINE_BYTES`] ended the chunk: its length.
+    too_long: Option<usize>,
+    /// The input is exhausted (or ended by a line too long).
+    end: bool,
+}
+
+impl Chunk {
+    /// The next lines of `input`, numbered from `line_no`.
+    fn fill(&mut self, input: &mut impl BufRead, line_no: &mut usize) -> std::io::Result<()> {
+        self.bytes.clear();
+        self.lines.clear();
+        while self.lines.len() < CHUNK_LINES && self.bytes.len() < CHUNK_BYTES {
+            let start = self.bytes.len();
+            let n = read_line(input, &mut self.bytes, MAX_LINE_BYTES)?;
+            if n == 0 {
+                self.end = true;
+                break;
+            }
+            *line_no = line_no.saturating_add(1);
+            if n > MAX_LINE_BYTES {
+                self.bytes.truncate(start);
+                self.too_long = Some(n);
+                self.end = true;
+                break;
+            }
+            self.lines.push((*line_no, start, start.saturating_add(n)));
+        }
+        Ok(())
+    }
+
+    /// Line `k`'s number and text, trimmed.
+    fn text(&self, k: usize) -> Result<(usize, &str), StreamError> {
+        let &(line_no, start, end) = self.lines.get(k).unwrap_or(&(0, 0, 0));
+        let bytes = self.bytes.get(start..end).unwrap_or_default();
+        let text = std::str::from_utf8(bytes).map_err(|e| ScenarioError::Json {
+            line: line_no,
+            column: e.valid_up_to().saturating_add(1),
+            message: "the line is not valid UTF-8".to_string(),
+        })?;
+        Ok((line_no, text.trim()))
+    }
+
+    /// The error for a line too long, once the lines before it are read.
+    fn check_length(&self) -> Result<(), StreamError> {
+        match self.too_long {
+            Some(count) => Err(ScenarioError::TooMany {
+                what: "bytes in one line of the stream",
+                count,
+                limit: MAX_LINE_BYTES,
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A chunk parsed and prepared on its own: its single events, in line order.
+#[derive(Default)]
+struct Parsed {
+    batch: EventBatch,
+    /// The line number of each event of `batch`.
+    lines: Vec<usize>,
+    /// An event has a series: the chunk must be read line by line.
+    series: bool,
+    /// The first bad line's error; the events before it are in `batch`.
+    error: Option<StreamError>,
+}
+
+/// Parses and prepares every line of `chunk` into `out`, stopping at the first bad line
+/// or event with a series. Reads nothing that another chunk changes.
+fn parse_chunk(chunk: &Chunk, prep: &Preparer<'_>, symbols: &Symbols, out: &mut Parsed) {
+    out.batch.clear();
+    out.lines.clear();
+    out.series = false;
+    out.error = None;
+    for k in 0..chunk.lines.len() {
+        match parse_line(chunk, k, prep, symbols, &mut out.batch) {
+            Ok(Some(line_no)) => out.lines.push(line_no),
+            Ok(None) => {}
+            Err(None) => {
+                out.series = true;
+                return;
+            }
+            Err(Some(e)) => {
+                out.error = Some(e);
+                return;
+            }
+        }
+    }
+}
+
+/// Line `k` of `chunk` into `batch`: its number, `None` for a blank line, `Err(None)`
+/// for an event with a series.
+fn parse_line(
+    chunk: &Chunk,
+    k: usize,
+    prep: &Preparer<'_>,
+    symbols: &Symbols,
+    batch: &mut EventBatch,
+) -> Result<Option<usize>, Option<StreamError>> {
+    let (line_no, text) = chunk.text(k).map_err(Some)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let raw = RawEvent::from_json_line(text, line_no).map_err(|e| Some(e.into()))?;
+    let ev = prep
+        .prepare(&raw, symbols)
+        .map_err(|e| Some(StreamError::from(e)))?;
+    if ev.series.is_some() {
+        return Err(None);
+    }
+    batch.push(&ev, &[]);
+    Ok(Some(line_no))
+}
+
+/// Appends the next line of `input` (its `\n` included) to `line`, stopping after
+/// `limit + 1` bytes so that an endless line cannot grow memory; returns the bytes
+/// appended, 0 at the end of the input.
 fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
-    line.clear();
+    let start = line.len();
     loop {
         let avail = match input.fill_buf() {
             Ok(a) => a,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        let read = line.len().saturating_sub(start);
         if avail.is_empty() {
-            return Ok(line.len());
+            return Ok(read);
         }
         let (upto, newline) = match memchr::memchr(b'\n', avail) {
             Some(i) => (i.saturating_add(1), true),
             None => (avail.len(), false),
         };
-        let room = limit.saturating_add(1).saturating_sub(line.len());
-        let take = upto.min(room);
+        let take = upto.min(limit.saturating_add(1).saturating_sub(read));
         line.extend_from_slice(avail.get(..take).unwrap_or_default());
         input.consume(take);
-        if (newline && take == upto) || line.len() > limit {
-            return Ok(line.len());
+        let read = line.len().saturating_sub(start);
+        if (newline && take == upto) || read > limit {
+            return Ok(read);
         }
     }
 }
@@ -395,4 +722,87 @@ fn finish(
         parametric,
         warnings: replayer.warnings(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench_support::{event_line, Rng, BENCH_PROGRAM};
+
+    /// A stream of generated events with, by the draw of `rng`: a header, blank lines,
+    /// series, a malformed line, two lines out of order.
+    fn stream(rng: &mut Rng) -> String {
+        let mut lines = Vec::new();
+        if rng.next_u64() % 4 == 0 {
+            lines.push(r#"{"name":"generated"}"#.to_string());
+        }
+        let n = rng.next_u64() % 25;
+        let mut line = String::new();
+        for i in 0..n {
+            line.clear();
+            event_line(i, rng, &mut line);
+            match rng.next_u64() % 12 {
+                0 => lines.push(String::new()),
+                1 | 2 => line = line.replacen(r#""losses""#, r#""series":"S","losses""#, 1),
+                _ => {}
+            }
+            lines.push(line.clone());
+        }
+        match rng.next_u64() % 6 {
+            0 if !lines.is_empty() => {
+                let k = (rng.next_u64() as usize) % lines.len();
+                lines.insert(k, r#"{"id":"bad""#.to_string());
+            }
+            1 if lines.len() > 2 => {
+                let k = (rng.next_u64() as usize) % (lines.len() - 1);
+                lines.swap(k, k + 1);
+            }
+            _ => {}
+        }
+        lines.join("\n")
+    }
+
+    /// The summary (or error) and the bytes written, read with or without two threads.
+    fn run(program: &Program, text: &str, two_threads: bool) -> (Result<String, String>, Vec<u8>) {
+        let mut out = Vec::new();
+        let r = replay_lines(
+            program,
+            text.as_bytes(),
+            None,
+            Some((&mut out, Format::Jsonl)),
+            two_threads,
+        );
+        (r.map(|s| format!("{s:?}")).map_err(|e| e.to_string()), out)
+    }
+
+    #[test]
+    fn two_thread_reading_equals_reading_line_by_line() {
+        let plain = crate::compile_str(BENCH_PROGRAM).unwrap().program;
+        let windowed = crate::compile_str(&BENCH_PROGRAM.replace(
+            "discovery window 90 days",
+            "discovery window 90 days\n  occurrence window 72 hours",
+        ))
+        .unwrap()
+        .program;
+        let mut rng = Rng(11);
+        let (mut errors, mut events) = (0, 0);
+        for _ in 0..400 {
+            let text = stream(&mut rng);
+            for program in [&plain, &windowed] {
+                let (fast, fast_out) = run(program, &text, true);
+                let (slow, slow_out) = run(program, &text, false);
+                assert_eq!(fast, slow, "{text}");
+                assert_eq!(fast_out, slow_out, "{text}");
+                match fast {
+                    Ok(_) => events += text.lines().count(),
+                    Err(_) => errors += 1,
+                }
+            }
+        }
+        // Both kinds of ending are exercised.
+        assert!(
+            errors > 50 && events > 2000,
+            "{errors} errors, {events} lines"
+        );
+    }
 }
