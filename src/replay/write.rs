@@ -361,6 +361,17 @@ impl ResultWriter {
 // INVARIANT: at most 20 digits, a point and a sign are written into the 32-byte buffer
 // from its end, and `decimals` is a currency's minor-unit count (at most 3).
 pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
+    const ZERO: &[u8] = b"0.00000000";
+    if minor == 0 {
+        // Most layers and carriers of most events pay nothing.
+        let n = if decimals == 0 {
+            1
+        } else {
+            2 + decimals.min(8) as usize
+        };
+        buf.extend_from_slice(&ZERO[..n]);
+        return;
+    }
     let mut tmp = [b'0'; 32];
     let mut pos = tmp.len();
     let mut v = minor.unsigned_abs();
@@ -373,13 +384,16 @@ pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
         pos -= 1;
         tmp[pos] = b'.';
     }
-    loop {
+    // Two digits per division while at least two remain.
+    while v >= 10 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        pos -= 2;
+        tmp[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+    }
+    if v > 0 || tmp.len() - pos == decimals as usize + usize::from(decimals > 0) {
         pos -= 1;
-        tmp[pos] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        tmp[pos] = b'0' + v as u8;
     }
     if minor < 0 {
         pos -= 1;
@@ -387,6 +401,14 @@ pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
     }
     buf.extend_from_slice(&tmp[pos..]);
 }
+
+/// "00" to "99", for writing two digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// `s` as a JSON string.
 pub fn push_json_str(buf: &mut Vec<u8>, s: &str) {
@@ -503,5 +525,19 @@ mod tests {
         assert_eq!(f(1, 3), "0.001");
         assert_eq!(f(i64::MAX, 2), "92233720368547758.07");
         assert_eq!(f(i64::MIN, 2), "-92233720368547758.08");
+    }
+
+    proptest::proptest! {
+        /// Whatever the amount, what `rust_decimal` prints for it at the minor unit.
+        #[test]
+        fn money_is_written_as_decimal_prints_it(
+            m in proptest::prop_oneof![proptest::num::i64::ANY, -100_000i64..100_000],
+            d in 0u32..4,
+        ) {
+            let mut b = Vec::new();
+            push_money(&mut b, m, d);
+            let want = rust_decimal::Decimal::new(m, d).to_string();
+            proptest::prop_assert_eq!(String::from_utf8(b).unwrap(), want);
+        }
     }
 }
