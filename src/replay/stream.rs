@@ -805,4 +805,34 @@ mod tests {
             "{errors} errors, {events} lines"
         );
     }
+
+    #[test]
+    fn a_line_too_long_stops_the_stream_after_the_events_before_it() {
+        let program = crate::compile_str(BENCH_PROGRAM).unwrap().program;
+        let mut rng = Rng(5);
+        let mut text = String::new();
+        let mut line = String::new();
+        for i in 0..7 {
+            line.clear();
+            event_line(i, &mut rng, &mut line);
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str(&"x".repeat(MAX_LINE_BYTES + 10));
+        text.push('\n');
+        line.clear();
+        event_line(7, &mut rng, &mut line);
+        text.push_str(&line);
+        for two_threads in [true, false] {
+            let (r, out) = run(&program, &text, two_threads);
+            let e = r.unwrap_err();
+            assert!(e.contains("bytes in one line"), "{e}");
+            // The seven events before it were replayed and written, nothing after.
+            assert_eq!(
+                out.iter().filter(|b| **b == b'\n').count(),
+                7,
+                "{two_threads}"
+            );
+        }
+    }
 }
