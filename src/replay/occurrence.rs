@@ -107,7 +107,7 @@ impl<T> Grouper<T> {
     /// Whether an event with `series` can skip the grouper: no window, no series, nothing
     /// waiting.
     pub(crate) fn passes_through(&self, series: Option<&str>) -> bool {
-        self.window.is_none() && series.is_none() && self.groups.is_empty()
+        series.is_none() && self.is_idle()
     }
 
     fn get_mut(&mut self, seq: u64) -> Option<&mut Group<T>> {

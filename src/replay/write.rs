@@ -384,6 +384,7 @@ pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
         pos -= 1;
         tmp[pos] = b'.';
     }
+    let integer_end = pos;
     // Two digits per division while at least two remain.
     while v >= 10 {
         let d = (v % 100) as usize * 2;
@@ -391,7 +392,7 @@ pub fn push_money(buf: &mut Vec<u8>, minor: i64, decimals: u32) {
         pos -= 2;
         tmp[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
     }
-    if v > 0 || tmp.len() - pos == decimals as usize + usize::from(decimals > 0) {
+    if v > 0 || pos == integer_end {
         pos -= 1;
         tmp[pos] = b'0' + v as u8;
     }
