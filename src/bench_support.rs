@@ -83,3 +83,33 @@ pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
     let staff = rng.next_u64() % 3;
     let _ = write!(out, r#"],"attributes":{{"colluding_staff":{staff}}}}}"#);
 }
+
+/// A valid program of roughly `target` bytes: sub-limits, deductibles and exclusions with
+/// conditions, and a tower of contiguous layers with split carrier shares.
+pub fn generated_program(target: usize) -> String {
+    let mut s = String::from(
+        "# generated for the parse benchmark\nprogram \"Generated\" {\n  currency USD\n  period 2026-01-01 to 2027-01-01\n  attribute colluding_staff: count = 0\n  attribute reported_after: duration = 0 days\n  attribute documented: flag = true\n  covers external_hack, key_compromise, insider_theft, vendor_breach, physical_loss\n",
+    );
+    let mut i = 0u64;
+    while s.len() < target {
+        let _ = writeln!(
+            s,
+            "  sublimit \"S{i}\" {}k per occurrence, {}M aggregate when tier is hot and cause in [external_hack, key_compromise] # sub-limit {i}",
+            (i % 900).wrapping_add(100),
+            (i % 50).wrapping_add(1)
+        );
+        let _ = writeln!(
+            s,
+            "  exclude \"E{i}\" when (cause is insider_theft and colluding_staff >= {}) or reported_after > {} days or not documented",
+            (i % 5).wrapping_add(2),
+            (i % 60).wrapping_add(30)
+        );
+        let _ = writeln!(
+            s,
+            "  layer \"L{i}\" 1M xs {i}M {{\n    aggregate 2M\n    reinstatements 1 at 100%\n    premium 25k\n    carrier \"Carrier A\" 62.5%\n    carrier \"Carrier B\" 37.5%\n  }}"
+        );
+        i = i.wrapping_add(1);
+    }
+    s.push_str("  deductible \"Standard\" 1M per occurrence, 3M aggregate\n}\n");
+    s
+}

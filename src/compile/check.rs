@@ -113,7 +113,7 @@ impl Cx {
         let mut loss: Option<(Money, Money)> = None;
         let mut with: Vec<(usize, Value)> = Vec::new();
         let mut expects = Vec::new();
-        let mut once = std::collections::HashMap::new();
+        let mut once = std::collections::BTreeMap::new();
         for item in &c.items {
             match &item.kind {
                 CheckItemKind::Event(cond)

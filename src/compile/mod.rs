@@ -20,7 +20,7 @@ use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use crate::time::Duration;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Most layers a program may have.
 pub const MAX_LAYERS: usize = 10_000;
@@ -97,20 +97,20 @@ pub(crate) struct Cx {
 }
 
 /// Tracks names of one kind to report duplicates.
-pub(crate) struct Names {
+pub(crate) struct Names<'n> {
     kind: &'static str,
-    seen: HashMap<String, Span>,
+    seen: HashMap<&'n str, Span>,
 }
 
-impl Names {
-    pub(crate) fn new(kind: &'static str) -> Names {
+impl<'n> Names<'n> {
+    pub(crate) fn new(kind: &'static str) -> Names<'n> {
         Names {
             kind,
             seen: HashMap::new(),
         }
     }
 
-    pub(crate) fn add(&mut self, cx: &mut Cx, name: &str, span: Span) {
+    pub(crate) fn add(&mut self, cx: &mut Cx, name: &'n str, span: Span) {
         if let Some(first) = self.seen.get(name) {
             cx.errors.push(CompileError::DuplicateName {
                 kind: self.kind,
@@ -119,7 +119,7 @@ impl Names {
                 first: (*first).into(),
             });
         } else {
-            self.seen.insert(name.to_string(), span);
+            self.seen.insert(name, span);
         }
     }
 }
@@ -132,7 +132,7 @@ impl Cx {
     /// Records an item that may be written once; a repeat is `specie::item::duplicate`.
     pub(crate) fn once(
         &mut self,
-        seen: &mut HashMap<&'static str, Span>,
+        seen: &mut BTreeMap<&'static str, Span>,
         key: &'static str,
         span: Span,
     ) {
@@ -266,7 +266,7 @@ impl Cx {
         self.check_counts(decl);
 
         // Items that may be written once.
-        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        let mut singles: BTreeMap<&'static str, Span> = BTreeMap::new();
         for item in &decl.items {
             let key = match &item.kind {
                 ItemKind::Insured(_) => "insured",
@@ -441,11 +441,11 @@ impl Cx {
                 }
                 ItemKind::Deductible(d) => {
                     let (name, span) = match &d.name {
-                        Some(n) => (n.node.clone(), n.span),
-                        None => ("deductible".to_string(), d.amount.span),
+                        Some(n) => (n.node.as_str(), n.span),
+                        None => ("deductible", d.amount.span),
                     };
-                    deductible_names.add(self, &name, span);
-                    if let Some(dd) = self.deductible(d, name, item.span, &program) {
+                    deductible_names.add(self, name, span);
+                    if let Some(dd) = self.deductible(d, name.to_string(), item.span, &program) {
                         program.deductibles.push(dd);
                     }
                 }
@@ -721,7 +721,7 @@ impl Cx {
             exclusions: Vec::new(),
             span,
         };
-        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        let mut singles: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut carriers = Names::new("carrier");
         let mut exclusions = Names::new("layer exclusion");
         let mut total_share = Decimal::ZERO;

@@ -17,7 +17,7 @@ use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use crate::time::Duration;
 use rust_decimal::prelude::ToPrimitive;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// A compiled model and the warnings its source drew.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,7 +126,7 @@ impl Cx {
             seed: None,
             perils: Vec::new(),
         };
-        let mut once: HashMap<&'static str, Span> = HashMap::new();
+        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut names = Names::new("peril");
         for item in &decl.items {
             match &item.kind {
@@ -162,7 +162,7 @@ impl Cx {
     }
 
     fn peril(&mut self, p: &PerilDecl, span: Span, program: &Program) -> Option<Peril> {
-        let mut once: HashMap<&'static str, Span> = HashMap::new();
+        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut cause = None;
         let mut frequency = None;
         let mut losses = Vec::new();

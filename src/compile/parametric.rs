@@ -6,7 +6,7 @@ use crate::program::{CarrierShare, ParametricCover, Payout, PayoutStep};
 use crate::span::{Span, Spanned};
 use crate::time::Duration;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Whether `y` lies on the triggering side of `x` or at it: for `below`, `y <= x`.
 fn deeper_or_equal(direction: Direction, y: Decimal, x: Decimal) -> bool {
@@ -36,7 +36,7 @@ impl Cx {
     pub(crate) fn parametric(&mut self, p: &ParametricDecl, span: Span) -> Option<ParametricCover> {
         let errors_before = self.errors.len();
         let name = p.name.node.clone();
-        let mut once: HashMap<&'static str, Span> = HashMap::new();
+        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut index = None;
         let mut trigger: Option<(Direction, Decimal, Duration)> = None;
         let mut steps: Vec<(PayoutStep, Span, Option<Direction>)> = Vec::new();

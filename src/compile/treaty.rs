@@ -7,7 +7,7 @@ use crate::reinsurance::graph::{GraphError, TreatyGraph};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A treaty compiled on its own, before names are resolved across treaties.
 struct Draft<'a> {
@@ -196,7 +196,7 @@ impl Cx {
                 }
             }
         };
-        let mut once: HashMap<&'static str, Span> = HashMap::new();
+        let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut cedent: Option<(String, Span)> = None;
         let mut aggregate = None;
         let mut reinsurers = Vec::new();

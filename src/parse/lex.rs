@@ -2,7 +2,7 @@
 //! parser's internal error type.
 
 use super::err::ParseError;
-use super::{KEYWORDS, MAX_NESTING};
+use super::{is_keyword, MAX_NESTING};
 use crate::ast::{DurationLit, DurationUnit, Literal, Magnitude, NumberLit};
 use crate::span::{Span, Spanned};
 use crate::time::{Date, Instant};
@@ -289,38 +289,34 @@ pub(super) fn split(i: In, n: usize) -> PResult<In> {
 
 /// Skips whitespace and `#` comments.
 pub(super) fn ws(i: In) -> PResult<()> {
-    let mut i = i;
-    loop {
-        let s = i.fragment();
-        // ASCII whitespace byte by byte; any other character by its Unicode class.
-        let ascii = s
-            .bytes()
-            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(s.len());
-        let n = match s.get(ascii..) {
-            Some(rest) if rest.as_bytes().first().is_some_and(|b| *b >= 0x80) => rest
-                .find(|c: char| !c.is_whitespace())
-                .map_or(s.len(), |k| ascii.saturating_add(k)),
-            _ => ascii,
-        };
-        if n == 0 && !s.starts_with('#') {
-            return Ok((i, ()));
-        }
-        let (rest, _) = split(i, n)?;
-        i = rest;
-        let s = i.fragment();
-        if s.starts_with('#') {
-            let n = s.find('\n').unwrap_or(s.len());
-            let (rest, _) = split(i, n)?;
-            i = rest;
-        } else {
-            return Ok((i, ()));
-        }
+    let s = i.fragment();
+    let n = blank_len(s);
+    if n == 0 {
+        return Ok((i, ()));
     }
+    let (rest, _) = split(i, n)?;
+    Ok((rest, ()))
 }
 
-fn is_word_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+/// The length of the whitespace and `#` comments at the start of `s`: ASCII whitespace
+/// byte by byte, any other character by its Unicode class.
+fn blank_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 0usize;
+    loop {
+        match b.get(n) {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => n = n.saturating_add(1),
+            Some(b'#') => {
+                let comment = b.get(n..).unwrap_or(&[]);
+                n = n.saturating_add(memchr::memchr(b'\n', comment).unwrap_or(comment.len()));
+            }
+            Some(c) if *c >= 0x80 => match s.get(n..).and_then(|r| r.chars().next()) {
+                Some(c) if c.is_whitespace() => n = n.saturating_add(c.len_utf8()),
+                _ => return n,
+            },
+            _ => return n,
+        }
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -329,13 +325,24 @@ fn is_word_char(c: char) -> bool {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`, without skipping whitespace.
 pub(super) fn word(i: In) -> PResult<In> {
-    let s = i.fragment();
-    match s.chars().next() {
-        Some(c) if is_word_start(c) => {}
-        _ => return Err(NomErr::Error(PErr::expected(off(&i), Exp::Thing("a word")))),
+    let b = i.fragment().as_bytes();
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return Err(NomErr::Error(PErr::expected(off(&i), Exp::Thing("a word"))));
     }
-    let n = s.find(|c: char| !is_word_char(c)).unwrap_or(s.len());
+    let n = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+        .unwrap_or(b.len());
     split(i, n)
+}
+
+/// The word at `i` (which starts after whitespace) and the input after it; `None` when no
+/// word starts there. Lets a parser choose among keywords reading the word once.
+pub(super) fn peek_word<'a>(i: &In<'a>) -> Option<(&'a str, In<'a>)> {
+    word(*i).ok().map(|(rest, w)| (*w.fragment(), rest))
 }
 
 /// A keyword.
@@ -411,7 +418,7 @@ pub(super) fn ident_labelled(i: In, what: Exp) -> PResult<Spanned<String>> {
     let (rest, w) = word(i).map_err(|_| NomErr::Error(PErr::expected(start, what)))?;
     let text = *w.fragment();
     let end = off(&rest);
-    if KEYWORDS.contains(&text) {
+    if is_keyword(text) {
         return Err(NomErr::Error(PErr::special(
             start,
             Special::Reserved {
@@ -453,37 +460,41 @@ pub(super) fn string_lit(i: In) -> PResult<Spanned<String>> {
         return Err(NomErr::Error(PErr::expected(start, Exp::Thing("a string"))));
     }
     let mut out = String::new();
-    let mut chars = s.char_indices().skip(1);
-    while let Some((idx, c)) = chars.next() {
-        match c {
-            '"' => {
+    // INVARIANT: `at` is a character boundary of `s` after the opening quote.
+    let mut at = 1usize;
+    loop {
+        let run = s.get(at..).unwrap_or("");
+        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', run.as_bytes()) else {
+            break;
+        };
+        out.push_str(run.get(..k).unwrap_or(""));
+        let idx = at.saturating_add(k);
+        let after = run.get(k.saturating_add(1)..).unwrap_or("");
+        match run.as_bytes().get(k) {
+            Some(b'"') => {
                 let (rest, _) = split(i, idx.saturating_add(1))?;
                 return Ok((rest, Spanned::new(out, Span::new(start, off(&rest)))));
             }
-            '\n' => break,
-            '\\' => match chars.next() {
-                Some((_, '"')) => out.push('"'),
-                Some((_, '\\')) => out.push('\\'),
-                Some((_, 'n')) => out.push('\n'),
-                Some((_, 't')) => out.push('\t'),
-                Some((j, '\n')) | Some((j, '\r')) => {
-                    let _ = j;
-                    break;
-                }
-                Some((j, other)) => {
+            Some(b'\\') => match after.chars().next() {
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('\n' | '\r') | None => break,
+                Some(other) => {
                     let esc_start = start.saturating_add(idx);
                     return Err(NomErr::Failure(PErr::special(
                         esc_start,
                         Special::Escape {
                             text: format!("\\{other}"),
-                            end: start.saturating_add(j).saturating_add(other.len_utf8()),
+                            end: esc_start.saturating_add(1).saturating_add(other.len_utf8()),
                         },
                     )));
                 }
-                None => break,
             },
-            c => out.push(c),
+            _ => break,
         }
+        at = idx.saturating_add(2);
     }
     Err(NomErr::Failure(PErr::special(start, Special::Unterminated)))
 }
@@ -507,9 +518,8 @@ fn number_raw(i: In) -> PResult<Spanned<Decimal>> {
         }
     }
     let text = s.get(..n).unwrap_or("");
-    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
     let end = start.saturating_add(n);
-    let value = Decimal::from_str(&cleaned).map_err(|_| {
+    let value = digits_value(text).ok_or_else(|| {
         NomErr::Failure(PErr::special(
             start,
             Special::Number {
@@ -521,6 +531,35 @@ fn number_raw(i: In) -> PResult<Spanned<Decimal>> {
     })?;
     let (rest, _) = split(i, n)?;
     Ok((rest, Spanned::new(value, Span::new(start, end))))
+}
+
+/// The value of `digits[.digits]` with `_` separators, as `Decimal::from_str` reads it
+/// without the separators; `None` when it does not fit a `Decimal`.
+pub(super) fn digits_value(text: &str) -> Option<Decimal> {
+    let mut mantissa: u64 = 0;
+    let mut scale = 0u32;
+    let mut fraction = false;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                // INVARIANT: below 10^18 before this digit, so below 10^19 < 2^64 after it.
+                if mantissa >= 1_000_000_000_000_000_000 || scale >= 28 {
+                    return digits_value_slow(text);
+                }
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b & 0x0f));
+                scale = scale.wrapping_add(u32::from(fraction));
+            }
+            b'.' => fraction = true,
+            _ => {}
+        }
+    }
+    Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).ok()
+}
+
+/// [`digits_value`] for numbers of more than 18 significant digits.
+fn digits_value_slow(text: &str) -> Option<Decimal> {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    Decimal::from_str(&cleaned).ok()
 }
 
 /// [`number_raw`], reporting a plain failure as "expected `what`" at the number's start.

@@ -24,8 +24,21 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest nesting of `not` and parentheses accepted in a condition.
 pub const MAX_NESTING: usize = 256;
 
-/// Every reserved keyword of the language. Keywords are lowercase and cannot be names.
-pub const KEYWORDS: &[&str] = &[
+/// Declares the reserved keywords once: the public list and the test the lexer uses.
+macro_rules! keywords {
+    ($($k:literal),* $(,)?) => {
+        /// Every reserved keyword of the language. Keywords are lowercase and cannot be names.
+        pub const KEYWORDS: &[&str] = &[$($k),*];
+
+        /// Whether `word` is one of [`KEYWORDS`] (a `match`: the compiler tests the length
+        /// first, so most names are rejected without comparing bytes).
+        pub(crate) fn is_keyword(word: &str) -> bool {
+            matches!(word, $($k)|*)
+        }
+    };
+}
+
+keywords! {
     "program",
     "insured",
     "currency",
@@ -99,7 +112,7 @@ pub const KEYWORDS: &[&str] = &[
     "reinsurer",
     "inures",
     "after",
-];
+}
 
 /// Words read as keywords in one place only and not reserved (`pro rata as to time` after
 /// a reinstatement list), so that they remain valid names elsewhere.
@@ -1141,7 +1154,7 @@ fn cond(i: In) -> PResult<Cond> {
                 Exp::Thing("a condition"),
             )));
         };
-        if let Ok((rest, _)) = kw("not")(i) {
+        if let Some(("not", rest)) = peek_word(&i) {
             level.nots.push(start);
             depth = depth.saturating_add(1);
             i = rest;
@@ -1165,15 +1178,19 @@ fn cond(i: In) -> PResult<Cond> {
                     Exp::Thing("a condition"),
                 )));
             };
-            if let Ok((rest, _)) = kw("and")(i) {
-                i = rest;
-                break;
-            }
-            if let Ok((rest, _)) = kw("or")(i) {
-                let group = combine(std::mem::take(&mut level.and_parts), CondKind::And);
-                level.or_parts.push(group);
-                i = rest;
-                break;
+            let (next, _) = ws(i)?;
+            match peek_word(&next) {
+                Some(("and", rest)) => {
+                    i = rest;
+                    break;
+                }
+                Some(("or", rest)) => {
+                    let group = combine(std::mem::take(&mut level.and_parts), CondKind::And);
+                    level.or_parts.push(group);
+                    i = rest;
+                    break;
+                }
+                _ => {}
             }
             if level.paren_start.is_none() {
                 let done = levels.pop().map(Level::finish);
@@ -1242,17 +1259,21 @@ fn test(i: In) -> PResult<Cond> {
         kind: CondKind::Test(t),
         span: Span::new(start, off(rest)),
     };
-    if let Ok((rest, _)) = kw("is")(i) {
-        let (rest, negated) = optional(kw("not")(rest), rest)?;
-        let (rest, symbol) = cut(|x| ident_labelled(x, Exp::Thing("a symbol")))(rest)?;
-        let t = Test::Is {
-            field,
-            negated: negated.is_some(),
-            symbol,
-        };
-        return Ok((rest, finish(&rest, t)));
-    }
-    let (after_not, negated) = optional(kw("not")(i), i)?;
+    let (next, _) = ws(i)?;
+    let (after_not, negated) = match peek_word(&next) {
+        Some(("is", rest)) => {
+            let (rest, negated) = optional(kw("not")(rest), rest)?;
+            let (rest, symbol) = cut(|x| ident_labelled(x, Exp::Thing("a symbol")))(rest)?;
+            let t = Test::Is {
+                field,
+                negated: negated.is_some(),
+                symbol,
+            };
+            return Ok((rest, finish(&rest, t)));
+        }
+        Some(("not", rest)) => (rest, true),
+        _ => (next, false),
+    };
     if let Ok((rest, _)) = kw("in")(after_not) {
         let (rest, _) = cut(punct("["))(rest)?;
         let (rest, symbols) = cut(|x| symbol_list(x, Exp::Thing("a symbol")))(rest)?;
@@ -1264,18 +1285,18 @@ fn test(i: In) -> PResult<Cond> {
         })?;
         let t = Test::In {
             field,
-            negated: negated.is_some(),
+            negated,
             symbols,
         };
         return Ok((rest, finish(&rest, t)));
     }
-    if negated.is_some() {
+    if negated {
         return Err(NomErr::Failure(PErr::expected(
             off(&after_not),
             Exp::Kw("in"),
         )));
     }
-    if let Ok((rest, op)) = cmp_op(i) {
+    if let Ok((rest, op)) = cmp_op(next) {
         let (rest, value) = cut(literal)(rest)?;
         let t = Test::Compare { field, op, value };
         return Ok((rest, finish(&rest, t)));

@@ -250,3 +250,99 @@ fn too_large_input() {
     let big = " ".repeat(MAX_INPUT_BYTES + 1);
     assert!(matches!(err(&big), ParseError::TooLarge { .. }));
 }
+
+/// The comment finder as it was written first, character by character: the oracle for
+/// the byte-scanning one.
+fn comments_by_chars(src: &str) -> Vec<(Span, String)> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut iter = src.char_indices();
+    while let Some((idx, c)) = iter.next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            let rest = &src[idx..];
+            let len = rest.find('\n').unwrap_or(rest.len());
+            out.push((
+                Span::new(idx, idx + len),
+                rest[1..len].trim_end().to_string(),
+            ));
+            for (_, ch) in iter.by_ref() {
+                if ch == '\n' {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+proptest::proptest! {
+    #[test]
+    fn comments_are_found_as_a_character_scan_finds_them(src in "[a #\"\\\\\n\té€]{0,40}") {
+        proptest::prop_assert_eq!(super::trivia::comments(&src), comments_by_chars(&src));
+    }
+
+    #[test]
+    fn numbers_read_as_from_str_reads_them(
+        int in "[0-9][0-9_]{0,31}",
+        frac in proptest::option::of("[0-9][0-9_]{0,31}"),
+    ) {
+        let text = match &frac {
+            Some(f) => format!("{int}.{f}"),
+            None => int.clone(),
+        };
+        let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+        let expected = <rust_decimal::Decimal as std::str::FromStr>::from_str(&cleaned).ok();
+        let got = super::lex::digits_value(&text);
+        proptest::prop_assert_eq!(
+            got.map(|d| (d.mantissa(), d.scale())),
+            expected.map(|d| (d.mantissa(), d.scale())),
+            "{}", text
+        );
+    }
+}
+
+#[test]
+fn numbers_of_every_common_shape_read_exactly() {
+    use std::str::FromStr;
+    for text in [
+        "0",
+        "7",
+        "007",
+        "1_000_000",
+        "2.5",
+        "0.125",
+        "99.990",
+        "1.2",
+        "100",
+    ] {
+        let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+        let want = Decimal::from_str(&cleaned).unwrap();
+        let got = super::lex::digits_value(text).unwrap();
+        assert_eq!(
+            (got.mantissa(), got.scale()),
+            (want.mantissa(), want.scale()),
+            "{text}"
+        );
+    }
+    // 19 significant digits and more, or 29 decimals, take the slow path.
+    for text in ["1234567890123456789", "0.00000000000000000000000000001"] {
+        let want = Decimal::from_str(text)
+            .ok()
+            .map(|d| (d.mantissa(), d.scale()));
+        let got = super::lex::digits_value(text).map(|d| (d.mantissa(), d.scale()));
+        assert_eq!(got, want, "{text}");
+    }
+}

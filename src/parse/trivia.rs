@@ -20,36 +20,42 @@ type Comment = (Span, String);
 /// Every comment in `src`, in order. Strings are skipped so that `#` inside them is text.
 pub(super) fn comments(src: &str) -> Vec<Comment> {
     let mut out = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut iter = src.char_indices();
-    while let Some((idx, c)) = iter.next() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' {
-                in_string = false;
-            }
-            continue;
-        }
-        if c == '"' {
-            in_string = true;
-        } else if c == '#' {
-            let rest = src.get(idx..).unwrap_or("");
-            let len = rest.find('\n').unwrap_or(rest.len());
-            let text = rest.get(1..len).unwrap_or("").trim_end().to_string();
+    let b = src.as_bytes();
+    // INVARIANT: `at` is where a token may start: outside any string and comment.
+    let mut at = 0usize;
+    while let Some(k) = b.get(at..).and_then(|r| memchr::memchr2(b'"', b'#', r)) {
+        let idx = at.saturating_add(k);
+        let rest = b.get(idx..).unwrap_or(&[]);
+        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        if rest.first() == Some(&b'#') {
+            let text = src.get(idx.saturating_add(1)..idx.saturating_add(len));
+            let text = text.unwrap_or("").trim_end().to_string();
             out.push((Span::new(idx, idx.saturating_add(len)), text));
-            // Skip to the end of the line.
-            for (_, ch) in iter.by_ref() {
-                if ch == '\n' {
-                    break;
-                }
-            }
+            at = idx.saturating_add(len);
+        } else {
+            at = idx.saturating_add(string_len(rest));
         }
     }
     out
+}
+
+/// The length of the string starting at `s[0] == '"'`: through its closing quote, or up to
+/// the end of the line (or input) when it is not closed there. A backslash takes the byte
+/// after it, whatever it is.
+fn string_len(s: &[u8]) -> usize {
+    let mut at = 1usize;
+    while let Some(k) = s
+        .get(at..)
+        .and_then(|r| memchr::memchr3(b'"', b'\\', b'\n', r))
+    {
+        let idx = at.saturating_add(k);
+        match s.get(idx) {
+            Some(b'"') => return idx.saturating_add(1),
+            Some(b'\\') => at = idx.saturating_add(2),
+            _ => return idx,
+        }
+    }
+    s.len()
 }
 
 type Stream = Peekable<IntoIter<Comment>>;
