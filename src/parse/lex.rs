@@ -325,18 +325,36 @@ fn is_word_char(c: char) -> bool {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`, without skipping whitespace.
 pub(super) fn word(i: In) -> PResult<In> {
-    let b = i.fragment().as_bytes();
+    match word_len(i.fragment()) {
+        0 => Err(NomErr::Error(PErr::expected(off(&i), Exp::Thing("a word")))),
+        n => split(i, n),
+    }
+}
+
+/// The length of the word at the start of `s`; 0 when none starts there.
+fn word_len(s: &str) -> usize {
+    let b = s.as_bytes();
     if !b
         .first()
         .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
     {
-        return Err(NomErr::Error(PErr::expected(off(&i), Exp::Thing("a word"))));
+        return 0;
     }
-    let n = b
-        .iter()
+    b.iter()
         .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
-        .unwrap_or(b.len());
-    split(i, n)
+        .unwrap_or(b.len())
+}
+
+/// The input's text after its leading whitespace and comments, and the offset where that
+/// text starts: lets a token be recognised before anything is split off.
+fn after_blank<'a>(i: &In<'a>) -> (&'a str, usize, usize) {
+    let s: &'a str = i.fragment();
+    let blank = blank_len(s);
+    (
+        s.get(blank..).unwrap_or(""),
+        blank,
+        off(i).saturating_add(blank),
+    )
 }
 
 /// The word at `i` (which starts after whitespace) and the input after it; `None` when no
@@ -348,11 +366,12 @@ pub(super) fn peek_word<'a>(i: &In<'a>) -> Option<(&'a str, In<'a>)> {
 /// A keyword.
 pub(super) fn kw<'a>(k: &'static str) -> impl Fn(In<'a>) -> PResult<'a, Span> {
     move |i| {
-        let (i, _) = ws(i)?;
-        let start = off(&i);
-        match word(i) {
-            Ok((rest, w)) if *w.fragment() == k => Ok((rest, Span::new(start, off(&rest)))),
-            _ => Err(NomErr::Error(PErr::expected(start, Exp::Kw(k)))),
+        let (text, blank, start) = after_blank(&i);
+        if word_len(text) == k.len() && text.starts_with(k) {
+            let (rest, _) = split(i, blank.saturating_add(k.len()))?;
+            Ok((rest, Span::new(start, off(&rest))))
+        } else {
+            Err(NomErr::Error(PErr::expected(start, Exp::Kw(k))))
         }
     }
 }
@@ -362,12 +381,11 @@ pub(super) fn one_of_keywords<'a>(
     ks: &'static [&'static str],
 ) -> impl Fn(In<'a>) -> PResult<'a, (&'static str, Span)> {
     move |i| {
-        let (i, _) = ws(i)?;
-        let start = off(&i);
-        if let Ok((rest, w)) = word(i) {
-            if let Some(k) = ks.iter().find(|k| **k == *w.fragment()) {
-                return Ok((rest, (*k, Span::new(start, off(&rest)))));
-            }
+        let (text, blank, start) = after_blank(&i);
+        let w = text.get(..word_len(text)).unwrap_or("");
+        if let Some(k) = ks.iter().find(|k| **k == w) {
+            let (rest, _) = split(i, blank.saturating_add(k.len()))?;
+            return Ok((rest, (*k, Span::new(start, off(&rest)))));
         }
         Err(NomErr::Error(PErr {
             offset: start,
@@ -380,10 +398,9 @@ pub(super) fn one_of_keywords<'a>(
 /// Punctuation.
 pub(super) fn punct<'a>(p: &'static str) -> impl Fn(In<'a>) -> PResult<'a, Span> {
     move |i| {
-        let (i, _) = ws(i)?;
-        let start = off(&i);
-        if i.fragment().starts_with(p) {
-            let (rest, _) = split(i, p.len())?;
+        let (text, blank, start) = after_blank(&i);
+        if text.starts_with(p) {
+            let (rest, _) = split(i, blank.saturating_add(p.len()))?;
             Ok((rest, Span::new(start, off(&rest))))
         } else {
             Err(NomErr::Error(PErr::expected(start, Exp::Punct(p))))
@@ -413,21 +430,24 @@ pub(super) fn map<'a, O, P>(
 
 /// A name that is not a keyword.
 pub(super) fn ident_labelled(i: In, what: Exp) -> PResult<Spanned<String>> {
-    let (i, _) = ws(i)?;
-    let start = off(&i);
-    let (rest, w) = word(i).map_err(|_| NomErr::Error(PErr::expected(start, what)))?;
-    let text = *w.fragment();
-    let end = off(&rest);
-    if is_keyword(text) {
+    let (text, blank, start) = after_blank(&i);
+    let n = word_len(text);
+    let w = text.get(..n).unwrap_or("");
+    let end = start.saturating_add(n);
+    if n == 0 {
+        return Err(NomErr::Error(PErr::expected(start, what)));
+    }
+    if is_keyword(w) {
         return Err(NomErr::Error(PErr::special(
             start,
             Special::Reserved {
-                word: text.to_string(),
+                word: w.to_string(),
                 end,
             },
         )));
     }
-    Ok((rest, Spanned::new(text.to_string(), Span::new(start, end))))
+    let (rest, _) = split(i, blank.saturating_add(n))?;
+    Ok((rest, Spanned::new(w.to_string(), Span::new(start, end))))
 }
 
 /// A name that is not a keyword.

@@ -1126,6 +1126,9 @@ impl Level {
 
     fn finish(mut self) -> Cond {
         let group = combine(std::mem::take(&mut self.and_parts), CondKind::And);
+        if self.or_parts.is_empty() {
+            return group;
+        }
         self.or_parts.push(group);
         combine(self.or_parts, CondKind::Or)
     }
