@@ -270,43 +270,28 @@ pub(crate) fn split_into(
     if sum <= 0 {
         return None;
     }
-    if split_into_i64(total, weights, sum, out, scratch).is_some() {
-        return Some(());
-    }
-    out.clear();
-    scratch.clear();
-    let t = i128::from(total);
-    let mut given = 0i128;
-    for (i, w) in weights.iter().enumerate() {
-        let prod = t.checked_mul(*w)?;
-        let base = prod.checked_div(sum)?;
-        scratch.push((prod.checked_rem(sum)?, i));
-        given = given.checked_add(base)?;
-        out.push(i64::try_from(base).ok()?);
-    }
-    let left = usize::try_from(t.checked_sub(given)?).ok()?;
-    if left > 0 {
-        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
-        // the earlier part first on ties.
-        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, idx) in scratch.iter().take(left) {
-            let p = out.get_mut(*idx)?;
-            *p = p.checked_add(1)?;
+    let left = match split_bases_i64(total, weights, sum, out, scratch) {
+        Some(left) => left,
+        None => {
+            out.clear();
+            scratch.clear();
+            split_bases_i128(total, weights, sum, out, scratch)?
         }
-    }
-    Some(())
+    };
+    give_largest_remainders(left, out, scratch)
 }
 
-/// [`split_into`] in 64-bit arithmetic, when `total × weight` fits for every weight (the
-/// common case: amounts in minor units times share weights of a few digits); `None`
-/// otherwise, and the caller falls back to 128 bits. Same parts, same ties.
-fn split_into_i64(
+/// The truncated parts of [`split_into`] in 64-bit arithmetic, when `total × weight` fits
+/// for every weight (the common case: amounts in minor units times share weights of a
+/// few digits), with each remainder in `scratch`; returns what is left to give. `None`
+/// otherwise, and the caller falls back to 128 bits.
+fn split_bases_i64(
     total: i64,
     weights: &[i128],
     sum: i128,
     out: &mut Vec<i64>,
     scratch: &mut Vec<(i128, usize)>,
-) -> Option<()> {
+) -> Option<i64> {
     let sum = i64::try_from(sum).ok()?;
     let mut given = 0i64;
     for (i, w) in weights.iter().enumerate() {
@@ -316,15 +301,62 @@ fn split_into_i64(
         given = given.checked_add(base)?;
         out.push(base);
     }
-    let left = usize::try_from(total.checked_sub(given)?).ok()?;
-    if left > 0 {
-        // INVARIANT: left < weights.len(); the largest remainders get one unit each,
-        // the earlier part first on ties.
-        scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, idx) in scratch.iter().take(left) {
+    total.checked_sub(given)
+}
+
+/// [`split_bases_i64`] in 128-bit arithmetic.
+fn split_bases_i128(
+    total: i64,
+    weights: &[i128],
+    sum: i128,
+    out: &mut Vec<i64>,
+    scratch: &mut Vec<(i128, usize)>,
+) -> Option<i64> {
+    let t = i128::from(total);
+    let mut given = 0i128;
+    for (i, w) in weights.iter().enumerate() {
+        let prod = t.checked_mul(*w)?;
+        let base = prod.checked_div(sum)?;
+        scratch.push((prod.checked_rem(sum)?, i));
+        given = given.checked_add(base)?;
+        out.push(i64::try_from(base).ok()?);
+    }
+    i64::try_from(t.checked_sub(given)?).ok()
+}
+
+/// Gives one unit each to the `left` parts with the largest remainders (`scratch` holds
+/// (remainder, part index) in part order), the earlier part first on ties.
+fn give_largest_remainders(
+    left: i64,
+    out: &mut [i64],
+    scratch: &mut [(i128, usize)],
+) -> Option<()> {
+    // INVARIANT: 0 <= left < out.len(), since each remainder is below the weights' sum.
+    let left = usize::try_from(left).ok()?;
+    if left == 0 {
+        return Some(());
+    }
+    if left <= 8 {
+        // A few units: pick the largest remainder `left` times (no sort).
+        for _ in 0..left {
+            let mut best: Option<(usize, i128)> = None;
+            for (i, (r, _)) in scratch.iter().enumerate() {
+                if best.is_none_or(|(_, b)| *r > b) {
+                    best = Some((i, *r));
+                }
+            }
+            let (i, _) = best?;
+            let (r, idx) = scratch.get_mut(i)?;
+            *r = i128::MIN;
             let p = out.get_mut(*idx)?;
             *p = p.checked_add(1)?;
         }
+        return Some(());
+    }
+    scratch.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, idx) in scratch.iter().take(left) {
+        let p = out.get_mut(*idx)?;
+        *p = p.checked_add(1)?;
     }
     Some(())
 }
@@ -429,6 +461,31 @@ mod tests {
                 // each part is within one minor unit of its exact share
                 let exact_floor = i128::from(total) * w / sum;
                 prop_assert!(i128::from(p.0) - exact_floor <= 1 && i128::from(p.0) >= exact_floor);
+            }
+        }
+
+        /// The engine's reusable-buffer split gives the same parts as the sorted
+        /// reference, whichever path it takes: 64 or 128 bits (huge weights), a few units
+        /// left (picked without sorting) or many (sorted), ties included (equal weights).
+        #[test]
+        fn split_into_equals_the_sorted_reference(
+            total in prop_oneof![0i64..1_000, 0i64..1_000_000_000_000, Just(i64::MAX / 3)],
+            ws in prop_oneof![
+                prop::collection::vec(0i128..1_000, 1..40),
+                prop::collection::vec(0i128..4, 1..40),
+                prop::collection::vec(0i128..(1i128 << 90), 1..6),
+            ],
+        ) {
+            prop_assume!(ws.iter().sum::<i128>() > 0);
+            let reference = split_largest_remainder(Money(total), &ws);
+            let (mut out, mut scratch) = (vec![7; 3], vec![(1, 1)]);
+            let fast = split_into(total, &ws, &mut out, &mut scratch);
+            match reference {
+                Some(parts) => {
+                    prop_assert!(fast.is_some());
+                    prop_assert_eq!(out, parts.iter().map(|p| p.0).collect::<Vec<_>>());
+                }
+                None => prop_assert!(fast.is_none()),
             }
         }
     }

@@ -165,7 +165,7 @@ impl Atoms {
     pub(crate) fn event_mask(&self, ev: &Event<'_>) -> u64 {
         let mut mask = self.causes.get(ev.cause_id);
         for (bit, leaf) in &self.event_rest {
-            mask |= u64::from(leaf.eval(ev, None)) << bit;
+            mask |= u64::from(leaf.eval_leaf(ev, None)) << bit;
         }
         mask
     }
@@ -179,7 +179,7 @@ impl Atoms {
         };
         let mut mask = event_mask | self.tiers.get(line.tier_id) | asset;
         for (bit, leaf) in &self.line_rest {
-            mask |= u64::from(leaf.eval(ev, Some(line))) << bit;
+            mask |= u64::from(leaf.eval_leaf(ev, Some(line))) << bit;
         }
         mask
     }
@@ -229,7 +229,7 @@ impl Atoms {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ast::CmpOp;
     use crate::money::Money;
@@ -238,10 +238,10 @@ mod tests {
     use proptest::prelude::*;
     use std::borrow::Cow;
 
-    const CAUSES: [&str; 3] = ["hack", "insider", "vendor"];
-    const TIERS: [&str; 3] = ["hot", "warm", "cold"];
+    pub(crate) const CAUSES: [&str; 3] = ["hack", "insider", "vendor"];
+    pub(crate) const TIERS: [&str; 3] = ["hot", "warm", "cold"];
 
-    fn leaf() -> impl Strategy<Value = Condition> {
+    pub(crate) fn leaf() -> impl Strategy<Value = Condition> {
         let names = |all: &'static [&'static str]| {
             proptest::sample::subsequence(all.to_vec(), 1..=all.len())
                 .prop_map(|v| v.into_iter().map(str::to_string).collect::<Vec<_>>())
@@ -284,7 +284,7 @@ mod tests {
         ]
     }
 
-    fn condition() -> impl Strategy<Value = Condition> {
+    pub(crate) fn condition() -> impl Strategy<Value = Condition> {
         leaf().prop_recursive(4, 24, 4, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 1..4).prop_map(Condition::And),

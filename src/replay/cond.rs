@@ -187,8 +187,9 @@ impl ECond {
         self.eval(ev, line)
     }
 
+    /// [`ECond::eval`] of a leaf, inlined into its caller (the atoms' answers).
     #[inline(always)]
-    fn eval_leaf(&self, ev: &Event<'_>, line: Option<&Line<'_>>) -> bool {
+    pub(crate) fn eval_leaf(&self, ev: &Event<'_>, line: Option<&Line<'_>>) -> bool {
         match self {
             ECond::Cause { set, negated } => set.contains(ev.cause_id) != *negated,
             ECond::Tier { set, negated } => {

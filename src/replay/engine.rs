@@ -2,6 +2,7 @@
 //! reinstatement premium, totals), the event loop around the steps of section 6
 //! (`steps.rs`), and the public results.
 
+use super::answers::{Answers, Clauses};
 use super::atoms::Atoms;
 use super::plan::{ClauseCond, LayerPlan};
 use super::trace::{NoTrace, Tracer};
@@ -44,6 +45,8 @@ pub struct Replayer<'p> {
     pub(super) event_mask: u64,
     /// Each line's atom bits (event-level bits included).
     pub(super) line_masks: Vec<u64>,
+    /// Each line's answers to the clause conditions of steps 3-5.
+    pub(super) answers: Answers,
     reinsurance: Reinsurers,
     exposures: warn::ExposureWatch,
 }
@@ -128,6 +131,14 @@ impl<'p> Replayer<'p> {
                 .collect(),
             &symbols,
         );
+        let answers = Answers::new(
+            &Clauses {
+                exclusions: &exclusions,
+                sublimits: &sublimits,
+                deductibles: &deductibles,
+            },
+            atoms.as_ref(),
+        );
         let reinsurance = if program.treaties.is_empty() {
             Reinsurers::None
         } else {
@@ -177,6 +188,7 @@ impl<'p> Replayer<'p> {
             atoms,
             event_mask: 0,
             line_masks: Vec::new(),
+            answers,
         }
     }
 

@@ -6,6 +6,7 @@
 //! runs it. Every event satisfies conservation — ground-up = paid + uncovered — which the
 //! engine checks before returning it.
 
+mod answers;
 mod atoms;
 mod cond;
 mod engine;

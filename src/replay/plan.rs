@@ -13,18 +13,13 @@ pub(crate) struct ClauseCond {
     cond: Option<ECond>,
     /// The condition over the program's atom bits, when the program has at most 64.
     fast: Option<FastCond>,
-    /// The condition reads no line field: one answer for the whole event.
-    event_level: bool,
 }
 
 impl ClauseCond {
     pub(crate) fn new(c: Option<&Condition>, symbols: &mut Symbols) -> ClauseCond {
-        let cond = c.map(|c| ECond::new(c, symbols));
-        let event_level = cond.as_ref().is_none_or(ECond::event_level);
         ClauseCond {
-            cond,
+            cond: c.map(|c| ECond::new(c, symbols)),
             fast: None,
-            event_level,
         }
     }
 
@@ -38,6 +33,12 @@ impl ClauseCond {
         self.fast = self.cond.as_ref().and_then(|c| atoms.compile(c));
     }
 
+    /// Whether the answer is a function of the atom mask alone (no condition, or one
+    /// compiled over the atoms).
+    pub(crate) fn reads_mask_only(&self) -> bool {
+        self.cond.is_none() || self.fast.is_some()
+    }
+
     /// Whether the condition holds for `ev` (and `line`), whose atoms are `mask`.
     #[inline]
     fn holds(&self, ev: &Event<'_>, line: Option<&Line<'_>>, mask: u64) -> bool {
@@ -46,16 +47,6 @@ impl ClauseCond {
             (Some(_), Some(fast)) => fast.holds(mask),
             (Some(c), None) => c.eval(ev, line),
         }
-    }
-
-    /// The answer for every line of `ev` (whose event-level atoms are `event_mask`), when
-    /// the condition reads no line field.
-    #[inline]
-    pub(crate) fn for_event(&self, ev: &Event<'_>, event_mask: u64) -> Option<bool> {
-        if !self.event_level {
-            return None;
-        }
-        Some(self.holds(ev, None, event_mask))
     }
 
     /// The answer for one line (whose atoms are `line_mask`).

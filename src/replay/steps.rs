@@ -1,6 +1,7 @@
 //! The steps of section 6 for one event, each a function named after its step, in
 //! integer minor units with checked arithmetic. `None` means an amount overflowed.
 
+use super::answers::Clauses;
 use super::trace::{note, Tracer};
 use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
 use crate::money::{split_into, Money};
@@ -21,10 +22,10 @@ impl Replayer<'_> {
         if !self.check_eligibility(ev, ground_up, out, t)? {
             return Some(());
         }
-        self.answer_atoms(ev);
+        self.answer_conditions(ev);
         self.apply_exclusions(ev, out, t)?;
-        self.apply_sublimits(ev, out, t)?;
-        self.apply_deductible(ev, out, t)?;
+        self.apply_sublimits(out, t)?;
+        self.apply_deductible(out, t)?;
         let x = self.apply_coinsurance(out, t)?;
         self.settle_tower(ev, x, out, t)
     }
@@ -113,23 +114,23 @@ impl Replayer<'_> {
         Some(false)
     }
 
-    /// The event's atom bits, and each line's, for the clause conditions of steps 3-7.
-    fn answer_atoms(&mut self, ev: &Event<'_>) {
-        let Some(atoms) = &self.atoms else {
-            return;
-        };
-        self.event_mask = atoms.event_mask(ev);
+    /// The event's atom bits, and each line's answers to the clause conditions of steps
+    /// 3-5 (layer exclusions read the event's bits in step 7).
+    fn answer_conditions(&mut self, ev: &Event<'_>) {
         self.line_masks.clear();
-        for line in ev.lines.iter() {
-            self.line_masks
-                .push(atoms.line_mask(ev, line, self.event_mask));
+        if let Some(atoms) = &self.atoms {
+            self.event_mask = atoms.event_mask(ev);
+            for line in ev.lines.iter() {
+                self.line_masks
+                    .push(atoms.line_mask(ev, line, self.event_mask));
+            }
         }
-    }
-
-    /// The atom bits of line `li` (0 when conditions run as trees).
-    #[inline]
-    fn line_mask(&self, li: usize) -> u64 {
-        self.line_masks.get(li).copied().unwrap_or(0)
+        let clauses = Clauses {
+            exclusions: &self.exclusions,
+            sublimits: &self.sublimits,
+            deductibles: &self.deductibles,
+        };
+        self.answers.fill(&clauses, ev, &self.line_masks);
     }
 
     /// Step 3, exclusions: each line goes to the first program exclusion whose condition
@@ -148,12 +149,7 @@ impl Replayer<'_> {
             if c == 0 {
                 continue;
             }
-            let mask = self.line_mask(li);
-            let Some(xi) = self
-                .exclusions
-                .iter()
-                .position(|x| x.for_line(ev, line, mask))
-            else {
+            let Some(xi) = self.answers.exclusion(li) else {
                 continue;
             };
             out.add(
@@ -181,26 +177,14 @@ impl Replayer<'_> {
 
     /// Step 4, sub-limits in written order: the matching lines' covered value above the
     /// per-occurrence limit or the aggregate left is taken from them pro rata.
-    fn apply_sublimits<T: Tracer>(
-        &mut self,
-        ev: &Event<'_>,
-        out: &mut Outcome,
-        t: &mut T,
-    ) -> Option<()> {
+    fn apply_sublimits<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
         let program = self.program;
         for (si, clause) in program.sublimits.iter().enumerate() {
-            let cond = self.sublimits.get(si)?;
-            let whole_event = cond.for_event(ev, self.event_mask);
-            if whole_event == Some(false) {
-                continue;
-            }
             self.matching.clear();
             let mut m = 0i64;
-            for (li, line) in ev.lines.iter().enumerate() {
-                let c = *self.covered.get(li)?;
-                if c > 0
-                    && whole_event.unwrap_or_else(|| cond.for_line(ev, line, self.line_mask(li)))
-                {
+            for (li, c) in self.covered.iter().enumerate() {
+                let c = *c;
+                if c > 0 && self.answers.sublimit(li, si) {
                     self.matching.push(li);
                     m = m.checked_add(c)?;
                 }
@@ -248,17 +232,12 @@ impl Replayer<'_> {
 
     /// Step 5, the deductible: the largest amount among the applicable deductibles (first
     /// written on ties), at most the covered total, taken from the lines pro rata.
-    fn apply_deductible<T: Tracer>(
-        &mut self,
-        ev: &Event<'_>,
-        out: &mut Outcome,
-        t: &mut T,
-    ) -> Option<()> {
+    fn apply_deductible<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
         let total = self.covered_total()?;
         if total == 0 {
             return Some(());
         }
-        let Some((di, amount)) = self.largest_deductible(ev, total)? else {
+        let Some((di, amount)) = self.largest_deductible(total)? else {
             return Some(());
         };
         let take = amount.min(total);
@@ -299,19 +278,11 @@ impl Replayer<'_> {
     /// value; its amount is flat, or a percentage of the covered total clamped by min and
     /// max, or (a franchise) the whole total when the total is at or below it; then at
     /// most its aggregate left.
-    fn largest_deductible(&self, ev: &Event<'_>, total: i64) -> Option<Option<(usize, i64)>> {
+    fn largest_deductible(&self, total: i64) -> Option<Option<(usize, i64)>> {
         let mut best: Option<(usize, i64)> = None;
         for (di, d) in self.program.deductibles.iter().enumerate() {
-            let cond = self.deductibles.get(di)?;
-            let applies = match cond.for_event(ev, self.event_mask) {
-                Some(b) => b,
-                None => ev
-                    .lines
-                    .iter()
-                    .zip(&self.covered)
-                    .enumerate()
-                    .any(|(li, (line, c))| *c > 0 && cond.for_line(ev, line, self.line_mask(li))),
-            };
+            let applies = (self.covered.iter().enumerate())
+                .any(|(li, c)| *c > 0 && self.answers.deductible(li, di));
             if !applies {
                 continue;
             }
