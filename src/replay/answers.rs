@@ -50,6 +50,8 @@ pub(crate) struct Answers {
     cache: Option<Box<[Slot; SLOTS]>>,
     /// Per line, with a cache: its answers (the vectors above are then unused).
     cached: Vec<Answer>,
+    /// With a cache: the sub-limit and deductible bits of any line (their union).
+    any: Answer,
 }
 
 /// The clause conditions of steps 3-5, in written order.
@@ -99,6 +101,12 @@ fn set_bits(words: &mut [u64], clauses: &[ClauseCond], holds: impl Fn(&ClauseCon
             *word |= u64::from(holds(c)) << bit;
         }
     }
+}
+
+/// Bit `i` of `bits` (false past 63).
+#[inline]
+fn has_bit(bits: u64, i: usize) -> bool {
+    i < 64 && (bits >> i) & 1 == 1
 }
 
 /// Words of 64 bits for `n` clauses.
@@ -157,17 +165,28 @@ impl Answers {
             ded_words,
             cache: by_mask.then(|| Box::new([Slot::default(); SLOTS])),
             cached: Vec::new(),
+            any: Answer::default(),
         }
     }
 
-    /// Works out the answers of every line of `ev`, whose atom masks are `line_masks`
-    /// (empty when conditions run as trees).
-    pub(crate) fn fill(&mut self, clauses: &Clauses<'_>, ev: &Event<'_>, line_masks: &[u64]) {
+    /// Works out the answers of every line of `ev`, whose event-level atom bits are
+    /// `event_mask` (`atoms` is `None` when conditions run as trees).
+    pub(crate) fn fill(
+        &mut self,
+        clauses: &Clauses<'_>,
+        ev: &Event<'_>,
+        atoms: Option<&Atoms>,
+        event_mask: u64,
+    ) {
+        let line_mask = |line: &Line<'_>| atoms.map_or(0, |a| a.line_mask(ev, line, event_mask));
         if let Some(cache) = &mut self.cache {
             self.cached.clear();
-            for (li, line) in ev.lines.iter().enumerate() {
-                let mask = line_masks.get(li).copied().unwrap_or(0);
+            self.any = Answer::default();
+            for line in ev.lines.iter() {
+                let mask = line_mask(line);
                 let a = cached(cache, mask, || clauses.answer(ev, line, mask));
+                self.any.sublimits |= a.sublimits;
+                self.any.deductibles |= a.deductibles;
                 self.cached.push(a);
             }
             return;
@@ -181,7 +200,7 @@ impl Answers {
         self.deductibles.clear();
         self.deductibles.resize(n.saturating_mul(dw), 0);
         for (li, line) in ev.lines.iter().enumerate() {
-            let mask = line_masks.get(li).copied().unwrap_or(0);
+            let mask = line_mask(line);
             if let Some(e) = self.exclusion.get_mut(li) {
                 *e = clauses.first_exclusion(ev, line, mask);
             }
@@ -208,6 +227,20 @@ impl Answers {
         usize::try_from(x).ok()
     }
 
+    /// Whether sub-limit `si`'s condition may hold for some line: `false` only when it
+    /// holds for none.
+    #[inline]
+    pub(crate) fn sublimit_somewhere(&self, si: usize) -> bool {
+        self.cache.is_none() || has_bit(self.any.sublimits, si)
+    }
+
+    /// Whether deductible `di`'s condition may hold for some line: `false` only when it
+    /// holds for none.
+    #[inline]
+    pub(crate) fn deductible_somewhere(&self, di: usize) -> bool {
+        self.cache.is_none() || has_bit(self.any.deductibles, di)
+    }
+
     /// Whether sub-limit `si`'s condition holds for line `li`.
     #[inline]
     pub(crate) fn sublimit(&self, li: usize, si: usize) -> bool {
@@ -215,7 +248,7 @@ impl Answers {
             Some(_) => self
                 .cached
                 .get(li)
-                .is_some_and(|a| si < 64 && (a.sublimits >> si) & 1 == 1),
+                .is_some_and(|a| has_bit(a.sublimits, si)),
             None => bit(&self.sublimits, self.sub_words, li, si),
         }
     }
@@ -227,7 +260,7 @@ impl Answers {
             Some(_) => self
                 .cached
                 .get(li)
-                .is_some_and(|a| di < 64 && (a.deductibles >> di) & 1 == 1),
+                .is_some_and(|a| has_bit(a.deductibles, di)),
             None => bit(&self.deductibles, self.ded_words, li, di),
         }
     }
@@ -305,10 +338,8 @@ mod tests {
                     recoveries: Cow::Owned(Vec::new()),
                 };
                 let emask = atoms.event_mask(&ev);
-                let masks: Vec<u64> =
-                    ev.lines.iter().map(|l| atoms.line_mask(&ev, l, emask)).collect();
-                cached.fill(&fast, &ev, &masks);
-                direct.fill(&slow, &ev, &[]);
+                cached.fill(&fast, &ev, Some(&atoms), emask);
+                direct.fill(&slow, &ev, None, 0);
                 for li in 0..ev.lines.len() {
                     prop_assert_eq!(cached.exclusion(li), direct.exclusion(li));
                     for si in 0..sublimits.len() {

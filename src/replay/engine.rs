@@ -43,8 +43,6 @@ pub struct Replayer<'p> {
     pub(super) atoms: Option<Atoms>,
     /// This event's event-level atom bits.
     pub(super) event_mask: u64,
-    /// Each line's atom bits (event-level bits included).
-    pub(super) line_masks: Vec<u64>,
     /// Each line's answers to the clause conditions of steps 3-5.
     pub(super) answers: Answers,
     reinsurance: Reinsurers,
@@ -187,7 +185,6 @@ impl<'p> Replayer<'p> {
             scratch: Vec::new(),
             atoms,
             event_mask: 0,
-            line_masks: Vec::new(),
             answers,
         }
     }

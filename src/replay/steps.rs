@@ -117,20 +117,16 @@ impl Replayer<'_> {
     /// The event's atom bits, and each line's answers to the clause conditions of steps
     /// 3-5 (layer exclusions read the event's bits in step 7).
     fn answer_conditions(&mut self, ev: &Event<'_>) {
-        self.line_masks.clear();
         if let Some(atoms) = &self.atoms {
             self.event_mask = atoms.event_mask(ev);
-            for line in ev.lines.iter() {
-                self.line_masks
-                    .push(atoms.line_mask(ev, line, self.event_mask));
-            }
         }
         let clauses = Clauses {
             exclusions: &self.exclusions,
             sublimits: &self.sublimits,
             deductibles: &self.deductibles,
         };
-        self.answers.fill(&clauses, ev, &self.line_masks);
+        self.answers
+            .fill(&clauses, ev, self.atoms.as_ref(), self.event_mask);
     }
 
     /// Step 3, exclusions: each line goes to the first program exclusion whose condition
@@ -180,6 +176,9 @@ impl Replayer<'_> {
     fn apply_sublimits<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
         let program = self.program;
         for (si, clause) in program.sublimits.iter().enumerate() {
+            if !self.answers.sublimit_somewhere(si) {
+                continue;
+            }
             self.matching.clear();
             let mut m = 0i64;
             for (li, c) in self.covered.iter().enumerate() {
@@ -281,8 +280,9 @@ impl Replayer<'_> {
     fn largest_deductible(&self, total: i64) -> Option<Option<(usize, i64)>> {
         let mut best: Option<(usize, i64)> = None;
         for (di, d) in self.program.deductibles.iter().enumerate() {
-            let applies = (self.covered.iter().enumerate())
-                .any(|(li, c)| *c > 0 && self.answers.deductible(li, di));
+            let applies = self.answers.deductible_somewhere(di)
+                && (self.covered.iter().enumerate())
+                    .any(|(li, c)| *c > 0 && self.answers.deductible(li, di));
             if !applies {
                 continue;
             }
@@ -357,12 +357,14 @@ impl Replayer<'_> {
     ) -> Option<()> {
         let mut in_bands = 0i64;
         let mut top = 0i64;
-        for k in 0..self.layers.len() {
-            let plan = self.layers.get(k)?;
+        for (plan, lo) in self.layers.iter().zip(out.layers.iter_mut()) {
             top = top.max(plan.attachment.checked_add(plan.limit)?);
             let band = x.checked_sub(plan.attachment)?.max(0).min(plan.limit);
             in_bands = in_bands.checked_add(band)?;
-            out.layers.get_mut(k)?.band = Money(band);
+            lo.band = Money(band);
+        }
+        for k in 0..out.layers.len() {
+            let band = out.layers.get(k)?.band.0;
             if band > 0 {
                 self.settle_layer(k, ev, band, out, t)?;
             }
