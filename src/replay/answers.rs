@@ -178,12 +178,11 @@ impl Answers {
         atoms: Option<&Atoms>,
         event_mask: u64,
     ) {
-        let line_mask = |line: &Line<'_>| atoms.map_or(0, |a| a.line_mask(ev, line, event_mask));
-        if let Some(cache) = &mut self.cache {
+        if let (Some(cache), Some(atoms)) = (&mut self.cache, atoms) {
             self.cached.clear();
             self.any = Answer::default();
             for line in ev.lines.iter() {
-                let mask = line_mask(line);
+                let mask = atoms.line_mask(ev, line, event_mask);
                 let a = cached(cache, mask, || clauses.answer(ev, line, mask));
                 self.any.sublimits |= a.sublimits;
                 self.any.deductibles |= a.deductibles;
@@ -200,7 +199,7 @@ impl Answers {
         self.deductibles.clear();
         self.deductibles.resize(n.saturating_mul(dw), 0);
         for (li, line) in ev.lines.iter().enumerate() {
-            let mask = line_mask(line);
+            let mask = atoms.map_or(0, |a| a.line_mask(ev, line, event_mask));
             if let Some(e) = self.exclusion.get_mut(li) {
                 *e = clauses.first_exclusion(ev, line, mask);
             }
