@@ -7,10 +7,12 @@
 //! attributes and their types, prices, quantities, instants — and values its loss lines,
 //! naming the event id and field in every error.
 
+mod attributes;
 mod batch;
 mod err;
 pub(crate) mod scan;
 
+pub use attributes::Attributes;
 pub use batch::{read_scenario, BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
 pub use err::ScenarioError;
 
@@ -168,8 +170,8 @@ pub struct RawEvent<'a> {
     #[serde(borrow)]
     pub losses: Vec<RawLine<'a>>,
     /// Attribute values by name.
-    #[serde(default, borrow, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<Cow<'a, str>, serde_json::Value>,
+    #[serde(default, borrow, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes<'a>,
     /// Events with the same series are one occurrence (spec section 11.1).
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub series: Option<Cow<'a, str>>,
@@ -319,11 +321,7 @@ impl<'a> RawEvent<'a> {
                     quantity: l.quantity,
                 })
                 .collect(),
-            attributes: self
-                .attributes
-                .into_iter()
-                .map(|(k, v)| (own(k), v))
-                .collect(),
+            attributes: self.attributes.into_owned(),
             series: self.series.map(own),
             year: self.year,
             recoveries: self

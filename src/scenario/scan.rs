@@ -7,10 +7,10 @@
 //! INVARIANT: when [`scan_event`] returns `Some(e)`, serde reads the same text as `e`
 //! (property test `scanned_events_equal_serde` and the replay fuzz target check it).
 
+use super::Attributes;
 use super::{parse_decimal, DecimalValue, RawEvent, RawLine};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// The event on `text`, when it has the common shape; `None` otherwise.
 pub(crate) fn scan_event(text: &str) -> Option<RawEvent<'_>> {
@@ -197,7 +197,7 @@ impl<'a> Cursor<'a> {
             occurred: Cow::Borrowed(""),
             discovered: None,
             losses: Vec::new(),
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             series: None,
             recoveries: Vec::new(),
             year: None,
@@ -271,8 +271,8 @@ impl<'a> Cursor<'a> {
         }))
     }
 
-    fn attributes(&mut self) -> Option<BTreeMap<Cow<'a, str>, Value>> {
-        let mut map = BTreeMap::new();
+    fn attributes(&mut self) -> Option<Attributes<'a>> {
+        let mut map = Attributes::new();
         self.object(|c, key| {
             let v = c.attribute()?;
             map.insert(Cow::Borrowed(key), v).is_none().then_some(())

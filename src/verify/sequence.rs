@@ -30,7 +30,7 @@ fn json_value(program: &Program, v: &Value) -> serde_json::Value {
 
 /// The scenario a generated sequence stands for.
 fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
-    let mut attributes = BTreeMap::new();
+    let mut attributes = crate::scenario::Attributes::new();
     for (i, v) in &check.with {
         if let Some(a) = program.attributes.get(*i) {
             attributes.insert(Cow::Owned(a.name.clone()), json_value(program, v));
