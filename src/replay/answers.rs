@@ -47,9 +47,8 @@ pub(crate) struct Answers {
     sub_words: usize,
     ded_words: usize,
     /// Answers by line mask; `None` when some answer is not a function of the mask.
+    // INVARIANT: with a cache, `sub_words` and `ded_words` are at most 1.
     cache: Option<Box<[Slot; SLOTS]>>,
-    /// Per line, with a cache: its answers (the vectors above are then unused).
-    cached: Vec<Answer>,
     /// With a cache: the sub-limit and deductible bits of any line (their union).
     any: Answer,
 }
@@ -164,7 +163,6 @@ impl Answers {
             sub_words,
             ded_words,
             cache: by_mask.then(|| Box::new([Slot::default(); SLOTS])),
-            cached: Vec::new(),
             any: Answer::default(),
         }
     }
@@ -178,25 +176,30 @@ impl Answers {
         atoms: Option<&Atoms>,
         event_mask: u64,
     ) {
+        let (sw, dw) = (self.sub_words, self.ded_words);
+        self.exclusion.clear();
+        self.sublimits.clear();
+        self.deductibles.clear();
         if let (Some(cache), Some(atoms)) = (&mut self.cache, atoms) {
-            self.cached.clear();
             self.any = Answer::default();
             for line in ev.lines.iter() {
                 let mask = atoms.line_mask(ev, line, event_mask);
                 let a = cached(cache, mask, || clauses.answer(ev, line, mask));
                 self.any.sublimits |= a.sublimits;
                 self.any.deductibles |= a.deductibles;
-                self.cached.push(a);
+                self.exclusion.push(a.exclusion);
+                if sw == 1 {
+                    self.sublimits.push(a.sublimits);
+                }
+                if dw == 1 {
+                    self.deductibles.push(a.deductibles);
+                }
             }
             return;
         }
         let n = ev.lines.len();
-        let (sw, dw) = (self.sub_words, self.ded_words);
-        self.exclusion.clear();
         self.exclusion.resize(n, NONE);
-        self.sublimits.clear();
         self.sublimits.resize(n.saturating_mul(sw), 0);
-        self.deductibles.clear();
         self.deductibles.resize(n.saturating_mul(dw), 0);
         for (li, line) in ev.lines.iter().enumerate() {
             let mask = atoms.map_or(0, |a| a.line_mask(ev, line, event_mask));
@@ -216,10 +219,7 @@ impl Answers {
     /// The first program exclusion whose condition holds for line `li`.
     #[inline]
     pub(crate) fn exclusion(&self, li: usize) -> Option<usize> {
-        let x = match &self.cache {
-            Some(_) => self.cached.get(li)?.exclusion,
-            None => *self.exclusion.get(li)?,
-        };
+        let x = *self.exclusion.get(li)?;
         if x == NONE {
             return None;
         }
@@ -243,38 +243,23 @@ impl Answers {
     /// Whether sub-limit `si`'s condition holds for line `li`.
     #[inline]
     pub(crate) fn sublimit(&self, li: usize, si: usize) -> bool {
-        match &self.cache {
-            Some(_) => self
-                .cached
-                .get(li)
-                .is_some_and(|a| has_bit(a.sublimits, si)),
-            None => bit(&self.sublimits, self.sub_words, li, si),
-        }
+        bit(&self.sublimits, self.sub_words, li, si)
     }
 
     /// Whether deductible `di`'s condition holds for line `li`.
     #[inline]
     pub(crate) fn deductible(&self, li: usize, di: usize) -> bool {
-        match &self.cache {
-            Some(_) => self
-                .cached
-                .get(li)
-                .is_some_and(|a| has_bit(a.deductibles, di)),
-            None => bit(&self.deductibles, self.ded_words, li, di),
-        }
+        bit(&self.deductibles, self.ded_words, li, di)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Money;
-    use crate::program::{Condition, Value};
-    use crate::replay::atoms::tests::{condition, CAUSES, TIERS};
+    use crate::program::Condition;
+    use crate::replay::atoms::tests::{condition, event};
     use crate::scenario::Symbols;
-    use crate::time::Instant;
     use proptest::prelude::*;
-    use std::borrow::Cow;
 
     fn conds(cs: &[Option<Condition>], symbols: &mut Symbols) -> Vec<ClauseCond> {
         cs.iter()
@@ -314,28 +299,7 @@ mod tests {
             let mut direct = Answers::new(&slow, None);
             prop_assert!(direct.cache.is_none());
             for (cause, occurred, staff, flag, lines) in &events {
-                let lines: Vec<Line<'_>> = lines
-                    .iter()
-                    .map(|(t, v)| Line {
-                        tier: TIERS[*t],
-                        tier_id: symbols.intern(TIERS[*t]),
-                        asset: None,
-                        asset_id: symbols.intern("__none"),
-                        value: Money(*v),
-                        priced: None,
-                    })
-                    .collect();
-                let ev = Event {
-                    id: "E",
-                    cause: CAUSES[*cause],
-                    cause_id: symbols.intern(CAUSES[*cause]),
-                    occurred: Instant(*occurred),
-                    discovered: Instant(*occurred),
-                    lines: Cow::Owned(lines),
-                    attributes: Cow::Owned(vec![Value::Count(*staff), Value::Flag(*flag)]),
-                    series: None,
-                    recoveries: Cow::Owned(Vec::new()),
-                };
+                let ev = event(&mut symbols, *cause, *occurred, *staff, *flag, lines);
                 let emask = atoms.event_mask(&ev);
                 cached.fill(&fast, &ev, Some(&atoms), emask);
                 direct.fill(&slow, &ev, None, 0);

@@ -238,10 +238,10 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use std::borrow::Cow;
 
-    pub(crate) const CAUSES: [&str; 3] = ["hack", "insider", "vendor"];
-    pub(crate) const TIERS: [&str; 3] = ["hot", "warm", "cold"];
+    const CAUSES: [&str; 3] = ["hack", "insider", "vendor"];
+    const TIERS: [&str; 3] = ["hot", "warm", "cold"];
 
-    pub(crate) fn leaf() -> impl Strategy<Value = Condition> {
+    fn leaf() -> impl Strategy<Value = Condition> {
         let names = |all: &'static [&'static str]| {
             proptest::sample::subsequence(all.to_vec(), 1..=all.len())
                 .prop_map(|v| v.into_iter().map(str::to_string).collect::<Vec<_>>())
@@ -294,6 +294,40 @@ pub(crate) mod tests {
         })
     }
 
+    /// An event of cause `CAUSES[cause]` with attributes (count `staff`, flag `flag`) and
+    /// lines of (tier index, value), its symbols interned in `symbols`.
+    pub(crate) fn event(
+        symbols: &mut Symbols,
+        cause: usize,
+        occurred: i64,
+        staff: u64,
+        flag: bool,
+        lines: &[(usize, i64)],
+    ) -> Event<'static> {
+        let lines: Vec<Line<'static>> = lines
+            .iter()
+            .map(|(t, v)| Line {
+                tier: TIERS[*t],
+                tier_id: symbols.intern(TIERS[*t]),
+                asset: None,
+                asset_id: symbols.intern("__none"),
+                value: Money(*v),
+                priced: None,
+            })
+            .collect();
+        Event {
+            id: "E",
+            cause: CAUSES[cause],
+            cause_id: symbols.intern(CAUSES[cause]),
+            occurred: Instant(occurred),
+            discovered: Instant(occurred),
+            lines: Cow::Owned(lines),
+            attributes: Cow::Owned(vec![Value::Count(staff), Value::Flag(flag)]),
+            series: None,
+            recoveries: Cow::Owned(Vec::new()),
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
         /// The compiled form (table or bit tree) answers exactly as the condition tree,
@@ -310,29 +344,7 @@ pub(crate) mod tests {
             let mut symbols = Symbols::default();
             let econds: Vec<ECond> = conds.iter().map(|c| ECond::new(c, &mut symbols)).collect();
             let atoms = Atoms::new(&econds, &symbols).unwrap();
-            let cause_name = CAUSES[cause];
-            let lines: Vec<Line<'_>> = lines
-                .iter()
-                .map(|(t, v)| Line {
-                    tier: TIERS[*t],
-                    tier_id: symbols.intern(TIERS[*t]),
-                    asset: None,
-                    asset_id: symbols.intern("__none"),
-                    value: Money(*v),
-                    priced: None,
-                })
-                .collect();
-            let ev = Event {
-                id: "E",
-                cause: cause_name,
-                cause_id: symbols.intern(cause_name),
-                occurred: Instant(occurred),
-                discovered: Instant(occurred),
-                lines: Cow::Owned(lines),
-                attributes: Cow::Owned(vec![Value::Count(staff), Value::Flag(flag)]),
-                series: None,
-                recoveries: Cow::Owned(Vec::new()),
-            };
+            let ev = event(&mut symbols, cause, occurred, staff, flag, &lines);
             let emask = atoms.event_mask(&ev);
             for c in &econds {
                 let fast = atoms.compile(c).unwrap();

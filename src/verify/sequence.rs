@@ -5,7 +5,7 @@ use super::{bound, compare, describe, metric, CheckOutcome, Failure};
 use crate::money::Money;
 use crate::program::{Check, Program, Value};
 use crate::replay::{prepare_events, Outcome, ReplayError, Replayer};
-use crate::scenario::{DecimalValue, RawEvent, RawLine, Scenario};
+use crate::scenario::{Attributes, DecimalValue, RawEvent, RawLine, Scenario};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ fn json_value(program: &Program, v: &Value) -> serde_json::Value {
 
 /// The scenario a generated sequence stands for.
 fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
-    let mut attributes = crate::scenario::Attributes::new();
+    let mut attributes = Attributes::new();
     for (i, v) in &check.with {
         if let Some(a) = program.attributes.get(*i) {
             attributes.insert(Cow::Owned(a.name.clone()), json_value(program, v));
