@@ -616,8 +616,9 @@ fn parse_chunk(chunk: &Chunk, prep: &Preparer<'_>, symbols: &Symbols, out: &mut 
     out.lines.clear();
     out.series = false;
     out.error = None;
+    let mut raw = RawEvent::empty();
     for k in 0..chunk.lines.len() {
-        match parse_line(chunk, k, prep, symbols, &mut out.batch) {
+        match parse_line(chunk, k, prep, symbols, &mut raw, &mut out.batch) {
             Ok(Some(line_no)) => out.lines.push(line_no),
             Ok(None) => {}
             Err(None) => {
@@ -634,25 +635,29 @@ fn parse_chunk(chunk: &Chunk, prep: &Preparer<'_>, symbols: &Symbols, out: &mut 
 
 /// Line `k` of `chunk` into `batch`: its number, `None` for a blank line, `Err(None)`
 /// for an event with a series.
-fn parse_line(
-    chunk: &Chunk,
+fn parse_line<'c>(
+    chunk: &'c Chunk,
     k: usize,
     prep: &Preparer<'_>,
     symbols: &Symbols,
+    raw: &mut RawEvent<'c>,
     batch: &mut EventBatch,
 ) -> Result<Option<usize>, Option<StreamError>> {
     let (line_no, text) = chunk.text(k).map_err(Some)?;
     if text.is_empty() {
         return Ok(None);
     }
-    let raw = RawEvent::from_json_line(text, line_no).map_err(|e| Some(e.into()))?;
-    let ev = prep
-        .prepare(&raw, symbols)
-        .map_err(|e| Some(StreamError::from(e)))?;
-    if ev.series.is_some() {
+    raw.read_json_line(text, line_no)
+        .map_err(|e| Some(e.into()))?;
+    if raw.series.is_some() {
+        // Its errors come first, as the line-by-line reading would report them.
+        prep.prepare(raw, symbols)
+            .map_err(|e| Some(StreamError::from(e)))?;
         return Err(None);
     }
-    batch.push(&ev, &[]);
+    batch
+        .push_prepared(prep, raw, symbols)
+        .map_err(|e| Some(StreamError::from(e)))?;
     Ok(Some(line_no))
 }
 

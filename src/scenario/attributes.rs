@@ -22,6 +22,11 @@ impl<'a> Attributes<'a> {
         Attributes(Vec::new())
     }
 
+    /// Forgets every attribute, keeping the buffer.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Sets `name` to `value`; returns the value it had, if any.
     pub fn insert(
         &mut self,

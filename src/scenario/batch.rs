@@ -175,6 +175,76 @@ impl EventBatch {
         });
     }
 
+    /// Prepares `raw` with `prep` and stores it, as `push(&prep.prepare(raw, symbols)?, &[])`
+    /// does, but straight into the batch's buffers instead of through the event's own
+    /// lists. On error the batch is left as it was.
+    pub(crate) fn push_prepared(
+        &mut self,
+        prep: &Preparer<'_>,
+        raw: &RawEvent<'_>,
+        symbols: &Symbols,
+    ) -> Result<(), ScenarioError> {
+        if !raw.recoveries.is_empty() {
+            let ev = prep.prepare(raw, symbols)?;
+            self.push(&ev, &[]);
+            return Ok(());
+        }
+        let marks = (self.text.len(), self.lines.len(), self.attributes.len());
+        match self.store_prepared(prep, raw, symbols) {
+            Ok(stored) => {
+                self.events.push(stored);
+                Ok(())
+            }
+            Err(e) => {
+                self.text.truncate(marks.0);
+                self.lines.truncate(marks.1);
+                self.attributes.truncate(marks.2);
+                Err(e)
+            }
+        }
+    }
+
+    /// [`EventBatch::push_prepared`] of an event without recoveries, up to the event's
+    /// own record, which it returns; on error, its lines, attributes and text may be
+    /// partly stored.
+    fn store_prepared(
+        &mut self,
+        prep: &Preparer<'_>,
+        raw: &RawEvent<'_>,
+        symbols: &Symbols,
+    ) -> Result<Stored, ScenarioError> {
+        let (occurred, discovered, at) = prep.instants(raw)?;
+        let first_line = self.lines.len();
+        for (n, l) in raw.losses.iter().enumerate() {
+            let line = prep.line(raw, n, l, at, symbols)?;
+            let tier = self.push_text(line.tier);
+            let asset = line.asset.map(|a| self.push_text(a));
+            self.lines.push(StoredLine {
+                tier,
+                tier_id: line.tier_id,
+                asset,
+                asset_id: line.asset_id,
+                value: line.value,
+                priced: line.priced,
+            });
+        }
+        let first_attr = self.attributes.len();
+        prep.attributes_into(raw, &mut self.attributes)?;
+        let (recoveries, members) = (self.recoveries.len(), self.members.len());
+        Ok(Stored {
+            id: self.push_text(&raw.id),
+            cause: self.push_text(&raw.cause),
+            cause_id: symbols.get(&raw.cause),
+            occurred,
+            discovered,
+            series: raw.series.as_deref().map(|s| self.push_text(s)),
+            lines: Span32::new(first_line, self.lines.len()),
+            attributes: Span32::new(first_attr, self.attributes.len()),
+            recoveries: Span32::new(recoveries, recoveries),
+            members: Span32::new(members, members),
+        })
+    }
+
     /// The replay-order key of event `i`: (occurred, id).
     pub fn key(&self, i: usize) -> Option<(Instant, &str)> {
         let s = self.events.get(i)?;
@@ -507,12 +577,9 @@ impl<'de> Visitor<'de> for EventList<'_, '_, 'de> {
                 return Err(serde::de::Error::custom("duplicate id"));
             }
             self.seen.insert(raw.id.clone());
-            match self.preparer.prepare(&raw, self.symbols) {
-                Ok(ev) => self.batch.push(&ev, &[]),
-                Err(e) => {
-                    *self.failed = Some(e);
-                    return Err(serde::de::Error::custom("invalid event"));
-                }
+            if let Err(e) = self.batch.push_prepared(self.preparer, &raw, self.symbols) {
+                *self.failed = Some(e);
+                return Err(serde::de::Error::custom("invalid event"));
             }
         }
         Ok(())
@@ -521,3 +588,127 @@ impl<'de> Visitor<'de> for EventList<'_, '_, 'de> {
 
 /// Most events one scenario file may hold (larger runs stream with `--events`).
 pub const MAX_EVENTS: usize = 50_000_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::Replayer;
+
+    const PROGRAM: &str = r#"program "p" {
+      currency USD
+      period 2026-01-01 to 2027-01-01
+      attribute staff: count = 0
+      attribute desk: text
+      attribute documented: flag = true
+      layer "L" 10M xs 0 { carrier "A" 100% }
+    }"#;
+
+    const HEAD: &str = r#""cause":"external_hack","occurred":"2026-03-01T00:00:00Z""#;
+
+    fn raw(text: &str) -> RawEvent<'_> {
+        RawEvent::from_json_line(text, 1).unwrap()
+    }
+
+    /// Every event of `batch` (with its members), compared through the public view.
+    fn events(batch: &EventBatch) -> Vec<String> {
+        let view = batch.view();
+        (0..view.len())
+            .map(|i| format!("{:?}", view.event(i).unwrap()))
+            .collect()
+    }
+
+    fn prices() -> Prices {
+        let mut series = BTreeMap::new();
+        series.insert(
+            "BTC".to_string(),
+            vec![(
+                "2026-01-01T00:00:00Z".to_string(),
+                DecimalValue(Decimal::new(6_400_050, 2)),
+            )],
+        );
+        Prices::new(&series).unwrap()
+    }
+
+    /// Events of every shape (amounts and asset quantities, attributes written or left to
+    /// their defaults, a series, recoveries) stored straight into the batch read back as
+    /// the same events as when prepared first and then stored.
+    #[test]
+    fn push_prepared_stores_what_push_of_prepare_stores() {
+        let program = crate::compile_str(PROGRAM).unwrap().program;
+        let replayer = Replayer::new(&program);
+        let prep = replayer.preparer(prices(), None).unwrap();
+        let lines = [
+            format!(
+                r#"{{"id":"E1",{HEAD},"losses":[{{"tier":"hot","amount":"12.50"}}],"attributes":{{"desk":"ny"}}}}"#
+            ),
+            format!(
+                r#"{{"id":"E2",{HEAD},"losses":[{{"tier":"hot","asset":"BTC","quantity":"0.5"}},{{"tier":"cold","amount":"3"}}],"attributes":{{"desk":"ld","staff":2,"documented":false}}}}"#
+            ),
+            format!(
+                r#"{{"id":"E3",{HEAD},"series":"S","discovered":"2026-03-02T00:00:00Z","losses":[],"attributes":{{"desk":"hk"}}}}"#
+            ),
+            format!(
+                r#"{{"id":"E4",{HEAD},"losses":[{{"tier":"hot","amount":"100"}}],"attributes":{{"desk":"ny"}},"recoveries":[{{"at":"2026-03-05T00:00:00Z","amount":"40"}}]}}"#
+            ),
+        ];
+        let (mut direct, mut through) = (EventBatch::new(), EventBatch::new());
+        for text in &lines {
+            let r = raw(text);
+            direct.push_prepared(&prep, &r, replayer.symbols()).unwrap();
+            through.push(&prep.prepare(&r, replayer.symbols()).unwrap(), &[]);
+        }
+        assert_eq!(direct.len(), 4);
+        assert_eq!(events(&direct), events(&through));
+    }
+
+    /// An event that fails after some of it was stored (a bad second loss line, a bad or
+    /// unknown attribute) gives the error `prepare` gives and leaves the batch as it was.
+    #[test]
+    fn a_bad_event_leaves_the_batch_as_it_was() {
+        let program = crate::compile_str(PROGRAM).unwrap().program;
+        let replayer = Replayer::new(&program);
+        let prep = replayer.preparer(Prices::default(), None).unwrap();
+        let good = format!(
+            r#"{{"id":"E1",{HEAD},"losses":[{{"tier":"hot","amount":"1"}}],"attributes":{{"desk":"ny"}}}}"#
+        );
+        let mut batch = EventBatch::new();
+        batch
+            .push_prepared(&prep, &raw(&good), replayer.symbols())
+            .unwrap();
+        let before = (
+            batch.text.clone(),
+            batch.lines.len(),
+            batch.attributes.len(),
+            events(&batch),
+        );
+        for bad in [
+            format!(
+                r#"{{"id":"E2",{HEAD},"losses":[{{"tier":"hot","amount":"1"}},{{"tier":"warm","amount":"-2"}}],"attributes":{{"desk":"ny"}}}}"#
+            ),
+            format!(
+                r#"{{"id":"E3",{HEAD},"losses":[{{"tier":"hot","amount":"1"}}],"attributes":{{"desk":"ny","staff":"many"}}}}"#
+            ),
+            format!(
+                r#"{{"id":"E4",{HEAD},"losses":[{{"tier":"hot","amount":"1"}}],"attributes":{{"desk":"ny","staf":1}}}}"#
+            ),
+            format!(r#"{{"id":"E5",{HEAD},"losses":[{{"tier":"hot","amount":"1"}}]}}"#),
+            format!(
+                r#"{{"id":"E6",{HEAD},"losses":[{{"tier":"hot","asset":"BTC","quantity":"1"}}],"attributes":{{"desk":"ny"}}}}"#
+            ),
+        ] {
+            let r = raw(&bad);
+            let expected = prep.prepare(&r, replayer.symbols()).unwrap_err();
+            let got = batch
+                .push_prepared(&prep, &r, replayer.symbols())
+                .unwrap_err();
+            assert_eq!(format!("{got:?}"), format!("{expected:?}"), "{bad}");
+            let after = (
+                batch.text.clone(),
+                batch.lines.len(),
+                batch.attributes.len(),
+                events(&batch),
+            );
+            assert_eq!(after, before, "{bad}");
+        }
+    }
+}

@@ -337,12 +337,58 @@ impl<'a> RawEvent<'a> {
         }
     }
 
+    /// An event with no text, lines or attributes (not a valid one: it has no id).
+    pub(crate) fn empty() -> RawEvent<'a> {
+        RawEvent {
+            id: Cow::Borrowed(""),
+            cause: Cow::Borrowed(""),
+            occurred: Cow::Borrowed(""),
+            discovered: None,
+            losses: Vec::new(),
+            attributes: Attributes::new(),
+            series: None,
+            recoveries: Vec::new(),
+            year: None,
+        }
+    }
+
+    /// Back to [`RawEvent::empty`], keeping the buffers of lines and attributes.
+    pub(crate) fn reset(&mut self) {
+        self.id = Cow::Borrowed("");
+        self.cause = Cow::Borrowed("");
+        self.occurred = Cow::Borrowed("");
+        self.discovered = None;
+        self.losses.clear();
+        self.attributes.clear();
+        self.series = None;
+        self.recoveries.clear();
+        self.year = None;
+    }
+
     /// Reads one event from a line of a JSON Lines stream, borrowing its text; errors
     /// carry the stream's line number.
     pub fn from_json_line(text: &'a str, line: usize) -> Result<RawEvent<'a>, ScenarioError> {
         if let Some(ev) = scan::scan_event(text) {
             return Ok(ev);
         }
+        Self::from_json_line_by_serde(text, line)
+    }
+
+    /// [`RawEvent::from_json_line`] into `self`, reusing its buffers when the line has
+    /// the common shape.
+    pub(crate) fn read_json_line(
+        &mut self,
+        text: &'a str,
+        line: usize,
+    ) -> Result<(), ScenarioError> {
+        if !scan::scan_event_into(text, self) {
+            *self = Self::from_json_line_by_serde(text, line)?;
+        }
+        Ok(())
+    }
+
+    /// [`RawEvent::from_json_line`] by serde, which reads every shape and names errors.
+    fn from_json_line_by_serde(text: &'a str, line: usize) -> Result<RawEvent<'a>, ScenarioError> {
         serde_json::from_str(text).map_err(|e| {
             let mut err = read_error::<RawEvent<'a>>(text, &e, None);
             if let ScenarioError::Json { line: l, .. } | ScenarioError::Shape { line: l, .. } =
@@ -668,6 +714,38 @@ impl<'p> Preparer<'p> {
         ev: &'e RawEvent<'_>,
         symbols: &Symbols,
     ) -> Result<Event<'e>, ScenarioError> {
+        let (occurred, discovered, at) = self.instants(ev)?;
+        let mut lines = Vec::with_capacity(ev.losses.len());
+        for (n, l) in ev.losses.iter().enumerate() {
+            lines.push(self.line(ev, n, l, at, symbols)?);
+        }
+        let mut attributes = Vec::with_capacity(self.program.attributes.len());
+        self.attributes_into(ev, &mut attributes)?;
+        let mut event = Event {
+            id: &ev.id,
+            cause: &ev.cause,
+            cause_id: symbols.get(&ev.cause),
+            occurred,
+            discovered,
+            lines: Cow::Owned(lines),
+            attributes: Cow::Owned(attributes),
+            series: ev.series.as_deref(),
+            recoveries: Cow::Borrowed(&[]),
+        };
+        let recoveries = self.recoveries(ev, &event)?;
+        if !recoveries.is_empty() {
+            event.recoveries = Cow::Owned(recoveries);
+        }
+        Ok(event)
+    }
+
+    /// The first checks of [`Preparer::prepare`]: the occurrence and discovery instants
+    /// (discovery not before occurrence) and the number of loss lines. Returns the two
+    /// instants and the valuation instant.
+    pub(super) fn instants(
+        &self,
+        ev: &RawEvent<'_>,
+    ) -> Result<(Instant, Instant, Instant), ScenarioError> {
         let occurred = Instant::parse(&ev.occurred).ok_or_else(|| {
             Self::field_err(
                 ev,
@@ -703,40 +781,32 @@ impl<'p> Preparer<'p> {
             Valuation::AtLoss => occurred,
             Valuation::AtDiscovery => discovered,
         };
-        let mut lines = Vec::with_capacity(ev.losses.len());
-        for (n, l) in ev.losses.iter().enumerate() {
-            let (value, priced) = self.value(
-                ev,
-                FieldAt("losses", n),
-                (&l.amount, l.asset.as_deref(), &l.quantity),
-                at,
-            )?;
-            lines.push(Line {
-                tier: &l.tier,
-                tier_id: symbols.get(&l.tier),
-                asset: l.asset.as_deref(),
-                asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
-                value,
-                priced,
-            });
-        }
-        let attributes = self.attributes(ev)?;
-        let mut event = Event {
-            id: &ev.id,
-            cause: &ev.cause,
-            cause_id: symbols.get(&ev.cause),
-            occurred,
-            discovered,
-            lines: Cow::Owned(lines),
-            attributes: Cow::Owned(attributes),
-            series: ev.series.as_deref(),
-            recoveries: Cow::Borrowed(&[]),
-        };
-        let recoveries = self.recoveries(ev, &event)?;
-        if !recoveries.is_empty() {
-            event.recoveries = Cow::Owned(recoveries);
-        }
-        Ok(event)
+        Ok((occurred, discovered, at))
+    }
+
+    /// Loss line `n` of `ev`, valued at `at`.
+    pub(super) fn line<'e>(
+        &self,
+        ev: &RawEvent<'_>,
+        n: usize,
+        l: &'e RawLine<'_>,
+        at: Instant,
+        symbols: &Symbols,
+    ) -> Result<Line<'e>, ScenarioError> {
+        let (value, priced) = self.value(
+            ev,
+            FieldAt("losses", n),
+            (&l.amount, l.asset.as_deref(), &l.quantity),
+            at,
+        )?;
+        Ok(Line {
+            tier: &l.tier,
+            tier_id: symbols.get(&l.tier),
+            asset: l.asset.as_deref(),
+            asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
+            value,
+            priced,
+        })
     }
 
     /// A line's or recovery's value at `at`: an amount, or a quantity of an asset at its
@@ -872,7 +942,13 @@ impl<'p> Preparer<'p> {
         Ok(out)
     }
 
-    fn attributes(&self, ev: &RawEvent<'_>) -> Result<Vec<Value>, ScenarioError> {
+    /// The event's attribute values, in the program's order, appended to `out`
+    /// (defaults for those not written).
+    pub(super) fn attributes_into(
+        &self,
+        ev: &RawEvent<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<(), ScenarioError> {
         let decl = &self.program.attributes;
         for name in ev.attributes.keys() {
             if !decl.iter().any(|a| a.name == *name) {
@@ -885,7 +961,7 @@ impl<'p> Preparer<'p> {
                 });
             }
         }
-        let mut out = Vec::with_capacity(decl.len());
+        out.reserve(decl.len());
         for a in decl {
             let v = match ev.attributes.get(a.name.as_str()) {
                 None => a
@@ -899,7 +975,7 @@ impl<'p> Preparer<'p> {
             };
             out.push(v);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn attribute_value(

@@ -14,15 +14,24 @@ use std::borrow::Cow;
 
 /// The event on `text`, when it has the common shape; `None` otherwise.
 pub(crate) fn scan_event(text: &str) -> Option<RawEvent<'_>> {
+    let mut ev = RawEvent::empty();
+    scan_event_into(text, &mut ev).then_some(ev)
+}
+
+/// [`scan_event`] into `ev`, whose buffers (loss lines, attributes) are reused; `false`
+/// when `text` does not have the common shape, and then `ev` holds whatever was read.
+pub(crate) fn scan_event_into<'a>(text: &'a str, ev: &mut RawEvent<'a>) -> bool {
     let mut c = Cursor {
         s: text,
         b: text.as_bytes(),
         i: 0,
         plain: is_plain(text.trim_ascii().as_bytes()),
     };
-    let ev = c.event()?;
+    if c.event(ev).is_none() {
+        return false;
+    }
     c.ws();
-    (c.i == c.b.len()).then_some(ev)
+    c.i == c.b.len()
 }
 
 /// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
@@ -214,18 +223,8 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    fn event(&mut self) -> Option<RawEvent<'a>> {
-        let mut ev = RawEvent {
-            id: Cow::Borrowed(""),
-            cause: Cow::Borrowed(""),
-            occurred: Cow::Borrowed(""),
-            discovered: None,
-            losses: Vec::new(),
-            attributes: Attributes::new(),
-            series: None,
-            recoveries: Vec::new(),
-            year: None,
-        };
+    fn event(&mut self, ev: &mut RawEvent<'a>) -> Option<()> {
+        ev.reset();
         let mut seen = 0u32;
         self.object(|c, key| {
             let k = key_index(key)?;
@@ -238,8 +237,8 @@ impl<'a> Cursor<'a> {
                 1 => ev.cause = Cow::Borrowed(c.string()?),
                 2 => ev.occurred = Cow::Borrowed(c.string()?),
                 3 => ev.discovered = Some(Cow::Borrowed(c.string()?)),
-                4 => ev.losses = c.losses()?,
-                5 => ev.attributes = c.attributes()?,
+                4 => c.losses(&mut ev.losses)?,
+                5 => c.attributes(&mut ev.attributes)?,
                 6 => ev.series = Some(Cow::Borrowed(c.string()?)),
                 _ => {
                     let year = c.int()?;
@@ -249,16 +248,14 @@ impl<'a> Cursor<'a> {
             }
             Some(())
         })?;
-        (seen & REQUIRED == REQUIRED).then_some(ev)
+        (seen & REQUIRED == REQUIRED).then_some(())
     }
 
-    fn losses(&mut self) -> Option<Vec<RawLine<'a>>> {
-        let mut lines = Vec::new();
+    fn losses(&mut self, lines: &mut Vec<RawLine<'a>>) -> Option<()> {
         self.list(b'[', b']', |c| {
             lines.push(c.line()?);
             Some(())
-        })?;
-        Some(lines)
+        })
     }
 
     fn line(&mut self) -> Option<RawLine<'a>> {
@@ -295,13 +292,11 @@ impl<'a> Cursor<'a> {
         }))
     }
 
-    fn attributes(&mut self) -> Option<Attributes<'a>> {
-        let mut map = Attributes::new();
+    fn attributes(&mut self, map: &mut Attributes<'a>) -> Option<()> {
         self.object(|c, key| {
             let v = c.attribute()?;
             map.insert(Cow::Borrowed(key), v).is_none().then_some(())
-        })?;
-        Some(map)
+        })
     }
 
     fn attribute(&mut self) -> Option<Value> {
@@ -524,6 +519,21 @@ mod tests {
             if let Some(fast) = scan_event(&text) {
                 prop_assert_eq!(Ok(fast), serde(&text), "{}", text);
             }
+        }
+
+        /// A stream reads each line into the same event, reusing its buffers: nothing of
+        /// the line before (lines, attributes, optional fields) is left in it, whether
+        /// either line is scanned, read by serde or refused.
+        #[test]
+        fn a_reused_event_reads_as_a_fresh_one(
+            first in prop_oneof![event_text(), likely_event()],
+            second in prop_oneof![event_text(), likely_event()],
+        ) {
+            let mut reused = RawEvent::empty();
+            let _ = reused.read_json_line(&first, 1);
+            let got = reused.read_json_line(&second, 2).map(|()| reused.clone());
+            let fresh = RawEvent::from_json_line(&second, 2);
+            prop_assert_eq!(format!("{got:?}"), format!("{fresh:?}"));
         }
     }
 }
