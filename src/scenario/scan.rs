@@ -86,23 +86,6 @@ struct Int {
     magnitude: u64,
 }
 
-/// The index of an event's `key`: `id`, `cause`, `occurred`, `discovered`, `losses`,
-/// `attributes`, `series`, `year`; key `k` is bit `1 << k` of the keys seen, to refuse
-/// duplicates.
-fn key_index(key: &str) -> Option<u32> {
-    Some(match key {
-        "id" => 0,
-        "cause" => 1,
-        "occurred" => 2,
-        "discovered" => 3,
-        "losses" => 4,
-        "attributes" => 5,
-        "series" => 6,
-        "year" => 7,
-        _ => return None,
-    })
-}
-
 /// The bits of the required keys: `id`, `cause`, `occurred` and `losses`.
 const REQUIRED: u32 = 0b1_0111;
 
@@ -135,6 +118,53 @@ impl<'a> Cursor<'a> {
             return true;
         }
         false
+    }
+
+    /// Moves past `lit` (a quoted key) when it comes next.
+    #[inline(always)]
+    fn literal(&mut self, lit: &[u8]) -> bool {
+        let hit = self
+            .b
+            .get(self.i..)
+            .is_some_and(|rest| rest.starts_with(lit));
+        if hit {
+            self.i = self.i.saturating_add(lit.len());
+        }
+        hit
+    }
+
+    /// An event's key, compared in place with the one key its first letter allows:
+    /// `id`, `cause`, `occurred`, `discovered`, `losses`, `attributes`, `series`, `year`
+    /// give 0 to 7 (key `k` is bit `1 << k` of the keys seen, to refuse duplicates).
+    /// `None` for any other key (or one written with escapes), which serde reads.
+    fn event_key(&mut self) -> Option<u32> {
+        self.ws();
+        let k = match self.b.get(self.i.saturating_add(1))? {
+            b'i' if self.literal(b"\"id\"") => 0,
+            b'c' if self.literal(b"\"cause\"") => 1,
+            b'o' if self.literal(b"\"occurred\"") => 2,
+            b'd' if self.literal(b"\"discovered\"") => 3,
+            b'l' if self.literal(b"\"losses\"") => 4,
+            b'a' if self.literal(b"\"attributes\"") => 5,
+            b's' if self.literal(b"\"series\"") => 6,
+            b'y' if self.literal(b"\"year\"") => 7,
+            _ => return None,
+        };
+        Some(k)
+    }
+
+    /// A loss line's key, as [`Cursor::event_key`] reads an event's: `tier`, `asset`,
+    /// `amount`, `quantity` give 0 to 3.
+    fn line_key(&mut self) -> Option<u32> {
+        self.ws();
+        let k = match self.b.get(self.i.saturating_add(1))? {
+            b't' if self.literal(b"\"tier\"") => 0,
+            b'a' if self.literal(b"\"asset\"") => 1,
+            b'a' if self.literal(b"\"amount\"") => 2,
+            b'q' if self.literal(b"\"quantity\"") => 3,
+            _ => return None,
+        };
+        Some(k)
     }
 
     /// A string without escapes or control characters.
@@ -226,8 +256,9 @@ impl<'a> Cursor<'a> {
     fn event(&mut self, ev: &mut RawEvent<'a>) -> Option<()> {
         ev.reset();
         let mut seen = 0u32;
-        self.object(|c, key| {
-            let k = key_index(key)?;
+        self.list(b'{', b'}', |c| {
+            let k = c.event_key()?;
+            c.eat(b':')?;
             if seen & (1 << k) != 0 {
                 return None;
             }
@@ -260,13 +291,14 @@ impl<'a> Cursor<'a> {
 
     fn line(&mut self) -> Option<RawLine<'a>> {
         let (mut tier, mut amount, mut asset, mut quantity) = (None, None, None, None);
-        self.object(|c, key| {
-            let fresh = match key {
-                "tier" => tier.replace(c.string()?).is_none(),
-                "asset" => asset.replace(c.string()?).is_none(),
-                "amount" => amount.replace(c.decimal()?).is_none(),
-                "quantity" => quantity.replace(c.decimal()?).is_none(),
-                _ => false,
+        self.list(b'{', b'}', |c| {
+            let k = c.line_key()?;
+            c.eat(b':')?;
+            let fresh = match k {
+                0 => tier.replace(c.string()?).is_none(),
+                1 => asset.replace(c.string()?).is_none(),
+                2 => amount.replace(c.decimal()?).is_none(),
+                _ => quantity.replace(c.decimal()?).is_none(),
             };
             fresh.then_some(())
         })?;
@@ -390,6 +422,9 @@ mod tests {
             r#","losses":[],"attributes":{"a":[1]}"#,
             r#","losses":[],"year":-1"#,
             r#","losses":[],"other":1"#,
+            r#","losses":[],"ids":"x""#,
+            r#","losses":[{"tier":"hot","amounts":"1"}]"#,
+            r#","losses":[{"tier":"hot","as":"1"}]"#,
             r#","losses":[{"tier":"hot","amount":"1"},]"#,
             ",\"losses\":[{\"tier\":\"a long tier\tname\"}]",
             // Not JSON (the string runs on past `\"`), though it would scan as such if a
@@ -441,7 +476,12 @@ mod tests {
             Just("amount"),
             Just("asset"),
             Just("quantity"),
-            Just("other")
+            Just("other"),
+            // Near misses of the keys compared in place, and a key written with an escape.
+            Just("tiers"),
+            Just("as"),
+            Just("amounts"),
+            Just("t\\u0069er"),
         ];
         proptest::collection::vec((key, piece()), 0..4).prop_map(|kv| {
             let members: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
@@ -473,6 +513,9 @@ mod tests {
             Just("series"),
             Just("year"),
             Just("recoveries"),
+            Just("ids"),
+            Just("c"),
+            Just("i\\u0064"),
         ];
         proptest::collection::vec((key, value), 0..9).prop_map(|kv| {
             let m: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
