@@ -399,6 +399,18 @@ pub fn read_scenario(
     text: &str,
     symbols: &Symbols,
 ) -> Result<(ScenarioHead, EventBatch), ScenarioError> {
+    if let Some(read) = super::whole::read_common(program, text, symbols) {
+        return Ok(read);
+    }
+    read_generally(program, text, symbols)
+}
+
+/// [`read_scenario`] of any file, with serde reading every event.
+pub(crate) fn read_generally(
+    program: &Program,
+    text: &str,
+    symbols: &Symbols,
+) -> Result<(ScenarioHead, EventBatch), ScenarioError> {
     if let Some(read) = read_once(program, text, symbols, None)? {
         return Ok(read);
     }

@@ -34,6 +34,25 @@ pub(crate) fn scan_event_into<'a>(text: &'a str, ev: &mut RawEvent<'a>) -> bool 
     c.i == c.b.len()
 }
 
+/// [`scan_event_into`] of the event starting at byte `at` of `text` (white space before
+/// it allowed), which goes on after it; `plain` is [`is_plain`] of the text. Returns the
+/// offset just past the event's closing brace.
+pub(crate) fn scan_event_at<'a>(
+    text: &'a str,
+    at: usize,
+    plain: bool,
+    ev: &mut RawEvent<'a>,
+) -> Option<usize> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: at,
+        plain,
+    };
+    c.event(ev)?;
+    Some(c.i)
+}
+
 /// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
 /// forbids those raw in strings), or with `QUOTE_ONLY` the first quote; eight bytes at a
 /// time while eight remain. In each test below, a flagged byte's borrow can only flag
@@ -66,7 +85,7 @@ fn first_special<const QUOTE_ONLY: bool>(s: &[u8]) -> Option<usize> {
 /// Whether `s` has no backslash and no byte below 0x20: then every string in it ends
 /// at the next quote. One branch-free pass the compiler vectorises, instead of a test
 /// per string.
-fn is_plain(s: &[u8]) -> bool {
+pub(crate) fn is_plain(s: &[u8]) -> bool {
     !s.iter()
         .fold(false, |seen, b| seen | (*b == b'\\') | (*b < 0x20))
 }
