@@ -11,7 +11,7 @@ mod attributes;
 mod batch;
 mod err;
 pub(crate) mod scan;
-mod whole;
+pub(crate) mod whole;
 
 pub use attributes::Attributes;
 pub use batch::{read_scenario, BatchView, EventBatch, ScenarioHead, MAX_EVENTS};

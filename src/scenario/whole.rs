@@ -60,6 +60,37 @@ pub(crate) fn read_common(
     Some((head, batch?))
 }
 
+/// Whether [`read_common`] agrees with the general read of `text`: the same head and
+/// events when it gives a result, no result when the general read fails. `Err` says how
+/// they differ (for tests and the replay fuzz target).
+pub(crate) fn agrees_with_general_read(
+    program: &Program,
+    text: &str,
+    symbols: &Symbols,
+) -> Result<bool, String> {
+    let Some(common) = read_common(program, text, symbols) else {
+        return Ok(false);
+    };
+    match super::batch::read_generally(program, text, symbols) {
+        Ok(general) if shown(&common) == shown(&general) => Ok(true),
+        Ok(general) => Err(format!(
+            "the reads differ:\n{}\n---\n{}",
+            shown(&common),
+            shown(&general)
+        )),
+        Err(e) => Err(format!("only the common read succeeds ({e})")),
+    }
+}
+
+/// A read as text, to compare: the head, then every event of the batch.
+fn shown(read: &(ScenarioHead, EventBatch)) -> String {
+    let view = read.1.view();
+    let events: Vec<String> = (0..view.len())
+        .map(|i| format!("{:?}", view.event(i)))
+        .collect();
+    format!("{:?}\n{}", read.0, events.join("\n"))
+}
+
 /// A position in the text.
 struct Reader<'a> {
     text: &'a str,
@@ -150,30 +181,14 @@ mod tests {
     use super::*;
     use crate::bench_support::{event_line, Rng, BENCH_PROGRAM};
     use crate::replay::Replayer;
-    use crate::scenario::batch::read_generally;
     use proptest::prelude::*;
 
-    /// A read as text, to compare: the head, then every event of the batch.
-    fn shown(read: &(ScenarioHead, EventBatch)) -> String {
-        let view = read.1.view();
-        let events: Vec<String> = (0..view.len())
-            .map(|i| format!("{:?}", view.event(i)))
-            .collect();
-        format!("{:?}\n{}", read.0, events.join("\n"))
-    }
-
     /// When the common read gives a result, the general read gives the same one; when the
-    /// general read fails, the common read gives none.
+    /// general read fails, the common read gives none. Returns whether it gave one.
     fn check(program: &Program, text: &str) -> Result<bool, TestCaseError> {
         let symbols = Replayer::new(program).symbols().clone();
-        let common = read_common(program, text, &symbols);
-        let general = read_generally(program, text, &symbols);
-        match (&common, &general) {
-            (Some(c), Ok(g)) => prop_assert_eq!(shown(c), shown(g), "{}", text),
-            (Some(_), Err(e)) => prop_assert!(false, "common read of a bad file ({e}): {text}"),
-            (None, _) => {}
-        }
-        Ok(common.is_some())
+        agrees_with_general_read(program, text, &symbols)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))
     }
 
     /// Every shipped scenario reads the same both ways, and the common way reads most of
