@@ -280,6 +280,24 @@ fn streaming_matches_the_whole_scenario() {
     assert_eq!(code, 0, "{stderr}");
     let streamed: specie::replay::Replay = serde_json::from_str(&stdout).unwrap();
     assert_eq!(streamed, whole);
+    // `--events -` reads the same stream from standard input.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_specie"))
+        .args(["replay", HOT_PROGRAM, "--events", "-", "--json"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = jsonl(&header, &events);
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(input.as_bytes()).unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), stdout);
     // Out of order: an error naming the line.
     events.swap(0, 1);
     let p = temp("bad.jsonl", &jsonl(&header, &events));

@@ -49,8 +49,9 @@ enum Command {
         /// Print one event's path step by step, with the source line of each clause.
         #[arg(long, value_name = "EVENT_ID", conflicts_with_all = ["json", "format"])]
         explain: Option<String>,
-        /// Stream events from a JSON Lines file (one event per line, sorted by occurred
-        /// then id; an optional first header line holds `name` and `prices`).
+        /// Stream events from a JSON Lines file, `-` for standard input (one event per
+        /// line, sorted by occurred then id; an optional first header line holds `name`
+        /// and `prices`).
         #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["scenario", "explain"])]
         events: Option<PathBuf>,
         /// Prices (and name) for `--events`, as a JSON object `{"name":…,"prices":…}`.

@@ -173,11 +173,16 @@ fn stream(
             Some(h)
         }
     };
-    let file = std::fs::File::open(events).map_err(|e| {
-        eprintln!("error: cannot read `{name}`: {e}");
-        EXIT_USAGE
-    })?;
-    let reader = BufReader::with_capacity(1 << 16, file);
+    // `-` is standard input, as for most command-line tools.
+    let input: Box<dyn std::io::Read + Send> = if events == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(events).map_err(|e| {
+            eprintln!("error: cannot read `{name}`: {e}");
+            EXIT_USAGE
+        })?)
+    };
+    let reader = BufReader::with_capacity(1 << 16, input);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let format = match args.format {
