@@ -124,6 +124,20 @@ impl EventBatch {
         self.text.get(s.range()).unwrap_or("")
     }
 
+    /// Stores a valued line, its text in the batch's buffer.
+    fn push_line(&mut self, l: &Line<'_>) {
+        let tier = self.push_text(l.tier);
+        let asset = l.asset.map(|a| self.push_text(a));
+        self.lines.push(StoredLine {
+            tier,
+            tier_id: l.tier_id,
+            asset,
+            asset_id: l.asset_id,
+            value: l.value,
+            priced: l.priced,
+        });
+    }
+
     /// Stores `ev` (an occurrence of `members`, empty for a single event).
     pub fn push(&mut self, ev: &Event<'_>, members: &[&str]) {
         let id = self.push_text(ev.id);
@@ -131,16 +145,7 @@ impl EventBatch {
         let series = ev.series.map(|s| self.push_text(s));
         let first_line = self.lines.len();
         for l in ev.lines.iter() {
-            let tier = self.push_text(l.tier);
-            let asset = l.asset.map(|a| self.push_text(a));
-            self.lines.push(StoredLine {
-                tier,
-                tier_id: l.tier_id,
-                asset,
-                asset_id: l.asset_id,
-                value: l.value,
-                priced: l.priced,
-            });
+            self.push_line(l);
         }
         let first_attr = self.attributes.len();
         self.attributes.extend(ev.attributes.iter().cloned());
@@ -217,16 +222,7 @@ impl EventBatch {
         let first_line = self.lines.len();
         for (n, l) in raw.losses.iter().enumerate() {
             let line = prep.line(raw, n, l, at, symbols)?;
-            let tier = self.push_text(line.tier);
-            let asset = line.asset.map(|a| self.push_text(a));
-            self.lines.push(StoredLine {
-                tier,
-                tier_id: line.tier_id,
-                asset,
-                asset_id: line.asset_id,
-                value: line.value,
-                priced: line.priced,
-            });
+            self.push_line(&line);
         }
         let first_attr = self.attributes.len();
         prep.attributes_into(raw, &mut self.attributes)?;

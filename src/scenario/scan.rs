@@ -21,36 +21,8 @@ pub(crate) fn scan_event(text: &str) -> Option<RawEvent<'_>> {
 /// [`scan_event`] into `ev`, whose buffers (loss lines, attributes) are reused; `false`
 /// when `text` does not have the common shape, and then `ev` holds whatever was read.
 pub(crate) fn scan_event_into<'a>(text: &'a str, ev: &mut RawEvent<'a>) -> bool {
-    let mut c = Cursor {
-        s: text,
-        b: text.as_bytes(),
-        i: 0,
-        plain: is_plain(text.trim_ascii().as_bytes()),
-    };
-    if c.event(ev).is_none() {
-        return false;
-    }
-    c.ws();
-    c.i == c.b.len()
-}
-
-/// [`scan_event_into`] of the event starting at byte `at` of `text` (white space before
-/// it allowed), which goes on after it; `plain` is [`is_plain`] of the text. Returns the
-/// offset just past the event's closing brace.
-pub(crate) fn scan_event_at<'a>(
-    text: &'a str,
-    at: usize,
-    plain: bool,
-    ev: &mut RawEvent<'a>,
-) -> Option<usize> {
-    let mut c = Cursor {
-        s: text,
-        b: text.as_bytes(),
-        i: at,
-        plain,
-    };
-    c.event(ev)?;
-    Some(c.i)
+    let mut c = Cursor::new(text);
+    c.event(ev).is_some() && c.at_end()
 }
 
 /// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
@@ -85,13 +57,13 @@ fn first_special<const QUOTE_ONLY: bool>(s: &[u8]) -> Option<usize> {
 /// Whether `s` has no backslash and no byte below 0x20: then every string in it ends
 /// at the next quote. One branch-free pass the compiler vectorises, instead of a test
 /// per string.
-pub(crate) fn is_plain(s: &[u8]) -> bool {
+fn is_plain(s: &[u8]) -> bool {
     !s.iter()
         .fold(false, |seen, b| seen | (*b == b'\\') | (*b < 0x20))
 }
 
 /// A position in the text.
-struct Cursor<'a> {
+pub(super) struct Cursor<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
@@ -109,6 +81,31 @@ struct Int {
 const REQUIRED: u32 = 0b1_0111;
 
 impl<'a> Cursor<'a> {
+    /// The start of `text`.
+    pub(super) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            s: text,
+            b: text.as_bytes(),
+            i: 0,
+            plain: is_plain(text.trim_ascii().as_bytes()),
+        }
+    }
+
+    /// Whether only white space is left.
+    pub(super) fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+
+    /// One JSON value of any shape, read by serde.
+    pub(super) fn value<T: serde::Deserialize<'a>>(&mut self) -> Option<T> {
+        let rest = self.s.get(self.i..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let v = values.next()?.ok()?;
+        self.i = self.i.checked_add(values.byte_offset())?;
+        Some(v)
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i = self.i.saturating_add(1);
@@ -239,7 +236,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `open`, then `item` for each element separated by `,`, then `close`.
-    fn list(
+    pub(super) fn list(
         &mut self,
         open: u8,
         close: u8,
@@ -264,7 +261,10 @@ impl<'a> Cursor<'a> {
     }
 
     /// Calls `member` with each key of an object, the cursor on its value.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    pub(super) fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
         self.list(b'{', b'}', |c| {
             let key = c.string()?;
             c.eat(b':')?;
@@ -272,7 +272,8 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    fn event(&mut self, ev: &mut RawEvent<'a>) -> Option<()> {
+    /// An event into `ev` (reset first, its buffers kept).
+    pub(super) fn event(&mut self, ev: &mut RawEvent<'a>) -> Option<()> {
         ev.reset();
         let mut seen = 0u32;
         self.list(b'{', b'}', |c| {

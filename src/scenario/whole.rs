@@ -9,10 +9,9 @@
 //! never its result (property test `common_reads_equal_general_reads`).
 
 use super::batch::{EventBatch, ScenarioHead, MAX_EVENTS};
-use super::scan::{is_plain, scan_event_at};
+use super::scan::Cursor;
 use super::{Preparer, Prices, RawEvent, Symbols};
 use crate::program::Program;
-use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -23,41 +22,50 @@ pub(crate) fn read_common(
     text: &str,
     symbols: &Symbols,
 ) -> Option<(ScenarioHead, EventBatch)> {
-    let mut r = Reader {
-        text,
-        b: text.as_bytes(),
-        i: 0,
-        plain: is_plain(text.trim_ascii().as_bytes()),
-    };
+    let mut c = Cursor::new(text);
     let mut head = ScenarioHead::default();
     let mut batch = None;
-    let mut seen: Vec<String> = Vec::new();
-    r.byte(b'{')?;
-    loop {
-        let key = r.key()?;
-        if seen.iter().any(|k| *k == key) {
+    let mut seen: Vec<&str> = Vec::new();
+    c.object(|c, key| {
+        if seen.contains(&key) {
             return None;
         }
-        r.byte(b':')?;
+        seen.push(key);
         match key {
-            "events" => batch = Some(r.events(program, &head, symbols)?),
-            "name" => head.name = r.value()?,
-            "currency" if batch.is_none() => head.currency = r.value()?,
-            "prices" if batch.is_none() => head.prices = r.value()?,
-            "indices" => head.indices = r.value()?,
-            "notes" => r.value::<serde::de::IgnoredAny>().map(|_| ())?,
+            "events" => batch = Some(events(c, program, &head, symbols)?),
+            "name" => head.name = c.value()?,
+            "currency" if batch.is_none() => head.currency = c.value()?,
+            "prices" if batch.is_none() => head.prices = c.value()?,
+            "indices" => head.indices = c.value()?,
+            "notes" => c.value::<serde::de::IgnoredAny>().map(|_| ())?,
             _ => return None,
         }
-        seen.push(key.to_string());
-        match r.next_byte()? {
-            b',' => continue,
-            b'}' => break,
-            _ => return None,
-        }
-    }
-    r.ws();
-    (r.i == r.b.len()).then_some(())?;
+        Some(())
+    })?;
+    c.at_end().then_some(())?;
     Some((head, batch?))
+}
+
+/// The `events` array, each event scanned, checked and stored as it comes.
+fn events<'a>(
+    c: &mut Cursor<'a>,
+    program: &Program,
+    head: &ScenarioHead,
+    symbols: &Symbols,
+) -> Option<EventBatch> {
+    let prices = Prices::new(&head.prices).ok()?;
+    let prep = Preparer::new(program, prices, head.currency.as_deref()).ok()?;
+    let mut batch = EventBatch::new();
+    let mut raw = RawEvent::empty();
+    let mut ids: HashSet<Cow<'a, str>> = HashSet::new();
+    c.list(b'[', b']', |c| {
+        c.event(&mut raw)?;
+        if batch.len() >= MAX_EVENTS || !ids.insert(raw.id.clone()) {
+            return None;
+        }
+        batch.push_prepared(&prep, &raw, symbols).ok()
+    })?;
+    Some(batch)
 }
 
 /// Whether [`read_common`] agrees with the general read of `text`: the same head and
@@ -89,91 +97,6 @@ fn shown(read: &(ScenarioHead, EventBatch)) -> String {
         .map(|i| format!("{:?}", view.event(i)))
         .collect();
     format!("{:?}\n{}", read.0, events.join("\n"))
-}
-
-/// A position in the text.
-struct Reader<'a> {
-    text: &'a str,
-    b: &'a [u8],
-    i: usize,
-    /// The text is [`is_plain`] (white space around it aside).
-    plain: bool,
-}
-
-impl<'a> Reader<'a> {
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
-            self.i = self.i.saturating_add(1);
-        }
-    }
-
-    /// The next byte after white space, moved past.
-    fn next_byte(&mut self) -> Option<u8> {
-        self.ws();
-        let c = *self.b.get(self.i)?;
-        self.i = self.i.saturating_add(1);
-        Some(c)
-    }
-
-    fn byte(&mut self, want: u8) -> Option<()> {
-        (self.next_byte()? == want).then_some(())
-    }
-
-    /// A field name without escapes.
-    fn key(&mut self) -> Option<&'a str> {
-        self.byte(b'"')?;
-        let start = self.i;
-        let len = self
-            .b
-            .get(start..)?
-            .iter()
-            .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
-        let end = start.checked_add(len)?;
-        (self.b.get(end) == Some(&b'"')).then_some(())?;
-        self.i = end.saturating_add(1);
-        self.text.get(start..end)
-    }
-
-    /// One JSON value read by serde.
-    fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
-        let rest = self.text.get(self.i..)?;
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
-        let v = values.next()?.ok()?;
-        self.i = self.i.checked_add(values.byte_offset())?;
-        Some(v)
-    }
-
-    /// The `events` array, each event scanned, checked and stored as it comes.
-    fn events(
-        &mut self,
-        program: &Program,
-        head: &ScenarioHead,
-        symbols: &Symbols,
-    ) -> Option<EventBatch> {
-        let prices = Prices::new(&head.prices).ok()?;
-        let prep = Preparer::new(program, prices, head.currency.as_deref()).ok()?;
-        let mut batch = EventBatch::new();
-        let mut raw = RawEvent::empty();
-        let mut ids: HashSet<Cow<'a, str>> = HashSet::new();
-        self.byte(b'[')?;
-        self.ws();
-        if self.b.get(self.i) == Some(&b']') {
-            self.i = self.i.saturating_add(1);
-            return Some(batch);
-        }
-        loop {
-            self.i = scan_event_at(self.text, self.i, self.plain, &mut raw)?;
-            if batch.len() >= MAX_EVENTS || !ids.insert(raw.id.clone()) {
-                return None;
-            }
-            batch.push_prepared(&prep, &raw, symbols).ok()?;
-            match self.next_byte()? {
-                b',' => continue,
-                b']' => return Some(batch),
-                _ => return None,
-            }
-        }
-    }
 }
 
 #[cfg(test)]
