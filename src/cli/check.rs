@@ -1,10 +1,11 @@
 //! `specie check FILE…`
 
+use super::out::Out;
 use super::{color, read_source, Format, SourceError, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::{render, to_json, JsonDiagnostic};
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf], format: Format) -> u8 {
+pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
     let mut failed = false;
     let mut io_error = false;
     let mut json: Vec<JsonDiagnostic> = Vec::new();
@@ -35,10 +36,10 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
             match specie::parse::parse_model(&src) {
                 Ok(m) => {
                     if format == Format::Human {
-                        println!(
-                            "ok: {name}: model \"{}\" (syntax; checked against a program by `specie simulate`)",
+                        out.print(&format!(
+                            "ok: {name}: model \"{}\" (syntax; checked against a program by `specie simulate`)\n",
                             m.model.name.node
-                        );
+                        ));
                     }
                 }
                 Err(e) => {
@@ -92,12 +93,12 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
             }
         }
         if let (Some(s), Format::Human) = (summary, format) {
-            println!("{s}");
+            out.print(&format!("{s}\n"));
         }
     }
     match format {
         Format::Json => match serde_json::to_string_pretty(&json) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => out.print(&format!("{s}\n")),
             Err(e) => {
                 eprintln!("error: cannot write JSON: {e}");
                 return EXIT_USAGE;

@@ -1,5 +1,6 @@
 //! `specie fit FILE [--column NAME] [--cause C] [--tier T] [--json] [--svg FILE]`
 
+use super::out::Out;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use std::path::PathBuf;
 
@@ -15,7 +16,7 @@ pub struct Args {
 /// Largest input read (64 MiB).
 const MAX_BYTES: u64 = 64 << 20;
 
-pub fn run(args: &Args) -> u8 {
+pub fn run(out: &mut Out, args: &Args) -> u8 {
     use std::io::Read;
     let name = args.file.display().to_string();
     let mut text = String::new();
@@ -62,9 +63,12 @@ pub fn run(args: &Args) -> u8 {
     if args.json {
         let (ln, pa) = fit.loss_lines(tier);
         let v = serde_json::json!({"fit": fit, "lognormal_line": ln, "pareto_line": pa});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        out.print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        ));
     } else {
-        print!("{}", fit.text(&what, tier));
+        out.print(&fit.text(&what, tier));
     }
     EXIT_OK
 }

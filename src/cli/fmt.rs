@@ -1,10 +1,11 @@
 //! `specie fmt FILE… [--check]`
 
+use super::out::Out;
 use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::render;
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf], check: bool) -> u8 {
+pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
     let mut failed = false;
     let mut io_error = false;
     for path in files {
@@ -37,13 +38,13 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            println!("would reformat: {name}");
+            out.print(&format!("would reformat: {name}\n"));
             failed = true;
         } else if let Err(e) = std::fs::write(path, formatted) {
             eprintln!("error: cannot write `{name}`: {e}");
             io_error = true;
         } else {
-            println!("formatted: {name}");
+            out.print(&format!("formatted: {name}\n"));
         }
     }
     if io_error {

@@ -3,6 +3,7 @@
 mod check;
 mod fit;
 mod fmt;
+mod out;
 mod replay;
 mod simulate;
 mod test;
@@ -200,9 +201,15 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    if !out::stdout_is_open() {
+        eprintln!("error: standard output is closed: the output would be lost");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let mut stdout = out::Out::new();
+    let out = &mut stdout;
     let code = match cli.command {
-        Command::Check { files, format } => check::run(&files, format),
-        Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Check { files, format } => check::run(out, &files, format),
+        Command::Fmt { files, check } => fmt::run(out, &files, check),
         Command::Tower {
             program,
             json,
@@ -210,14 +217,17 @@ pub fn run(cli: Cli) -> ExitCode {
             concentration,
             scenario,
             event,
-        } => tower::run(&tower::Args {
-            program,
-            json,
-            svg,
-            concentration,
-            scenario,
-            event,
-        }),
+        } => tower::run(
+            out,
+            &tower::Args {
+                program,
+                json,
+                svg,
+                concentration,
+                scenario,
+                event,
+            },
+        ),
         Command::Fit {
             file,
             column,
@@ -225,14 +235,17 @@ pub fn run(cli: Cli) -> ExitCode {
             tier,
             json,
             svg,
-        } => fit::run(&fit::Args {
-            file,
-            column,
-            cause,
-            tier,
-            json,
-            svg,
-        }),
+        } => fit::run(
+            out,
+            &fit::Args {
+                file,
+                column,
+                cause,
+                tier,
+                json,
+                svg,
+            },
+        ),
         Command::Simulate {
             program,
             model,
@@ -244,24 +257,27 @@ pub fn run(cli: Cli) -> ExitCode {
             svg,
             events_out,
             return_periods,
-        } => simulate::run(&simulate::Args {
-            program,
-            model,
-            years,
-            seed,
-            threads,
-            json,
-            ord,
-            svg,
-            events_out,
-            return_periods,
-        }),
+        } => simulate::run(
+            out,
+            &simulate::Args {
+                program,
+                model,
+                years,
+                seed,
+                threads,
+                json,
+                ord,
+                svg,
+                events_out,
+                return_periods,
+            },
+        ),
         Command::Test {
             files,
             format,
             seed,
             cases,
-        } => test::run(&files, format, seed, cases),
+        } => test::run(out, &files, format, seed, cases),
         Command::Replay {
             program,
             scenario,
@@ -270,19 +286,22 @@ pub fn run(cli: Cli) -> ExitCode {
             explain,
             events,
             prices,
-        } => replay::run(&replay::Args {
-            program,
-            scenario,
-            format: match (json, format) {
-                (true, _) => ReplayFormat::Json,
-                (false, f) => f.unwrap_or(ReplayFormat::Text),
+        } => replay::run(
+            out,
+            &replay::Args {
+                program,
+                scenario,
+                format: match (json, format) {
+                    (true, _) => ReplayFormat::Json,
+                    (false, f) => f.unwrap_or(ReplayFormat::Text),
+                },
+                explain,
+                events,
+                prices,
             },
-            explain,
-            events,
-            prices,
-        }),
+        ),
     };
-    ExitCode::from(code)
+    ExitCode::from(stdout.finish(code))
 }
 
 /// Whether to colour output on stderr.

@@ -1,12 +1,13 @@
 //! `specie replay PROGRAM SCENARIO [--json | --explain ID]` and
 //! `specie replay PROGRAM --events FILE.jsonl [--prices FILE.json] [--json]`.
 
+use super::out::Out;
 use super::{color, read_source, ReplayFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::render;
 use specie::program::Program;
 use specie::replay::Format;
 use specie::scenario::{Scenario, StreamHeader};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 /// Largest scenario file read whole (256 MiB); larger runs use `--events`.
@@ -67,17 +68,17 @@ pub(super) fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {
     EXIT_FAILED
 }
 
-pub fn run(args: &Args) -> u8 {
-    match run_inner(args) {
+pub fn run(out: &mut Out, args: &Args) -> u8 {
+    match run_inner(out, args) {
         Ok(()) => EXIT_OK,
         Err(code) => code,
     }
 }
 
-fn run_inner(args: &Args) -> Result<(), u8> {
+fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let (program, program_name, src) = load_program(&args.program)?;
     if let Some(events) = &args.events {
-        return stream(args, &program, events, &program_name, &src);
+        return stream(out, args, &program, events, &program_name, &src);
     }
     let Some(scenario_path) = &args.scenario else {
         eprintln!("error: give a SCENARIO file, or --events FILE.jsonl");
@@ -88,10 +89,12 @@ fn run_inner(args: &Args) -> Result<(), u8> {
     if args.explain.is_none() && args.format != ReplayFormat::Text {
         // Per-event output straight from the text: no JSON tree, no result kept.
         let format = bulk(args.format).unwrap_or(Format::PrettyJson);
-        let stdout = std::io::stdout();
-        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-        let warnings = specie::replay::replay_text_into(&program, &text, &mut out, format)
-            .map_err(|e| {
+        let warnings =
+            specie::replay::replay_text_into(&program, &text, out, format).map_err(|e| {
+                if out.failed() {
+                    // The output's own failure, reported by `Out::finish`: not the scenario's.
+                    return EXIT_OK;
+                }
                 let _ = out.flush();
                 report_error(&e, &scenario_name)
             })?;
@@ -116,25 +119,31 @@ fn run_inner(args: &Args) -> Result<(), u8> {
                 let excursions = specie::replay::excursions(&program, cover, series);
                 let claims = specie::replay::evaluate_parametric(&program, &indices)
                     .map_err(|e| report_error(&e, &scenario_name))?;
-                print!(
-                    "{}",
-                    specie::report::explain_cover(cover, &excursions, &claims, &program_name, &src)
-                );
+                out.print(&specie::report::explain_cover(
+                    cover,
+                    &excursions,
+                    &claims,
+                    &program_name,
+                    &src,
+                ));
                 return Ok(());
             }
             eprintln!("error: {scenario_name}: no event or parametric cover named `{id}`");
             return Err(EXIT_FAILED);
         };
-        print!(
-            "{}",
-            specie::report::explain(&result, &trace, &program, &program_name, &src)
-        );
+        out.print(&specie::report::explain(
+            &result,
+            &trace,
+            &program,
+            &program_name,
+            &src,
+        ));
         return Ok(());
     }
     let (result, warnings) = specie::replay::replay_with_warnings(&program, &scenario)
         .map_err(|e| report_error(&e, &scenario_name))?;
     warn(&warnings, &program_name, &src);
-    print!("{}", specie::report::text(&result, &program));
+    out.print(&specie::report::text(&result, &program));
     Ok(())
 }
 
@@ -155,6 +164,7 @@ fn warn(warnings: &[specie::replay::ReplayWarning], program_name: &str, src: &st
 }
 
 fn stream(
+    out: &mut Out,
     args: &Args,
     program: &Program,
     events: &Path,
@@ -183,8 +193,6 @@ fn stream(
         })?)
     };
     let reader = BufReader::with_capacity(1 << 16, input);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let format = match args.format {
         ReplayFormat::Text => None,
         ReplayFormat::Json => Some(Format::Json),
@@ -195,7 +203,7 @@ fn stream(
         program,
         reader,
         header,
-        format.map(|f| (&mut out as &mut dyn Write, f)),
+        format.map(|f| (&mut *out as &mut dyn Write, f)),
     );
     let summary = match summary {
         Ok(s) => {
@@ -203,11 +211,15 @@ fn stream(
             s
         }
         Err(e) => {
-            // Never leave a partial JSON document looking complete.
-            let _ = out.flush();
-            if format.is_some() {
-                println!();
+            if out.failed() {
+                // The output's own failure, reported by `Out::finish`.
+                return Err(EXIT_OK);
             }
+            // Never leave a partial JSON document looking complete.
+            if format.is_some() {
+                out.print("\n");
+            }
+            let _ = out.flush();
             return Err(report_error(&e, &name));
         }
     };
@@ -224,11 +236,7 @@ fn stream(
             r.program, r.scenario, summary.events
         );
         specie::report::totals(&mut text, &r, program);
-        let _ = out.write_all(text.as_bytes());
+        out.print(&text);
     }
-    out.flush().map_err(|e| {
-        eprintln!("error: cannot write output: {e}");
-        EXIT_USAGE
-    })?;
     Ok(())
 }

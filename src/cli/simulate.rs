@@ -1,13 +1,14 @@
 //! `specie simulate PROGRAM MODEL [--years N] [--seed S] [--threads T] [--json] [--ord DIR]
 //! [--svg FILE] [--events-out FILE.jsonl] [--return-periods 10,100,…]`
 
+use super::out::Out;
 use super::replay::load_program;
 use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::render;
 use specie::model::Model;
 use specie::program::Program;
 use specie::simulate::{self, DEFAULT_RETURN_PERIODS};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub struct Args {
@@ -26,8 +27,8 @@ pub struct Args {
 /// Years when neither the model nor `--years` says.
 const DEFAULT_YEARS: u64 = 10_000;
 
-pub fn run(args: &Args) -> u8 {
-    match run_inner(args) {
+pub fn run(out: &mut Out, args: &Args) -> u8 {
+    match run_inner(out, args) {
         Ok(()) => EXIT_OK,
         Err(code) => code,
     }
@@ -74,7 +75,7 @@ fn return_periods(text: Option<&str>) -> Result<Vec<u64>, u8> {
     Ok(out)
 }
 
-fn run_inner(args: &Args) -> Result<(), u8> {
+fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let (program, _, _) = load_program(&args.program)?;
     let model = load_model(&args.model, &program)?;
     let years = args.years.or(model.years).unwrap_or(DEFAULT_YEARS);
@@ -132,16 +133,11 @@ fn run_inner(args: &Args) -> Result<(), u8> {
             EXIT_USAGE
         })?;
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let text = if args.json {
         format!("{}\n", result.to_json())
     } else {
         specie::report::simulation_text(&result, &program.currency.code, block.events)
     };
-    out.write_all(text.as_bytes()).map_err(|e| {
-        eprintln!("error: cannot write output: {e}");
-        EXIT_USAGE
-    })?;
+    out.print(&text);
     Ok(())
 }

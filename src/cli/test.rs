@@ -1,5 +1,6 @@
 //! `specie test PROGRAM… [--format text|json|junit] [--seed N] [--cases N]`
 
+use super::out::Out;
 use super::{color, read_source, TestFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::diagnostic::render;
 use specie::verify::{verify, CheckOutcome};
@@ -22,7 +23,7 @@ fn xml(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
+pub fn run(out: &mut Out, files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
     let mut results = Vec::new();
     let mut broken = false;
     for path in files {
@@ -124,10 +125,10 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
     match format {
         TestFormat::Text => {
             for r in &results {
-                println!("{}: program \"{}\"", r.file, r.program);
-                print!("{}", r.text);
+                out.print(&format!("{}: program \"{}\"\n", r.file, r.program));
+                out.print(&r.text);
             }
-            println!("{passed} passed, {failed} failed");
+            out.print(&format!("{passed} passed, {failed} failed\n"));
         }
         TestFormat::Json => {
             let v: Vec<serde_json::Value> = results
@@ -140,12 +141,15 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            out.print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
         }
         TestFormat::Junit => {
-            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            let mut xml_out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
             let _ = writeln!(
-                out,
+                xml_out,
                 "<testsuites name=\"specie\" tests=\"{}\" failures=\"{failed}\">",
                 passed + failed
             );
@@ -153,23 +157,23 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
                 let fails = r.checks.iter().filter(|(c, _)| !c.passed).count();
                 let time: f64 = r.checks.iter().map(|(_, t)| t).sum();
                 let _ = writeln!(
-                    out,
+                    xml_out,
                     "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\" time=\"{time:.3}\">",
                     xml(&r.file),
                     r.checks.len()
                 );
                 for (c, t) in &r.checks {
                     let _ = write!(
-                        out,
+                        xml_out,
                         "    <testcase classname=\"{}\" name=\"{}\" time=\"{t:.3}\"",
                         xml(&r.program),
                         xml(&c.name)
                     );
                     match &c.failure {
-                        None => out.push_str("/>\n"),
+                        None => xml_out.push_str("/>\n"),
                         Some(f) => {
                             let _ = writeln!(
-                                out,
+                                xml_out,
                                 ">\n      <failure message=\"{}\">loss {}: value {}, bound {}</failure>\n    </testcase>",
                                 xml(&format!("expected {}", f.expectation)),
                                 f.loss,
@@ -179,10 +183,10 @@ pub fn run(files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
                         }
                     }
                 }
-                out.push_str("  </testsuite>\n");
+                xml_out.push_str("  </testsuite>\n");
             }
-            out.push_str("</testsuites>\n");
-            print!("{out}");
+            xml_out.push_str("</testsuites>\n");
+            out.print(&xml_out);
         }
     }
     if broken || failed > 0 {

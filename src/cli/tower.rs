@@ -1,5 +1,6 @@
 //! `specie tower PROGRAM [--json] [--svg FILE] [--concentration P] [--scenario S --event ID]`.
 
+use super::out::Out;
 use super::replay::{load_program, read_limited, report_error};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use rust_decimal::Decimal;
@@ -21,8 +22,8 @@ pub struct Args {
     pub event: Option<String>,
 }
 
-pub fn run(args: &Args) -> u8 {
-    match run_inner(args) {
+pub fn run(out: &mut Out, args: &Args) -> u8 {
+    match run_inner(out, args) {
         Ok(()) => EXIT_OK,
         Err(code) => code,
     }
@@ -37,7 +38,7 @@ fn threshold(text: &str) -> Option<Fraction> {
     Fraction::from_decimal(d.checked_div(Decimal::ONE_HUNDRED)?)
 }
 
-fn run_inner(args: &Args) -> Result<(), u8> {
+fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let (program, name, src) = load_program(&args.program)?;
     let mut options = Options::default();
     if let Some(c) = &args.concentration {
@@ -96,18 +97,18 @@ fn run_inner(args: &Args) -> Result<(), u8> {
         if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
             obj.insert("findings".to_string(), f);
         }
-        println!(
-            "{}",
+        out.print(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        ));
         return Ok(());
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = specie::tower::text::text(&tower);
+    let mut text = specie::tower::text::text(&tower);
     for f in &tower.findings {
-        out.push('\n');
-        out.push_str(&render(f, &name, &src, color));
+        text.push('\n');
+        text.push_str(&render(f, &name, &src, color));
     }
-    print!("{out}");
+    out.print(&text);
     Ok(())
 }

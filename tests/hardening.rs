@@ -1,0 +1,131 @@
+//! Regression tests for crashes, runaways and silent wrong answers found by adversarial use
+//! (issue 24). Each test failed on the main before its fix.
+
+mod common;
+
+use common::{root, specie};
+use std::process::{Command, Stdio};
+
+const PROGRAM: &str = "fixtures/programs/crypto-native-crime-specie.specie";
+const SCENARIO: &str = "fixtures/scenarios/crypto-native-crime-specie--hot-wallet-breach.json";
+const MODEL: &str = "fixtures/models/crypto-native-crime-specie--hot-wallet-drain.specie";
+
+/// A scratch directory of this test process.
+fn scratch() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("specie-hardening-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A JSON Lines stream of two events for the program.
+fn stream_file() -> String {
+    let path = scratch().join("two-events.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"E1","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]}"#,
+            "\n",
+            r#"{"id":"E2","cause":"external_hack","occurred":"2026-04-01T00:00:00Z","losses":[{"tier":"warm","amount":"8000000"}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+/// Every command that writes to standard output, with arguments.
+fn commands() -> Vec<Vec<String>> {
+    let stream = stream_file();
+    let list: Vec<Vec<&str>> = vec![
+        vec!["replay", PROGRAM, SCENARIO],
+        vec!["replay", PROGRAM, SCENARIO, "--json"],
+        vec!["replay", PROGRAM, SCENARIO, "--format", "csv"],
+        vec!["replay", PROGRAM, SCENARIO, "--explain", "binance-2019-05"],
+        vec!["replay", PROGRAM, "--events", &stream],
+        vec!["replay", PROGRAM, "--events", &stream, "--json"],
+        vec!["tower", PROGRAM],
+        vec!["tower", PROGRAM, "--json"],
+        vec!["check", PROGRAM],
+        vec!["check", "--format", "json", PROGRAM],
+        vec!["test", PROGRAM],
+        vec![
+            "fit",
+            "../shared/data/custody-incidents.json",
+            "--tier",
+            "hot",
+        ],
+        vec!["simulate", PROGRAM, MODEL, "--years", "200"],
+        vec!["simulate", PROGRAM, MODEL, "--years", "200", "--json"],
+    ];
+    list.into_iter()
+        .map(|a| a.into_iter().map(String::from).collect())
+        .collect()
+}
+
+fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S], stdout: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_specie"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_full_standard_output_is_an_io_error_naming_it() {
+    for args in commands() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = spawn(&args, Stdio::from(full)).wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in commands() {
+        let mut child = spawn(&args, Stdio::piped());
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_closed_standard_output_is_refused() {
+    let bin = env!("CARGO_BIN_EXE_specie");
+    for args in commands() {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"{bin}\" \"$@\" >&-"))
+            .arg("sh")
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("standard output is closed"), "{stderr}");
+    }
+    // `> /dev/null` is the user's choice and still runs.
+    let (code, _, _) = specie(&["check", PROGRAM]);
+    assert_eq!(code, 0);
+    let null = std::fs::File::create("/dev/null").unwrap();
+    let out = spawn(&["check", PROGRAM], Stdio::from(null))
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
