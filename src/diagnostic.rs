@@ -11,7 +11,7 @@ use std::fmt;
 /// A diagnostic together with the named source text it points into.
 pub struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
-    source: NamedSource<String>,
+    source: Option<NamedSource<String>>,
 }
 
 impl<'a> WithSource<'a> {
@@ -19,9 +19,42 @@ impl<'a> WithSource<'a> {
     pub fn new(inner: &'a dyn Diagnostic, name: &str, src: &str) -> Self {
         WithSource {
             inner,
-            source: NamedSource::new(name, src.to_string()),
+            source: Some(NamedSource::new(name, src.to_string())),
         }
     }
+
+    /// `inner` without its source snippet (its location is written by the caller).
+    fn bare(inner: &'a dyn Diagnostic) -> Self {
+        WithSource {
+            inner,
+            source: None,
+        }
+    }
+}
+
+/// Longest source line (in bytes) shown as a snippet. Longer lines are unreadable in a
+/// terminal, and past 65,535 columns miette's renderer panics; their diagnostics give the
+/// line and column instead.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Whether every labelled span lies on lines short enough to show.
+fn snippet_fits(diag: &dyn Diagnostic, src: &str) -> bool {
+    let line_len = |offset: usize| {
+        let offset = offset.min(src.len());
+        let before = src.get(..offset).unwrap_or("");
+        let after = src.get(offset..).unwrap_or("");
+        let start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+        let end = after
+            .find('\n')
+            .map_or(src.len(), |i| offset.saturating_add(i));
+        end.saturating_sub(start)
+    };
+    diag.labels().is_none_or(|mut labels| {
+        labels.all(|l| {
+            line_len(l.offset()) <= MAX_SNIPPET_LINE
+                && line_len(l.offset().saturating_add(l.len())) <= MAX_SNIPPET_LINE
+        })
+    })
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -52,7 +85,7 @@ impl Diagnostic for WithSource<'_> {
         self.inner.labels()
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 }
 
@@ -67,9 +100,23 @@ pub fn render(diag: &dyn Diagnostic, name: &str, src: &str, color: bool) -> Stri
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    let wrapped = WithSource::new(diag, name, src);
-    if handler.render_report(&mut out, &wrapped).is_err() {
+    if snippet_fits(diag, src) {
+        let wrapped = WithSource::new(diag, name, src);
+        if handler.render_report(&mut out, &wrapped).is_err() {
+            out = format!("{name}: {diag}\n");
+        }
+        return out;
+    }
+    let bare = WithSource::bare(diag);
+    if handler.render_report(&mut out, &bare).is_err() {
         out = format!("{name}: {diag}\n");
+    }
+    for l in diag.labels().into_iter().flatten() {
+        let (line, column) = line_col(src, l.offset());
+        let label = l.label().map(|t| format!(": {t}")).unwrap_or_default();
+        out.push_str(&format!(
+            "  at {name}:{line}:{column}{label} (line too long to show)\n"
+        ));
     }
     out
 }

@@ -129,3 +129,25 @@ fn a_closed_standard_output_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_diagnostic_past_column_65535_is_located_not_a_panic() {
+    let path = scratch().join("wide.specie");
+    let src = format!(
+        "program \"x\" {{\n  period 2026-01-01 to 2027-01-01\n  {}bogus 1\n}}\n",
+        " ".repeat(70_000)
+    );
+    std::fs::write(&path, src).unwrap();
+    let path = path.display().to_string();
+    for args in [
+        vec!["check", path.as_str()],
+        vec!["fmt", "--check", path.as_str()],
+        vec!["test", path.as_str()],
+    ] {
+        let (code, _, stderr) = specie(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("unknown item `bogus`"), "{stderr}");
+        assert!(stderr.contains(":3:70003"), "{stderr}");
+    }
+}
