@@ -151,3 +151,12 @@ fn a_diagnostic_past_column_65535_is_located_not_a_panic() {
         assert!(stderr.contains(":3:70003"), "{stderr}");
     }
 }
+
+#[test]
+fn a_sequence_check_with_billions_of_events_is_a_located_error() {
+    // It passed `check` and made `test` allocate 378 GB.
+    let (code, _, stderr) = specie(&["test", "fixtures/invalid/check-too-many-events.specie"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("specie::limit::check_events"), "{stderr}");
+    assert!(stderr.contains("check-too-many-events.specie:5:5"), "{stderr}");
+}

@@ -11,6 +11,9 @@ use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use std::cmp::Ordering;
 
+/// Most events in one sequence check (`events N with …`): each case is built in memory.
+pub const MAX_CHECK_EVENTS: u32 = 1_000;
+
 /// Symbols of `field` that `c` names, in order of first appearance.
 fn symbols_named(c: &Condition, field: SymbolField, out: &mut Vec<String>) {
     match c {
@@ -128,6 +131,12 @@ impl Cx {
                     if count == 0 {
                         self.errors.push(CompileError::NotPositive {
                             what: "number of events",
+                            span: item.span.into(),
+                        });
+                    } else if count > MAX_CHECK_EVENTS {
+                        self.errors.push(CompileError::CheckEvents {
+                            count: u64::from(count),
+                            limit: MAX_CHECK_EVENTS,
                             span: item.span.into(),
                         });
                     }

@@ -594,6 +594,21 @@ pub enum CompileError {
         #[label("empty range")]
         span: SourceSpan,
     },
+    /// A sequence check with more events than the limit.
+    #[error("`events {count}` is above the limit of {limit} events in one check")]
+    #[diagnostic(
+        code(specie::limit::check_events),
+        help("a sequence check replays its events in one period, each case built in memory; use at most {limit}")
+    )]
+    CheckEvents {
+        /// Events asked for.
+        count: u64,
+        /// The limit.
+        limit: u32,
+        /// The `events` item.
+        #[label("too many events")]
+        span: SourceSpan,
+    },
     /// More layers or clauses than the limit.
     #[error("program has {count} {what}, above the limit of {limit}")]
     #[diagnostic(code(specie::limit::count))]
