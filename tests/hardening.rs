@@ -158,5 +158,47 @@ fn a_sequence_check_with_billions_of_events_is_a_located_error() {
     let (code, _, stderr) = specie(&["test", "fixtures/invalid/check-too-many-events.specie"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("specie::limit::check_events"), "{stderr}");
-    assert!(stderr.contains("check-too-many-events.specie:5:5"), "{stderr}");
+    assert!(
+        stderr.contains("check-too-many-events.specie:5:5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn simulate_threads_are_bounded() {
+    // `--threads 100000` panicked in a thread and hung.
+    for t in ["100000", "0"] {
+        let (code, _, stderr) =
+            specie(&["simulate", PROGRAM, MODEL, "--years", "100", "--threads", t]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--threads must be from 1 to"), "{stderr}");
+    }
+    let (code, _, stderr) = specie(&[
+        "simulate",
+        PROGRAM,
+        MODEL,
+        "--years",
+        "100",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn the_library_refuses_thread_counts_out_of_range() {
+    let program = specie::compile_str(&std::fs::read_to_string(root().join(PROGRAM)).unwrap())
+        .unwrap()
+        .program;
+    let model_src = std::fs::read_to_string(root().join(MODEL)).unwrap();
+    let model = specie::compile::compile_model_str(&model_src, &program)
+        .unwrap()
+        .model;
+    let too_many = specie::simulate::max_threads() + 1;
+    let err =
+        specie::simulate::simulate(&program, &model, 10, 0, Some(too_many), &|_| {}).unwrap_err();
+    assert!(
+        matches!(err, specie::simulate::SimulateError::ThreadCount { threads, .. } if threads == too_many),
+        "{err}"
+    );
 }

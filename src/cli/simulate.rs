@@ -76,6 +76,16 @@ fn return_periods(text: Option<&str>) -> Result<Vec<u64>, u8> {
 }
 
 fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
+    if let Some(t) = args.threads {
+        if t == 0 || t > simulate::max_threads() {
+            eprintln!(
+                "error: --threads must be from 1 to {} (4 × this machine's {} cores); results do not depend on it",
+                simulate::max_threads(),
+                simulate::cores()
+            );
+            return Err(EXIT_USAGE);
+        }
+    }
     let (program, _, _) = load_program(&args.program)?;
     let model = load_model(&args.model, &program)?;
     let years = args.years.or(model.years).unwrap_or(DEFAULT_YEARS);

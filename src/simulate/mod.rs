@@ -203,6 +203,20 @@ pub enum SimulateError {
         /// Why.
         source: Box<ReplayError>,
     },
+    /// Threads outside 1 to [`max_threads`].
+    #[error("{threads} threads asked for; use from 1 to {max} (4 × this machine's cores)")]
+    #[diagnostic(
+        code(specie::simulate::threads),
+        help(
+            "results do not depend on the thread count; more threads than cores only add overhead"
+        )
+    )]
+    ThreadCount {
+        /// Threads asked for.
+        threads: usize,
+        /// The most allowed here.
+        max: usize,
+    },
     /// The thread pool could not start.
     #[error("cannot start {threads} threads: {message}")]
     #[diagnostic(code(specie::simulate::threads))]
@@ -591,6 +605,19 @@ fn close_year(
     }
 }
 
+/// This machine's cores (1 when it cannot tell).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(1)
+}
+
+/// Most threads a simulation takes: 4 × [`cores`]. Years are shared out in blocks, so
+/// more threads than cores only add overhead, and thousands of them exhaust the system.
+pub fn max_threads() -> usize {
+    cores().saturating_mul(4)
+}
+
 /// Years per block handed to one thread.
 pub const BLOCK_YEARS: u64 = 2048;
 
@@ -621,13 +648,15 @@ pub fn simulate_years(
 ) -> Result<Block, SimulateError> {
     use rayon::prelude::*;
     let years = count;
-    let threads = threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(std::num::NonZeroUsize::get)
-            .unwrap_or(1)
-    });
+    let threads = threads.unwrap_or_else(cores);
+    if threads == 0 || threads > max_threads() {
+        return Err(SimulateError::ThreadCount {
+            threads,
+            max: max_threads(),
+        });
+    }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(threads)
         .build()
         .map_err(|e| SimulateError::Threads {
             threads,
