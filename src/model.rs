@@ -58,6 +58,17 @@ pub enum Frequency {
     Fixed(u64),
 }
 
+impl Frequency {
+    /// The expected number of events a year.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Frequency::Poisson(l) => *l,
+            Frequency::NegativeBinomial { mean, .. } => *mean,
+            Frequency::Fixed(n) => *n as f64,
+        }
+    }
+}
+
 /// One loss line of a peril's events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LossSpec {
@@ -105,5 +116,8 @@ pub enum Severity {
 
 /// Most events one peril may draw in one year (a bound on what a model can ask for).
 pub const MAX_EVENTS_PER_PERIL_YEAR: u64 = 1_000_000;
+/// Most events a model may expect in one year over all its perils: a simulated year's
+/// events are held in memory (about 400 bytes each).
+pub const MAX_EXPECTED_EVENTS_PER_YEAR: u64 = 100_000;
 /// Most years one simulation may run.
 pub const MAX_YEARS: u64 = 1_000_000_000;

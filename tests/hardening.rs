@@ -202,3 +202,58 @@ fn the_library_refuses_thread_counts_out_of_range() {
         "{err}"
     );
 }
+
+fn program() -> specie::program::Program {
+    specie::compile_str(&std::fs::read_to_string(root().join(PROGRAM)).unwrap())
+        .unwrap()
+        .program
+}
+
+#[test]
+fn a_model_expecting_too_many_events_a_year_is_a_located_error() {
+    // 40 perils of `fixed 1000000 per year` asked for unbounded memory.
+    let mut src = String::from("model \"Runaway\" {\n");
+    for i in 0..40 {
+        src.push_str(&format!(
+            "  peril \"P{i}\" {{\n    cause external_hack\n    frequency fixed 1000000 per year\n    loss hot fixed 1\n  }}\n"
+        ));
+    }
+    src.push_str("}\n");
+    let err = specie::compile::compile_model_str(&src, &program()).unwrap_err();
+    let diags = err.diagnostics();
+    let first = specie::diagnostic::to_json(diags[0], "m", &src);
+    assert_eq!(first.code, "specie::model::parameter");
+    assert!(
+        first.message.contains("above the limit of 100000"),
+        "{}",
+        first.message
+    );
+    assert_eq!((first.line, first.column), (2, 9)); // the first peril's name
+                                                    // Exactly at the limit is fine.
+    let ok = "model \"At the limit\" {\n  peril \"P\" {\n    cause external_hack\n    frequency poisson 100000 per year\n    loss hot fixed 1\n  }\n}\n";
+    assert!(specie::compile::compile_model_str(ok, &program()).is_ok());
+}
+
+#[test]
+fn a_simulation_that_cannot_fit_in_memory_is_refused_naming_the_memory() {
+    // `--years 1000000000` (the documented maximum) aborted on allocation.
+    let model = "fixtures/models/crypto-native-crime-specie--every-kind.specie";
+    let (code, _, stderr) = specie(&["simulate", PROGRAM, model, "--years", "1000000000"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("keeps every non-zero annual total: about"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("MiB available"), "{stderr}");
+}
+
+#[test]
+fn the_memory_estimate_grows_with_the_years() {
+    let p = program();
+    let src = std::fs::read_to_string(root().join(MODEL)).unwrap();
+    let m = specie::compile::compile_model_str(&src, &p).unwrap().model;
+    let a = specie::simulate::memory_needed(&p, &m, 0, 1_000_000).unwrap();
+    let b = specie::simulate::memory_needed(&p, &m, 0, 10_000_000).unwrap();
+    assert!(a > 0);
+    assert_eq!(b / 10, a, "{a} {b}");
+}

@@ -111,6 +111,13 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
             b.set_position(done);
         }
     };
+    simulate::check_memory(&program, &model, seed, years).map_err(|e| {
+        eprintln!("error: {e}");
+        if let Some(help) = miette::Diagnostic::help(&e) {
+            eprintln!("  help: {help}");
+        }
+        EXIT_FAILED
+    })?;
     let block = simulate::simulate(&program, &model, years, seed, args.threads, &progress)
         .map_err(|e| {
             eprintln!("error: {e}");

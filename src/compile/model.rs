@@ -9,7 +9,8 @@ use crate::ast::{
     SeverityDecl,
 };
 use crate::model::{
-    Frequency, LossSpec, Model, Peril, Severity, MAX_EVENTS_PER_PERIL_YEAR, MAX_YEARS,
+    Frequency, LossSpec, Model, Peril, Severity, MAX_EVENTS_PER_PERIL_YEAR,
+    MAX_EXPECTED_EVENTS_PER_YEAR, MAX_YEARS,
 };
 use crate::money::Money;
 use crate::program::{Condition, Program, SymbolField};
@@ -128,6 +129,7 @@ impl Cx {
         };
         let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut names = Names::new("peril");
+        let mut expected = 0.0_f64;
         for item in &decl.items {
             match &item.kind {
                 ModelItemKind::Years(y) => {
@@ -141,6 +143,24 @@ impl Cx {
                 ModelItemKind::Peril(p) => {
                     names.add(self, &p.name.node, p.name.span);
                     if let Some(peril) = self.peril(p, item.span, program) {
+                        let before = expected;
+                        expected += peril.frequency.mean();
+                        if before <= MAX_EXPECTED_EVENTS_PER_YEAR as f64
+                            && expected > MAX_EXPECTED_EVENTS_PER_YEAR as f64
+                        {
+                            self.errors.push(CompileError::ModelParameter {
+                                what: "the model",
+                                problem: format!(
+                                    "expects {} events a year with peril `{}`, above the limit of {MAX_EXPECTED_EVENTS_PER_YEAR} over all perils",
+                                    expected.round(),
+                                    p.name.node
+                                ),
+                                span: p.name.span.into(),
+                                help: Some(
+                                    "each simulated year's events are held in memory; a custody book sees a handful of breaches a year, so lower the frequencies".to_string(),
+                                ),
+                            });
+                        }
                         model.perils.push(peril);
                     }
                 }

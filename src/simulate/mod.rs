@@ -217,6 +217,24 @@ pub enum SimulateError {
         /// The most allowed here.
         max: usize,
     },
+    /// A run whose kept annual totals would not fit in memory.
+    #[error(
+        "simulating {years} years keeps every non-zero annual total: about {needed_mib} MiB, and this machine has {available_mib} MiB available"
+    )]
+    #[diagnostic(
+        code(specie::simulate::memory),
+        help("simulate at most about {fits} years here, or split the years into blocks on several machines (Python: specie.spark.simulate)")
+    )]
+    Memory {
+        /// Years asked for.
+        years: u64,
+        /// Estimated memory the run needs, MiB.
+        needed_mib: u64,
+        /// Memory available, MiB.
+        available_mib: u64,
+        /// Years that would fit.
+        fits: u64,
+    },
     /// The thread pool could not start.
     #[error("cannot start {threads} threads: {message}")]
     #[diagnostic(code(specie::simulate::threads))]
@@ -616,6 +634,66 @@ pub fn cores() -> usize {
 /// more threads than cores only add overhead, and thousands of them exhaust the system.
 pub fn max_threads() -> usize {
     cores().saturating_mul(4)
+}
+
+/// Years simulated to estimate what a run keeps per year ([`memory_needed`]).
+const PILOT_YEARS: u64 = 2048;
+
+/// Bytes a run of `years` years keeps, estimated from its first years: each non-zero
+/// annual total (8 bytes and its 4-byte year) and yearly largest occurrence (8 bytes) of
+/// every summary, times 2.5 for vectors growing by doubling and the copies of merging.
+pub fn memory_needed(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    years: u64,
+) -> Result<u64, SimulateError> {
+    let pilot = years.clamp(1, PILOT_YEARS);
+    let setup = Setup::new(program, model, seed);
+    let block = run_block(&setup, 1, pilot, &mut |_, _, _| {})?;
+    let kept: u64 = block
+        .summaries
+        .values()
+        .map(|a| {
+            (a.annual.len() as u64)
+                .saturating_mul(12)
+                .saturating_add((a.largest.len() as u64).saturating_mul(8))
+        })
+        .fold(0, u64::saturating_add);
+    let per_year = kept.div_ceil(pilot);
+    Ok(per_year.saturating_mul(years).saturating_mul(5) / 2)
+}
+
+/// Memory available to this process in bytes (Linux: `MemAvailable`), when known.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
+}
+
+/// Refuses a one-pass run of `years` years whose kept values would not fit in the memory
+/// available ([`SimulateError::Memory`], naming the memory needed); fine when unknown.
+pub fn check_memory(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    years: u64,
+) -> Result<(), SimulateError> {
+    let Some(available) = available_memory().filter(|_| years > PILOT_YEARS) else {
+        return Ok(());
+    };
+    let needed = memory_needed(program, model, seed, years)?;
+    if needed <= available {
+        return Ok(());
+    }
+    let per_year = needed.checked_div(years).unwrap_or(1).max(1);
+    Err(SimulateError::Memory {
+        years,
+        needed_mib: needed >> 20,
+        available_mib: available >> 20,
+        fits: available / per_year,
+    })
 }
 
 /// Years per block handed to one thread.
