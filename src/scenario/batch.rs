@@ -450,7 +450,7 @@ fn read_once(
     }
     if let Some(e) = reader.failed {
         // A malformed file is reported as such first, as when it is read whole.
-        return Err(super::Scenario::from_json(text).err().unwrap_or(e));
+        return Err(super::locate::validate(text).err().unwrap_or(e));
     }
     read.map_err(|e| shape_error(text, &e))?;
     if reader.late {
@@ -461,9 +461,9 @@ fn read_once(
 
 /// A malformed scenario's error, as the full read reports it (with the field path).
 fn shape_error(text: &str, e: &serde_json::Error) -> ScenarioError {
-    match super::Scenario::from_json(text) {
+    match super::locate::validate(text) {
         Err(full) => full,
-        Ok(_) => super::ScenarioError::json(e),
+        Ok(()) => super::ScenarioError::json(e),
     }
 }
 

@@ -10,6 +10,7 @@
 mod attributes;
 mod batch;
 mod err;
+mod locate;
 pub(crate) mod scan;
 pub(crate) mod whole;
 
@@ -273,16 +274,18 @@ fn read_error<'a, T: Deserialize<'a>>(
 
 /// The `id` of the event a field path points into, if it is a string.
 fn event_id_at(text: &str, field: &str, events_key: Option<&str>) -> Option<String> {
-    let root: serde_json::Value = serde_json::from_str(text).ok()?;
-    let event = match events_key {
-        None => &root,
+    match events_key {
+        None => {
+            // One event of a stream: a line, bounded by the line limit.
+            let root: serde_json::Value = serde_json::from_str(text).ok()?;
+            root.get("id")?.as_str().map(str::to_string)
+        }
         Some(key) => {
             let rest = field.strip_prefix(key)?.strip_prefix('[')?;
             let index: usize = rest.split(']').next()?.parse().ok()?;
-            root.get(key)?.get(index)?
+            locate::event_id(text, key, index)
         }
-    };
-    event.get("id")?.as_str().map(str::to_string)
+    }
 }
 
 impl Scenario {
