@@ -257,3 +257,33 @@ fn the_memory_estimate_grows_with_the_years() {
     assert!(a > 0);
     assert_eq!(b / 10, a, "{a} {b}");
 }
+
+#[test]
+fn repeated_diagnostics_of_one_kind_are_capped_per_file() {
+    // `tier in [t0, …, t9999]` printed 1.17 GB of warnings, each repeating the line.
+    let tiers: Vec<String> = (0..10_000).map(|i| format!("    t{i}")).collect();
+    let src = format!(
+        "program \"x\" {{\n  period 2026-01-01 to 2027-01-01\n  sublimit \"S\" 1M per occurrence when tier in [\n{}\n  ]\n  layer \"P\" 10M xs 0 {{ carrier \"A\" 100% }}\n}}\n",
+        tiers.join(",\n")
+    );
+    let path = scratch().join("tiers.specie");
+    std::fs::write(&path, src).unwrap();
+    let path = path.display().to_string();
+    let (code, stdout, stderr) = specie(&["check", &path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("10000 warnings"), "{stdout}");
+    assert_eq!(
+        stderr.matches("specie::name::unknown_tier\n").count(),
+        10,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("9990 more `specie::name::unknown_tier` diagnostics not shown"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 20_000, "{} bytes of warnings", stderr.len());
+    // Tools still get every one.
+    let (_, json, _) = specie(&["check", "--format", "json", &path]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 10_000);
+}

@@ -87,10 +87,12 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
             } else {
                 n_warn += 1;
             }
-            match format {
-                Format::Human => eprint!("{}", render(*d, &name, &src, color)),
-                Format::Json => json.push(to_json(*d, &name, &src)),
+            if format == Format::Json {
+                json.push(to_json(*d, &name, &src));
             }
+        }
+        if format == Format::Human {
+            super::diag::print(&diags, &name, &src);
         }
         if let (Some(s), Format::Human) = (summary, format) {
             out.print(&format!("{s}\n"));

@@ -1,6 +1,7 @@
 //! Commands of the `specie` binary.
 
 mod check;
+mod diag;
 mod fit;
 mod fmt;
 mod out;

@@ -28,9 +28,7 @@ pub(super) fn load_program(path: &Path) -> Result<(Program, String, String), u8>
     match specie::compile_str(&src) {
         Ok(c) => Ok((c.program, name, src)),
         Err(e) => {
-            for d in e.diagnostics() {
-                eprint!("{}", render(d, &name, &src, color()));
-            }
+            super::diag::print(&e.diagnostics(), &name, &src);
             Err(EXIT_FAILED)
         }
     }

@@ -3,8 +3,7 @@
 
 use super::out::Out;
 use super::replay::load_program;
-use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use specie::diagnostic::render;
+use super::{read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::model::Model;
 use specie::program::Program;
 use specie::simulate::{self, DEFAULT_RETURN_PERIODS};
@@ -39,15 +38,16 @@ fn load_model(path: &Path, program: &Program) -> Result<Model, u8> {
     let src = read_source(path).map_err(|e| e.report(&name))?;
     match specie::compile::compile_model_str(&src, program) {
         Ok(c) => {
-            for w in &c.warnings {
-                eprint!("{}", render(w, &name, &src, color()));
-            }
+            let warnings: Vec<&dyn miette::Diagnostic> = c
+                .warnings
+                .iter()
+                .map(|w| w as &dyn miette::Diagnostic)
+                .collect();
+            super::diag::print(&warnings, &name, &src);
             Ok(c.model)
         }
         Err(e) => {
-            for d in e.diagnostics() {
-                eprint!("{}", render(d, &name, &src, color()));
-            }
+            super::diag::print(&e.diagnostics(), &name, &src);
             Err(EXIT_FAILED)
         }
     }

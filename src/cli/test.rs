@@ -1,8 +1,7 @@
 //! `specie test PROGRAM… [--format text|json|junit] [--seed N] [--cases N]`
 
 use super::out::Out;
-use super::{color, read_source, TestFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use specie::diagnostic::render;
+use super::{read_source, TestFormat, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use specie::verify::{verify, CheckOutcome};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -41,9 +40,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: TestFormat, seed: u64, case
         let program = match specie::compile_str(&src) {
             Ok(c) => c.program,
             Err(e) => {
-                for d in e.diagnostics() {
-                    eprint!("{}", render(d, &name, &src, color()));
-                }
+                super::diag::print(&e.diagnostics(), &name, &src);
                 broken = true;
                 continue;
             }
