@@ -57,6 +57,7 @@ pub mod testing;
 pub mod time;
 pub mod tower;
 pub mod verify;
+pub mod vocabulary;
 
 pub use compile::{compile, compile_str, Compiled, SourceError};
 pub use format::format;

@@ -64,6 +64,38 @@ pub struct Program {
     pub covers_span: Option<Span>,
 }
 
+impl Program {
+    /// Every clause condition, in the engine's order: exclusions, sub-limits, deductibles,
+    /// then each layer's exclusions.
+    pub fn clause_conditions(&self) -> impl Iterator<Item = &Condition> {
+        self.exclusions
+            .iter()
+            .map(|e| &e.condition)
+            .chain(self.sublimits.iter().filter_map(|s| s.condition.as_ref()))
+            .chain(self.deductibles.iter().filter_map(|d| d.condition.as_ref()))
+            .chain(
+                self.layers
+                    .iter()
+                    .flat_map(|l| l.exclusions.iter().map(|e| &e.condition)),
+            )
+    }
+
+    /// The symbols of `field` the program names anywhere, each once: causes in `covers`,
+    /// tiers in `exposure` items, then those its clause conditions name.
+    pub fn named_symbols(&self, field: SymbolField) -> Vec<String> {
+        let mut out: Vec<String> = match field {
+            SymbolField::Cause => self.covers.clone().unwrap_or_default(),
+            SymbolField::Tier => self.exposures.iter().map(|e| e.tier.clone()).collect(),
+            SymbolField::Asset => Vec::new(),
+        };
+        out.dedup();
+        for c in self.clause_conditions() {
+            c.symbols_named(field, &mut out);
+        }
+        out
+    }
+}
+
 /// A reinsurance treaty: a cedent lays off part of what it pays (spec section 9).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Treaty {
@@ -319,6 +351,27 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Appends the symbols of `field` this condition names to `out`, each once, in order
+    /// of first appearance.
+    pub fn symbols_named(&self, field: SymbolField, out: &mut Vec<String>) {
+        match self {
+            Condition::Or(cs) | Condition::And(cs) => {
+                cs.iter().for_each(|c| c.symbols_named(field, out))
+            }
+            Condition::Not(c) => c.symbols_named(field, out),
+            Condition::Symbol {
+                field: f, symbols, ..
+            } if *f == field => {
+                for s in symbols {
+                    if !out.contains(s) {
+                        out.push(s.clone());
+                    }
+                }
+            }
+            Condition::Symbol { .. } | Condition::Compare { .. } | Condition::Flag(_) => {}
+        }
+    }
+
     /// Whether the condition reads a field of a loss line (`tier`, `asset`, `value`).
     pub fn reads_line(&self) -> bool {
         match self {

@@ -92,6 +92,7 @@ fn a_bad_event_near_the_start_is_reported_in_bounded_memory() {
             &text,
             &mut out,
             specie::replay::Format::PrettyJson,
+            Default::default(),
         )
         .unwrap_err();
         let held = PEAK.load(Ordering::SeqCst) - base;

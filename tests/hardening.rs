@@ -287,3 +287,95 @@ fn repeated_diagnostics_of_one_kind_are_capped_per_file() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 10_000);
 }
+
+/// A scenario of one 40M hot-wallet loss whose tier is written `tier`.
+fn one_hot_loss(tier: &str) -> String {
+    let path = scratch().join(format!("tier-{}.json", tier.replace(' ', "_")));
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"name":"typo","events":[{{"id":"E1","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{{"tier":"{tier}","amount":"40000000"}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_tier_the_program_never_names_is_a_warning_with_a_suggestion() {
+    // `"Hot"` skipped the hot sub-limit and retention without a word: 39,000,000 paid.
+    // Right (tier `hot`): 25M sub-limit, then the larger deductible, 5% of 25M = 1.25M
+    // (within min 500k, max 2.5M) against the standard 1M: 25M − 1.25M = 23,750,000.
+    let (code, stdout, _) = specie(&["replay", PROGRAM, &one_hot_loss("hot"), "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["totals"]["paid"], "23750000.00");
+
+    let typo = one_hot_loss("Hot");
+    let (code, stdout, stderr) = specie(&["replay", PROGRAM, &typo, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["totals"]["paid"], "39000000.00"); // a warning changes no figure
+    assert!(stderr.contains("specie::replay::unknown_name"), "{stderr}");
+    assert!(stderr.contains("tier `Hot` (event `E1`)"), "{stderr}");
+    assert!(stderr.contains("did you mean `hot`?"), "{stderr}");
+
+    for args in [
+        vec!["replay", PROGRAM, typo.as_str(), "--json", "--strict"],
+        vec!["replay", PROGRAM, typo.as_str(), "--strict"],
+    ] {
+        let (code, stdout, stderr) = specie(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stdout.is_empty(),
+            "{args:?}: nothing written before the error: {stdout}"
+        );
+        assert!(
+            stderr.contains("specie::scenario::unknown_name"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("field `losses[0].tier`"), "{stderr}");
+        assert!(stderr.contains("did you mean `hot`?"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_name_with_white_space_around_it_is_an_error() {
+    let path = one_hot_loss("hot ");
+    let (code, _, stderr) = specie(&["replay", PROGRAM, &path, "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "field `losses[0].tier` has `hot ` with white space before or after it; write `hot`"
+        ),
+        "{stderr}"
+    );
+    let (code, _, stderr) = specie(&["replay", PROGRAM, &path]);
+    assert_eq!(code, 1, "{stderr}");
+}
+
+#[test]
+fn a_strict_stream_stops_at_the_unknown_name() {
+    let path = scratch().join("strict.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"E1","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]}"#,
+            "\n",
+            r#"{"id":"E2","cause":"extrenal_hack","occurred":"2026-04-01T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let (code, _, stderr) = specie(&["replay", PROGRAM, "--events", &path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("cause `extrenal_hack` (event `E2`)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `external_hack`?"), "{stderr}");
+    let (code, _, stderr) = specie(&["replay", PROGRAM, "--events", &path, "--strict"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("event `E2`: field `cause`"), "{stderr}");
+}

@@ -125,7 +125,14 @@ fn streamed_output_equals_the_serialized_result() {
             .unwrap();
         let scenario = Scenario::from_json(&text).unwrap();
         let mut pretty = Vec::new();
-        replay_text_into(&program, &text, &mut pretty, Format::PrettyJson).unwrap();
+        replay_text_into(
+            &program,
+            &text,
+            &mut pretty,
+            Format::PrettyJson,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(String::from_utf8(pretty).unwrap(), json, "{name}: pretty");
         let mut compact = Vec::new();
         replay_into(&program, &scenario, &mut compact, Format::Json).unwrap();
@@ -135,7 +142,14 @@ fn streamed_output_equals_the_serialized_result() {
             "{name}: compact"
         );
         let mut lines = Vec::new();
-        replay_text_into(&program, &text, &mut lines, Format::Jsonl).unwrap();
+        replay_text_into(
+            &program,
+            &text,
+            &mut lines,
+            Format::Jsonl,
+            Default::default(),
+        )
+        .unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(lines)
             .unwrap()
             .lines()

@@ -533,10 +533,10 @@ proptest! {
         let (program, r) = run(&p, &events);
         let text = scenario(&events);
         let mut compact = Vec::new();
-        replay_text_into(&program, &text, &mut compact, Format::Json).unwrap();
+        replay_text_into(&program, &text, &mut compact, Format::Json, Default::default()).unwrap();
         prop_assert_eq!(String::from_utf8(compact).unwrap(), format!("{}\n", serde_json::to_string(&r).unwrap()));
         let mut pretty = Vec::new();
-        replay_text_into(&program, &text, &mut pretty, Format::PrettyJson).unwrap();
+        replay_text_into(&program, &text, &mut pretty, Format::PrettyJson, Default::default()).unwrap();
         prop_assert_eq!(String::from_utf8(pretty).unwrap(), format!("{}\n", r.to_json()));
     }
 }

@@ -138,6 +138,7 @@ impl Program {
                 &scenario,
                 &mut out,
                 specie::replay::Format::PrettyJson,
+                specie::replay::Options::default(),
             )
             .map(|_| out)
         });
@@ -156,6 +157,7 @@ impl Program {
                 jsonl.as_bytes(),
                 None,
                 Some((&mut out, specie::replay::Format::Csv)),
+                specie::replay::Options::default(),
             )
             .map(|summary| (out, summary))
         });

@@ -59,6 +59,10 @@ enum Command {
         /// Prices (and name) for `--events`, as a JSON object `{"name":…,"prices":…}`.
         #[arg(long, value_name = "FILE.json", requires = "events")]
         prices: Option<PathBuf>,
+        /// A cause, tier or asset the program never names (and that is not standard) is an
+        /// error, not a warning: a typo such as `"Hot"` skips every clause tied to `hot`.
+        #[arg(long)]
+        strict: bool,
     },
     /// Verify every `check` of the programs: exit 0 when all hold, 1 when any fails.
     Test {
@@ -287,6 +291,7 @@ pub fn run(cli: Cli) -> ExitCode {
             explain,
             events,
             prices,
+            strict,
         } => replay::run(
             out,
             &replay::Args {
@@ -299,6 +304,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 explain,
                 events,
                 prices,
+                options: specie::replay::Options { strict },
             },
         ),
     };

@@ -56,10 +56,7 @@ impl Out {
 impl Write for Out {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.err.is_some() {
-            return Err(std::io::Error::new(
-                ErrorKind::Other,
-                "standard output failed",
-            ));
+            return Err(std::io::Error::other("standard output failed"));
         }
         let r = self.w.write(buf);
         self.keep(r)
@@ -67,10 +64,7 @@ impl Write for Out {
 
     fn flush(&mut self) -> std::io::Result<()> {
         if self.err.is_some() {
-            return Err(std::io::Error::new(
-                ErrorKind::Other,
-                "standard output failed",
-            ));
+            return Err(std::io::Error::other("standard output failed"));
         }
         let r = self.w.flush();
         self.keep(r)

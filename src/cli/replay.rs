@@ -20,6 +20,7 @@ pub struct Args {
     pub explain: Option<String>,
     pub events: Option<PathBuf>,
     pub prices: Option<PathBuf>,
+    pub options: specie::replay::Options,
 }
 
 pub(super) fn load_program(path: &Path) -> Result<(Program, String, String), u8> {
@@ -87,8 +88,8 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     if args.explain.is_none() && args.format != ReplayFormat::Text {
         // Per-event output straight from the text: no JSON tree, no result kept.
         let format = bulk(args.format).unwrap_or(Format::PrettyJson);
-        let warnings =
-            specie::replay::replay_text_into(&program, &text, out, format).map_err(|e| {
+        let warnings = specie::replay::replay_text_into(&program, &text, out, format, args.options)
+            .map_err(|e| {
                 if out.failed() {
                     // The output's own failure, reported by `Out::finish`: not the scenario's.
                     return EXIT_OK;
@@ -138,8 +139,9 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
         ));
         return Ok(());
     }
-    let (result, warnings) = specie::replay::replay_with_warnings(&program, &scenario)
-        .map_err(|e| report_error(&e, &scenario_name))?;
+    let (result, warnings) =
+        specie::replay::replay_with_warnings(&program, &scenario, args.options)
+            .map_err(|e| report_error(&e, &scenario_name))?;
     warn(&warnings, &program_name, &src);
     out.print(&specie::report::text(&result, &program));
     Ok(())
@@ -202,6 +204,7 @@ fn stream(
         reader,
         header,
         format.map(|f| (&mut *out as &mut dyn Write, f)),
+        args.options,
     );
     let summary = match summary {
         Ok(s) => {

@@ -14,26 +14,6 @@ use std::cmp::Ordering;
 /// Most events in one sequence check (`events N with …`): each case is built in memory.
 pub const MAX_CHECK_EVENTS: u32 = 1_000;
 
-/// Symbols of `field` that `c` names, in order of first appearance.
-fn symbols_named(c: &Condition, field: SymbolField, out: &mut Vec<String>) {
-    match c {
-        Condition::Or(cs) | Condition::And(cs) => {
-            cs.iter().for_each(|c| symbols_named(c, field, out))
-        }
-        Condition::Not(c) => symbols_named(c, field, out),
-        Condition::Symbol {
-            field: f, symbols, ..
-        } if *f == field => {
-            for s in symbols {
-                if !out.contains(s) {
-                    out.push(s.clone());
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 fn reads_value(c: &Condition) -> bool {
     match c {
         Condition::Or(cs) | Condition::And(cs) => cs.iter().any(reads_value),
@@ -262,7 +242,7 @@ impl Cx {
                 )
                 .chain(std::iter::once(&condition))
             {
-                symbols_named(x, SymbolField::Cause, &mut all);
+                x.symbols_named(SymbolField::Cause, &mut all);
             }
             causes = if all.is_empty() {
                 STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect()
@@ -284,7 +264,7 @@ impl Cx {
             .chain(program.exclusions.iter().map(|e| &e.condition))
             .chain(std::iter::once(&condition))
         {
-            symbols_named(x, SymbolField::Tier, &mut tiers);
+            x.symbols_named(SymbolField::Tier, &mut tiers);
         }
         if tiers.is_empty() {
             tiers = STANDARD_TIERS.iter().map(|s| (*s).to_string()).collect();

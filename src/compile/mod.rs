@@ -27,24 +27,7 @@ pub const MAX_LAYERS: usize = 10_000;
 /// Most clauses (sub-limits, deductibles, exclusions) a program may have.
 pub const MAX_CLAUSES: usize = 10_000;
 
-/// Causes of loss the language knows; others draw a warning with a suggestion.
-pub const STANDARD_CAUSES: &[&str] = &[
-    "external_hack",
-    "key_compromise",
-    "social_engineering",
-    "insider_theft",
-    "vendor_breach",
-    "physical_loss",
-    "unknown",
-    "smart_contract_exploit",
-    "slashing",
-    "extortion",
-    "transit_loss",
-    "fraudulent_instruction",
-];
-
-/// Storage tiers the language knows; others draw a warning with a suggestion.
-pub const STANDARD_TIERS: &[&str] = &["hot", "warm", "cold"];
+pub use crate::vocabulary::{STANDARD_CAUSES, STANDARD_TIERS};
 
 /// A compiled program and the warnings its source drew.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -470,7 +453,7 @@ impl Cx {
                     }
                 }
                 ItemKind::Allow(code) => {
-                    let codes = crate::tower::findings::FINDING_CODES;
+                    let codes = crate::vocabulary::FINDING_CODES;
                     if !codes.contains(&code.node.as_str()) {
                         let help = match did_you_mean(&code.node, codes.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),

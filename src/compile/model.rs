@@ -13,7 +13,7 @@ use crate::model::{
     MAX_EXPECTED_EVENTS_PER_YEAR, MAX_YEARS,
 };
 use crate::money::Money;
-use crate::program::{Condition, Program, SymbolField};
+use crate::program::{Program, SymbolField};
 use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use crate::time::Duration;
@@ -87,33 +87,9 @@ enum Range {
 
 /// Every cause a program's conditions name.
 fn named_causes(program: &Program) -> Vec<String> {
-    fn walk(c: &Condition, out: &mut Vec<String>) {
-        match c {
-            Condition::Or(cs) | Condition::And(cs) => cs.iter().for_each(|c| walk(c, out)),
-            Condition::Not(c) => walk(c, out),
-            Condition::Symbol {
-                field: SymbolField::Cause,
-                symbols,
-                ..
-            } => out.extend(symbols.iter().cloned()),
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
-    let conds = program
-        .exclusions
-        .iter()
-        .map(|e| Some(&e.condition))
-        .chain(program.sublimits.iter().map(|s| s.condition.as_ref()))
-        .chain(program.deductibles.iter().map(|d| d.condition.as_ref()))
-        .chain(
-            program
-                .layers
-                .iter()
-                .flat_map(|l| l.exclusions.iter().map(|e| Some(&e.condition))),
-        );
-    for c in conds.flatten() {
-        walk(c, &mut out);
+    for c in program.clause_conditions() {
+        c.symbols_named(SymbolField::Cause, &mut out);
     }
     out
 }

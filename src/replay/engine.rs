@@ -47,6 +47,9 @@ pub struct Replayer<'p> {
     pub(super) answers: Answers,
     reinsurance: Reinsurers,
     exposures: warn::ExposureWatch,
+    names: warn::NameWatch,
+    /// A cause, tier or asset the program never names is an error, not a warning.
+    strict: bool,
 }
 
 /// The treaties of a program, if it has any.
@@ -152,8 +155,12 @@ impl<'p> Replayer<'p> {
                 Err(_) => Reinsurers::Invalid,
             }
         };
+        // Interned last: the standard names take ids after every name the clauses use.
+        let names = warn::NameWatch::new(program, |s| symbols.intern(s));
         Replayer {
             exposures,
+            names,
+            strict: false,
             reinsurance,
             program,
             symbols,
@@ -216,12 +223,29 @@ impl<'p> Replayer<'p> {
             eval.reset(p);
         }
         self.exposures.reset();
+        self.names.reset();
+    }
+
+    /// Makes a cause, tier or asset the program never names (and that is not standard) an
+    /// error of the event that uses it, instead of a warning.
+    pub fn set_strict(&mut self, strict: bool) {
+        self.strict = strict;
+    }
+
+    /// The error a strict replay gives for `ev`'s names, without replaying it or noting
+    /// its names for the warnings.
+    pub fn check_names(&self, ev: &Event<'_>) -> Result<(), ReplayError> {
+        let mut fresh = self.names.clone();
+        fresh.reset();
+        fresh.check(ev, self.strict).map_err(ReplayError::from)
     }
 
     /// Warnings about the events replayed so far (e.g. a loss line above its tier's
     /// declared exposure), one per kind and tier. They change no figure.
     pub fn warnings(&self) -> Vec<ReplayWarning> {
-        self.exposures.warnings(self.program)
+        let mut out = self.exposures.warnings(self.program);
+        out.extend(self.names.warnings());
+        out
     }
 
     /// Layer `k`'s aggregate left so far; `None` when it has none.
@@ -293,6 +317,7 @@ impl<'p> Replayer<'p> {
         out: &mut Outcome,
         trace: &mut T,
     ) -> Result<(), ReplayError> {
+        self.names.check(ev, self.strict)?;
         self.exposures.observe(ev);
         self.settle(ev, out, trace)
             .ok_or_else(|| overflow(ev, "an amount"))?;

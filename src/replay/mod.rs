@@ -42,6 +42,15 @@ use crate::scenario::{Event, Indices, Prices, Scenario, ScenarioError};
 use crate::span::Span;
 use std::collections::HashSet;
 
+/// How a replay treats doubtful input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// A cause, tier or asset the program never names (and that is not standard) is an
+    /// error naming the event and field, instead of a warning
+    /// ([`ReplayWarning::UnknownName`]).
+    pub strict: bool,
+}
+
 /// Which clause left an amount unpaid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClauseRef {
@@ -186,15 +195,17 @@ pub fn prepare_events<'s>(
 /// assert_eq!(r.events[0].paid.to_string(), "1500000.00");
 /// ```
 pub fn replay(program: &Program, scenario: &Scenario) -> Result<Replay, ReplayError> {
-    replay_with_warnings(program, scenario).map(|(r, _)| r)
+    replay_with_warnings(program, scenario, Options::default()).map(|(r, _)| r)
 }
 
-/// [`replay`], and the warnings the scenario deserves ([`ReplayWarning`]).
+/// [`replay`] under `options`, and the warnings the scenario deserves ([`ReplayWarning`]).
 pub fn replay_with_warnings(
     program: &Program,
     scenario: &Scenario,
+    options: Options,
 ) -> Result<(Replay, Vec<ReplayWarning>), ReplayError> {
     let mut replayer = Replayer::new(program);
+    replayer.set_strict(options.strict);
     let events = group(program, prepare_events(&replayer, scenario)?)?;
     let mut out = Outcome::default();
     let mut results = Vec::with_capacity(events.len());
@@ -251,9 +262,20 @@ pub fn replay_text_into(
     text: &str,
     w: &mut dyn std::io::Write,
     format: Format,
+    options: Options,
 ) -> Result<Vec<ReplayWarning>, StreamError> {
     let mut replayer = Replayer::new(program);
     let (head, batch) = crate::scenario::read_scenario(program, text, replayer.symbols())?;
+    if options.strict {
+        // Every name checked before anything is written: no partial document.
+        replayer.set_strict(true);
+        let view = batch.view();
+        for i in 0..batch.len() {
+            if let Some((ev, _)) = view.event(i) {
+                replayer.check_names(&ev)?;
+            }
+        }
+    }
     // Replay order: (occurred, id); ids are unique, so the order is total.
     let mut order: Vec<u32> = (0..batch.len())
         .filter_map(|i| u32::try_from(i).ok())

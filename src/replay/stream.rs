@@ -84,7 +84,13 @@ pub fn replay_stream(
     header: Option<StreamHeader>,
     json: Option<&mut dyn Write>,
 ) -> Result<StreamSummary, StreamError> {
-    replay_stream_as(program, input, header, json.map(|w| (w, Format::Json)))
+    replay_stream_as(
+        program,
+        input,
+        header,
+        json.map(|w| (w, Format::Json)),
+        super::Options::default(),
+    )
 }
 
 /// [`replay_stream`] writing per-event results in `output`'s [`Format`].
@@ -93,8 +99,9 @@ pub fn replay_stream_as(
     input: impl BufRead + Send,
     header: Option<StreamHeader>,
     output: Option<(&mut dyn Write, Format)>,
+    options: super::Options,
 ) -> Result<StreamSummary, StreamError> {
-    replay_lines(program, input, header, output, true)
+    replay_lines(program, input, header, output, true, options)
 }
 
 /// [`replay_stream_as`]; with `two_threads` false every line is read one at a time on
@@ -105,8 +112,10 @@ fn replay_lines(
     header: Option<StreamHeader>,
     output: Option<(&mut dyn Write, Format)>,
     two_threads: bool,
+    options: super::Options,
 ) -> Result<StreamSummary, StreamError> {
     let mut replayer = Replayer::new(program);
+    replayer.set_strict(options.strict);
     let symbols = replayer.symbols().clone();
     let mut scenario = header.as_ref().map(|h| h.name.clone()).unwrap_or_default();
     let mut sink = output.map(|(w, f)| EventSink::new(program, w, f));
@@ -768,6 +777,7 @@ mod tests {
             None,
             Some((&mut out, Format::Jsonl)),
             two_threads,
+            crate::replay::Options::default(),
         );
         (r.map(|s| format!("{s:?}")).map_err(|e| e.to_string()), out)
     }

@@ -222,12 +222,12 @@ fn a_line_above_its_tier_exposure_warns_once_per_tier_and_changes_nothing() {
     // Hot lines of 1,000,000.01 (E1), 900,000 (E2, within) and 3,000,000 (E3): two above
     // 1M, first in replay order E1. Cold 4M is within 5M; warm has no declared exposure.
     let scenario = r#"{"name":"s","events":[
-      {"id":"E3","cause":"c","occurred":"2026-05-03T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]},
-      {"id":"E1","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000.01"},{"tier":"cold","amount":"4000000"}]},
-      {"id":"E2","cause":"c","occurred":"2026-05-02T00:00:00Z","losses":[{"tier":"hot","amount":"900000"},{"tier":"warm","amount":"99000000"}]}]}"#;
+      {"id":"E3","cause":"external_hack","occurred":"2026-05-03T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"}]},
+      {"id":"E1","cause":"external_hack","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000.01"},{"tier":"cold","amount":"4000000"}]},
+      {"id":"E2","cause":"external_hack","occurred":"2026-05-02T00:00:00Z","losses":[{"tier":"hot","amount":"900000"},{"tier":"warm","amount":"99000000"}]}]}"#;
     let p = crate::compile_str(program).unwrap().program;
     let s = Scenario::from_json(scenario).unwrap();
-    let (r, warnings) = replay_with_warnings(&p, &s).unwrap();
+    let (r, warnings) = replay_with_warnings(&p, &s, Options::default()).unwrap();
     assert_eq!(r, replay(&p, &s).unwrap());
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let ReplayWarning::LossAboveExposure {
@@ -237,7 +237,10 @@ fn a_line_above_its_tier_exposure_warns_once_per_tier_and_changes_nothing() {
         exposure,
         lines,
         ..
-    } = &warnings[0];
+    } = &warnings[0]
+    else {
+        panic!("{warnings:?}")
+    };
     assert_eq!(
         (
             event.as_str(),
@@ -253,8 +256,11 @@ fn a_line_above_its_tier_exposure_warns_once_per_tier_and_changes_nothing() {
         "specie::replay::loss_above_exposure"
     );
     // Exactly at the exposure is not above it.
-    let s = Scenario::from_json(r#"{"name":"s","events":[{"id":"E","cause":"c","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000"}]}]}"#).unwrap();
-    assert!(replay_with_warnings(&p, &s).unwrap().1.is_empty());
+    let s = Scenario::from_json(r#"{"name":"s","events":[{"id":"E","cause":"external_hack","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","amount":"1000000"}]}]}"#).unwrap();
+    assert!(replay_with_warnings(&p, &s, Options::default())
+        .unwrap()
+        .1
+        .is_empty());
 }
 
 #[test]
@@ -300,5 +306,65 @@ fn more_than_64_distinct_condition_tests_still_replay_exactly() {
             None,
             "35000.00".into()
         )]
+    );
+}
+
+#[test]
+fn unknown_names_warn_once_each_and_assets_only_near_a_named_one() {
+    let program = r#"program "P" {
+      period 2026-01-01 to 2027-01-01
+      covers external_hack, custody_failure
+      sublimit "Stablecoins" 1M per occurrence when asset is USDC
+      layer "Primary" 10M xs 0 { carrier "A" 100% }
+    }"#;
+    let scenario = r#"{"name":"s","prices":{"usdc":[["2026-01-01T00:00:00Z","1"]],"BTC":[["2026-01-01T00:00:00Z","60000"]]},"events":[
+      {"id":"E1","cause":"custody_failure","occurred":"2026-05-01T00:00:00Z","losses":[{"tier":"hot","asset":"usdc","quantity":"10"},{"tier":"hot","asset":"BTC","quantity":"1"}]},
+      {"id":"E2","cause":"external_hak","occurred":"2026-05-02T00:00:00Z","losses":[{"tier":"vault","asset":"usdc","quantity":"5"}]},
+      {"id":"E3","cause":"external_hak","occurred":"2026-05-03T00:00:00Z","losses":[{"tier":"warm","amount":"1"}]}]}"#;
+    let p = crate::compile_str(program).unwrap().program;
+    let s = Scenario::from_json(scenario).unwrap();
+    let (_, warnings) = replay_with_warnings(&p, &s, Options::default()).unwrap();
+    let got: Vec<(String, String, u64, String)> = warnings
+        .iter()
+        .map(|w| match w {
+            ReplayWarning::UnknownName {
+                kind,
+                name,
+                event,
+                events,
+                help,
+            } => (
+                format!("{kind} {name}"),
+                event.clone(),
+                *events,
+                help.clone(),
+            ),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // `custody_failure` is in `covers`; `BTC` is an asset the program does not single
+    // out; `usdc` is near `USDC`, which it does; `vault` and `external_hak` are unknown.
+    assert_eq!(
+        got.iter()
+            .map(|(n, e, k, _)| (n.as_str(), e.as_str(), *k))
+            .collect::<Vec<_>>(),
+        vec![
+            ("asset usdc", "E1", 2),
+            ("cause external_hak", "E2", 2),
+            ("tier vault", "E2", 1)
+        ]
+    );
+    assert!(got[0].3.starts_with("did you mean `USDC`?"), "{}", got[0].3);
+    assert!(
+        got[1].3.starts_with("did you mean `external_hack`?"),
+        "{}",
+        got[1].3
+    );
+    assert!(got[2].3.contains("`hot`, `warm`, `cold`"), "{}", got[2].3);
+    // Strict: the first in replay order is an error naming the field.
+    let err = replay_with_warnings(&p, &s, Options { strict: true }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "event `E1`: field `losses[0].asset`: asset `usdc` is not named by the program nor standard"
     );
 }

@@ -1,9 +1,11 @@
 //! Warnings of a replay: input that is almost always a mistake but changes no figure.
 
 use crate::money::{Currency, Money};
-use crate::program::Program;
-use crate::scenario::Event;
+use crate::program::{Program, SymbolField};
+use crate::scenario::{Event, ScenarioError, OTHER_SYMBOL};
 use crate::span::Span;
+use crate::suggest::did_you_mean;
+use crate::vocabulary::{STANDARD_CAUSES, STANDARD_TIERS};
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
@@ -33,6 +35,30 @@ pub enum ReplayWarning {
         #[label("declared here")]
         span: SourceSpan,
     },
+    /// A cause, tier or asset the program never names and that is not standard: most
+    /// often a typo (`"Hot"`), which silently skips every clause tied to the name.
+    #[error("{kind} `{name}` (event `{event}`{}) is not named by the program nor standard", more_events(*.events))]
+    #[diagnostic(code(specie::replay::unknown_name), severity(Warning))]
+    UnknownName {
+        /// `cause`, `tier` or `asset`.
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// The first event using it, in replay order.
+        event: String,
+        /// How many events used it.
+        events: u64,
+        /// A suggestion, or what the name means for the replay.
+        #[help]
+        help: String,
+    },
+}
+
+fn more_events(events: u64) -> String {
+    match events {
+        0 | 1 => String::new(),
+        n => format!(" and {} more", n.saturating_sub(1)),
+    }
 }
 
 fn others(lines: u64) -> String {
@@ -130,4 +156,220 @@ impl ExposureWatch {
             })
             .collect()
     }
+}
+
+/// Distinct unknown names tracked per replay; past it, names are not told apart.
+const MAX_TRACKED_NAMES: usize = 100;
+
+/// A name kind watched in scenario events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Cause,
+    Tier,
+    Asset,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Cause => "cause",
+            Kind::Tier => "tier",
+            Kind::Asset => "asset",
+        }
+    }
+}
+
+/// An unknown name and where it was first met.
+#[derive(Clone, Debug)]
+struct Unknown {
+    kind: Kind,
+    name: String,
+    event: String,
+    events: u64,
+}
+
+/// Watches events for causes, tiers and assets the program never names (their interned
+/// id is [`OTHER_SYMBOL`]) and that are not standard. Standard causes and tiers are
+/// interned with the program's names, so the common event costs one comparison per name.
+/// Assets are watched only when the program names some, and a name is reported only when
+/// it is near one of them (`"btc"` beside `BTC`): any other asset is simply one the
+/// program does not single out. (A name with white space around it never gets here: the
+/// scenario's validation refuses it.)
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameWatch {
+    causes: Vec<String>,
+    tiers: Vec<String>,
+    assets: Vec<String>,
+    seen: Vec<Unknown>,
+    /// Assets not named by the program, and whether each is a likely typo of one that is.
+    asset_verdicts: Vec<(String, bool)>,
+}
+
+impl NameWatch {
+    /// A watch over `program`'s names; `intern` adds the standard causes and tiers to the
+    /// replayer's symbols.
+    pub(crate) fn new(program: &Program, mut intern: impl FnMut(&str) -> u32) -> NameWatch {
+        let mut causes = program.named_symbols(SymbolField::Cause);
+        let mut tiers = program.named_symbols(SymbolField::Tier);
+        for c in STANDARD_CAUSES {
+            intern(c);
+            if !causes.iter().any(|x| x == c) {
+                causes.push((*c).to_string());
+            }
+        }
+        for t in STANDARD_TIERS {
+            intern(t);
+            if !tiers.iter().any(|x| x == t) {
+                tiers.push((*t).to_string());
+            }
+        }
+        NameWatch {
+            causes,
+            tiers,
+            assets: program.named_symbols(SymbolField::Asset),
+            seen: Vec::new(),
+            asset_verdicts: Vec::new(),
+        }
+    }
+
+    /// Notes every unknown name of `ev`; when `strict`, the first one is an error.
+    pub(crate) fn check(&mut self, ev: &Event<'_>, strict: bool) -> Result<(), ScenarioError> {
+        if ev.cause_id == OTHER_SYMBOL {
+            self.met(Kind::Cause, ev.cause, ev.id, &"cause", strict)?;
+        }
+        for (i, line) in ev.lines.iter().enumerate() {
+            if line.tier_id == OTHER_SYMBOL {
+                self.met(Kind::Tier, line.tier, ev.id, &FieldOf("tier", i), strict)?;
+            }
+            if let Some(asset) = line.asset {
+                if line.asset_id == OTHER_SYMBOL {
+                    self.met(Kind::Asset, asset, ev.id, &FieldOf("asset", i), strict)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `name`, not named by the program, met in `event` at `field`.
+    fn met(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        event: &str,
+        field: &dyn std::fmt::Display,
+        strict: bool,
+    ) -> Result<(), ScenarioError> {
+        if kind == Kind::Asset && !self.asset_is_suspect(name) {
+            return Ok(());
+        }
+        if strict {
+            return Err(ScenarioError::UnknownName {
+                event: event.to_string(),
+                field: field.to_string(),
+                kind: kind.word(),
+                name: name.to_string(),
+                help: self.help(kind, name),
+            });
+        }
+        if let Some(u) = self
+            .seen
+            .iter_mut()
+            .find(|u| u.kind == kind && u.name == name)
+        {
+            u.events = u.events.saturating_add(1);
+        } else if self.seen.len() < MAX_TRACKED_NAMES {
+            self.seen.push(Unknown {
+                kind,
+                name: name.to_string(),
+                event: event.to_string(),
+                events: 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether an asset the program does not name is a likely typo of one it does.
+    fn asset_is_suspect(&mut self, asset: &str) -> bool {
+        if self.assets.is_empty() {
+            return false;
+        }
+        if let Some((_, v)) = self.asset_verdicts.iter().find(|(a, _)| a == asset) {
+            return *v;
+        }
+        let verdict = self.suggestion(Kind::Asset, asset).is_some();
+        if self.asset_verdicts.len() < MAX_TRACKED_NAMES {
+            self.asset_verdicts.push((asset.to_string(), verdict));
+        }
+        verdict
+    }
+
+    /// Forgets what was seen (a fresh replay).
+    pub(crate) fn reset(&mut self) {
+        self.seen.clear();
+    }
+
+    fn known(&self, kind: Kind) -> &[String] {
+        match kind {
+            Kind::Cause => &self.causes,
+            Kind::Tier => &self.tiers,
+            Kind::Asset => &self.assets,
+        }
+    }
+
+    /// The known name `name` is most likely a typo of: equal but for case, else near.
+    fn suggestion(&self, kind: Kind, name: &str) -> Option<&str> {
+        let known = self.known(kind);
+        known
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .map(String::as_str)
+            .or_else(|| did_you_mean(name, known.iter().map(String::as_str)))
+    }
+
+    fn help(&self, kind: Kind, name: &str) -> String {
+        match self.suggestion(kind, name) {
+            Some(s) => format!(
+                "did you mean `{s}`? Names are compared as written, so no clause tied to `{s}` applies here"
+            ),
+            None => format!(
+                "no clause of the program is tied to this {}; the ones it knows are {}",
+                kind.word(),
+                list(self.known(kind))
+            ),
+        }
+    }
+
+    /// One warning per unknown name, in order of first appearance.
+    pub(crate) fn warnings(&self) -> Vec<ReplayWarning> {
+        self.seen
+            .iter()
+            .map(|u| ReplayWarning::UnknownName {
+                kind: u.kind.word(),
+                name: u.name.clone(),
+                event: u.event.clone(),
+                events: u.events,
+                help: self.help(u.kind, &u.name),
+            })
+            .collect()
+    }
+}
+
+/// A field of a loss line, `losses[2].tier`, formatted only when an error names it.
+struct FieldOf(&'static str, usize);
+
+impl std::fmt::Display for FieldOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "losses[{}].{}", self.1, self.0)
+    }
+}
+
+/// `a`, `b` and `c`, in backticks (at most eight, then how many more).
+fn list(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(8);
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
 }

@@ -229,8 +229,8 @@ impl EventBatch {
         let (recoveries, members) = (self.recoveries.len(), self.members.len());
         Ok(Stored {
             id: self.push_text(&raw.id),
+            cause_id: Preparer::symbol(raw, &"cause", &raw.cause, symbols)?,
             cause: self.push_text(&raw.cause),
-            cause_id: symbols.get(&raw.cause),
             occurred,
             discovered,
             series: raw.series.as_deref().map(|s| self.push_text(s)),

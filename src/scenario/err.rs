@@ -46,6 +46,23 @@ pub enum ScenarioError {
         /// What is wrong.
         problem: String,
     },
+    /// A cause, tier or asset the program never names and that is not standard (an error
+    /// only when replaying strictly; otherwise a warning).
+    #[error("event `{event}`: field `{field}`: {kind} `{name}` is not named by the program nor standard")]
+    #[diagnostic(code(specie::scenario::unknown_name))]
+    UnknownName {
+        /// Event id.
+        event: String,
+        /// Field path, e.g. `losses[0].tier`.
+        field: String,
+        /// `cause`, `tier` or `asset`.
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
     /// An attribute the program does not declare.
     #[error("event `{event}`: attribute `{name}` is not declared by the program")]
     #[diagnostic(code(specie::scenario::unknown_attribute))]

@@ -662,6 +662,17 @@ impl std::fmt::Display for FieldAt {
     }
 }
 
+/// A field of an element of an event's list, `losses[2].tier`, formatted only when an
+/// error names it.
+#[derive(Clone, Copy, Debug)]
+struct FieldIn(&'static str, usize, &'static str);
+
+impl std::fmt::Display for FieldIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}].{}", self.0, self.1, self.2)
+    }
+}
+
 /// Checks raw events against one program and values their lines.
 pub struct Preparer<'p> {
     program: &'p Program,
@@ -711,6 +722,30 @@ impl<'p> Preparer<'p> {
         }
     }
 
+    /// The interned id of the cause, tier or asset `name` at `field` of `ev`. A name the
+    /// program never names ([`OTHER_SYMBOL`]) with white space before or after it is an
+    /// error: `"hot "` can only be a mistake for `hot`, and would skip every clause tied
+    /// to it.
+    pub(super) fn symbol(
+        ev: &RawEvent<'_>,
+        field: &dyn std::fmt::Display,
+        name: &str,
+        symbols: &Symbols,
+    ) -> Result<u32, ScenarioError> {
+        let id = symbols.get(name);
+        if id == OTHER_SYMBOL && name.trim() != name {
+            return Err(Self::field_err(
+                ev,
+                field.to_string(),
+                format!(
+                    "has `{name}` with white space before or after it; write `{}`",
+                    name.trim()
+                ),
+            ));
+        }
+        Ok(id)
+    }
+
     /// Validates one event and values its lines (spec section 6, step 1); `symbols` are
     /// the engine's interned symbols ([`crate::replay::Replayer::symbols`]).
     pub fn prepare<'e>(
@@ -728,7 +763,7 @@ impl<'p> Preparer<'p> {
         let mut event = Event {
             id: &ev.id,
             cause: &ev.cause,
-            cause_id: symbols.get(&ev.cause),
+            cause_id: Self::symbol(ev, &"cause", &ev.cause, symbols)?,
             occurred,
             discovered,
             lines: Cow::Owned(lines),
@@ -803,11 +838,15 @@ impl<'p> Preparer<'p> {
             (&l.amount, l.asset.as_deref(), &l.quantity),
             at,
         )?;
+        let asset_id = match l.asset.as_deref() {
+            None => OTHER_SYMBOL,
+            Some(a) => Self::symbol(ev, &FieldIn("losses", n, "asset"), a, symbols)?,
+        };
         Ok(Line {
             tier: &l.tier,
-            tier_id: symbols.get(&l.tier),
+            tier_id: Self::symbol(ev, &FieldIn("losses", n, "tier"), &l.tier, symbols)?,
             asset: l.asset.as_deref(),
-            asset_id: l.asset.as_deref().map_or(OTHER_SYMBOL, |a| symbols.get(a)),
+            asset_id,
             value,
             priced,
         })

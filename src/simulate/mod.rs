@@ -692,7 +692,7 @@ pub fn check_memory(
         years,
         needed_mib: needed >> 20,
         available_mib: available >> 20,
-        fits: available / per_year,
+        fits: available.checked_div(per_year).unwrap_or(years),
     })
 }
 

@@ -5,43 +5,11 @@ use miette::{Diagnostic, LabeledSpan, Severity};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Every finding code the tower analysis reports (and `allow` may name).
-pub const FINDING_CODES: &[&str] = &[
-    GAP,
-    UNPLACED,
-    AGGREGATE_BELOW_LIMIT,
-    REINSTATEMENT_WITHOUT_PREMIUM,
-    UNREACHABLE_LAYER,
-    CONCENTRATION,
-    KEY_COMPROMISE_NOT_COVERED,
-    INSIDER_THEFT_NOT_COVERED,
-    VENDOR_BREACH_NOT_COVERED,
-    HOT_EXPOSURE_WITHOUT_SUBLIMIT,
-    HOT_EXPOSURE_ABOVE_RECOVERY,
-];
-
-/// Part of `[0, top)` of the tower that no layer covers.
-pub const GAP: &str = "specie::tower::gap";
-/// A layer placed below 100%.
-pub const UNPLACED: &str = "specie::tower::unplaced";
-/// A layer aggregate below its occurrence limit.
-pub const AGGREGATE_BELOW_LIMIT: &str = "specie::tower::aggregate_below_limit";
-/// Reinstatements on a layer without a premium.
-pub const REINSTATEMENT_WITHOUT_PREMIUM: &str = "specie::tower::reinstatement_without_premium";
-/// A layer no covered loss reaches (or every loss reaching it is excluded).
-pub const UNREACHABLE_LAYER: &str = "specie::tower::unreachable_layer";
-/// One entity carries more than the threshold share of the tower.
-pub const CONCENTRATION: &str = "specie::tower::concentration";
-/// Key compromise is not covered.
-pub const KEY_COMPROMISE_NOT_COVERED: &str = "specie::advice::key_compromise_not_covered";
-/// Insider theft is not covered.
-pub const INSIDER_THEFT_NOT_COVERED: &str = "specie::advice::insider_theft_not_covered";
-/// Vendor or sub-custodian breach is not covered.
-pub const VENDOR_BREACH_NOT_COVERED: &str = "specie::advice::vendor_breach_not_covered";
-/// Hot exposure without a hot-tier sub-limit.
-pub const HOT_EXPOSURE_WITHOUT_SUBLIMIT: &str = "specie::advice::hot_exposure_without_sublimit";
-/// A total hot loss leaves more than the retentions uncovered.
-pub const HOT_EXPOSURE_ABOVE_RECOVERY: &str = "specie::advice::hot_exposure_above_recovery";
+pub use crate::vocabulary::{
+    AGGREGATE_BELOW_LIMIT, CONCENTRATION, FINDING_CODES, GAP, HOT_EXPOSURE_ABOVE_RECOVERY,
+    HOT_EXPOSURE_WITHOUT_SUBLIMIT, INSIDER_THEFT_NOT_COVERED, KEY_COMPROMISE_NOT_COVERED,
+    REINSTATEMENT_WITHOUT_PREMIUM, UNPLACED, UNREACHABLE_LAYER, VENDOR_BREACH_NOT_COVERED,
+};
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
