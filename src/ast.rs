@@ -548,7 +548,18 @@ impl DurationLit {
         if scale != 0 {
             return None;
         }
-        i64::try_from(m).ok().map(Duration)
+        i64::try_from(m)
+            .ok()
+            .map(Duration)
+            .filter(|d| d.0.unsigned_abs() <= Duration::MAX.0.unsigned_abs())
+    }
+
+    /// Whether this is a whole number of seconds longer than [`Duration::MAX`].
+    pub fn is_too_long(&self) -> bool {
+        let max = Decimal::from(Duration::MAX.0);
+        self.amount
+            .checked_mul(Decimal::from(self.unit.seconds()))
+            .is_none_or(|secs| secs.abs() > max)
     }
 }
 

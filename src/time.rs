@@ -22,6 +22,12 @@ pub struct Instant(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Duration(pub i64);
 
+impl Duration {
+    /// The longest duration a program, model or scenario may write: 10,000 years of
+    /// 365.25 days. Every instant plus or minus it stays far inside `i64` seconds.
+    pub const MAX: Duration = Duration(315_576_000_000);
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -156,6 +162,11 @@ impl Instant {
     /// This instant plus `d`, or `None` on overflow.
     pub fn checked_add(self, d: Duration) -> Option<Instant> {
         self.0.checked_add(d.0).map(Instant)
+    }
+
+    /// This instant plus `d`, at most the last representable instant.
+    pub fn saturating_add(self, d: Duration) -> Instant {
+        Instant(self.0.saturating_add(d.0))
     }
 
     /// `self - earlier`, or `None` on overflow.

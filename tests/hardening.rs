@@ -379,3 +379,41 @@ fn a_strict_stream_stops_at_the_unknown_name() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("event `E2`: field `cause`"), "{stderr}");
 }
+
+#[test]
+fn the_longest_discovery_window_reaches_the_end_of_the_calendar() {
+    // `discovery window 106751991167300 days` overflowed the period end silently: an event
+    // discovered in 9999 was outside the period, while a shorter window paid it.
+    let src = r#"program "Long tail" {
+      period 2026-01-01 to 2027-01-01
+      discovery window 3652500 days
+      layer "Primary" 10M xs 0 { carrier "A" 100% }
+    }"#;
+    let program = specie::compile_str(src).unwrap().program;
+    let scenario = specie::scenario::Scenario::from_json(
+        r#"{"events":[{"id":"E","cause":"external_hack","occurred":"2026-06-01T00:00:00Z",
+            "discovered":"9999-12-31T23:59:59Z","losses":[{"tier":"hot","amount":"1000"}]}]}"#,
+    )
+    .unwrap();
+    let r = specie::replay::replay(&program, &scenario).unwrap();
+    assert_eq!(r.totals.paid.to_string(), "1000.00");
+    // One day more than the limit is a located error.
+    let err = specie::compile_str(&src.replace("3652500 days", "3652501 days")).unwrap_err();
+    let d = err.diagnostics();
+    let j = specie::diagnostic::to_json(d[0], "p", src);
+    assert_eq!(j.code, "specie::value::too_long");
+}
+
+#[test]
+fn a_duration_attribute_past_the_limit_is_an_error_naming_the_event() {
+    let path = scratch().join("long-attr.json");
+    std::fs::write(
+        &path,
+        r#"{"events":[{"id":"E9","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"1"}],"attributes":{"reported_after":"106751991167300d"}}]}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = specie(&["replay", PROGRAM, &path.display().to_string()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("event `E9`"), "{stderr}");
+    assert!(stderr.contains("reported_after"), "{stderr}");
+}

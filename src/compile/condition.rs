@@ -163,17 +163,10 @@ impl Cx {
                 Some(v) => Ok(Value::Number(v)),
                 None => Err(Some(kind)),
             },
-            (Literal::Duration(d), Ty::Duration) => match d.to_duration() {
+            (Literal::Duration(d), Ty::Duration) => match self.duration_at(d, lit.span, "duration")
+            {
                 Some(d) => Ok(Value::Duration(d)),
-                None => {
-                    self.errors.push(CompileError::NotWhole {
-                        what: "duration",
-                        value: format!("{} {}", d.amount, d.unit.name(false)),
-                        span: lit.span.into(),
-                        unit: "seconds",
-                    });
-                    Err(None)
-                }
+                None => Err(None),
             },
             (Literal::Date(d), Ty::Instant) => Ok(Value::Instant(d.midnight())),
             (Literal::Instant(i), Ty::Instant) => Ok(Value::Instant(*i)),

@@ -225,6 +225,21 @@ pub enum CompileError {
         #[label("too large")]
         span: SourceSpan,
     },
+    /// A duration longer than [`crate::time::Duration::MAX`].
+    #[error("{what} `{value}` is longer than 10,000 years")]
+    #[diagnostic(
+        code(specie::value::too_long),
+        help("write a duration of at most 3,652,500 days; an instant plus a longer one leaves the calendar")
+    )]
+    DurationTooLong {
+        /// What it is.
+        what: &'static str,
+        /// The value as written.
+        value: String,
+        /// Where.
+        #[label("too long")]
+        span: SourceSpan,
+    },
     /// A duration that is not a whole number of seconds, or a count that is not whole.
     #[error("{what} `{value}` is not whole")]
     #[diagnostic(code(specie::value::not_whole))]

@@ -218,16 +218,36 @@ impl Cx {
         d: &Spanned<ast::DurationLit>,
         what: &'static str,
     ) -> Option<Duration> {
-        let out = d.node.to_duration();
-        if out.is_none() {
-            self.errors.push(CompileError::NotWhole {
-                what,
-                value: format!("{} {}", d.node.amount, d.node.unit.name(false)),
-                span: d.span.into(),
-                unit: "seconds",
-            });
+        self.duration_at(&d.node, d.span, what)
+    }
+
+    /// A written duration in whole seconds, at most [`Duration::MAX`]; else an error.
+    pub(crate) fn duration_at(
+        &mut self,
+        d: &ast::DurationLit,
+        span: Span,
+        what: &'static str,
+    ) -> Option<Duration> {
+        let out = d.to_duration();
+        if out.is_some() {
+            return out;
         }
-        out
+        let value = format!("{} {}", d.amount, d.unit.name(false));
+        self.errors.push(if d.is_too_long() {
+            CompileError::DurationTooLong {
+                what,
+                value,
+                span: span.into(),
+            }
+        } else {
+            CompileError::NotWhole {
+                what,
+                value,
+                span: span.into(),
+                unit: "seconds",
+            }
+        });
+        None
     }
 
     fn tier(&mut self, tier: &Spanned<String>) {

@@ -281,11 +281,7 @@ impl<'p> Replayer<'p> {
         let p = self.program;
         match p.basis {
             Basis::Occurrence => {
-                let end = p
-                    .period
-                    .end
-                    .checked_add(p.discovery_window)
-                    .unwrap_or(p.period.end);
+                let end = p.period.end.saturating_add(p.discovery_window);
                 p.period.start <= ev.occurred && ev.occurred < p.period.end && ev.discovered < end
             }
             Basis::Discovery => {

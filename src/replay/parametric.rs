@@ -133,11 +133,7 @@ pub fn excursions(
                 ExcursionOutcome::TriggerOutsidePeriod
             }
             Some(_) => {
-                let earliest = program
-                    .period
-                    .start
-                    .checked_add(cover.waiting)
-                    .unwrap_or(program.period.end);
+                let earliest = program.period.start.saturating_add(cover.waiting);
                 if start < earliest {
                     ExcursionOutcome::InWaitingPeriod
                 } else {
