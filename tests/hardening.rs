@@ -417,3 +417,28 @@ fn a_duration_attribute_past_the_limit_is_an_error_naming_the_event() {
     assert!(stderr.contains("event `E9`"), "{stderr}");
     assert!(stderr.contains("reported_after"), "{stderr}");
 }
+
+#[test]
+fn clamped_severities_are_counted_and_told() {
+    // Lognormal sigma 50: draws above 10,000,000,000,000.00 were clamped without a word.
+    let model = scratch().join("wild.specie");
+    std::fs::write(
+        &model,
+        "model \"Wild\" {\n  peril \"Wild\" {\n    cause external_hack\n    frequency fixed 1 per year\n    loss hot lognormal median 1M sigma 50\n  }\n}\n",
+    )
+    .unwrap();
+    let model = model.display().to_string();
+    let (code, _, stderr) = specie(&["simulate", PROGRAM, &model, "--years", "1027"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("specie::simulate::clamped"), "{stderr}");
+    assert!(stderr.contains("in 1027 simulated events"), "{stderr}");
+    assert!(stderr.contains("add `cap AMOUNT`"), "{stderr}");
+    // With a cap below the clamp, nothing is clamped and nothing is said.
+    let capped = std::fs::read_to_string(&model)
+        .unwrap()
+        .replace("sigma 50", "sigma 50 cap 500M");
+    std::fs::write(&model, capped).unwrap();
+    let (code, _, stderr) = specie(&["simulate", PROGRAM, &model, "--years", "1027"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("clamped"), "{stderr}");
+}

@@ -126,6 +126,19 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    if block.clamped > 0 {
+        eprintln!(
+            "warning: specie::simulate::clamped: {} drawn amount{} above {} {} {} clamped to it, in {} simulated events\n  help: add `cap AMOUNT` or `cap exposure` to the peril's `loss` lines, so the tail is the one you mean",
+            block.clamped,
+            if block.clamped == 1 { "" } else { "s" },
+            specie::report::grouped(rust_decimal::Decimal::from(
+                simulate::MAX_DRAW_MAJOR as i64
+            )),
+            program.currency.code,
+            if block.clamped == 1 { "was" } else { "were" },
+            block.events
+        );
+    }
     let result = simulate::statistics(&program, &model.name, seed, &block, &periods);
     if let Some(path) = &args.events_out {
         let file = std::fs::File::create(path).map_err(|e| {

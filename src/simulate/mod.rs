@@ -170,6 +170,8 @@ pub struct Block {
     pub layers: Vec<LayerAcc>,
     /// Simulated events (before grouping into occurrences).
     pub events: u64,
+    /// Drawn amounts above [`MAX_DRAW_MAJOR`], kept at it.
+    pub clamped: u64,
 }
 
 impl Block {
@@ -177,6 +179,7 @@ impl Block {
     pub fn merge(&mut self, other: Block) {
         self.years = self.years.saturating_add(other.years);
         self.events = self.events.saturating_add(other.events);
+        self.clamped = self.clamped.saturating_add(other.clamped);
         for (k, acc) in other.summaries {
             self.summaries.entry(k).or_default().merge(acc);
         }
@@ -476,6 +479,7 @@ pub(crate) fn run_block(
     for year in first_year..first_year.saturating_add(count) {
         draw_year(program, setup.model, setup.seed, year, &mut drawn);
         block.events = block.events.saturating_add(drawn.events.len() as u64);
+        block.clamped = block.clamped.saturating_add(drawn.clamped);
         if drawn.events.is_empty() {
             // A year without events: every total is zero, no layer attaches or exhausts,
             // no premium is due.

@@ -36,6 +36,8 @@ pub struct Year {
     pub events: Vec<DrawnEvent>,
     /// Line values, each event's in the order of its peril's `loss` items.
     pub lines: Vec<Money>,
+    /// Drawn amounts above [`MAX_DRAW_MAJOR`] kept at it (no `cap` below it applied).
+    pub clamped: u64,
 }
 
 /// The random stream of `year` under `seed`: ChaCha8 keyed by the seed, one stream per
@@ -50,6 +52,7 @@ pub fn stream(seed: u64, year: u64) -> ChaCha8Rng {
 pub fn draw_year(program: &Program, model: &Model, seed: u64, year: u64, out: &mut Year) {
     out.events.clear();
     out.lines.clear();
+    out.clamped = 0;
     let mut rng = stream(seed, year);
     let start = program.period.start.0;
     let span = program.period.end.0.saturating_sub(start).max(1);
@@ -62,9 +65,11 @@ pub fn draw_year(program: &Program, model: &Model, seed: u64, year: u64, out: &m
             let discovered = Instant(occurred.0.saturating_add(peril.discovered_after.0.max(0)));
             let first_line = out.lines.len();
             for loss in &peril.losses {
-                let mut v = amount(&loss.severity, cur, &mut rng);
-                if let Some(cap) = loss.cap {
-                    v = v.min(cap);
+                let (drawn, clamped) = amount(&loss.severity, cur, &mut rng);
+                let v = loss.cap.map_or(drawn, |cap| drawn.min(cap));
+                // Clamped only when no cap below the clamp applies.
+                if clamped && v == drawn {
+                    out.clamped = out.clamped.saturating_add(1);
                 }
                 out.lines.push(v);
             }
@@ -109,13 +114,14 @@ fn poisson(lambda: f64, rng: &mut ChaCha8Rng) -> f64 {
     Poisson::new(lambda).map(|p| p.sample(rng)).unwrap_or(0.0)
 }
 
-/// One drawn amount, rounded half-even to the minor unit.
-fn amount(s: &Severity, cur: &Currency, rng: &mut ChaCha8Rng) -> Money {
+/// One drawn amount, rounded half-even to the minor unit, and whether it was above
+/// [`MAX_DRAW_MAJOR`] and clamped.
+fn amount(s: &Severity, cur: &Currency, rng: &mut ChaCha8Rng) -> (Money, bool) {
     let major = match s {
-        Severity::Fixed(m) => return *m,
+        Severity::Fixed(m) => return (*m, false),
         Severity::Empirical(values) => {
             let i = rng.random_range(0..values.len().max(1));
-            return values.get(i).copied().unwrap_or(Money::ZERO);
+            return (values.get(i).copied().unwrap_or(Money::ZERO), false);
         }
         Severity::Uniform(lo, hi) => {
             if hi > lo {
@@ -135,7 +141,7 @@ fn amount(s: &Severity, cur: &Currency, rng: &mut ChaCha8Rng) -> Money {
             Beta::new(*a, *b).map(|d| d.sample(rng)).unwrap_or(0.0) * exposure
         }
     };
-    round_major(major, cur)
+    (round_major(major, cur), major > MAX_DRAW_MAJOR)
 }
 
 /// A drawn amount in major units, rounded half-even once to the minor unit; not finite

@@ -5,8 +5,8 @@
 
 use super::{Acc, Block, ClauseOrder, LayerAcc, SummaryKey};
 
-/// First bytes of an encoded block (format version 1).
-const MAGIC: &[u8; 8] = b"SPECIEB1";
+/// First bytes of an encoded block (format version 2: the clamped-draw count).
+const MAGIC: &[u8; 8] = b"SPECIEB2";
 
 /// Why bytes are not an encoded block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -36,6 +36,7 @@ impl Block {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.years.to_le_bytes());
         out.extend_from_slice(&self.events.to_le_bytes());
+        out.extend_from_slice(&self.clamped.to_le_bytes());
         put_len(&mut out, self.summaries.len());
         for (key, acc) in &self.summaries {
             put_key(&mut out, *key);
@@ -58,9 +59,11 @@ impl Block {
         }
         let years = r.u64()?;
         let events = r.u64()?;
+        let clamped = r.u64()?;
         let mut block = Block {
             years,
             events,
+            clamped,
             ..Block::default()
         };
         let n = r.len(KEY_BYTES)?;
