@@ -19,7 +19,10 @@ impl<'a> WithSource<'a> {
     pub fn new(inner: &'a dyn Diagnostic, name: &str, src: &str) -> Self {
         WithSource {
             inner,
-            source: Some(NamedSource::new(name, src.to_string())),
+            source: Some(NamedSource::new(
+                crate::render::visible(name),
+                crate::render::blanked(src).into_owned(),
+            )),
         }
     }
 
@@ -63,9 +66,11 @@ impl fmt::Debug for WithSource<'_> {
     }
 }
 
+// Messages, help and labels quote the input: their control characters are made visible,
+// and the source snippet has them blanked (same byte length, so spans still fit).
 impl fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
+        f.write_str(&crate::render::visible(&self.inner.to_string()))
     }
 }
 
@@ -79,10 +84,19 @@ impl Diagnostic for WithSource<'_> {
         self.inner.severity()
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(crate::render::visible(&help).into_owned()))
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        let labels = self.inner.labels()?.map(|l| {
+            let text = l.label().map(|t| crate::render::visible(t).into_owned());
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(text, *l.inner())
+            } else {
+                LabeledSpan::new_with_span(text, *l.inner())
+            }
+        });
+        Some(Box::new(labels))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -113,7 +127,10 @@ pub fn render(diag: &dyn Diagnostic, name: &str, src: &str, color: bool) -> Stri
     }
     for l in diag.labels().into_iter().flatten() {
         let (line, column) = line_col(src, l.offset());
-        let label = l.label().map(|t| format!(": {t}")).unwrap_or_default();
+        let label = l
+            .label()
+            .map(|t| format!(": {}", crate::render::visible(t)))
+            .unwrap_or_default();
         out.push_str(&format!(
             "  at {name}:{line}:{column}{label} (line too long to show)\n"
         ));

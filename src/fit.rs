@@ -221,7 +221,7 @@ impl Fit {
     pub fn text(&self, what: &str, tier: &str) -> String {
         let mut out = String::new();
         let g = |v: f64| {
-            crate::report::grouped(
+            crate::render::grouped(
                 rust_decimal::Decimal::from_f64_retain(v.round()).unwrap_or_default(),
             )
         };
@@ -346,11 +346,7 @@ impl Fit {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
+use crate::render::xml as esc;
 
 #[allow(clippy::excessive_precision)] // the published coefficients, as published
 /// The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9).

@@ -46,6 +46,7 @@ pub mod money;
 pub mod parse;
 pub mod program;
 pub mod reinsurance;
+pub mod render;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -442,3 +442,78 @@ fn clamped_severities_are_counted_and_told() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("clamped"), "{stderr}");
 }
+
+/// Bytes a terminal obeys: ESC, BEL, CR, and the C1 CSI (U+009B).
+fn has_terminal_controls(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\r' | '\u{9b}'))
+}
+
+#[test]
+fn control_characters_from_the_input_never_reach_the_terminal() {
+    let dir = scratch();
+    let program = dir.join("controls.specie");
+    std::fs::write(
+        &program,
+        "program \"Evil\u{1b}[2J\" {\n  period 2026-01-01 to 2027-01-01\n  layer \"Primary\u{7}\" 10M xs 0 { carrier \"<b>Acme\u{9b}31m</b>\" 100% }\n  check \"bell\u{7}\" {\n    event tier is hot\n    loss up to 1M\n    expect paid >= 0\n  }\n}\n",
+    )
+    .unwrap();
+    let scenario = dir.join("controls.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"n\u001b]0;title\u0007","events":[{"id":"E\u001b[31m1\r","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"5000000"}]}]}"#,
+    )
+    .unwrap();
+    let (p, s) = (
+        program.display().to_string(),
+        scenario.display().to_string(),
+    );
+    let svg = dir.join("controls.svg").display().to_string();
+    for args in [
+        vec!["check", p.as_str()],
+        vec!["tower", p.as_str(), "--svg", svg.as_str()],
+        vec!["test", p.as_str()],
+        vec!["test", p.as_str(), "--format", "junit"],
+        vec!["replay", p.as_str(), s.as_str()],
+        vec![
+            "replay",
+            p.as_str(),
+            s.as_str(),
+            "--explain",
+            "E\u{1b}[31m1\r",
+        ],
+        vec!["replay", p.as_str(), s.as_str(), "--explain", "nope\u{1b}"],
+    ] {
+        let (_, stdout, stderr) = specie(&args);
+        assert!(
+            !has_terminal_controls(&stdout),
+            "{args:?} stdout: {stdout:?}"
+        );
+        assert!(
+            !has_terminal_controls(&stderr),
+            "{args:?} stderr: {stderr:?}"
+        );
+        assert!(!stdout.is_empty() || !stderr.is_empty(), "{args:?}");
+    }
+    let (_, stdout, _) = specie(&["replay", &p, &s]);
+    assert!(stdout.contains("E\\u{1b}[31m1\\u{d}"), "{stdout}");
+    // JSON keeps the exact text, escaped as JSON.
+    let (_, stdout, _) = specie(&["replay", &p, &s, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["events"][0]["id"], "E\u{1b}[31m1\r");
+    // SVG escapes markup and drops what XML cannot hold.
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.contains("&lt;b&gt;Acme"), "{drawn}");
+    assert!(!drawn.contains("<b>") && !has_terminal_controls(&drawn));
+    // JUnit XML stays well-formed: XML 1.0 cannot hold ESC or BEL even escaped.
+    let (_, junit, _) = specie(&["test", &p, "--format", "junit"]);
+    assert!(junit.contains("bell\u{fffd}"), "{junit}");
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{e}: {junit}"),
+        }
+    }
+}

@@ -102,13 +102,13 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
         Format::Json => match serde_json::to_string_pretty(&json) {
             Ok(s) => out.print(&format!("{s}\n")),
             Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
+                errln!("error: cannot write JSON: {e}");
                 return EXIT_USAGE;
             }
         },
         Format::Human => {
             if n_err > 0 || n_warn > 0 {
-                eprintln!(
+                errln!(
                     "{n_err} error{}, {n_warn} warning{}",
                     plural(n_err),
                     plural(n_warn)

@@ -24,7 +24,7 @@ pub fn print(diags: &[&dyn Diagnostic], name: &str, src: &str) {
     }
     for (code, n) in seen {
         if n > MAX_SAME_CODE {
-            eprintln!(
+            errln!(
                 "{name}: {} more `{code}` diagnostics not shown (all of them with `specie check --format json`)",
                 n - MAX_SAME_CODE
             );

@@ -25,11 +25,11 @@ pub fn run(out: &mut Out, args: &Args) -> u8 {
             .read_to_string(&mut text)
     });
     if let Err(e) = read {
-        eprintln!("error: cannot read `{name}`: {e}");
+        errln!("error: cannot read `{name}`: {e}");
         return EXIT_USAGE;
     }
     if text.len() as u64 > MAX_BYTES {
-        eprintln!("error: `{name}` is larger than {MAX_BYTES} bytes");
+        errln!("error: `{name}` is larger than {MAX_BYTES} bytes");
         return EXIT_FAILED;
     }
     let losses = match specie::fit::read_losses(
@@ -55,7 +55,7 @@ pub fn run(out: &mut Out, args: &Args) -> u8 {
     };
     if let Some(path) = &args.svg {
         if let Err(e) = std::fs::write(path, fit.qq_svg(&losses, &what)) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             return EXIT_USAGE;
         }
     }
@@ -76,9 +76,9 @@ pub fn run(out: &mut Out, args: &Args) -> u8 {
 fn report(e: &specie::fit::FitError, file: &str) -> u8 {
     use miette::Diagnostic;
     let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
-    eprintln!("error: {file}: {code}{e}");
+    errln!("error: {file}: {code}{e}");
     if let Some(h) = e.help() {
-        eprintln!("  help: {h}");
+        errln!("  help: {h}");
     }
     EXIT_FAILED
 }

@@ -41,7 +41,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
             out.print(&format!("would reformat: {name}\n"));
             failed = true;
         } else if let Err(e) = std::fs::write(path, formatted) {
-            eprintln!("error: cannot write `{name}`: {e}");
+            errln!("error: cannot write `{name}`: {e}");
             io_error = true;
         } else {
             out.print(&format!("formatted: {name}\n"));

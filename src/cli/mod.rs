@@ -1,5 +1,13 @@
 //! Commands of the `specie` binary.
 
+/// `eprintln!` with control characters made visible: messages quote ids and names from
+/// the input, which must never drive the terminal.
+macro_rules! errln {
+    ($($t:tt)*) => {
+        eprintln!("{}", specie::render::visible(&format!($($t)*)))
+    };
+}
+
 mod check;
 mod diag;
 mod fit;
@@ -207,7 +215,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     if !out::stdout_is_open() {
-        eprintln!("error: standard output is closed: the output would be lost");
+        errln!("error: standard output is closed: the output would be lost");
         return ExitCode::from(EXIT_USAGE);
     }
     let mut stdout = out::Out::new();
@@ -330,7 +338,7 @@ impl SourceError {
     pub fn report(&self, name: &str) -> u8 {
         match self {
             SourceError::Io(msg) => {
-                eprintln!("error: {msg}");
+                errln!("error: {msg}");
                 EXIT_USAGE
             }
             SourceError::TooLarge(e) => {

@@ -24,8 +24,17 @@ impl Out {
         }
     }
 
-    /// Writes `text` (nothing once a write has failed).
+    /// Writes `text`, its control characters but line feeds and tabs made visible (ids
+    /// and names come from the input and must not drive the terminal); nothing once a
+    /// write has failed.
     pub fn print(&mut self, text: &str) {
+        let text = specie::render::visible(text);
+        let _ = self.write_all(text.as_bytes());
+    }
+
+    /// Writes a rendered diagnostic as it is: its colours are ours, and its input was
+    /// made safe by [`specie::diagnostic::render`].
+    pub fn print_rendered(&mut self, text: &str) {
         let _ = self.write_all(text.as_bytes());
     }
 
@@ -76,7 +85,7 @@ fn status_of(e: &std::io::Error) -> u8 {
     if e.kind() == ErrorKind::BrokenPipe {
         return EXIT_OK;
     }
-    eprintln!("error: cannot write to standard output: {e}");
+    errln!("error: cannot write to standard output: {e}");
     EXIT_USAGE
 }
 

@@ -38,18 +38,18 @@ pub(super) fn load_program(path: &Path) -> Result<(Program, String, String), u8>
 pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
+        errln!("error: cannot read `{}`: {e}", path.display());
         EXIT_USAGE
     })?;
     let mut buf = String::new();
     file.take(MAX_SCENARIO_BYTES + 1)
         .read_to_string(&mut buf)
         .map_err(|e| {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            errln!("error: cannot read `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
     if buf.len() as u64 > MAX_SCENARIO_BYTES {
-        eprintln!(
+        errln!(
             "error: `{}` is larger than {MAX_SCENARIO_BYTES} bytes; stream it with --events",
             path.display()
         );
@@ -60,9 +60,9 @@ pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
 
 pub(super) fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {
     let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
-    eprintln!("error: {file}: {code}{e}");
+    errln!("error: {file}: {code}{e}");
     if let Some(help) = e.help() {
-        eprintln!("  help: {help}");
+        errln!("  help: {help}");
     }
     EXIT_FAILED
 }
@@ -80,7 +80,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
         return stream(out, args, &program, events, &program_name, &src);
     }
     let Some(scenario_path) = &args.scenario else {
-        eprintln!("error: give a SCENARIO file, or --events FILE.jsonl");
+        errln!("error: give a SCENARIO file, or --events FILE.jsonl");
         return Err(EXIT_USAGE);
     };
     let scenario_name = scenario_path.display().to_string();
@@ -109,7 +109,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
                 let indices = specie::scenario::Indices::new(&scenario.indices)
                     .map_err(|e| report_error(&e, &scenario_name))?;
                 let Some(series) = indices.get(&cover.index) else {
-                    eprintln!(
+                    errln!(
                         "error: {scenario_name}: no index `{}` for cover `{id}`",
                         cover.index
                     );
@@ -127,7 +127,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
                 ));
                 return Ok(());
             }
-            eprintln!("error: {scenario_name}: no event or parametric cover named `{id}`");
+            errln!("error: {scenario_name}: no event or parametric cover named `{id}`");
             return Err(EXIT_FAILED);
         };
         out.print(&specie::report::explain(
@@ -188,7 +188,7 @@ fn stream(
         Box::new(std::io::stdin())
     } else {
         Box::new(std::fs::File::open(events).map_err(|e| {
-            eprintln!("error: cannot read `{name}`: {e}");
+            errln!("error: cannot read `{name}`: {e}");
             EXIT_USAGE
         })?)
     };

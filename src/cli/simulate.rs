@@ -62,7 +62,7 @@ fn return_periods(text: Option<&str>) -> Result<Vec<u64>, u8> {
         match part.trim().replace('_', "").parse::<u64>() {
             Ok(t) if t >= 1 => out.push(t),
             _ => {
-                eprintln!(
+                errln!(
                     "error: --return-periods: `{}` is not a whole number of years (1 or more)",
                     part.trim()
                 );
@@ -78,7 +78,7 @@ fn return_periods(text: Option<&str>) -> Result<Vec<u64>, u8> {
 fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     if let Some(t) = args.threads {
         if t == 0 || t > simulate::max_threads() {
-            eprintln!(
+            errln!(
                 "error: --threads must be from 1 to {} (4 × this machine's {} cores); results do not depend on it",
                 simulate::max_threads(),
                 simulate::cores()
@@ -90,7 +90,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let model = load_model(&args.model, &program)?;
     let years = args.years.or(model.years).unwrap_or(DEFAULT_YEARS);
     if years == 0 || years > specie::model::MAX_YEARS {
-        eprintln!(
+        errln!(
             "error: --years must be between 1 and {}",
             specie::model::MAX_YEARS
         );
@@ -112,26 +112,26 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
         }
     };
     simulate::check_memory(&program, &model, seed, years).map_err(|e| {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         if let Some(help) = miette::Diagnostic::help(&e) {
-            eprintln!("  help: {help}");
+            errln!("  help: {help}");
         }
         EXIT_FAILED
     })?;
     let block = simulate::simulate(&program, &model, years, seed, args.threads, &progress)
         .map_err(|e| {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             EXIT_FAILED
         })?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if block.clamped > 0 {
-        eprintln!(
+        errln!(
             "warning: specie::simulate::clamped: {} drawn amount{} above {} {} {} clamped to it, in {} simulated events\n  help: add `cap AMOUNT` or `cap exposure` to the peril's `loss` lines, so the tail is the one you mean",
             block.clamped,
             if block.clamped == 1 { "" } else { "s" },
-            specie::report::grouped(rust_decimal::Decimal::from(
+            specie::render::grouped(rust_decimal::Decimal::from(
                 simulate::MAX_DRAW_MAJOR as i64
             )),
             program.currency.code,
@@ -142,24 +142,24 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let result = simulate::statistics(&program, &model.name, seed, &block, &periods);
     if let Some(path) = &args.events_out {
         let file = std::fs::File::create(path).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
         simulate::write_events(&program, &model, years, seed, &mut w).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
     }
     if let Some(dir) = &args.ord {
         simulate::write_ord(dir, &program, &result, &block).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", dir.display());
+            errln!("error: cannot write `{}`: {e}", dir.display());
             EXIT_USAGE
         })?;
     }
     if let Some(path) = &args.svg {
         std::fs::write(path, simulate::curves_svg(&program, &result, &block)).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
     }

@@ -14,13 +14,7 @@ struct FileOutcome {
     text: String,
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
+use specie::render::xml;
 
 pub fn run(out: &mut Out, files: &[PathBuf], format: TestFormat, seed: u64, cases: u32) -> u8 {
     let mut results = Vec::new();
@@ -52,7 +46,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: TestFormat, seed: u64, case
             let outcome = match verify(&program, check, seed, cases) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {name}: check `{}`: {e}", check.name);
+                    errln!("error: {name}: check `{}`: {e}", check.name);
                     broken = true;
                     continue;
                 }

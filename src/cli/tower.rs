@@ -43,7 +43,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let mut options = Options::default();
     if let Some(c) = &args.concentration {
         options.concentration = threshold(c).ok_or_else(|| {
-            eprintln!("error: --concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{c}`");
+            errln!("error: --concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{c}`");
             EXIT_USAGE
         })?;
     }
@@ -58,7 +58,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
             let r = specie::replay::replay(&program, &scenario)
                 .map_err(|e| report_error(&e, &scenario_name))?;
             let Some(e) = r.events.iter().find(|e| e.id == *id) else {
-                eprintln!("error: {scenario_name}: no event `{id}`");
+                errln!("error: {scenario_name}: no event `{id}`");
                 return Err(EXIT_FAILED);
             };
             Some(EventLine {
@@ -70,7 +70,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
         }
         (None, None) => None,
         _ => {
-            eprintln!("error: --scenario and --event go together");
+            errln!("error: --scenario and --event go together");
             return Err(EXIT_USAGE);
         }
     };
@@ -78,14 +78,14 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     if let Some(path) = &args.svg {
         let svg = specie::tower::svg::svg(&tower, &program, event.as_ref());
         std::fs::write(path, svg).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
     }
 
     if args.json {
         let mut value = serde_json::to_value(&tower).map_err(|e| {
-            eprintln!("error: cannot serialise the analysis: {e}");
+            errln!("error: cannot serialise the analysis: {e}");
             EXIT_FAILED
         })?;
         // Findings as diagnostics with line and column, like `specie check --format json`.
@@ -104,11 +104,10 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
         return Ok(());
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut text = specie::tower::text::text(&tower);
+    out.print(&specie::tower::text::text(&tower));
     for f in &tower.findings {
-        text.push('\n');
-        text.push_str(&render(f, &name, &src, color));
+        out.print("\n");
+        out.print_rendered(&render(f, &name, &src, color));
     }
-    out.print(&text);
     Ok(())
 }

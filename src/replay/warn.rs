@@ -148,8 +148,8 @@ impl ExposureWatch {
                 Some(ReplayWarning::LossAboveExposure {
                     event: s.event.clone(),
                     tier: declared.tier.clone(),
-                    value: crate::report::grouped(cur.decimal(s.value)),
-                    exposure: crate::report::grouped(cur.decimal(limit.exposure)),
+                    value: crate::render::grouped(cur.decimal(s.value)),
+                    exposure: crate::render::grouped(cur.decimal(limit.exposure)),
                     lines: s.lines,
                     span: limit.span.into(),
                 })

@@ -10,31 +10,7 @@ use crate::span::line_col;
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
-/// `1234567.5` → `1,234,567.50` (the decimals as given).
-pub fn grouped(d: Decimal) -> String {
-    let s = d.to_string();
-    let (sign, s) = match s.strip_prefix('-') {
-        Some(r) => ("-", r.to_string()),
-        None => ("", s),
-    };
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (s, None),
-    };
-    let mut out = String::from(sign);
-    let n = int.len();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (n.saturating_sub(i)) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(&f);
-    }
-    out
-}
+use crate::render::grouped;
 
 fn who(u: &Uncovered) -> String {
     match (&u.clause, &u.layer) {

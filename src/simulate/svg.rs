@@ -5,7 +5,7 @@
 
 use super::{Block, SimulationResult, SummaryKey};
 use crate::program::Program;
-use crate::tower::text::short;
+use crate::render::short;
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -16,12 +16,7 @@ const RIGHT: f64 = 40.0;
 const TOP: f64 = 60.0;
 const BOTTOM: f64 = 90.0;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::render::xml as esc;
 
 /// Return periods from 1 to `n` years, spaced evenly on a log axis.
 fn periods(n: u64) -> Vec<f64> {

@@ -679,7 +679,7 @@ fn reachability(
 
 /// Thousands separators, for labels.
 fn grouped(d: Decimal) -> String {
-    crate::report::grouped(d)
+    crate::render::grouped(d)
 }
 
 /// Total losses of each exposed tier, one event per covered cause.

@@ -8,9 +8,9 @@
 //! beside the tower, and an event's net loss (what entered the tower) can be drawn across it.
 //! Geometry is computed in `f64`: it only places pixels, never money.
 
-use super::text::short;
 use super::Tower;
 use crate::program::Program;
+use crate::render::short;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -41,20 +41,7 @@ const PALETTE: &[&str] = &[
     "#bab0ac", "#86bcb6",
 ];
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::render::xml as esc;
 
 fn f(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(0.0)

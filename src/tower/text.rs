@@ -1,7 +1,7 @@
 //! The tower drawn in text for the terminal, with its layers, tiers and entities.
 
 use super::{TierView, Tower};
-use crate::report::grouped;
+use crate::render::{grouped, short};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -9,25 +9,6 @@ use std::fmt::Write;
 const BAR: usize = 56;
 /// Letters marking carriers' shares in the bars.
 const MARKS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/// A short amount: `1.2B`, `40M`, `250k`, `900`.
-pub fn short(d: Decimal) -> String {
-    let (div, suffix) = if d.abs() >= Decimal::from(1_000_000_000) {
-        (Decimal::from(1_000_000_000), "B")
-    } else if d.abs() >= Decimal::from(1_000_000) {
-        (Decimal::from(1_000_000), "M")
-    } else if d.abs() >= Decimal::from(1_000) {
-        (Decimal::from(1_000), "k")
-    } else {
-        (Decimal::ONE, "")
-    };
-    let v = d
-        .checked_div(div)
-        .unwrap_or_default()
-        .round_dp(2)
-        .normalize();
-    format!("{v}{suffix}")
-}
 
 /// Characters of a bar for `percent` of [`BAR`], at least one when the share is not zero.
 fn width(percent: Decimal) -> usize {
