@@ -517,3 +517,45 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
         }
     }
 }
+
+#[test]
+fn look_alike_and_invisible_names_are_caught() {
+    // "Acme", "Acme" + U+200B and a Cyrillic "Аcme" were three carriers without a word.
+    let src = |second: &str| {
+        format!(
+            "program \"x\" {{\n  period 2026-01-01 to 2027-01-01\n  layer \"Primary\" 10M xs 0 {{ carrier \"Acme\" 100% }}\n  layer \"Excess\" 10M xs 10M {{ carrier \"{second}\" 100% }}\n}}\n"
+        )
+    };
+    let cyrillic = specie::compile_str(&src("\u{410}cme")).unwrap();
+    let codes: Vec<String> = cyrillic
+        .warnings
+        .iter()
+        .map(|w| miette::Diagnostic::code(w).unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["specie::name::confusable"]);
+    assert!(cyrillic.warnings[0]
+        .to_string()
+        .contains("looks like `Acme`"));
+    // The same name twice is one entity: nothing to say.
+    assert!(specie::compile_str(&src("Acme"))
+        .unwrap()
+        .warnings
+        .is_empty());
+    // An invisible character is refused, located at the name.
+    let text = src("Acme\u{200b}");
+    let err = specie::compile_str(&text).unwrap_err();
+    let d = specie::diagnostic::to_json(err.diagnostics()[0], "p", &text);
+    assert_eq!(d.code, "specie::name::invisible");
+    assert!(d.message.contains("U+200B"), "{}", d.message);
+    assert_eq!(d.line, 4);
+    // Look-alike clause names of one kind warn too.
+    let clauses = "program \"x\" {\n  period 2026-01-01 to 2027-01-01\n  sublimit \"Hot wallets\" 1M per occurrence\n  sublimit \"H\u{43e}t wallets\" 2M per occurrence\n  layer \"P\" 10M xs 0 { carrier \"A\" 100% }\n}\n";
+    let c = specie::compile_str(clauses).unwrap();
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.to_string().contains("sub-limit name")),
+        "{:?}",
+        c.warnings
+    );
+}

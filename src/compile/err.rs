@@ -61,6 +61,24 @@ pub enum CompileError {
         #[label("empty period")]
         span: SourceSpan,
     },
+    /// A name holding an invisible character (a zero-width space, a bidirectional
+    /// override, a control character): it would be another name that looks the same.
+    #[error("{kind} name `{name}` holds the invisible character {code_point}")]
+    #[diagnostic(
+        code(specie::name::invisible),
+        help("retype the name; invisible characters make two names that look the same differ")
+    )]
+    InvisibleInName {
+        /// What kind of thing.
+        kind: &'static str,
+        /// The name, control characters shown.
+        name: String,
+        /// The first invisible character, `U+200B`.
+        code_point: String,
+        /// Where.
+        #[label("invisible character in here")]
+        span: SourceSpan,
+    },
     /// Two clauses, layers, carriers or attributes of one kind share a name.
     #[error("duplicate {kind} name `{name}`")]
     #[diagnostic(
@@ -643,6 +661,28 @@ pub enum CompileError {
 /// Something legal but probably not meant; compilation goes on.
 #[derive(Clone, Debug, Error, Diagnostic, PartialEq, Eq)]
 pub enum CompileWarning {
+    /// Two different names of one kind that look alike (equal after Unicode's confusable
+    /// folding): most often a look-alike letter from another script.
+    #[error("{kind} name `{name}` looks like `{other}` but is a different name")]
+    #[diagnostic(
+        code(specie::name::confusable),
+        severity(Warning),
+        help("names are compared as written, so these are two different names; if they mean one, write it the same way in both places")
+    )]
+    Confusable {
+        /// What kind of thing.
+        kind: &'static str,
+        /// The later name.
+        name: String,
+        /// The earlier name it looks like.
+        other: String,
+        /// The later name.
+        #[label("this one")]
+        span: SourceSpan,
+        /// The earlier name.
+        #[label("looks like this one")]
+        first: SourceSpan,
+    },
     /// A gap between two consecutive layers.
     #[error("gap of {amount} between layers `{lower}` and `{upper}`")]
     #[diagnostic(

@@ -2,6 +2,8 @@
 //! value checks. Every error is collected, so one run reports them all.
 
 mod check;
+mod names;
+pub(crate) use names::Names;
 mod condition;
 mod err;
 mod model;
@@ -20,7 +22,7 @@ use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use crate::time::Duration;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Most layers a program may have.
 pub const MAX_LAYERS: usize = 10_000;
@@ -61,6 +63,9 @@ pub fn compile(file: &File) -> Result<Compiled, CompileErrors> {
         currency: Currency::usd(),
     };
     let program = cx.program(&file.program);
+    if let (Some(p), true) = (&program, cx.errors.is_empty()) {
+        names::confusable_entities(&mut cx, p);
+    }
     match program {
         Some(program) if cx.errors.is_empty() => Ok(Compiled {
             program,
@@ -77,34 +82,6 @@ pub(crate) struct Cx {
     pub errors: Vec<CompileError>,
     pub warnings: Vec<CompileWarning>,
     pub currency: Currency,
-}
-
-/// Tracks names of one kind to report duplicates.
-pub(crate) struct Names<'n> {
-    kind: &'static str,
-    seen: HashMap<&'n str, Span>,
-}
-
-impl<'n> Names<'n> {
-    pub(crate) fn new(kind: &'static str) -> Names<'n> {
-        Names {
-            kind,
-            seen: HashMap::new(),
-        }
-    }
-
-    pub(crate) fn add(&mut self, cx: &mut Cx, name: &'n str, span: Span) {
-        if let Some(first) = self.seen.get(name) {
-            cx.errors.push(CompileError::DuplicateName {
-                kind: self.kind,
-                name: name.to_string(),
-                span: span.into(),
-                first: (*first).into(),
-            });
-        } else {
-            self.seen.insert(name, span);
-        }
-    }
 }
 
 pub(crate) fn percent_text(d: Decimal) -> String {
@@ -267,6 +244,7 @@ impl Cx {
     fn program(&mut self, decl: &ast::ProgramDecl) -> Option<Program> {
         let name_span = decl.name.span;
         self.check_counts(decl);
+        Names::new("program").add(self, &decl.name.node, name_span);
 
         // Items that may be written once.
         let mut singles: BTreeMap<&'static str, Span> = BTreeMap::new();
