@@ -114,26 +114,42 @@ pub fn render(diag: &dyn Diagnostic, name: &str, src: &str, color: bool) -> Stri
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    if snippet_fits(diag, src) {
+    if !src.is_empty() && snippet_fits(diag, src) {
         let wrapped = WithSource::new(diag, name, src);
         if handler.render_report(&mut out, &wrapped).is_err() {
-            out = format!("{name}: {diag}\n");
+            out = format!(
+                "{}: {}\n",
+                crate::render::visible(name),
+                crate::render::visible(&diag.to_string())
+            );
         }
         return out;
     }
     let bare = WithSource::bare(diag);
     if handler.render_report(&mut out, &bare).is_err() {
-        out = format!("{name}: {diag}\n");
+        out = format!(
+            "{}: {}\n",
+            crate::render::visible(name),
+            crate::render::visible(&diag.to_string())
+        );
     }
+    let mut located = false;
     for l in diag.labels().into_iter().flatten() {
+        located = true;
         let (line, column) = line_col(src, l.offset());
         let label = l
             .label()
             .map(|t| format!(": {}", crate::render::visible(t)))
             .unwrap_or_default();
-        out.push_str(&format!(
-            "  at {name}:{line}:{column}{label} (line too long to show)\n"
-        ));
+        let why = if src.is_empty() {
+            ""
+        } else {
+            " (line too long to show)"
+        };
+        out.push_str(&format!("  at {name}:{line}:{column}{label}{why}\n"));
+    }
+    if !located {
+        out.push_str(&format!("  in {}\n", crate::render::visible(name)));
     }
     out
 }

@@ -11,13 +11,25 @@ use std::fmt::Write;
 pub enum FitError {
     /// Too few positive losses.
     #[error("{found} positive losses; a fit needs at least 3")]
-    #[diagnostic(
-        code(specie::fit::too_few),
-        help("loosen the --cause or --tier filter")
-    )]
+    #[diagnostic(code(specie::fit::too_few))]
     TooFew {
         /// How many there were.
         found: usize,
+        /// What to do: loosen the filters that were given, or give more losses.
+        #[help]
+        help: String,
+    },
+    /// A loss above what a model can draw: most often amounts in minor units, or a typo.
+    #[error("a loss of {value} is above {limit}, the largest amount a model draws")]
+    #[diagnostic(
+        code(specie::fit::too_large),
+        help("give losses in major units of the currency (dollars, not cents); a fit to such losses would give `loss` lines that `specie simulate` cannot draw")
+    )]
+    TooLarge {
+        /// The loss, as read.
+        value: String,
+        /// The limit.
+        limit: String,
     },
     /// All losses equal: no spread to fit.
     #[error("every loss is the same amount; a distribution cannot be fitted")]
@@ -96,7 +108,18 @@ pub fn fit(losses: &[f64]) -> Result<Fit, FitError> {
         .filter(|v| v.is_finite() && *v > 0.0)
         .collect();
     if x.len() < 3 {
-        return Err(FitError::TooFew { found: x.len() });
+        return Err(FitError::TooFew {
+            found: x.len(),
+            help: "give at least 3 losses above zero".to_string(),
+        });
+    }
+    if let Some(big) = x.iter().find(|v| **v > crate::simulate::MAX_DRAW_MAJOR) {
+        return Err(FitError::TooLarge {
+            value: format!("{big:e}"),
+            limit: crate::render::grouped(rust_decimal::Decimal::from(
+                crate::simulate::MAX_DRAW_MAJOR as i64,
+            )),
+        });
     }
     x.sort_by(f64::total_cmp);
     let n = x.len() as f64;

@@ -67,6 +67,16 @@ pub const CURRENCIES: &[(&str, u32)] = &[
 ];
 
 impl Currency {
+    /// `amounts in USD are at most 92,233,720,368,547,758.07`: the largest amount, in
+    /// words, for errors.
+    pub fn largest(&self) -> String {
+        format!(
+            "amounts in {} are at most {}",
+            self.code,
+            crate::render::grouped(self.decimal(Money(i64::MAX)))
+        )
+    }
+
     /// The currency with this code, if the language knows it.
     pub fn from_code(code: &str) -> Option<Currency> {
         CURRENCIES

@@ -95,9 +95,53 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where bytes stop being UTF-8 text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// Byte offset of the first byte that is not part of valid UTF-8.
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// That byte, as `0xFF`.
+    pub byte: String,
+}
+
+/// `bytes` as text, or where they stop being UTF-8.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = bytes
+            .get(..offset)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        let (line, column) = line_col(valid, offset);
+        NotUtf8 {
+            offset,
+            line,
+            column,
+            byte: bytes
+                .get(offset)
+                .map_or_else(String::new, |b| format!("0x{b:02X}")),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_says_where_the_text_breaks() {
+        let e = utf8(b"ab\nc\xc3\xa9d\xffe".to_vec()).unwrap_err();
+        assert_eq!(
+            (e.offset, e.line, e.column, e.byte.as_str()),
+            (7, 2, 4, "0xFF")
+        );
+        assert_eq!(utf8(b"ok".to_vec()).unwrap(), "ok");
+    }
 
     #[test]
     fn line_col_counts_from_one() {

@@ -38,3 +38,33 @@ pub fn specie(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// Compares `actual` with the golden file at `path`. With `SPECIE_UPDATE_EXPECTED` set, a
+/// golden that differs (or is missing) is rewritten and named on stderr, after the
+/// comparison: an update never skips it, so what changed is always seen.
+pub fn golden(path: &Path, actual: &str) {
+    let expected = std::fs::read_to_string(path).ok();
+    if expected.as_deref() == Some(actual) {
+        return;
+    }
+    if std::env::var_os("SPECIE_UPDATE_EXPECTED").is_some() {
+        eprintln!(
+            "golden {}: {} (SPECIE_UPDATE_EXPECTED)",
+            path.display(),
+            if expected.is_some() {
+                "updated"
+            } else {
+                "written"
+            }
+        );
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    match expected {
+        None => panic!(
+            "{}: no golden file; run with SPECIE_UPDATE_EXPECTED=1 to write it",
+            path.display()
+        ),
+        Some(e) => assert_eq!(actual, e, "{} differs from its golden", path.display()),
+    }
+}

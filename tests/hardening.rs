@@ -452,10 +452,18 @@ fn has_terminal_controls(s: &str) -> bool {
 #[test]
 fn control_characters_from_the_input_never_reach_the_terminal() {
     let dir = scratch();
+    // A program whose names hold control characters is refused, and the diagnostic that
+    // says so quotes them visibly.
+    let evil = dir.join("controls-evil.specie");
+    std::fs::write(
+        &evil,
+        "program \"Evil\u{1b}[2J\" {\n  period 2026-01-01 to 2027-01-01\n  layer \"Primary\u{7}\" 10M xs 0 { carrier \"A\u{9b}31m\" 100% }\n}\n",
+    )
+    .unwrap();
     let program = dir.join("controls.specie");
     std::fs::write(
         &program,
-        "program \"Evil\u{1b}[2J\" {\n  period 2026-01-01 to 2027-01-01\n  layer \"Primary\u{7}\" 10M xs 0 { carrier \"<b>Acme\u{9b}31m</b>\" 100% }\n  check \"bell\u{7}\" {\n    event tier is hot\n    loss up to 1M\n    expect paid >= 0\n  }\n}\n",
+        "program \"Markup\" {\n  period 2026-01-01 to 2027-01-01\n  layer \"Primary\" 10M xs 0 { carrier \"<b>Acme</b>\" 100% }\n  check \"<bell> & 'whistle'\" {\n    event tier is hot\n    loss up to 1M\n    expect paid >= 0\n  }\n}\n",
     )
     .unwrap();
     let scenario = dir.join("controls.json");
@@ -464,16 +472,16 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
         r#"{"name":"n\u001b]0;title\u0007","events":[{"id":"E\u001b[31m1\r","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"5000000"}]}]}"#,
     )
     .unwrap();
-    let (p, s) = (
+    let (e, p, s) = (
+        evil.display().to_string(),
         program.display().to_string(),
         scenario.display().to_string(),
     );
     let svg = dir.join("controls.svg").display().to_string();
     for args in [
-        vec!["check", p.as_str()],
+        vec!["check", e.as_str()],
+        vec!["tower", e.as_str()],
         vec!["tower", p.as_str(), "--svg", svg.as_str()],
-        vec!["test", p.as_str()],
-        vec!["test", p.as_str(), "--format", "junit"],
         vec!["replay", p.as_str(), s.as_str()],
         vec![
             "replay",
@@ -483,6 +491,7 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
             "E\u{1b}[31m1\r",
         ],
         vec!["replay", p.as_str(), s.as_str(), "--explain", "nope\u{1b}"],
+        vec!["replay", p.as_str(), s.as_str(), "--strict"],
     ] {
         let (_, stdout, stderr) = specie(&args);
         assert!(
@@ -495,19 +504,25 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
         );
         assert!(!stdout.is_empty() || !stderr.is_empty(), "{args:?}");
     }
+    let (code, _, stderr) = specie(&["check", &e]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("Evil\\u{1b}[2J"), "{stderr}");
     let (_, stdout, _) = specie(&["replay", &p, &s]);
     assert!(stdout.contains("E\\u{1b}[31m1\\u{d}"), "{stdout}");
     // JSON keeps the exact text, escaped as JSON.
     let (_, stdout, _) = specie(&["replay", &p, &s, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["events"][0]["id"], "E\u{1b}[31m1\r");
-    // SVG escapes markup and drops what XML cannot hold.
+    // SVG escapes markup.
     let drawn = std::fs::read_to_string(&svg).unwrap();
     assert!(drawn.contains("&lt;b&gt;Acme"), "{drawn}");
-    assert!(!drawn.contains("<b>") && !has_terminal_controls(&drawn));
-    // JUnit XML stays well-formed: XML 1.0 cannot hold ESC or BEL even escaped.
+    assert!(!drawn.contains("<b>"));
+    // JUnit XML stays well-formed.
     let (_, junit, _) = specie(&["test", &p, "--format", "junit"]);
-    assert!(junit.contains("bell\u{fffd}"), "{junit}");
+    assert!(
+        junit.contains("&lt;bell&gt; &amp; &apos;whistle&apos;"),
+        "{junit}"
+    );
     let mut reader = quick_xml::Reader::from_str(&junit);
     loop {
         match reader.read_event() {
@@ -516,6 +531,8 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
             Err(e) => panic!("{e}: {junit}"),
         }
     }
+    // What XML 1.0 cannot hold is replaced, not written raw.
+    assert_eq!(specie::render::xml("a\u{1b}b"), "a\u{fffd}b");
 }
 
 #[test]
@@ -557,5 +574,149 @@ fn look_alike_and_invisible_names_are_caught() {
             .any(|w| w.to_string().contains("sub-limit name")),
         "{:?}",
         c.warnings
+    );
+}
+
+fn write(name: &str, bytes: &[u8]) -> String {
+    let path = scratch().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn messages_say_what_is_wrong_and_where() {
+    // Not UTF-8: exit 1 with the position, not 2 without one.
+    let p = write(
+        "latin1.specie",
+        b"program \"x\xff\" {\n  period 2026-01-01 to 2027-01-01\n}\n",
+    );
+    let (code, _, stderr) = specie(&["check", &p]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("byte 0xFF at line 1, column 11 (byte offset 10)"),
+        "{stderr}"
+    );
+    let s = write("latin1.json", b"{\"name\":\"\n\xe9\",\"events\":[]}");
+    let (code, _, stderr) = specie(&["replay", PROGRAM, &s]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("byte 0xE9 at line 2, column 1 (byte offset 10)"),
+        "{stderr}"
+    );
+
+    // A count too large is too large, not "not whole".
+    let m = write(
+        "years.specie",
+        b"model \"m\" {\n  years 99999999999999999999999\n  peril \"P\" {\n    cause external_hack\n    frequency poisson 1 per year\n    loss hot fixed 1\n  }\n}\n",
+    );
+    let (code, _, stderr) = specie(&["simulate", PROGRAM, &m]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("years must be between 1 and 1000000000"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not whole"), "{stderr}");
+
+    // Thirty decimals: the error quotes the number as written, not a rounded one.
+    let p = write(
+        "decimals.specie",
+        b"program \"x\" {\n  period 2026-01-01 to 2027-01-01\n  deductible 1.123456789012345678901234567890 per occurrence\n}\n",
+    );
+    let (_, _, stderr) = specie(&["check", &p]);
+    assert!(
+        stderr.contains("`1.123456789012345678901234567890`"),
+        "{stderr}"
+    );
+
+    // Too large says the limit.
+    let p = write(
+        "huge.specie",
+        b"program \"x\" {\n  period 2026-01-01 to 2027-01-01\n  sublimit \"S\" 99999999999999999999999999 per occurrence\n}\n",
+    );
+    let (_, _, stderr) = specie(&["check", &p]);
+    assert!(
+        stderr.contains("is too large: amounts in USD are at most 92,233,720,368,547,758.07"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stream_messages_name_the_line() {
+    let e = r#"{"id":"E49","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"1"}]}"#;
+    let s = write("twice.jsonl", format!("{e}\n{e}\n").as_bytes());
+    let (code, _, stderr) = specie(&["replay", PROGRAM, "--events", &s]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("event `E49` (line 2) repeats the event before it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("comes before `E49`"), "{stderr}");
+
+    let long = format!("{e}\n{}\n", "x".repeat((1 << 20) + 5));
+    let s = write("long.jsonl", long.as_bytes());
+    let (code, _, stderr) = specie(&["replay", PROGRAM, "--events", &s]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("line 2 of the stream is at least"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fit_advice_fits_the_command_given() {
+    let few = write("few.json", b"[1, 2]");
+    let (code, _, stderr) = specie(&["fit", &few]);
+    assert_eq!(code, 1);
+    assert!(!stderr.contains("--cause"), "no filter was given: {stderr}");
+    let (_, _, stderr) = specie(&[
+        "fit",
+        "../shared/data/custody-incidents.json",
+        "--tier",
+        "vault",
+    ]);
+    assert!(stderr.contains("loosen the --tier filter"), "{stderr}");
+    assert!(!stderr.contains("--cause"), "{stderr}");
+    // Losses of 1e40: refused, instead of "from 0 to 0, median 0" and `loss` lines that
+    // `specie simulate` cannot draw.
+    let huge = write("huge.json", br#"["1e40", "2e40", "3e40", "5e40"]"#);
+    let (code, stdout, stderr) = specie(&["fit", &huge]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("specie::fit::too_large"), "{stderr}");
+}
+
+#[test]
+fn zero_cases_is_not_a_pass() {
+    let (code, stdout, stderr) = specie(&["test", PROGRAM, "--cases", "0"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("--cases"), "{stderr}");
+}
+
+#[test]
+fn tower_advice_does_not_quote_a_covers_the_program_lacks() {
+    let p = write(
+        "no-covers.specie",
+        b"program \"x\" {\n  period 2026-01-01 to 2027-01-01\n  exposure hot 10M\n  exclude \"No insiders\" when cause is insider_theft\n  layer \"P\" 10M xs 0 { carrier \"A\" 100% }\n}\n",
+    );
+    let (_, stdout, _) = specie(&["tower", &p]);
+    assert!(stdout.contains("insider_theft"), "{stdout}");
+    assert!(!stdout.contains("listed in `covers`"), "{stdout}");
+    assert!(stdout.contains("the program has no `covers`"), "{stdout}");
+}
+
+#[test]
+fn an_empty_index_series_is_refused() {
+    let s = write(
+        "empty-index.json",
+        br#"{"indices":{"USDC/USD":[]},"events":[]}"#,
+    );
+    let (code, _, stderr) = specie(&[
+        "replay",
+        "fixtures/programs/crime-tower-with-depeg.specie",
+        &s,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("index `USDC/USD`: has no observation"),
+        "{stderr}"
     );
 }

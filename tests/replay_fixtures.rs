@@ -36,16 +36,11 @@ fn results() -> Vec<(String, Replay, String)> {
 
 #[test]
 fn every_scenario_matches_its_expected_result() {
-    let update = std::env::var_os("SPECIE_UPDATE_EXPECTED").is_some();
     for (name, _, json) in results() {
-        let path = root().join(format!("fixtures/expected/{name}.json"));
-        if update {
-            std::fs::write(&path, &json).unwrap();
-            continue;
-        }
-        let expected =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(json, expected, "{name} differs from its expected result");
+        common::golden(
+            &root().join(format!("fixtures/expected/{name}.json")),
+            &json,
+        );
     }
 }
 

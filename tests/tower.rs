@@ -174,19 +174,12 @@ fn hand_checked_total_losses() {
 
 #[test]
 fn every_program_matches_its_golden_tower_json() {
-    let update = std::env::var_os("SPECIE_UPDATE_EXPECTED").is_some();
     std::fs::create_dir_all(root().join("fixtures/expected/tower")).unwrap();
     for path in all_programs() {
         let (code, out, err) = specie(&["tower", &rel(&path), "--json"]);
         assert_eq!(code, 0, "{}: {err}", path.display());
         let golden = root().join(format!("fixtures/expected/tower/{}.json", stem(&path)));
-        if update {
-            std::fs::write(&golden, &out).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&golden)
-            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
-        assert_eq!(out, expected, "{} differs from its golden", path.display());
+        common::golden(&golden, &out);
         // Findings in JSON carry line and column.
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         for f in v["findings"].as_array().unwrap() {

@@ -43,6 +43,19 @@ pub fn run(out: &mut Out, args: &Args) -> u8 {
     };
     let fit = match specie::fit::fit(&losses) {
         Ok(f) => f,
+        Err(specie::fit::FitError::TooFew { found, help }) => {
+            // Suggest loosening only the filters that were given.
+            let given: Vec<&str> = [("--cause", &args.cause), ("--tier", &args.tier)]
+                .into_iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(flag, _)| flag)
+                .collect();
+            let help = match given.as_slice() {
+                [] => help,
+                flags => format!("loosen the {} filter", flags.join(" or ")),
+            };
+            return report(&specie::fit::FitError::TooFew { found, help }, &name);
+        }
         Err(e) => return report(&e, &name),
     };
     let what = match (&args.cause, &args.tier) {

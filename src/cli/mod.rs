@@ -83,8 +83,9 @@ enum Command {
         /// Seed of the random search of sequence checks (`events N`).
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Scenarios tried per sequence check.
-        #[arg(long, default_value_t = specie::verify::DEFAULT_CASES)]
+        /// Scenarios tried per sequence check (at least 1).
+        #[arg(long, default_value_t = specie::verify::DEFAULT_CASES,
+              value_parser = clap::value_parser!(u32).range(1..))]
         cases: u32,
     },
     /// Analyse a program's tower for brokers: bands, gaps, placement, unreachable layers,
@@ -329,7 +330,8 @@ pub fn color() -> bool {
 pub enum SourceError {
     /// It cannot be opened or read, or is not UTF-8: exit status 2.
     Io(String),
-    /// It is above the parser's size limit: bad input, a diagnostic and exit status 1.
+    /// It is above the parser's size limit or not UTF-8: bad input, a diagnostic and exit
+    /// status 1.
     TooLarge(specie::parse::ParseError),
 }
 
@@ -367,6 +369,13 @@ pub fn read_source(path: &Path) -> Result<String, SourceError> {
             span: (0, 0).into(),
         }));
     }
-    String::from_utf8(buf)
-        .map_err(|e| SourceError::Io(format!("`{}` is not UTF-8 text: {e}", path.display())))
+    specie::span::utf8(buf).map_err(|e| {
+        SourceError::TooLarge(specie::parse::ParseError::NotUtf8 {
+            byte: e.byte,
+            line: e.line,
+            column: e.column,
+            offset: e.offset,
+            span: (0, 0).into(),
+        })
+    })
 }

@@ -13,14 +13,19 @@ use std::io::{BufWriter, ErrorKind, StdoutLock, Write};
 pub struct Out {
     w: BufWriter<StdoutLock<'static>>,
     err: Option<std::io::Error>,
+    /// Standard output is a terminal: data formats written through `Write` (CSV, whose
+    /// fields hold ids as written) get their control bytes made visible too.
+    terminal: bool,
 }
 
 impl Out {
     /// Standard output, locked for the whole command.
     pub fn new() -> Out {
+        use std::io::IsTerminal;
         Out {
             w: BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
             err: None,
+            terminal: std::io::stdout().is_terminal(),
         }
     }
 
@@ -67,6 +72,12 @@ impl Write for Out {
         if self.err.is_some() {
             return Err(std::io::Error::other("standard output failed"));
         }
+        if self.terminal && buf.iter().any(|b| is_control_byte(*b)) {
+            let text = String::from_utf8_lossy(buf);
+            let safe = specie::render::visible(&text);
+            let r = self.w.write_all(safe.as_bytes()).map(|()| buf.len());
+            return self.keep(r);
+        }
         let r = self.w.write(buf);
         self.keep(r)
     }
@@ -78,6 +89,11 @@ impl Write for Out {
         let r = self.w.flush();
         self.keep(r)
     }
+}
+
+/// An ASCII control byte a terminal could obey (line feeds and tabs are text).
+fn is_control_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f
 }
 
 /// The exit status for a failed write to standard output (a closed pipe is not a failure).

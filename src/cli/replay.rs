@@ -41,9 +41,9 @@ pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
         errln!("error: cannot read `{}`: {e}", path.display());
         EXIT_USAGE
     })?;
-    let mut buf = String::new();
+    let mut buf = Vec::new();
     file.take(MAX_SCENARIO_BYTES + 1)
-        .read_to_string(&mut buf)
+        .read_to_end(&mut buf)
         .map_err(|e| {
             errln!("error: cannot read `{}`: {e}", path.display());
             EXIT_USAGE
@@ -55,7 +55,15 @@ pub(super) fn read_limited(path: &Path) -> Result<String, u8> {
         );
         return Err(EXIT_FAILED);
     }
-    Ok(buf)
+    specie::span::utf8(buf).map_err(|e| {
+        let err = specie::scenario::ScenarioError::NotUtf8 {
+            byte: e.byte,
+            line: e.line,
+            column: e.column,
+            offset: e.offset,
+        };
+        report_error(&err, &path.display().to_string())
+    })
 }
 
 pub(super) fn report_error(e: &dyn miette::Diagnostic, file: &str) -> u8 {

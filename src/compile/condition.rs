@@ -123,10 +123,8 @@ impl Cx {
             (Literal::String(s), Ty::Text) => Ok(Value::Text(s.clone())),
             (Literal::Number(n), Ty::Amount) => {
                 let Some(v) = n.value() else {
-                    self.errors.push(CompileError::Overflow {
-                        what: "amount",
-                        span: lit.span.into(),
-                    });
+                    self.errors
+                        .push(self.too_large_amount("amount", lit.span.into()));
                     return Err(None);
                 };
                 self.money_value(v, lit.span, "amount")
@@ -152,10 +150,8 @@ impl Cx {
             (Literal::Number(n), Ty::Number) => match n.value() {
                 Some(v) => Ok(Value::Number(v)),
                 None => {
-                    self.errors.push(CompileError::Overflow {
-                        what: "number",
-                        span: lit.span.into(),
-                    });
+                    self.errors
+                        .push(self.too_large_number("number", lit.span.into()));
                     Err(None)
                 }
             },

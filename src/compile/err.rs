@@ -231,14 +231,13 @@ pub enum CompileError {
         span: SourceSpan,
     },
     /// A value too large to represent.
-    #[error("{what} is too large")]
-    #[diagnostic(
-        code(specie::value::overflow),
-        help("amounts must stay below 92 quadrillion minor units")
-    )]
+    #[error("{what} is too large: {limit}")]
+    #[diagnostic(code(specie::value::overflow))]
     Overflow {
         /// What overflowed.
         what: &'static str,
+        /// The largest value allowed, in words.
+        limit: String,
         /// Where.
         #[label("too large")]
         span: SourceSpan,

@@ -107,13 +107,40 @@ impl Cx {
         }
     }
 
+    /// `specie::value::overflow` for an amount, naming the largest one in the currency.
+    pub(crate) fn too_large_amount(
+        &self,
+        what: &'static str,
+        span: miette::SourceSpan,
+    ) -> CompileError {
+        CompileError::Overflow {
+            what,
+            limit: self.currency.largest(),
+            span,
+        }
+    }
+
+    /// `specie::value::overflow` for a number, naming the largest one.
+    pub(crate) fn too_large_number(
+        &self,
+        what: &'static str,
+        span: miette::SourceSpan,
+    ) -> CompileError {
+        CompileError::Overflow {
+            what,
+            limit: format!(
+                "numbers are at most {} with 28 significant digits",
+                crate::render::grouped(Decimal::MAX)
+            ),
+            span,
+        }
+    }
+
     /// An amount literal in exact minor units.
     pub(crate) fn money(&mut self, lit: &Spanned<NumberLit>, what: &'static str) -> Option<Money> {
         let Some(value) = lit.node.value() else {
-            self.errors.push(CompileError::Overflow {
-                what,
-                span: lit.span.into(),
-            });
+            self.errors
+                .push(self.too_large_amount(what, lit.span.into()));
             return None;
         };
         self.money_value(value, lit.span, what)
@@ -137,10 +164,7 @@ impl Cx {
                 None
             }
             None => {
-                self.errors.push(CompileError::Overflow {
-                    what,
-                    span: span.into(),
-                });
+                self.errors.push(self.too_large_amount(what, span.into()));
                 None
             }
         }
@@ -182,10 +206,8 @@ impl Cx {
             .checked_div(Decimal::ONE_HUNDRED)
             .and_then(Fraction::from_decimal);
         if frac.is_none() {
-            self.errors.push(CompileError::Overflow {
-                what,
-                span: pct.span.into(),
-            });
+            self.errors
+                .push(self.too_large_number(what, pct.span.into()));
         }
         frac
     }
@@ -786,10 +808,8 @@ impl Cx {
         if layer.exhaustion().is_none()
             || (!layer.reinstatements.is_empty() && layer.effective_aggregate().is_none())
         {
-            self.errors.push(CompileError::Overflow {
-                what: "layer top or aggregate",
-                span: l.name.span.into(),
-            });
+            self.errors
+                .push(self.too_large_amount("layer top or aggregate", l.name.span.into()));
         }
         // A layer with a valid band still takes part in the tower checks; the errors
         // recorded above keep the program from compiling.

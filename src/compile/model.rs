@@ -477,9 +477,9 @@ impl Cx {
         hi: u64,
     ) -> Option<u64> {
         let v = lit.node.value().map(|d| d.normalize());
-        let n = v
-            .filter(|d| d.scale() == 0 && !d.is_sign_negative())
-            .and_then(|d| u64::try_from(d.mantissa()).ok());
+        let whole = v.filter(|d| d.scale() == 0 && !d.is_sign_negative());
+        // A whole number past u64 is out of range, not "not whole".
+        let n = whole.map(|d| u64::try_from(d.mantissa()).unwrap_or(u64::MAX));
         match n {
             Some(n) if (lo..=hi).contains(&n) => Some(n),
             Some(_) => {

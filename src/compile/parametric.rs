@@ -24,10 +24,8 @@ impl Cx {
     ) -> Option<Decimal> {
         let v = lit.node.value();
         if v.is_none() {
-            self.errors.push(CompileError::Overflow {
-                what,
-                span: lit.span.into(),
-            });
+            self.errors
+                .push(self.too_large_number(what, lit.span.into()));
         }
         v
     }

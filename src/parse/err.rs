@@ -125,6 +125,23 @@ pub enum ParseError {
         #[label("too deep")]
         span: SourceSpan,
     },
+    /// Input that is not UTF-8 text.
+    #[error(
+        "the text is not UTF-8: byte {byte} at line {line}, column {column} (byte offset {offset})"
+    )]
+    #[diagnostic(code(specie::parse::not_utf8), help("save the file as UTF-8 text"))]
+    NotUtf8 {
+        /// The byte.
+        byte: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Byte offset.
+        offset: usize,
+        /// The start of the input (not a label: the text cannot be shown).
+        span: SourceSpan,
+    },
     /// Input larger than the limit.
     #[error("input is {size} bytes, above the limit of {limit} bytes")]
     #[diagnostic(code(specie::limit::input_size))]
@@ -152,6 +169,7 @@ impl ParseError {
             | ParseError::InvalidDate { span, .. }
             | ParseError::Unsupported { span, .. }
             | ParseError::TooDeep { span, .. }
+            | ParseError::NotUtf8 { span, .. }
             | ParseError::TooLarge { span, .. } => *span,
         }
     }

@@ -9,7 +9,6 @@ use crate::time::{Date, Instant};
 use nom::{Err as NomErr, IResult, Input};
 use nom_locate::LocatedSpan;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 pub(super) type In<'a> = LocatedSpan<&'a str>;
 pub(super) type PResult<'a, O> = IResult<In<'a>, O, PErr>;
@@ -577,9 +576,11 @@ pub(super) fn digits_value(text: &str) -> Option<Decimal> {
 }
 
 /// [`digits_value`] for numbers of more than 18 significant digits.
+/// A number with more digits than a `Decimal` holds exactly (28) is `None`, not rounded:
+/// an error must quote the number as written.
 fn digits_value_slow(text: &str) -> Option<Decimal> {
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
-    Decimal::from_str(&cleaned).ok()
+    Decimal::from_str_exact(&cleaned).ok()
 }
 
 /// [`number_raw`], reporting a plain failure as "expected `what`" at the number's start.

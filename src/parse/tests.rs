@@ -295,7 +295,7 @@ proptest::proptest! {
     }
 
     #[test]
-    fn numbers_read_as_from_str_reads_them(
+    fn numbers_read_as_from_str_exact_reads_them(
         int in "[0-9][0-9_]{0,31}",
         frac in proptest::option::of("[0-9][0-9_]{0,31}"),
     ) {
@@ -304,7 +304,8 @@ proptest::proptest! {
             None => int.clone(),
         };
         let cleaned: String = text.chars().filter(|c| *c != '_').collect();
-        let expected = <rust_decimal::Decimal as std::str::FromStr>::from_str(&cleaned).ok();
+        // Exactly, or not at all: a number is never rounded to fit.
+        let expected = rust_decimal::Decimal::from_str_exact(&cleaned).ok();
         let got = super::lex::digits_value(&text);
         proptest::prop_assert_eq!(
             got.map(|d| (d.mantissa(), d.scale())),
@@ -337,9 +338,14 @@ fn numbers_of_every_common_shape_read_exactly() {
             "{text}"
         );
     }
-    // 19 significant digits and more, or 29 decimals, take the slow path.
-    for text in ["1234567890123456789", "0.00000000000000000000000000001"] {
-        let want = Decimal::from_str(text)
+    // 19 significant digits and more, or 29 decimals, take the slow path, which refuses
+    // what it cannot hold exactly.
+    for text in [
+        "1234567890123456789",
+        "0.00000000000000000000000000001",
+        "1.123456789012345678901234567890",
+    ] {
+        let want = Decimal::from_str_exact(text)
             .ok()
             .map(|d| (d.mantissa(), d.scale()));
         let got = super::lex::digits_value(text).map(|d| (d.mantissa(), d.scale()));

@@ -520,6 +520,13 @@ impl ReadState {
         line: usize,
     ) -> Result<(), StreamError> {
         if let Some(pi) = self.prev {
+            if (pi, self.prev_id.as_str()) == (occurred, id) {
+                return Err(ScenarioError::StreamDuplicate {
+                    event: id.to_string(),
+                    line,
+                }
+                .into());
+            }
             if (pi, self.prev_id.as_str()) >= (occurred, id) {
                 return Err(ScenarioError::StreamOrder {
                     event: id.to_string(),
@@ -550,8 +557,8 @@ struct Chunk {
     bytes: Vec<u8>,
     /// Each line's number and byte range in `bytes`.
     lines: Vec<(usize, usize, usize)>,
-    /// A line longer than [`MAX_LINE_BYTES`] ended the chunk: its length.
-    too_long: Option<usize>,
+    /// A line longer than [`MAX_LINE_BYTES`] ended the chunk: its number and length.
+    too_long: Option<(usize, usize)>,
     /// The input is exhausted (or ended by a line too long).
     end: bool,
 }
@@ -571,7 +578,7 @@ impl Chunk {
             *line_no = line_no.saturating_add(1);
             if n > MAX_LINE_BYTES {
                 self.bytes.truncate(start);
-                self.too_long = Some(n);
+                self.too_long = Some((*line_no, n));
                 self.end = true;
                 break;
             }
@@ -595,8 +602,8 @@ impl Chunk {
     /// The error for a line too long, once the lines before it are read.
     fn check_length(&self) -> Result<(), StreamError> {
         match self.too_long {
-            Some(count) => Err(ScenarioError::TooMany {
-                what: "bytes in one line of the stream",
+            Some((line, count)) => Err(ScenarioError::LineTooLong {
+                line,
                 count,
                 limit: MAX_LINE_BYTES,
             }
@@ -827,7 +834,7 @@ mod tests {
         for two_threads in [true, false] {
             let (r, out) = run(&program, &text, two_threads);
             let e = r.unwrap_err();
-            assert!(e.contains("bytes in one line"), "{e}");
+            assert!(e.starts_with("line 8 of the stream is at least"), "{e}");
             // The seven events before it were replayed and written, nothing after.
             assert_eq!(
                 out.iter().filter(|b| **b == b'\n').count(),

@@ -18,6 +18,19 @@ pub enum ScenarioError {
         /// What serde_json says.
         message: String,
     },
+    /// A scenario file that is not UTF-8 text.
+    #[error("the scenario is not UTF-8 text: byte {byte} at line {line}, column {column} (byte offset {offset})")]
+    #[diagnostic(code(specie::scenario::not_utf8), help("save the file as UTF-8 text"))]
+    NotUtf8 {
+        /// The byte.
+        byte: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Byte offset.
+        offset: usize,
+    },
     /// Well-formed JSON of the wrong shape: a missing or unknown field, a wrong type, a
     /// decimal that does not parse or overflows.
     #[error("invalid scenario at line {line}, column {column}: {}field `{field}`: {message}", event_prefix(.event.as_deref()))]
@@ -235,6 +248,18 @@ pub enum ScenarioError {
         /// The index.
         index: String,
     },
+    /// An event of a stream with the id and instant of the one before it.
+    #[error("event `{event}` (line {line}) repeats the event before it: the same id, occurring at the same instant")]
+    #[diagnostic(
+        code(specie::scenario::duplicate_id),
+        help("event ids must be unique within a scenario")
+    )]
+    StreamDuplicate {
+        /// The id.
+        event: String,
+        /// 1-based line of the stream.
+        line: usize,
+    },
     /// Events of a stream out of replay order.
     #[error("event `{event}` (line {line}) comes before `{previous}` in replay order; a stream must be sorted by occurred, then id")]
     #[diagnostic(code(specie::scenario::stream_order))]
@@ -245,6 +270,20 @@ pub enum ScenarioError {
         previous: String,
         /// 1-based line of the stream.
         line: usize,
+    },
+    /// A line of a stream longer than the limit.
+    #[error("line {line} of the stream is at least {count} bytes long, above the limit of {limit} bytes")]
+    #[diagnostic(
+        code(specie::limit::scenario),
+        help("one event per line; an event this long is not a custody loss")
+    )]
+    LineTooLong {
+        /// 1-based line number.
+        line: usize,
+        /// Bytes read of it.
+        count: usize,
+        /// The limit.
+        limit: usize,
     },
     /// More events or lines than the limits allow.
     #[error("{what}: {count} is above the limit of {limit}")]

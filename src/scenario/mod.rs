@@ -521,6 +521,15 @@ impl Indices {
     ) -> Result<Indices, ScenarioError> {
         let mut series = HashMap::new();
         for (name, obs) in raw {
+            if obs.is_empty() {
+                // A series without observations is always a mistake: no cover could claim.
+                return Err(ScenarioError::IndexSeries {
+                    index: name.clone(),
+                    problem:
+                        "has no observation; give `[[instant, value], …]` or leave the index out"
+                            .to_string(),
+                });
+            }
             let mut v: Vec<(Instant, Decimal)> = Vec::with_capacity(obs.len());
             for (n, (at, value)) in obs.iter().enumerate() {
                 let instant = Instant::parse(at).ok_or_else(|| ScenarioError::IndexSeries {
@@ -874,7 +883,11 @@ impl<'p> Preparer<'p> {
                     ));
                 }
                 let v = currency.money_rounded(a.0).ok_or_else(|| {
-                    Self::field_err(ev, format!("{field}.amount"), "is too large")
+                    Self::field_err(
+                        ev,
+                        format!("{field}.amount"),
+                        format!("is too large: {}", currency.largest()),
+                    )
                 })?;
                 Ok((v, None))
             }
@@ -905,7 +918,7 @@ impl<'p> Preparer<'p> {
                     Self::field_err(
                         ev,
                         format!("{field}.quantity"),
-                        "is worth too much to represent",
+                        format!("is worth too much to represent: {}", currency.largest()),
                     )
                 })?;
                 Ok((v, Some((q.0, price))))

@@ -157,7 +157,7 @@ fn missing_price_and_bad_lines() {
     ));
     assert_eq!(
         e.to_string(),
-        "event `E1`: field `losses[0].amount` is too large"
+        "event `E1`: field `losses[0].amount` is too large: amounts in USD are at most 92,233,720,368,547,758.07"
     );
 }
 
@@ -410,11 +410,23 @@ fn a_missing_index_is_an_error() {
     )
     .unwrap()
     .program;
-    let s = Scenario::from_json(r#"{"indices":{"DAI/USD":[]},"events":[]}"#).unwrap();
+    let s = Scenario::from_json(
+        r#"{"indices":{"DAI/USD":[["2026-01-01T00:00:00Z","1"]]},"events":[]}"#,
+    )
+    .unwrap();
     let e = crate::replay::replay(&program, &s).unwrap_err();
     assert_eq!(
         e.to_string(),
         "parametric cover `USDC depeg` watches index `USDC/USD`, which the scenario does not give"
+    );
+}
+
+#[test]
+fn an_empty_index_series_is_an_error() {
+    let e = Indices::new(&BTreeMap::from([("USDC/USD".to_string(), Vec::new())])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "index `USDC/USD`: has no observation; give `[[instant, value], …]` or leave the index out"
     );
 }
 

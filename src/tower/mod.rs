@@ -858,7 +858,12 @@ fn advice(
                 code,
                 Level::Advice,
                 format!(
-                    "{what} (`{cause}`) is listed in `covers` but a total loss from it recovers {} in every tier",
+                    "{what} (`{cause}`) is {} but a total loss from it recovers {} in every tier",
+                    if program.covers.is_some() {
+                        "listed in `covers`"
+                    } else {
+                        "covered (the program has no `covers`, so every cause is)"
+                    },
                     cur.display(Money::ZERO)
                 ),
             );
