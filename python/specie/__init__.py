@@ -55,12 +55,13 @@ def _instant(v: Any) -> str:
         return v
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime()
+    # Written by hand: strftime's %Y gives `999` for the year 999, not `0999`.
     if isinstance(v, _dt.datetime):
         if v.tzinfo is not None:
             v = v.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
     if isinstance(v, _dt.date):
-        return v.strftime("%Y-%m-%dT00:00:00Z")
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T00:00:00Z"
     raise SpecieError(f"`{v!r}` is not an instant")
 
 
@@ -101,8 +102,26 @@ def _scalar(v: Any) -> Any:
     return v
 
 
-def _series(series: Series) -> dict[str, list[list[str]]]:
-    return {a: [[_instant(t), _decimal_text(p)] for t, p in obs] for a, obs in series.items()}
+def _series(series: Series, what: str = "prices") -> dict[str, list[list[str]]]:
+    """Price or index series as a scenario writes them; a malformed one is a
+    :class:`SpecieError` naming the asset or index."""
+    if not isinstance(series, Mapping):
+        raise SpecieError(f"`{what}` must map each asset or index to (instant, value) pairs, not {type(series).__name__}")
+    out: dict[str, list[list[str]]] = {}
+    for name, obs in series.items():
+        if isinstance(obs, (str, bytes)) or not isinstance(obs, Iterable):
+            raise SpecieError(f"{what} of `{name}`: {obs!r} is not a list of (instant, value) pairs")
+        pairs = []
+        for n, pair in enumerate(obs):
+            if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+                raise SpecieError(f"{what} of `{name}`, observation {n}: {pair!r} is not an (instant, value) pair")
+            pairs.append([_instant(pair[0]), _decimal_text(pair[1])])
+        out[str(name)] = pairs
+    return out
+
+
+#: Columns that may not be null: they say which event and which line a row is.
+_KEY_COLUMNS = ("event_id", "cause", "occurred", "tier")
 
 
 def _recoveries(v: Any) -> list[dict[str, Any]]:
@@ -129,7 +148,14 @@ def events_to_jsonl(events: Any, prices: Series | None = None, indices: Series |
             raise SpecieError(f"the event table has no `{required}` column")
     by_id: dict[str, dict[str, Any]] = {}
     order: list[str] = []
-    for row in table.to_pylist():
+    for n, row in enumerate(table.to_pylist()):
+        for key in _KEY_COLUMNS:
+            if row[key] is None:
+                raise SpecieError(f"row {n}: `{key}` is null; every row needs an event id, cause, "
+                                  "occurrence instant and tier")
+        if row.get("amount") is not None and (row.get("asset") is not None or row.get("quantity") is not None):
+            raise SpecieError(f"row {n} (event `{row['event_id']}`): a loss line has either `amount`, or "
+                              "`asset` with `quantity`, not both")
         eid = str(row["event_id"])
         ev = by_id.get(eid)
         if ev is None:
@@ -157,9 +183,9 @@ def events_to_jsonl(events: Any, prices: Series | None = None, indices: Series |
     if currency is not None:
         header["currency"] = currency
     if prices:
-        header["prices"] = _series(prices)
+        header["prices"] = _series(prices, "prices")
     if indices:
-        header["indices"] = _series(indices)
+        header["indices"] = _series(indices, "indices")
     out = [json.dumps(header)]
     out.extend(json.dumps(e) for e in evs)
     return "\n".join(out) + "\n"
@@ -247,8 +273,11 @@ class Program:
             text = json.dumps(scenario)
         elif isinstance(scenario, str) and scenario.lstrip().startswith("{"):
             text = scenario
-        else:
+        elif isinstance(scenario, (str, os.PathLike)):
             text = _read(scenario)
+        else:
+            # An int would open that file descriptor, and close it: stderr for 2.
+            raise TypeError(f"scenario must be a dict, JSON text or a path, not {type(scenario).__name__}")
         return json.loads(self._inner.replay_json(text))
 
     def replay_events(self, events: Any, prices: Series | None = None, indices: Series | None = None,
@@ -282,8 +311,11 @@ class Program:
         """Simulates years of breaches drawn from ``model`` (brief section 12). The
         defaults are the model's ``years`` and ``seed`` (else 10,000 and 0); ``threads``
         defaults to every core and changes no result. Ctrl-C stops it promptly."""
+        if not isinstance(model, Model):
+            raise TypeError(f"model must be a specie.Model, not {type(model).__name__}")
         years = years if years is not None else (model.years or 10_000)
         seed = seed if seed is not None else (model.seed or 0)
+        _check_years(years)
         block = _specie.simulate_block(self._inner, model.source, model.path, seed, 1, years, threads)
         return Simulation(_specie.statistics(self._inner, model.source, model.path, seed, [block],
                                              list(return_periods)), self._inner.currency)
@@ -306,6 +338,11 @@ def _csv_table(text: str, currency: tuple[str, int], totals: str) -> pa.Table:
                                              quoted_strings_can_be_null=False),
     )
     return table.replace_schema_metadata(metadata)
+
+
+def _check_years(years: Any) -> None:
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 1_000_000_000:
+        raise SpecieError(f"years must be a whole number from 1 to 1,000,000,000, not {years!r}")
 
 
 class Model:
@@ -392,6 +429,8 @@ class Simulation:
         ``return_period`` (AEP), largest AAL first."""
         import pandas as pd
 
+        if isinstance(return_period, bool) or not isinstance(return_period, int) or return_period < 1:
+            raise SpecieError(f"return_period must be a whole number of years, 1 or more, not {return_period!r}")
         by_name = {s["summary"]: s for s in self._dict["summaries"]}
         total = decimal.Decimal(by_name["uncovered"]["aal"]) if "uncovered" in by_name else decimal.Decimal(0)
         rows = []

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
-from . import Model, Program, DEFAULT_RETURN_PERIODS, _specie
+from . import Model, Program, DEFAULT_RETURN_PERIODS, SpecieError, _check_years, _specie
 
 
 def _blocks(years: int, partitions: int) -> list[tuple[int, int, int]]:
@@ -39,8 +39,14 @@ def simulate_json(spark: Any, prog: Program, model: Model, years: int | None = N
     JSON of ``prog.simulate(model, years, seed).to_json()``."""
     years = years if years is not None else (model.years or 10_000)
     seed = seed if seed is not None else (model.seed or 0)
+    _check_years(years)
+    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
+        raise SpecieError(f"partitions must be a whole number, 1 or more, not {partitions!r}")
+    model_src = model.source
+    # The driver merges every block: the whole run's values must fit here.
+    _specie.check_memory(prog._inner, model_src, model.path, seed, years)
     blocks = _blocks(years, partitions)
-    src, model_src, model_path = prog.source, model.source, model.path
+    src, model_path = prog.source, model.path
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         worker_prog = _specie.Program(src, None)

@@ -9,12 +9,48 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use specie::diagnostic::{render, to_json};
 
+// The module path is the one Python imports (`specie._specie`), so that the exception
+// pickles: Spark ships a task's exceptions to the driver.
 create_exception!(
-    _specie,
+    specie._specie,
     SpecieError,
     PyValueError,
     "A program or model that does not parse or compile, or input that does not fit it."
 );
+
+/// Runs `f`, turning a panic into `SpecieError` instead of pyo3's `PanicException` (which
+/// is not an `Exception` and escapes `except Exception`). Library code does not panic; this
+/// keeps a bug from taking a notebook or a Spark executor down with it.
+fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_string());
+            let err = SpecieError::new_err(format!(
+                "specie::internal: an internal error stopped the call ({what}); please report it"
+            ));
+            Python::attach(|py| {
+                let v = err.value(py);
+                let _ = v.setattr("code", "specie::internal");
+                let _ = v.setattr("line", 0);
+                let _ = v.setattr("column", 0);
+                let _ = v.setattr("diagnostics", PyList::empty(py));
+            });
+            Err(err)
+        }
+    }
+}
+
+/// Panics inside the boundary, for the test that the boundary turns panics into
+/// `SpecieError` (python/tests/test_errors.py).
+#[pyfunction]
+fn _panic_for_tests() -> PyResult<()> {
+    guarded(|| -> PyResult<()> { std::panic::panic_any("planted panic") })
+}
 
 /// Raises `SpecieError` for `diags` of `src` (named `name`): the rendered text as the
 /// message, `code`, `line`, `column` of the first, and every one as a dict.
@@ -89,23 +125,25 @@ impl Program {
     #[new]
     #[pyo3(signature = (source, path=None))]
     fn new(py: Python<'_>, source: String, path: Option<String>) -> PyResult<Program> {
-        let name = path.unwrap_or_else(|| "<program>".to_string());
-        match specie::compile_str(&source) {
-            Ok(c) => {
-                let warnings: Vec<_> = c
-                    .warnings
-                    .iter()
-                    .map(|w| to_json(w, &name, &source))
-                    .collect();
-                Ok(Program {
-                    inner: c.program,
-                    warnings: serde_json::to_string(&warnings).unwrap_or_default(),
-                    source,
-                    name,
-                })
+        guarded(|| {
+            let name = path.unwrap_or_else(|| "<program>".to_string());
+            match specie::compile_str(&source) {
+                Ok(c) => {
+                    let warnings: Vec<_> = c
+                        .warnings
+                        .iter()
+                        .map(|w| to_json(w, &name, &source))
+                        .collect();
+                    Ok(Program {
+                        inner: c.program,
+                        warnings: serde_json::to_string(&warnings).unwrap_or_default(),
+                        source,
+                        name,
+                    })
+                }
+                Err(e) => Err(source_error(py, &e.diagnostics(), &name, &source)),
             }
-            Err(e) => Err(source_error(py, &e.diagnostics(), &name, &source)),
-        }
+        })
     }
 
     /// The program's name.
@@ -131,80 +169,88 @@ impl Program {
 
     /// `specie replay --json` of a scenario's JSON text.
     fn replay_json(&self, py: Python<'_>, scenario: String) -> PyResult<String> {
-        let out = py.detach(|| {
-            let mut out = Vec::new();
-            specie::replay::replay_text_into(
-                &self.inner,
-                &scenario,
-                &mut out,
-                specie::replay::Format::PrettyJson,
-                specie::replay::Options::default(),
-            )
-            .map(|_| out)
-        });
-        let out = out.map_err(|e| runtime_error(&e))?;
-        String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
+        guarded(|| {
+            let out = py.detach(|| {
+                let mut out = Vec::new();
+                specie::replay::replay_text_into(
+                    &self.inner,
+                    &scenario,
+                    &mut out,
+                    specie::replay::Format::PrettyJson,
+                    specie::replay::Options::default(),
+                )
+                .map(|_| out)
+            });
+            let out = out.map_err(|e| runtime_error(&e))?;
+            String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
     }
 
     /// Replays a JSON Lines stream (events sorted by occurred, then id; an optional header
     /// line) and returns one CSV row per event (`specie replay --format csv`) and the JSON
     /// of `{"totals": …, "parametric": […]}`.
     fn replay_events_csv(&self, py: Python<'_>, jsonl: String) -> PyResult<(String, String)> {
-        let out = py.detach(|| {
-            let mut out = Vec::new();
-            specie::replay::replay_stream_as(
-                &self.inner,
-                jsonl.as_bytes(),
-                None,
-                Some((&mut out, specie::replay::Format::Csv)),
-                specie::replay::Options::default(),
-            )
-            .map(|summary| (out, summary))
-        });
-        let (out, summary) = out.map_err(|e| runtime_error(&e))?;
-        let mut totals = serde_json::json!({ "totals": summary.totals });
-        if !summary.parametric.is_empty() {
-            totals["parametric"] = serde_json::json!(summary.parametric);
-        }
-        let csv = String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok((csv, totals.to_string()))
+        guarded(|| {
+            let out = py.detach(|| {
+                let mut out = Vec::new();
+                specie::replay::replay_stream_as(
+                    &self.inner,
+                    jsonl.as_bytes(),
+                    None,
+                    Some((&mut out, specie::replay::Format::Csv)),
+                    specie::replay::Options::default(),
+                )
+                .map(|summary| (out, summary))
+            });
+            let (out, summary) = out.map_err(|e| runtime_error(&e))?;
+            let mut totals = serde_json::json!({ "totals": summary.totals });
+            if !summary.parametric.is_empty() {
+                totals["parametric"] = serde_json::json!(summary.parametric);
+            }
+            let csv = String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            Ok((csv, totals.to_string()))
+        })
     }
 
     /// `specie tower --json`.
     fn tower_json(&self, py: Python<'_>) -> PyResult<String> {
-        let tower = py
-            .detach(|| specie::tower::analyse(&self.inner, &Default::default()))
-            .map_err(|e| runtime_error(&e))?;
-        let mut value =
-            serde_json::to_value(&tower).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let findings: Vec<_> = tower
-            .findings
-            .iter()
-            .map(|f| to_json(f, &self.name, &self.source))
-            .collect();
-        if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
-            obj.insert("findings".to_string(), f);
-        }
-        Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
+        guarded(|| {
+            let tower = py
+                .detach(|| specie::tower::analyse(&self.inner, &Default::default()))
+                .map_err(|e| runtime_error(&e))?;
+            let mut value =
+                serde_json::to_value(&tower).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let findings: Vec<_> = tower
+                .findings
+                .iter()
+                .map(|f| to_json(f, &self.name, &self.source))
+                .collect();
+            if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
+                obj.insert("findings".to_string(), f);
+            }
+            Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
+        })
     }
 
     /// `specie test --format json` of this program (its one entry).
     #[pyo3(signature = (seed=0, cases=specie::verify::DEFAULT_CASES))]
     fn test_json(&self, py: Python<'_>, seed: u64, cases: u32) -> PyResult<String> {
-        let checks = py.detach(|| {
-            self.inner
-                .checks
-                .iter()
-                .map(|c| specie::verify::verify(&self.inner, c, seed, cases))
-                .collect::<Result<Vec<_>, _>>()
-        });
-        let checks = checks.map_err(|e| runtime_error(&e))?;
-        let v = serde_json::json!({
-            "file": self.name,
-            "program": self.inner.name,
-            "checks": checks,
-        });
-        Ok(serde_json::to_string_pretty(&v).unwrap_or_default())
+        guarded(|| {
+            let checks = py.detach(|| {
+                self.inner
+                    .checks
+                    .iter()
+                    .map(|c| specie::verify::verify(&self.inner, c, seed, cases))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            let checks = checks.map_err(|e| runtime_error(&e))?;
+            let v = serde_json::json!({
+                "file": self.name,
+                "program": self.inner.name,
+                "checks": checks,
+            });
+            Ok(serde_json::to_string_pretty(&v).unwrap_or_default())
+        })
     }
 }
 
@@ -229,23 +275,25 @@ fn parse_model(
     source: &str,
     path: Option<String>,
 ) -> PyResult<(String, Option<u64>, Option<u64>)> {
-    let name = path.unwrap_or_else(|| "<model>".to_string());
-    let file = specie::parse::parse_model(source)
-        .map_err(|e| source_error(py, &[&e as &dyn miette::Diagnostic], &name, source))?;
-    let num = |n: &specie::ast::NumberLit| {
-        n.value()
-            .and_then(|d| u64::try_from(d.normalize().mantissa()).ok())
-    };
-    let mut years = None;
-    let mut seed = None;
-    for item in &file.model.items {
-        match &item.kind {
-            specie::ast::ModelItemKind::Years(y) => years = num(&y.node),
-            specie::ast::ModelItemKind::Seed(s) => seed = num(&s.node),
-            specie::ast::ModelItemKind::Peril(_) => {}
+    guarded(|| {
+        let name = path.unwrap_or_else(|| "<model>".to_string());
+        let file = specie::parse::parse_model(source)
+            .map_err(|e| source_error(py, &[&e as &dyn miette::Diagnostic], &name, source))?;
+        let num = |n: &specie::ast::NumberLit| {
+            n.value()
+                .and_then(|d| u64::try_from(d.normalize().mantissa()).ok())
+        };
+        let mut years = None;
+        let mut seed = None;
+        for item in &file.model.items {
+            match &item.kind {
+                specie::ast::ModelItemKind::Years(y) => years = num(&y.node),
+                specie::ast::ModelItemKind::Seed(s) => seed = num(&s.node),
+                specie::ast::ModelItemKind::Peril(_) => {}
+            }
         }
-    }
-    Ok((file.model.name.node.clone(), years, seed))
+        Ok((file.model.name.node.clone(), years, seed))
+    })
 }
 
 /// Years simulated per slice between two looks at Ctrl-C.
@@ -268,9 +316,11 @@ impl SimBlock {
     /// A block from `to_bytes`.
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<SimBlock> {
-        specie::simulate::Block::from_bytes(data)
-            .map(|inner| SimBlock { inner })
-            .map_err(|e| runtime_error(&e))
+        guarded(|| {
+            specie::simulate::Block::from_bytes(data)
+                .map(|inner| SimBlock { inner })
+                .map_err(|e| runtime_error(&e))
+        })
     }
 
     /// Years in the block.
@@ -295,31 +345,55 @@ fn simulate_block(
     years: u64,
     threads: Option<usize>,
 ) -> PyResult<SimBlock> {
-    let name = model_path.unwrap_or_else(|| "<model>".to_string());
-    let model = compile_model(py, program, model_source, &name)?;
-    let mut total = specie::simulate::Block::default();
-    let mut done = 0u64;
-    while done < years {
-        let count = SLICE.min(years - done);
-        let first = first_year.saturating_add(done);
-        let block = py
-            .detach(|| {
-                specie::simulate::simulate_years(
-                    &program.inner,
-                    &model,
-                    seed,
-                    first,
-                    count,
-                    threads,
-                    &|_| {},
-                )
-            })
+    guarded(|| {
+        let name = model_path.unwrap_or_else(|| "<model>".to_string());
+        let model = compile_model(py, program, model_source, &name)?;
+        py.detach(|| specie::simulate::check_memory(&program.inner, &model, seed, years))
             .map_err(|e| runtime_error(&e))?;
-        total.merge(block);
-        done += count;
-        py.check_signals()?;
-    }
-    Ok(SimBlock { inner: total })
+        let mut total = specie::simulate::Block::default();
+        let mut done = 0u64;
+        while done < years {
+            let count = SLICE.min(years - done);
+            let first = first_year.saturating_add(done);
+            let block = py
+                .detach(|| {
+                    specie::simulate::simulate_years(
+                        &program.inner,
+                        &model,
+                        seed,
+                        first,
+                        count,
+                        threads,
+                        &|_| {},
+                    )
+                })
+                .map_err(|e| runtime_error(&e))?;
+            total.merge(block);
+            done += count;
+            py.check_signals()?;
+        }
+        Ok(SimBlock { inner: total })
+    })
+}
+
+/// Raises `SpecieError` when `years` years of the model would not fit in this machine's
+/// memory (the values a one-pass run keeps), naming the memory needed.
+#[pyfunction]
+#[pyo3(signature = (program, model_source, model_path, seed, years))]
+fn check_memory(
+    py: Python<'_>,
+    program: &Program,
+    model_source: &str,
+    model_path: Option<String>,
+    seed: u64,
+    years: u64,
+) -> PyResult<()> {
+    guarded(|| {
+        let name = model_path.unwrap_or_else(|| "<model>".to_string());
+        let model = compile_model(py, program, model_source, &name)?;
+        py.detach(|| specie::simulate::check_memory(&program.inner, &model, seed, years))
+            .map_err(|e| runtime_error(&e))
+    })
 }
 
 /// The statistics (`specie simulate --json`) of merged blocks, the summary names, the
@@ -335,34 +409,36 @@ fn statistics<'py>(
     blocks: Vec<Bound<'py, SimBlock>>,
     return_periods: Option<Vec<u64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let name = model_path.unwrap_or_else(|| "<model>".to_string());
-    let model = compile_model(py, program, model_source, &name)?;
-    let periods =
-        return_periods.unwrap_or_else(|| specie::simulate::DEFAULT_RETURN_PERIODS.to_vec());
-    // One block is summarised where it is; several are merged first.
-    let merged = match blocks.as_slice() {
-        [one] => one.clone(),
-        _ => {
-            let mut total = specie::simulate::Block::default();
-            for b in &blocks {
-                total.merge(b.get().inner.clone());
+    guarded(|| {
+        let name = model_path.unwrap_or_else(|| "<model>".to_string());
+        let model = compile_model(py, program, model_source, &name)?;
+        let periods =
+            return_periods.unwrap_or_else(|| specie::simulate::DEFAULT_RETURN_PERIODS.to_vec());
+        // One block is summarised where it is; several are merged first.
+        let merged = match blocks.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                let mut total = specie::simulate::Block::default();
+                for b in &blocks {
+                    total.merge(b.get().inner.clone());
+                }
+                Bound::new(py, SimBlock { inner: total })?
             }
-            Bound::new(py, SimBlock { inner: total })?
-        }
-    };
-    let block = &merged.get().inner;
-    let result = py.detach(|| {
-        specie::simulate::statistics(&program.inner, &model.name, seed, block, &periods)
-    });
-    let d = PyDict::new(py);
-    d.set_item("json", result.to_json())?;
-    d.set_item(
-        "summaries",
-        PyList::new(py, result.summaries.iter().map(|s| s.summary.clone()))?,
-    )?;
-    d.set_item("events", block.events)?;
-    d.set_item("block", merged)?;
-    Ok(d)
+        };
+        let block = &merged.get().inner;
+        let result = py.detach(|| {
+            specie::simulate::statistics(&program.inner, &model.name, seed, block, &periods)
+        });
+        let d = PyDict::new(py);
+        d.set_item("json", result.to_json())?;
+        d.set_item(
+            "summaries",
+            PyList::new(py, result.summaries.iter().map(|s| s.summary.clone()))?,
+        )?;
+        d.set_item("events", block.events)?;
+        d.set_item("block", merged)?;
+        Ok(d)
+    })
 }
 
 /// A block's year losses (`plt.csv` rows sorted by year then summary) as three buffers:
@@ -372,35 +448,37 @@ fn statistics<'py>(
 fn year_loss_buffers<'py>(
     py: Python<'py>,
     block: &SimBlock,
-) -> (
+) -> PyResult<(
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
-) {
-    let (years, ids, losses) = py.detach(|| {
-        let mut rows: Vec<(u32, u32, i64)> = Vec::new();
-        for (i, acc) in block.inner.summaries.values().enumerate() {
-            let id = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            for (y, v) in acc.annual_years.iter().zip(&acc.annual) {
-                rows.push((*y, id, *v));
+)> {
+    guarded(|| {
+        let (years, ids, losses) = py.detach(|| {
+            let mut rows: Vec<(u32, u32, i64)> = Vec::new();
+            for (i, acc) in block.inner.summaries.values().enumerate() {
+                let id = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                for (y, v) in acc.annual_years.iter().zip(&acc.annual) {
+                    rows.push((*y, id, *v));
+                }
             }
-        }
-        rows.sort_unstable();
-        let mut years = Vec::with_capacity(rows.len() * 4);
-        let mut ids = Vec::with_capacity(rows.len() * 4);
-        let mut losses = Vec::with_capacity(rows.len() * 16);
-        for (y, i, v) in rows {
-            years.extend_from_slice(&y.to_le_bytes());
-            ids.extend_from_slice(&i.to_le_bytes());
-            losses.extend_from_slice(&i128::from(v).to_le_bytes());
-        }
-        (years, ids, losses)
-    });
-    (
-        PyBytes::new(py, &years),
-        PyBytes::new(py, &ids),
-        PyBytes::new(py, &losses),
-    )
+            rows.sort_unstable();
+            let mut years = Vec::with_capacity(rows.len() * 4);
+            let mut ids = Vec::with_capacity(rows.len() * 4);
+            let mut losses = Vec::with_capacity(rows.len() * 16);
+            for (y, i, v) in rows {
+                years.extend_from_slice(&y.to_le_bytes());
+                ids.extend_from_slice(&i.to_le_bytes());
+                losses.extend_from_slice(&i128::from(v).to_le_bytes());
+            }
+            (years, ids, losses)
+        });
+        Ok((
+            PyBytes::new(py, &years),
+            PyBytes::new(py, &ids),
+            PyBytes::new(py, &losses),
+        ))
+    })
 }
 
 #[pymodule]
@@ -411,6 +489,8 @@ fn _specie(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate_block, m)?)?;
     m.add_function(wrap_pyfunction!(statistics, m)?)?;
     m.add_function(wrap_pyfunction!(year_loss_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(check_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("SpecieError", m.py().get_type::<SpecieError>())?;
     Ok(())
 }

@@ -87,3 +87,14 @@ def test_spark_replay_events_one_scenario_per_partition(spark) -> None:
     got = specie.spark.replay_events(df, prog).toPandas()
     single = prog.replay_events(table).to_pandas()
     assert got.to_dict("records") == single.to_dict("records")
+
+
+@pytest.mark.parametrize("partitions", [0, -1, 2.5])
+def test_spark_partitions_must_be_whole_and_positive(spark, partitions) -> None:
+    # `partitions=-1` returned a 0-year result and `partitions=0` raised ZeroDivisionError.
+    prog = specie.Program.from_file(program_of(MODELS[0]))
+    m = specie.Model.from_file(MODELS[0])
+    with pytest.raises(specie.SpecieError, match="partitions must be"):
+        specie.spark.simulate(spark, prog, m, years=100, partitions=partitions)
+    with pytest.raises(specie.SpecieError, match="years must be"):
+        specie.spark.simulate(spark, prog, m, years=0)
