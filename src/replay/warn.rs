@@ -233,7 +233,22 @@ impl NameWatch {
     }
 
     /// Notes every unknown name of `ev`; when `strict`, the first one is an error.
+    #[inline]
     pub(crate) fn check(&mut self, ev: &Event<'_>, strict: bool) -> Result<(), ScenarioError> {
+        // The common event: every name interned. One pass of comparisons, no call.
+        let watch_assets = !self.assets.is_empty();
+        let suspect = ev.cause_id == OTHER_SYMBOL
+            || ev.lines.iter().any(|l| {
+                (l.tier_id == OTHER_SYMBOL) | (watch_assets & (l.asset_id == OTHER_SYMBOL))
+            });
+        if !suspect {
+            return Ok(());
+        }
+        self.check_each(ev, strict)
+    }
+
+    #[cold]
+    fn check_each(&mut self, ev: &Event<'_>, strict: bool) -> Result<(), ScenarioError> {
         if ev.cause_id == OTHER_SYMBOL {
             self.met(Kind::Cause, ev.cause, ev.id, &"cause", strict)?;
         }
