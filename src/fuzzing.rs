@@ -154,7 +154,7 @@ pub fn replay_target(data: &[u8]) {
         }
     }
     let symbols = crate::replay::Replayer::new(program).symbols().clone();
-    if let Err(e) = crate::scenario::whole::agrees_with_general_read(program, &text, &symbols) {
+    if let Err(e) = crate::scenario::read::agrees_with_general_read(program, &text, &symbols) {
         panic!("the scenario file's common read and general read disagree: {e}");
     }
     if let Ok(scenario) = crate::scenario::Scenario::from_json(&text) {

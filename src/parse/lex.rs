@@ -2,7 +2,7 @@
 //! parser's internal error type.
 
 use super::err::ParseError;
-use super::{is_keyword, MAX_NESTING};
+use super::lexicon::{is_keyword, MAX_NESTING};
 use crate::ast::{DurationLit, DurationUnit, Literal, Magnitude, NumberLit};
 use crate::span::{Span, Spanned};
 use crate::time::{Date, Instant};

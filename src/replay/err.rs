@@ -44,3 +44,22 @@ pub enum ReplayError {
         uncovered: i64,
     },
 }
+
+/// Why a streamed replay stopped.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum StreamError {
+    /// A bad event or header.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Replay(#[from] ReplayError),
+    /// Reading the input or writing the output failed.
+    #[error("i/o error: {0}")]
+    #[diagnostic(code(specie::io))]
+    Io(#[from] std::io::Error),
+}
+
+impl From<ScenarioError> for StreamError {
+    fn from(e: ScenarioError) -> Self {
+        StreamError::Replay(ReplayError::Scenario(e))
+    }
+}

@@ -1,7 +1,7 @@
 //! Parametric covers (spec section 8): excursions of an index series, triggers, severity,
 //! step and linear payouts, the aggregate and the carrier split.
 
-use super::{CarrierPaid, ReplayError};
+use super::{CarrierPaid, ParametricClaim, ReplayError};
 use crate::ast::Direction;
 use crate::money::{div_round_half_even, Fraction, Money};
 use crate::money::{share_weights, split_into};
@@ -38,39 +38,6 @@ pub struct Excursion {
     pub trigger: Option<Instant>,
     /// What became of it.
     pub outcome: ExcursionOutcome,
-}
-
-/// One claim on a parametric cover.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParametricClaim {
-    /// Cover name.
-    pub cover: String,
-    /// Excursion start (RFC 3339).
-    pub excursion_start: String,
-    /// Excursion end (RFC 3339).
-    pub excursion_end: String,
-    /// Trigger instant (RFC 3339).
-    pub trigger: String,
-    /// Worst index value over the excursion.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub severity: Decimal,
-    /// Share of the notional the severity earns.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub fraction: Decimal,
-    /// Payout before the aggregate.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub payout: Decimal,
-    /// Cut by the aggregate (reason `aggregate_exhausted`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub aggregate_exhausted: Decimal,
-    /// Payout after the aggregate.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// Each carrier's part of `amount`.
-    pub carriers: Vec<CarrierPaid>,
-    /// The part no carrier took (reason `unplaced_share`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub unplaced_share: Decimal,
 }
 
 fn holds(direction: Direction, value: Decimal, threshold: Decimal) -> bool {

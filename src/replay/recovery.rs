@@ -3,22 +3,12 @@
 //! reinstatement; they say who gets back how much.
 
 use super::trace::Tracer;
-use super::{ClauseRef, Outcome, Replayer, TraceStep, UncoveredKey, UncoveredReason};
+use super::{
+    ClauseRef, Outcome, RecoveredOutcome, Replayer, TraceStep, UncoveredKey, UncoveredReason,
+};
 use crate::money::{split_into, Money};
 use crate::scenario::Event;
 use crate::span::Span;
-
-/// What came back of one event's loss, and to whom, in minor units.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RecoveredOutcome {
-    /// The recoveries' total value.
-    pub total: Money,
-    /// The insured's part: its retained, excluded, unplaced and uncovered amounts.
-    pub insured: Money,
-    /// Each carrier's part, indexed like the totals' carrier list; at most what the carrier
-    /// paid in the event.
-    pub carriers: Vec<Money>,
-}
 
 /// Stage 1: the insured's loss outside or above the cover, in this order.
 const OUTSIDE_OR_ABOVE: [UncoveredReason; 5] = [

@@ -93,7 +93,7 @@ pub struct Replay {
     /// Claims on parametric covers, in order of trigger instant (omitted when the program
     /// has none). Reported beside the indemnity result, not inside its conservation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parametric: Vec<super::ParametricClaim>,
+    pub parametric: Vec<ParametricClaim>,
 }
 
 /// One event's outcome.
@@ -246,4 +246,37 @@ impl Replay {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// One claim on a parametric cover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParametricClaim {
+    /// Cover name.
+    pub cover: String,
+    /// Excursion start (RFC 3339).
+    pub excursion_start: String,
+    /// Excursion end (RFC 3339).
+    pub excursion_end: String,
+    /// Trigger instant (RFC 3339).
+    pub trigger: String,
+    /// Worst index value over the excursion.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub severity: Decimal,
+    /// Share of the notional the severity earns.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub fraction: Decimal,
+    /// Payout before the aggregate.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub payout: Decimal,
+    /// Cut by the aggregate (reason `aggregate_exhausted`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub aggregate_exhausted: Decimal,
+    /// Payout after the aggregate.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// Each carrier's part of `amount`.
+    pub carriers: Vec<CarrierPaid>,
+    /// The part no carrier took (reason `unplaced_share`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unplaced_share: Decimal,
 }

@@ -10,7 +10,7 @@
 
 use super::occurrence::{merge, Group, Grouper, Key};
 use super::output::{EventSink, Format};
-use super::{evaluate_parametric, Occurrence, Outcome, ReplayError, Replayer, Totals};
+use super::{evaluate_parametric, Occurrence, Outcome, Replayer, StreamError, Totals};
 use crate::program::Program;
 use crate::scenario::{
     EventBatch, Indices, Preparer, Prices, RawEvent, ScenarioError, StreamHeader, Symbols,
@@ -37,25 +37,6 @@ pub struct StreamSummary {
     pub parametric: Vec<super::ParametricClaim>,
     /// Warnings about the events (they change no figure).
     pub warnings: Vec<super::ReplayWarning>,
-}
-
-/// Why a streamed replay stopped.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum StreamError {
-    /// A bad event or header.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Replay(#[from] ReplayError),
-    /// Reading the input or writing the output failed.
-    #[error("i/o error: {0}")]
-    #[diagnostic(code(specie::io))]
-    Io(#[from] std::io::Error),
-}
-
-impl From<ScenarioError> for StreamError {
-    fn from(e: ScenarioError) -> Self {
-        StreamError::Replay(ReplayError::Scenario(e))
-    }
 }
 
 /// What the reading thread hands over.

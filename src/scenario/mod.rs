@@ -10,13 +10,16 @@
 mod attributes;
 mod batch;
 mod err;
+mod general;
 mod locate;
+pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod whole;
 
 pub use attributes::Attributes;
-pub use batch::{read_scenario, BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
+pub use batch::{BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
 pub use err::ScenarioError;
+pub use read::read_scenario;
 
 use crate::ast::{AttrType, Valuation};
 use crate::money::{Currency, Money};

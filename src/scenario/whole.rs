@@ -68,42 +68,12 @@ fn events<'a>(
     Some(batch)
 }
 
-/// Whether [`read_common`] agrees with the general read of `text`: the same head and
-/// events when it gives a result, no result when the general read fails. `Err` says how
-/// they differ (for tests and the replay fuzz target).
-pub(crate) fn agrees_with_general_read(
-    program: &Program,
-    text: &str,
-    symbols: &Symbols,
-) -> Result<bool, String> {
-    let Some(common) = read_common(program, text, symbols) else {
-        return Ok(false);
-    };
-    match super::batch::read_generally(program, text, symbols) {
-        Ok(general) if shown(&common) == shown(&general) => Ok(true),
-        Ok(general) => Err(format!(
-            "the reads differ:\n{}\n---\n{}",
-            shown(&common),
-            shown(&general)
-        )),
-        Err(e) => Err(format!("only the common read succeeds ({e})")),
-    }
-}
-
-/// A read as text, to compare: the head, then every event of the batch.
-fn shown(read: &(ScenarioHead, EventBatch)) -> String {
-    let view = read.1.view();
-    let events: Vec<String> = (0..view.len())
-        .map(|i| format!("{:?}", view.event(i)))
-        .collect();
-    format!("{:?}\n{}", read.0, events.join("\n"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bench_support::{event_line, Rng, BENCH_PROGRAM};
     use crate::replay::Replayer;
+    use crate::scenario::read::agrees_with_general_read;
     use proptest::prelude::*;
 
     /// When the common read gives a result, the general read gives the same one; when the
