@@ -1,5 +1,6 @@
-//! Entry points shared by the cargo-fuzz targets in `fuzz/` and by `tests/fuzz_corpus.rs`,
-//! which replays the committed corpus as an ordinary test.
+//! Entry points of the cargo-fuzz targets in `fuzz/` (feature `fuzzing`), whose committed
+//! corpus also runs as an ordinary unit test (`fuzzing::tests`). Not part of the library's
+//! API: the module is compiled only for the fuzz targets and for tests.
 //!
 //! Each entry point panics (on purpose) only when a property the fuzzer checks is broken;
 //! any other panic is a bug the fuzzer has found.
@@ -224,6 +225,47 @@ fn check_conservation(r: &crate::replay::Replay) {
 
 #[cfg(test)]
 mod tests {
+    /// The committed corpus of `target`, sorted.
+    fn corpus(target: &str) -> Vec<std::path::PathBuf> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        let mut out: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every input the fuzzer found interesting stays a regression test.
+    #[test]
+    fn parse_corpus() {
+        let files = corpus("parse");
+        assert!(
+            files.len() >= 20,
+            "the parse corpus has {} files",
+            files.len()
+        );
+        for path in files {
+            super::parse_target(&std::fs::read(&path).unwrap());
+        }
+    }
+
+    #[test]
+    fn replay_corpus() {
+        let files = corpus("replay");
+        assert!(
+            files.len() >= 10,
+            "the replay corpus has {} files",
+            files.len()
+        );
+        for path in files {
+            super::replay_target(&std::fs::read(&path).unwrap());
+        }
+    }
+
     #[test]
     fn every_generated_program_compiles() {
         let mut x = 0x1234_5678_9abc_def0u64;

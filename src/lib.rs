@@ -64,4 +64,6 @@ pub use compile::{compile, compile_str, Compiled, SourceError};
 pub use format::format;
 pub use parse::parse;
 
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
 pub mod fuzzing;

@@ -199,6 +199,26 @@ impl Fraction {
     pub fn to_decimal(self) -> Option<Decimal> {
         Decimal::try_from_i128_with_scale(self.num, self.scale).ok()
     }
+
+    /// The sum of `parts`, exactly (at scale [`Fraction::MAX_SCALE`]); `None` on overflow.
+    pub fn sum(parts: impl IntoIterator<Item = Fraction>) -> Option<Fraction> {
+        let num = parts.into_iter().try_fold(0i128, |a, f| {
+            let up = 10i128.checked_pow(Self::MAX_SCALE.checked_sub(f.scale)?)?;
+            a.checked_add(f.num.checked_mul(up)?)
+        })?;
+        Some(Fraction {
+            num,
+            scale: Self::MAX_SCALE,
+        })
+    }
+
+    /// The fraction in percent, normalized: `0.125` → `12.5`.
+    pub fn percent(self) -> Decimal {
+        self.to_decimal()
+            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+            .unwrap_or_default()
+            .normalize()
+    }
 }
 
 /// `num / den` rounded half to even; `None` when `den <= 0` or on overflow.

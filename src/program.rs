@@ -271,6 +271,47 @@ pub struct Layer {
     pub span: Span,
 }
 
+/// Part of `[0, top)` of a tower that no layer covers: between `from` and `to`, below
+/// layer `above` (tower order) and above layer `below` (`None`: below the first layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TowerGap {
+    /// The layer below the gap, `None` for a gap under the first layer.
+    pub below: Option<usize>,
+    /// The layer above the gap.
+    pub above: usize,
+    /// Where the gap starts (the top of the layers below).
+    pub from: Money,
+    /// Where it ends (the attachment of `above`).
+    pub to: Money,
+}
+
+/// The gaps of a tower whose layers are in tower order (by attachment): the one detector
+/// of gaps, which the compiler warns about (between layers) and the tower analysis reports
+/// (below the first layer too).
+pub fn tower_gaps(layers: &[Layer]) -> Vec<TowerGap> {
+    let mut out = Vec::new();
+    let mut reached = Money::ZERO;
+    let mut below = None;
+    for (k, l) in layers.iter().enumerate() {
+        if l.attachment > reached {
+            out.push(TowerGap {
+                below,
+                above: k,
+                from: reached,
+                to: l.attachment,
+            });
+        }
+        reached = reached.max(l.exhaustion().unwrap_or(l.attachment));
+        below = Some(k);
+    }
+    out
+}
+
+/// The placed share of a layer or cover: the sum of its carriers' shares, exactly.
+pub fn placed_share(carriers: &[CarrierShare]) -> Option<Fraction> {
+    Fraction::sum(carriers.iter().map(|c| c.share))
+}
+
 impl Layer {
     /// Top of the layer: attachment + limit.
     pub fn exhaustion(&self) -> Option<Money> {

@@ -321,3 +321,67 @@ fn structural_errors_stop_the_analysis() {
     assert!(out.contains("specie::tower::concentration"));
     assert!(out.contains("`Atlas Re` carries USD 50,000,000 of the tower's USD 100,000,000"));
 }
+
+/// `allow specie::tower::gap` silenced `specie tower` while `specie check` still warned under
+/// the same code: both honour it now.
+#[test]
+fn allow_silences_a_finding_in_check_and_tower_alike() {
+    let src = |allow: &str| {
+        format!(
+            "program \"x\" {{\n  period 2026-01-01 to 2027-01-01\n{allow}  layer \"P\" 10M xs 0 {{ carrier \"A\" 60% carrier \"B\" 40% }}\n  layer \"X\" 10M xs 20M {{ carrier \"A\" 50% carrier \"B\" 40% }}\n}}\n"
+        )
+    };
+    let codes = |text: &str| -> (Vec<String>, Vec<String>) {
+        let c = specie::compile_str(text).unwrap();
+        let check = c
+            .warnings
+            .iter()
+            .map(|w| miette::Diagnostic::code(w).unwrap().to_string())
+            .collect();
+        let tower = specie::tower::analyse(&c.program, &Default::default())
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.code.clone())
+            .filter(|c| {
+                c.starts_with("specie::tower::gap") || c.starts_with("specie::tower::unplaced")
+            })
+            .collect();
+        (check, tower)
+    };
+    let (check, tower) = codes(&src(""));
+    assert!(
+        check.contains(&"specie::tower::gap".to_string()),
+        "{check:?}"
+    );
+    assert!(
+        check.contains(&"specie::tower::unplaced".to_string()),
+        "{check:?}"
+    );
+    assert!(
+        tower.contains(&"specie::tower::gap".to_string()),
+        "{tower:?}"
+    );
+    let (check, tower) = codes(&src("  allow specie::tower::gap\n"));
+    assert!(
+        !check.contains(&"specie::tower::gap".to_string()),
+        "{check:?}"
+    );
+    assert!(
+        !tower.contains(&"specie::tower::gap".to_string()),
+        "{tower:?}"
+    );
+    assert!(
+        check.contains(&"specie::tower::unplaced".to_string()),
+        "{check:?}"
+    );
+    let (check, tower) = codes(&src("  allow specie::tower::unplaced\n"));
+    assert!(
+        !check.iter().any(|c| c == "specie::tower::unplaced"),
+        "{check:?}"
+    );
+    assert!(
+        !tower.iter().any(|c| c == "specie::tower::unplaced"),
+        "{tower:?}"
+    );
+}

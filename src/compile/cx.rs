@@ -21,6 +21,28 @@ pub(crate) fn percent_text(d: Decimal) -> String {
 }
 
 impl Cx {
+    /// The placement of a layer or cover whose written shares sum to `total` percent:
+    /// above 100% an error, below it a warning naming the unplaced share.
+    pub(crate) fn placement(&mut self, kind: &'static str, name: &str, total: Decimal, span: Span) {
+        if total > Decimal::ONE_HUNDRED {
+            self.errors.push(CompileError::Overplaced {
+                kind,
+                layer: name.to_string(),
+                total: percent_text(total),
+                span: span.into(),
+            });
+        } else if total < Decimal::ONE_HUNDRED {
+            let unplaced = Decimal::ONE_HUNDRED.checked_sub(total).unwrap_or_default();
+            self.warnings.push(CompileWarning::Unplaced {
+                kind,
+                layer: name.to_string(),
+                placed: percent_text(total),
+                unplaced: percent_text(unplaced),
+                span: span.into(),
+            });
+        }
+    }
+
     /// Records an item that may be written once; a repeat is `specie::item::duplicate`.
     pub(crate) fn once(
         &mut self,

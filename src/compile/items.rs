@@ -4,8 +4,8 @@
 
 use super::condition;
 use super::{
-    percent_text, CompileError, CompileWarning, Cx, Names, MAX_CLAUSES, MAX_LAYERS,
-    STANDARD_CAUSES, STANDARD_TIERS,
+    CompileError, CompileWarning, Cx, Names, MAX_CLAUSES, MAX_LAYERS, STANDARD_CAUSES,
+    STANDARD_TIERS,
 };
 use crate::ast::{self, AmountOrPercent, Basis, ItemKind, LayerItemKind, Valuation};
 use crate::money::{Currency, Money};
@@ -548,25 +548,7 @@ impl Cx {
                 }
             }
         }
-        if total_share > Decimal::ONE_HUNDRED {
-            self.errors.push(CompileError::Overplaced {
-                kind: "layer",
-                layer: l.name.node.clone(),
-                total: percent_text(total_share),
-                span: l.name.span.into(),
-            });
-        } else if total_share < Decimal::ONE_HUNDRED {
-            let unplaced = Decimal::ONE_HUNDRED
-                .checked_sub(total_share)
-                .unwrap_or_default();
-            self.warnings.push(CompileWarning::Unplaced {
-                kind: "layer",
-                layer: l.name.node.clone(),
-                placed: percent_text(total_share),
-                unplaced: percent_text(unplaced),
-                span: l.name.span.into(),
-            });
-        }
+        self.placement("layer", &l.name.node, total_share, l.name.span);
         if layer.exhaustion().is_none()
             || (!layer.reinstatements.is_empty() && layer.effective_aggregate().is_none())
         {

@@ -64,6 +64,14 @@ pub fn compile(file: &File) -> Result<Compiled, CompileErrors> {
     if let (Some(p), true) = (&program, cx.errors.is_empty()) {
         names::confusable_entities(&mut cx, p);
     }
+    if let Some(p) = &program {
+        // `allow CODE` silences a tower finding wherever it is reported: the compiler's
+        // warnings of the same code too (`specie check` and `specie tower` agree).
+        cx.warnings.retain(|w| {
+            let code = miette::Diagnostic::code(w).map(|c| c.to_string());
+            !code.is_some_and(|c| p.allows.contains(&c))
+        });
+    }
     match program {
         Some(program) if cx.errors.is_empty() => Ok(Compiled {
             program,

@@ -1,6 +1,6 @@
 //! Compiling `parametric` covers (spec section 8).
 
-use super::{CompileError, CompileWarning, Cx};
+use super::{CompileError, Cx};
 use crate::ast::{Direction, ParametricDecl, ParametricItemKind};
 use crate::program::{CarrierShare, ParametricCover, Payout, PayoutStep};
 use crate::span::{Span, Spanned};
@@ -223,25 +223,7 @@ impl Cx {
                 }
             }
         }
-        if total_share > Decimal::ONE_HUNDRED {
-            self.errors.push(CompileError::Overplaced {
-                kind: "parametric cover",
-                layer: name.clone(),
-                total: super::percent_text(total_share),
-                span: name_span.into(),
-            });
-        } else if total_share < Decimal::ONE_HUNDRED {
-            let unplaced = Decimal::ONE_HUNDRED
-                .checked_sub(total_share)
-                .unwrap_or_default();
-            self.warnings.push(CompileWarning::Unplaced {
-                kind: "parametric cover",
-                layer: name.clone(),
-                placed: super::percent_text(total_share),
-                unplaced: super::percent_text(unplaced),
-                span: name_span.into(),
-            });
-        }
+        self.placement("parametric cover", &name, total_share, name_span);
         if self.errors.len() > errors_before {
             return None;
         }

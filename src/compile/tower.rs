@@ -3,7 +3,7 @@
 
 use super::{CompileError, CompileWarning, Cx};
 use crate::ast::{self, ItemKind};
-use crate::program::Layer;
+use crate::program::{tower_gaps, Layer};
 use crate::span::Span;
 
 impl Cx {
@@ -45,17 +45,25 @@ impl Cx {
                     span: upper.span.into(),
                     lower_span: lower.span.into(),
                 });
-            } else if top < upper.attachment {
-                let amount = upper.attachment.checked_sub(top).unwrap_or_default();
-                self.warnings.push(CompileWarning::Gap {
-                    lower: lower.name.clone(),
-                    upper: upper.name.clone(),
-                    amount: self.currency.display(amount),
-                    from: self.currency.display(top),
-                    to: self.currency.display(upper.attachment),
-                    span: upper.span.into(),
-                });
             }
+        }
+        // A retention below the first layer is normal: only gaps between layers warn.
+        for gap in tower_gaps(layers) {
+            let (Some(lower), Some(upper)) =
+                (gap.below.and_then(|k| layers.get(k)), layers.get(gap.above))
+            else {
+                continue;
+            };
+            self.warnings.push(CompileWarning::Gap {
+                lower: lower.name.clone(),
+                upper: upper.name.clone(),
+                amount: self
+                    .currency
+                    .display(gap.to.checked_sub(gap.from).unwrap_or_default()),
+                from: self.currency.display(gap.from),
+                to: self.currency.display(gap.to),
+                span: upper.span.into(),
+            });
         }
     }
 }

@@ -28,6 +28,7 @@ pub fn read_scenario(
 /// Whether [`read_common`] agrees with the general read of `text`: the same head and
 /// events when it gives a result, no result when the general read fails. `Err` says how
 /// they differ (for tests and the replay fuzz target).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn agrees_with_general_read(
     program: &Program,
     text: &str,
@@ -48,6 +49,7 @@ pub(crate) fn agrees_with_general_read(
 }
 
 /// A read as text, to compare: the head, then every event of the batch.
+#[cfg(any(test, feature = "fuzzing"))]
 fn shown(read: &(ScenarioHead, EventBatch)) -> String {
     let view = read.1.view();
     let events: Vec<String> = (0..view.len())

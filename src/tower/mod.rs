@@ -22,8 +22,8 @@ pub mod svg;
 pub mod text;
 
 use crate::compile::STANDARD_CAUSES;
-use crate::money::{share_weights, split_into, Fraction, Money};
-use crate::program::{Condition, Layer, Program, SymbolField};
+use crate::money::{share_weights, split_into, Currency, Fraction, Money};
+use crate::program::{placed_share, tower_gaps, Condition, Layer, Program, SymbolField, TowerGap};
 use crate::reinsurance::Reinsurance;
 use crate::replay::{EventResult, ReplayError, Uncovered, UncoveredReason};
 use crate::span::Span;
@@ -297,154 +297,10 @@ pub fn analyse(program: &Program, options: &Options) -> Result<Tower, TowerError
     let d = |m: Money| cur.decimal(m);
     let mut findings: Vec<Finding> = Vec::new();
 
-    // Bands and gaps.
-    let mut bands = Vec::new();
-    let mut reached = Money::ZERO;
-    let mut capacity = Money::ZERO;
-    let mut prev: Option<&Layer> = None;
-    for l in &program.layers {
-        let top = l.exhaustion().ok_or_else(|| overflow("a layer top"))?;
-        capacity = capacity
-            .checked_add(l.limit)
-            .ok_or_else(|| overflow("the tower's capacity"))?;
-        if l.attachment > reached {
-            bands.push(Band {
-                from: d(reached),
-                to: d(l.attachment),
-                layer: None,
-            });
-            let gap = Money(l.attachment.0.saturating_sub(reached.0));
-            let (message, label) = match prev {
-                Some(p) => (
-                    format!(
-                        "gap of {} between layer `{}` (top {}) and layer `{}` (attaches at {})",
-                        cur.display(gap),
-                        p.name,
-                        cur.display(reached),
-                        l.name,
-                        cur.display(l.attachment)
-                    ),
-                    format!("attaches {} above the layer below", cur.display(gap)),
-                ),
-                None => (
-                    format!(
-                        "gap of {} below the first layer `{}`: the first {} that reaches the tower is uncovered",
-                        cur.display(gap),
-                        l.name,
-                        cur.display(gap)
-                    ),
-                    format!("attaches at {}", cur.display(l.attachment)),
-                ),
-            };
-            findings.push(
-                Finding::new(findings::GAP, Level::Warning, message)
-                    .at(l.span, label)
-                    .help("losses in the gap stay with the insured (reason `tower_gap`); place a layer there or lower this one"),
-            );
-        }
-        bands.push(Band {
-            from: d(l.attachment),
-            to: d(top),
-            layer: Some(l.name.clone()),
-        });
-        reached = reached.max(top);
-        prev = Some(l);
-    }
-
-    // Layer structure.
+    let (bands, reached, capacity) = bands(program, &mut findings)?;
     let mut layers = Vec::new();
     for l in &program.layers {
-        let split = layer_split(l, l.limit).ok_or_else(|| overflow("a layer's shares"))?;
-        let unplaced_line = Money(split.last().copied().unwrap_or(0));
-        let placed: Fraction = Fraction {
-            num: l
-                .carriers
-                .iter()
-                .map(|c| c.share)
-                .try_fold(0i128, |a, f| {
-                    let up = 10i128.checked_pow(Fraction::MAX_SCALE.checked_sub(f.scale)?)?;
-                    a.checked_add(f.num.checked_mul(up)?)
-                })
-                .ok_or_else(|| overflow("a layer's shares"))?,
-            scale: Fraction::MAX_SCALE,
-        };
-        let placed_pct = percent(placed);
-        let unplaced_pct = Decimal::ONE_HUNDRED
-            .checked_sub(placed_pct)
-            .unwrap_or_default();
-        if unplaced_line.0 > 0 {
-            findings.push(
-                Finding::new(
-                    findings::UNPLACED,
-                    Level::Warning,
-                    format!(
-                        "layer `{}` is {placed_pct}% placed: {} of its {} per occurrence ({unplaced_pct}%) is unplaced",
-                        l.name,
-                        cur.display(unplaced_line),
-                        cur.display(l.limit)
-                    ),
-                )
-                .at(l.span, format!("{unplaced_pct}% unplaced"))
-                .help("the unplaced share of each payment stays with the insured (reason `unplaced_share`)"),
-            );
-        }
-        if let Some(a) = l.aggregate.filter(|a| *a < l.limit) {
-            findings.push(
-                Finding::new(
-                    findings::AGGREGATE_BELOW_LIMIT,
-                    Level::Warning,
-                    format!(
-                        "layer `{}` has an aggregate of {}, below its occurrence limit of {}: one loss can never use the full limit",
-                        l.name,
-                        cur.display(a),
-                        cur.display(l.limit)
-                    ),
-                )
-                .at(l.span, "aggregate below the limit"),
-            );
-        }
-        if !l.reinstatements.is_empty() && l.premium.is_none() {
-            findings.push(
-                Finding::new(
-                    findings::REINSTATEMENT_WITHOUT_PREMIUM,
-                    Level::Warning,
-                    format!(
-                        "layer `{}` has {} reinstatement{} but no premium: reinstatement premium cannot be computed",
-                        l.name,
-                        l.reinstatement_count(),
-                        if l.reinstatement_count() == 1 { "" } else { "s" }
-                    ),
-                )
-                .at(l.span, "no `premium`")
-                .help("add `premium AMOUNT` to the layer"),
-            );
-        }
-        layers.push(LayerView {
-            layer: l.name.clone(),
-            attachment: d(l.attachment),
-            limit: d(l.limit),
-            exhaustion: d(l.exhaustion().unwrap_or(l.attachment)),
-            aggregate: l.effective_aggregate().map(d),
-            reinstatements: l.reinstatement_count(),
-            premium: l.premium.map(d),
-            carriers: l
-                .carriers
-                .iter()
-                .zip(&split)
-                .map(|(c, line)| ShareView {
-                    carrier: c.name.clone(),
-                    percent: percent(c.share),
-                    line: d(Money(*line)),
-                })
-                .collect(),
-            unplaced: ShareView {
-                carrier: "unplaced".to_string(),
-                percent: unplaced_pct,
-                line: d(unplaced_line),
-            },
-            reachable: true,
-            span: l.span,
-        });
+        layers.push(layer_view(l, cur, &mut findings)?);
     }
 
     let causes = covered_causes(program);
@@ -457,7 +313,181 @@ pub fn analyse(program: &Program, options: &Options) -> Result<Tower, TowerError
     }
     let entities = entities(program, capacity, options, &mut findings)?;
 
-    // Silence what `allow` names.
+    let silenced = silence(program, &mut findings);
+
+    Ok(Tower {
+        program: program.name.clone(),
+        currency: cur.code.clone(),
+        top: d(reached),
+        capacity: d(capacity),
+        bands,
+        layers,
+        tiers,
+        entities,
+        findings,
+        silenced,
+    })
+}
+
+/// The tower's bands in order, each gap below a layer as a band of its own (with a
+/// finding), the top of the tower and its capacity (the sum of the limits).
+fn bands(
+    program: &Program,
+    findings: &mut Vec<Finding>,
+) -> Result<(Vec<Band>, Money, Money), TowerError> {
+    let cur = &program.currency;
+    let d = |m: Money| cur.decimal(m);
+    let gaps = tower_gaps(&program.layers);
+    let mut bands = Vec::new();
+    let mut reached = Money::ZERO;
+    let mut capacity = Money::ZERO;
+    for (k, l) in program.layers.iter().enumerate() {
+        let top = l.exhaustion().ok_or_else(|| overflow("a layer top"))?;
+        capacity = capacity
+            .checked_add(l.limit)
+            .ok_or_else(|| overflow("the tower's capacity"))?;
+        if let Some(g) = gaps.iter().find(|g| g.above == k) {
+            bands.push(Band {
+                from: d(g.from),
+                to: d(g.to),
+                layer: None,
+            });
+            let below = g.below.and_then(|b| program.layers.get(b));
+            findings.push(gap_finding(cur, g, below, l));
+        }
+        bands.push(Band {
+            from: d(l.attachment),
+            to: d(top),
+            layer: Some(l.name.clone()),
+        });
+        reached = reached.max(top);
+    }
+    Ok((bands, reached, capacity))
+}
+
+/// The finding for gap `g` under layer `l` (above `below`, if any).
+fn gap_finding(cur: &Currency, g: &TowerGap, below: Option<&Layer>, l: &Layer) -> Finding {
+    let gap = Money(g.to.0.saturating_sub(g.from.0));
+    let (message, label) = match below {
+        Some(p) => (
+            format!(
+                "gap of {} between layer `{}` (top {}) and layer `{}` (attaches at {})",
+                cur.display(gap),
+                p.name,
+                cur.display(g.from),
+                l.name,
+                cur.display(l.attachment)
+            ),
+            format!("attaches {} above the layer below", cur.display(gap)),
+        ),
+        None => (
+            format!(
+                "gap of {} below the first layer `{}`: the first {} that reaches the tower is uncovered",
+                cur.display(gap),
+                l.name,
+                cur.display(gap)
+            ),
+            format!("attaches at {}", cur.display(l.attachment)),
+        ),
+    };
+    Finding::new(findings::GAP, Level::Warning, message)
+        .at(l.span, label)
+        .help("losses in the gap stay with the insured (reason `tower_gap`); place a layer there or lower this one")
+}
+
+/// One layer's view (band, aggregate, placement) and its structural findings: unplaced
+/// share, aggregate below the limit, reinstatements without premium.
+fn layer_view(
+    l: &Layer,
+    cur: &Currency,
+    findings: &mut Vec<Finding>,
+) -> Result<LayerView, TowerError> {
+    let d = |m: Money| cur.decimal(m);
+    let split = layer_split(l, l.limit).ok_or_else(|| overflow("a layer's shares"))?;
+    let unplaced_line = Money(split.last().copied().unwrap_or(0));
+    let placed = placed_share(&l.carriers).ok_or_else(|| overflow("a layer's shares"))?;
+    let placed_pct = placed.percent();
+    let unplaced_pct = Decimal::ONE_HUNDRED
+        .checked_sub(placed_pct)
+        .unwrap_or_default();
+    if unplaced_line.0 > 0 {
+        findings.push(
+            Finding::new(
+                findings::UNPLACED,
+                Level::Warning,
+                format!(
+                    "layer `{}` is {placed_pct}% placed: {} of its {} per occurrence ({unplaced_pct}%) is unplaced",
+                    l.name,
+                    cur.display(unplaced_line),
+                    cur.display(l.limit)
+                ),
+            )
+            .at(l.span, format!("{unplaced_pct}% unplaced"))
+            .help("the unplaced share of each payment stays with the insured (reason `unplaced_share`)"),
+        );
+    }
+    if let Some(a) = l.aggregate.filter(|a| *a < l.limit) {
+        findings.push(
+            Finding::new(
+                findings::AGGREGATE_BELOW_LIMIT,
+                Level::Warning,
+                format!(
+                    "layer `{}` has an aggregate of {}, below its occurrence limit of {}: one loss can never use the full limit",
+                    l.name,
+                    cur.display(a),
+                    cur.display(l.limit)
+                ),
+            )
+            .at(l.span, "aggregate below the limit"),
+        );
+    }
+    if !l.reinstatements.is_empty() && l.premium.is_none() {
+        findings.push(
+            Finding::new(
+                findings::REINSTATEMENT_WITHOUT_PREMIUM,
+                Level::Warning,
+                format!(
+                    "layer `{}` has {} reinstatement{} but no premium: reinstatement premium cannot be computed",
+                    l.name,
+                    l.reinstatement_count(),
+                    if l.reinstatement_count() == 1 { "" } else { "s" }
+                ),
+            )
+            .at(l.span, "no `premium`")
+            .help("add `premium AMOUNT` to the layer"),
+        );
+    }
+    Ok(LayerView {
+        layer: l.name.clone(),
+        attachment: d(l.attachment),
+        limit: d(l.limit),
+        exhaustion: d(l.exhaustion().unwrap_or(l.attachment)),
+        aggregate: l.effective_aggregate().map(d),
+        reinstatements: l.reinstatement_count(),
+        premium: l.premium.map(d),
+        carriers: l
+            .carriers
+            .iter()
+            .zip(&split)
+            .map(|(c, line)| ShareView {
+                carrier: c.name.clone(),
+                percent: percent(c.share),
+                line: d(Money(*line)),
+            })
+            .collect(),
+        unplaced: ShareView {
+            carrier: "unplaced".to_string(),
+            percent: unplaced_pct,
+            line: d(unplaced_line),
+        },
+        reachable: true,
+        span: l.span,
+    })
+}
+
+/// Removes the findings `allow` names, counting them per code (a code allowed but not
+/// found counts zero).
+fn silence(program: &Program, findings: &mut Vec<Finding>) -> Vec<Silenced> {
     let mut silenced: Vec<Silenced> = Vec::new();
     findings.retain(|f| {
         if program.allows.contains(&f.code) {
@@ -481,19 +511,7 @@ pub fn analyse(program: &Program, options: &Options) -> Result<Tower, TowerError
             });
         }
     }
-
-    Ok(Tower {
-        program: program.name.clone(),
-        currency: cur.code.clone(),
-        top: d(reached),
-        capacity: d(capacity),
-        bands,
-        layers,
-        tiers,
-        entities,
-        findings,
-        silenced,
-    })
+    silenced
 }
 
 /// The clause that took the most from a result before the tower, with its span.
