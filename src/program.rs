@@ -65,6 +65,37 @@ pub struct Program {
 }
 
 impl Program {
+    /// A program with a name and a currency and nothing else: the compiler's start.
+    pub(crate) fn empty(name: String, currency: Currency) -> Program {
+        Program {
+            name,
+            insured: None,
+            currency,
+            period: Period {
+                start: Instant(0),
+                end: Instant(0),
+            },
+            basis: Basis::Occurrence,
+            discovery_window: Duration(0),
+            occurrence_window: None,
+            retroactive: None,
+            valuation: Valuation::AtLoss,
+            attributes: Vec::new(),
+            exposures: Vec::new(),
+            covers: None,
+            sublimits: Vec::new(),
+            deductibles: Vec::new(),
+            coinsurance: None,
+            exclusions: Vec::new(),
+            layers: Vec::new(),
+            parametric: Vec::new(),
+            checks: Vec::new(),
+            treaties: Vec::new(),
+            allows: Vec::new(),
+            covers_span: None,
+        }
+    }
+
     /// Every clause condition, in the engine's order: exclusions, sub-limits, deductibles,
     /// then each layer's exclusions.
     pub fn clause_conditions(&self) -> impl Iterator<Item = &Condition> {

@@ -7,16 +7,51 @@ use super::{
     CompileError, CompileWarning, Cx, Names, MAX_CLAUSES, MAX_LAYERS, STANDARD_CAUSES,
     STANDARD_TIERS,
 };
-use crate::ast::{self, AmountOrPercent, Basis, ItemKind, LayerItemKind, Valuation};
+use crate::ast::{self, AmountOrPercent, Basis, ItemKind, LayerItemKind};
 use crate::money::{Currency, Money};
 use crate::program::*;
 use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
-use crate::time::Duration;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-impl Cx {
+/// What the items of a program block have shown so far: names of each kind (for
+/// duplicates), what is compiled last, and the items whose use depends on the basis.
+struct Seen<'a> {
+    period: bool,
+    window: Option<Span>,
+    retroactive: Option<Span>,
+    sublimit_names: Names<'a>,
+    deductible_names: Names<'a>,
+    exclusion_names: Names<'a>,
+    layer_names: Names<'a>,
+    parametric_names: Names<'a>,
+    check_names: Names<'a>,
+    exposure_tiers: Names<'a>,
+    checks: Vec<(&'a ast::CheckDecl, Span)>,
+    treaties: Vec<(&'a ast::TreatyDecl, Span)>,
+}
+
+impl Seen<'_> {
+    fn new() -> Self {
+        Seen {
+            period: false,
+            window: None,
+            retroactive: None,
+            sublimit_names: Names::new("sub-limit"),
+            deductible_names: Names::new("deductible"),
+            exclusion_names: Names::new("exclusion"),
+            layer_names: Names::new("layer"),
+            parametric_names: Names::new("parametric cover"),
+            check_names: Names::new("check"),
+            exposure_tiers: Names::new("exposure tier"),
+            checks: Vec::new(),
+            treaties: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Cx {
     pub(super) fn tier(&mut self, tier: &Spanned<String>) {
         if !STANDARD_TIERS.contains(&tier.node.as_str()) {
             let help = match did_you_mean(&tier.node, STANDARD_TIERS.iter().copied()) {
@@ -30,12 +65,42 @@ impl Cx {
             });
         }
     }
-    pub(super) fn program(&mut self, decl: &ast::ProgramDecl) -> Option<Program> {
+    /// Compiles a `program` block: the currency first (every amount depends on it), then
+    /// attributes and covered causes (conditions refer to them wherever they are written),
+    /// then every other item in written order, then what needs them all (the tower,
+    /// treaties, checks).
+    pub(super) fn program(&mut self, decl: &'a ast::ProgramDecl) -> Option<Program> {
         let name_span = decl.name.span;
         self.check_counts(decl);
         Names::new("program").add(self, &decl.name.node, name_span);
+        self.single_items(decl);
+        self.program_currency(decl);
+        let mut program = Program::empty(decl.name.node.clone(), self.currency.clone());
+        self.attributes_and_covers(decl, &mut program);
+        let mut seen = Seen::new();
+        for item in &decl.items {
+            self.item(item, &mut program, &mut seen);
+        }
+        if !seen.period {
+            self.errors.push(CompileError::MissingPeriod {
+                program: decl.name.node.clone(),
+                span: name_span.into(),
+            });
+        }
+        self.basis_notes(program.basis, &seen);
+        self.tower(&mut program.layers, decl, name_span);
+        self.treaties(&seen.treaties, &mut program);
+        program.currency = self.currency.clone();
+        for (c, span) in seen.checks {
+            if let Some(check) = self.check(c, span, &program) {
+                program.checks.push(check);
+            }
+        }
+        Some(program)
+    }
 
-        // Items that may be written once.
+    /// Items that may be written once: a repeat is `specie::item::duplicate`.
+    fn single_items(&mut self, decl: &ast::ProgramDecl) {
         let mut singles: BTreeMap<&'static str, Span> = BTreeMap::new();
         for item in &decl.items {
             let key = match &item.kind {
@@ -53,259 +118,224 @@ impl Cx {
             };
             self.once(&mut singles, key, item.span);
         }
+    }
 
-        // The currency first: every amount depends on it.
-        for item in &decl.items {
-            if let ItemKind::Currency(code) = &item.kind {
-                match Currency::from_code(&code.node) {
-                    Some(c) => self.currency = c,
-                    None => {
-                        let codes = crate::money::CURRENCIES.iter().map(|(c, _)| *c);
-                        let help = match did_you_mean(&code.node, codes) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "use an ISO 4217 code such as USD, EUR, GBP, CHF or JPY; crypto assets are assets, not currencies".to_string(),
-                        };
-                        self.errors.push(CompileError::UnknownCurrency {
-                            code: code.node.clone(),
-                            span: code.span.into(),
-                            help,
-                        });
-                    }
-                }
-                break;
+    /// The program's currency (the first `currency` item), USD when none is written.
+    fn program_currency(&mut self, decl: &ast::ProgramDecl) {
+        let Some(code) = decl.items.iter().find_map(|i| match &i.kind {
+            ItemKind::Currency(code) => Some(code),
+            _ => None,
+        }) else {
+            return;
+        };
+        match Currency::from_code(&code.node) {
+            Some(c) => self.currency = c,
+            None => {
+                let codes = crate::money::CURRENCIES.iter().map(|(c, _)| *c);
+                let help = match did_you_mean(&code.node, codes) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "use an ISO 4217 code such as USD, EUR, GBP, CHF or JPY; crypto assets are assets, not currencies".to_string(),
+                };
+                self.errors.push(CompileError::UnknownCurrency {
+                    code: code.node.clone(),
+                    span: code.span.into(),
+                    help,
+                });
             }
         }
+    }
 
-        let mut program = Program {
-            name: decl.name.node.clone(),
-            insured: None,
-            currency: self.currency.clone(),
-            period: Period {
-                start: crate::time::Instant(0),
-                end: crate::time::Instant(0),
-            },
-            basis: Basis::Occurrence,
-            discovery_window: Duration(0),
-            occurrence_window: None,
-            retroactive: None,
-            valuation: Valuation::AtLoss,
-            attributes: Vec::new(),
-            exposures: Vec::new(),
-            covers: None,
-            sublimits: Vec::new(),
-            deductibles: Vec::new(),
-            coinsurance: None,
-            exclusions: Vec::new(),
-            layers: Vec::new(),
-            parametric: Vec::new(),
-            checks: Vec::new(),
-            treaties: Vec::new(),
-            allows: Vec::new(),
-            covers_span: None,
-        };
-        let mut has_period = false;
-        let mut window_span = None;
-        let mut retro_span = None;
-
-        // Attributes and covered causes next: conditions refer to them wherever they are written.
+    /// Attributes and covered causes, which conditions refer to wherever they are written.
+    fn attributes_and_covers(&mut self, decl: &ast::ProgramDecl, program: &mut Program) {
         let mut attr_names = Names::new("attribute");
         for item in &decl.items {
-            if let ItemKind::Attribute(a) = &item.kind {
-                attr_names.add(self, &a.name.node, a.name.span);
-                if let Some(attr) = self.attribute(a) {
-                    program.attributes.push(attr);
-                }
-            }
-            if let ItemKind::Covers(causes) = &item.kind {
-                let mut seen: Vec<&str> = Vec::new();
-                for c in causes {
-                    if seen.contains(&c.node.as_str()) {
-                        self.warnings.push(CompileWarning::DuplicateSymbol {
-                            symbol: c.node.clone(),
-                            span: c.span.into(),
-                        });
-                        continue;
-                    }
-                    seen.push(&c.node);
-                    if !STANDARD_CAUSES.contains(&c.node.as_str()) {
-                        let help = match did_you_mean(&c.node, STANDARD_CAUSES.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "events must spell it exactly; standard causes are {}",
-                                STANDARD_CAUSES.join(", ")
-                            ),
-                        };
-                        self.warnings.push(CompileWarning::UnknownCause {
-                            cause: c.node.clone(),
-                            problem: "is not a standard cause of loss",
-                            span: c.span.into(),
-                            help,
-                        });
-                    }
-                }
-                program.covers = Some(seen.iter().map(|s| (*s).to_string()).collect());
-            }
-        }
-
-        let mut sublimit_names = Names::new("sub-limit");
-        let mut deductible_names = Names::new("deductible");
-        let mut exclusion_names = Names::new("exclusion");
-        let mut layer_names = Names::new("layer");
-        let mut parametric_names = Names::new("parametric cover");
-        let mut check_names = Names::new("check");
-        let mut checks: Vec<(&ast::CheckDecl, Span)> = Vec::new();
-        let mut treaties: Vec<(&ast::TreatyDecl, Span)> = Vec::new();
-        let mut exposure_tiers = Names::new("exposure tier");
-        for item in &decl.items {
             match &item.kind {
-                ItemKind::Insured(s) => program.insured = Some(s.node.clone()),
-                ItemKind::Currency(_) | ItemKind::Attribute(_) => {}
-                ItemKind::Period { start, end } => {
-                    has_period = true;
-                    if end.node <= start.node {
-                        self.errors.push(CompileError::PeriodOrder {
-                            start: start.node.to_string(),
-                            end: end.node.to_string(),
-                            span: start.span.join(end.span).into(),
-                        });
-                    }
-                    program.period = Period {
-                        start: start.node.midnight(),
-                        end: end.node.midnight(),
-                    };
-                }
-                ItemKind::Basis(b) => program.basis = b.node,
-                ItemKind::DiscoveryWindow(d) => {
-                    window_span = Some(item.span);
-                    if let Some(d) = self.duration(d, "discovery window") {
-                        program.discovery_window = d;
+                ItemKind::Attribute(a) => {
+                    attr_names.add(self, &a.name.node, a.name.span);
+                    if let Some(attr) = self.attribute(a) {
+                        program.attributes.push(attr);
                     }
                 }
-                ItemKind::OccurrenceWindow(d) => {
-                    if let Some(d) = self.duration(d, "occurrence window") {
-                        program.occurrence_window = Some(d);
-                    }
-                }
-                ItemKind::Retroactive(d) => {
-                    retro_span = Some(item.span);
-                    program.retroactive = Some(d.node.midnight());
-                }
-                ItemKind::Valuation(v) => program.valuation = v.node,
-                ItemKind::Exposure { tier, amount } => {
-                    self.tier(tier);
-                    exposure_tiers.add(self, &tier.node, tier.span);
-                    if let Some(m) = self.money(amount, "exposure") {
-                        program.exposures.push(Exposure {
-                            tier: tier.node.clone(),
-                            amount: m,
-                            span: item.span,
-                        });
-                    }
-                }
-                ItemKind::Covers(_) => program.covers_span = Some(item.span),
-                ItemKind::Sublimit(s) => {
-                    sublimit_names.add(self, &s.name.node, s.name.span);
-                    if let Some(sl) = self.sublimit(s, item.span, &program) {
-                        program.sublimits.push(sl);
-                    }
-                }
-                ItemKind::Deductible(d) => {
-                    let (name, span) = match &d.name {
-                        Some(n) => (n.node.as_str(), n.span),
-                        None => ("deductible", d.amount.span),
-                    };
-                    deductible_names.add(self, name, span);
-                    if let Some(dd) = self.deductible(d, name.to_string(), item.span, &program) {
-                        program.deductibles.push(dd);
-                    }
-                }
-                ItemKind::Coinsurance(p) => {
-                    program.coinsurance = self.fraction(p, "coinsurance");
-                }
-                ItemKind::Exclude(e) => {
-                    exclusion_names.add(self, &e.name.node, e.name.span);
-                    if let Some(c) = self.condition(&e.condition, &program, condition::Scope::Line)
-                    {
-                        program.exclusions.push(Exclusion {
-                            name: e.name.node.clone(),
-                            condition: c,
-                            span: item.span,
-                        });
-                    }
-                }
-                ItemKind::Layer(l) => {
-                    layer_names.add(self, &l.name.node, l.name.span);
-                    if let Some(layer) = self.layer(l, item.span, &program) {
-                        program.layers.push(layer);
-                    }
-                }
-                ItemKind::Allow(code) => {
-                    let codes = crate::vocabulary::FINDING_CODES;
-                    if !codes.contains(&code.node.as_str()) {
-                        let help = match did_you_mean(&code.node, codes.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("finding codes are: {}", codes.join(", ")),
-                        };
-                        self.warnings.push(CompileWarning::UnknownAllow {
-                            code: code.node.clone(),
-                            span: code.span.into(),
-                            help,
-                        });
-                    }
-                    program.allows.push(code.node.clone());
-                }
-                ItemKind::Check(c) => {
-                    check_names.add(self, &c.name.node, c.name.span);
-                    checks.push((c, item.span));
-                }
-                ItemKind::Treaty(t) => treaties.push((t, item.span)),
-                ItemKind::Parametric(p) => {
-                    parametric_names.add(self, &p.name.node, p.name.span);
-                    if let Some(cover) = self.parametric(p, item.span) {
-                        program.parametric.push(cover);
-                    }
-                }
+                ItemKind::Covers(causes) => program.covers = Some(self.covers(causes)),
+                _ => {}
             }
         }
+    }
 
-        if !has_period {
-            self.errors.push(CompileError::MissingPeriod {
-                program: decl.name.node.clone(),
-                span: name_span.into(),
+    /// The causes of `covers`, each once; a repeat or a cause outside the standard
+    /// vocabulary draws a warning.
+    fn covers(&mut self, causes: &[Spanned<String>]) -> Vec<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        for c in causes {
+            if seen.contains(&c.node.as_str()) {
+                self.warnings.push(CompileWarning::DuplicateSymbol {
+                    symbol: c.node.clone(),
+                    span: c.span.into(),
+                });
+                continue;
+            }
+            seen.push(&c.node);
+            if !STANDARD_CAUSES.contains(&c.node.as_str()) {
+                let help = match did_you_mean(&c.node, STANDARD_CAUSES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "events must spell it exactly; standard causes are {}",
+                        STANDARD_CAUSES.join(", ")
+                    ),
+                };
+                self.warnings.push(CompileWarning::UnknownCause {
+                    cause: c.node.clone(),
+                    problem: "is not a standard cause of loss",
+                    span: c.span.into(),
+                    help,
+                });
+            }
+        }
+        seen.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    /// One item of the program block (attributes, covers and the currency are read before).
+    fn item(&mut self, item: &'a ast::Item, program: &mut Program, seen: &mut Seen<'a>) {
+        match &item.kind {
+            ItemKind::Insured(s) => program.insured = Some(s.node.clone()),
+            ItemKind::Currency(_) | ItemKind::Attribute(_) => {}
+            ItemKind::Period { start, end } => {
+                seen.period = true;
+                if end.node <= start.node {
+                    self.errors.push(CompileError::PeriodOrder {
+                        start: start.node.to_string(),
+                        end: end.node.to_string(),
+                        span: start.span.join(end.span).into(),
+                    });
+                }
+                program.period = Period {
+                    start: start.node.midnight(),
+                    end: end.node.midnight(),
+                };
+            }
+            ItemKind::Basis(b) => program.basis = b.node,
+            ItemKind::DiscoveryWindow(d) => {
+                seen.window = Some(item.span);
+                if let Some(d) = self.duration(d, "discovery window") {
+                    program.discovery_window = d;
+                }
+            }
+            ItemKind::OccurrenceWindow(d) => {
+                if let Some(d) = self.duration(d, "occurrence window") {
+                    program.occurrence_window = Some(d);
+                }
+            }
+            ItemKind::Retroactive(d) => {
+                seen.retroactive = Some(item.span);
+                program.retroactive = Some(d.node.midnight());
+            }
+            ItemKind::Valuation(v) => program.valuation = v.node,
+            ItemKind::Exposure { tier, amount } => {
+                self.tier(tier);
+                seen.exposure_tiers.add(self, &tier.node, tier.span);
+                if let Some(m) = self.money(amount, "exposure") {
+                    program.exposures.push(Exposure {
+                        tier: tier.node.clone(),
+                        amount: m,
+                        span: item.span,
+                    });
+                }
+            }
+            ItemKind::Covers(_) => program.covers_span = Some(item.span),
+            ItemKind::Coinsurance(p) => program.coinsurance = self.fraction(p, "coinsurance"),
+            ItemKind::Allow(code) => self.allow(code, program),
+            ItemKind::Check(c) => {
+                seen.check_names.add(self, &c.name.node, c.name.span);
+                seen.checks.push((c, item.span));
+            }
+            ItemKind::Treaty(t) => seen.treaties.push((t, item.span)),
+            _ => self.clause_item(item, program, seen),
+        }
+    }
+
+    /// A sub-limit, deductible, exclusion, layer or parametric cover.
+    fn clause_item(&mut self, item: &'a ast::Item, program: &mut Program, seen: &mut Seen<'a>) {
+        match &item.kind {
+            ItemKind::Sublimit(s) => {
+                seen.sublimit_names.add(self, &s.name.node, s.name.span);
+                if let Some(sl) = self.sublimit(s, item.span, program) {
+                    program.sublimits.push(sl);
+                }
+            }
+            ItemKind::Deductible(d) => {
+                let (name, span) = match &d.name {
+                    Some(n) => (n.node.as_str(), n.span),
+                    None => ("deductible", d.amount.span),
+                };
+                seen.deductible_names.add(self, name, span);
+                if let Some(dd) = self.deductible(d, name.to_string(), item.span, program) {
+                    program.deductibles.push(dd);
+                }
+            }
+            ItemKind::Exclude(e) => {
+                seen.exclusion_names.add(self, &e.name.node, e.name.span);
+                if let Some(c) = self.condition(&e.condition, program, condition::Scope::Line) {
+                    program.exclusions.push(Exclusion {
+                        name: e.name.node.clone(),
+                        condition: c,
+                        span: item.span,
+                    });
+                }
+            }
+            ItemKind::Layer(l) => {
+                seen.layer_names.add(self, &l.name.node, l.name.span);
+                if let Some(layer) = self.layer(l, item.span, program) {
+                    program.layers.push(layer);
+                }
+            }
+            ItemKind::Parametric(p) => {
+                seen.parametric_names.add(self, &p.name.node, p.name.span);
+                if let Some(cover) = self.parametric(p, item.span) {
+                    program.parametric.push(cover);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `allow CODE`: kept, and a code no finding has draws a warning.
+    fn allow(&mut self, code: &Spanned<String>, program: &mut Program) {
+        let codes = crate::vocabulary::FINDING_CODES;
+        if !codes.contains(&code.node.as_str()) {
+            let help = match did_you_mean(&code.node, codes.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("finding codes are: {}", codes.join(", ")),
+            };
+            self.warnings.push(CompileWarning::UnknownAllow {
+                code: code.node.clone(),
+                span: code.span.into(),
+                help,
             });
         }
-        match program.basis {
-            Basis::Discovery => {
-                if let Some(span) = window_span {
-                    self.warnings.push(CompileWarning::NotApplicable {
-                        item: "discovery window",
-                        basis: "discovery",
-                        span: span.into(),
-                        help: "on a discovery basis the event must be discovered within the period; use `retroactive DATE` to limit occurrences",
-                    });
-                }
+        program.allows.push(code.node.clone());
+    }
+
+    /// Items that have no effect on the program's basis draw a warning.
+    fn basis_notes(&mut self, basis: Basis, seen: &Seen<'_>) {
+        match (basis, seen.window, seen.retroactive) {
+            (Basis::Discovery, Some(span), _) => {
+                self.warnings.push(CompileWarning::NotApplicable {
+                    item: "discovery window",
+                    basis: "discovery",
+                    span: span.into(),
+                    help: "on a discovery basis the event must be discovered within the period; use `retroactive DATE` to limit occurrences",
+                });
             }
-            Basis::Occurrence => {
-                if let Some(span) = retro_span {
-                    self.warnings.push(CompileWarning::NotApplicable {
-                        item: "retroactive",
-                        basis: "occurrence",
-                        span: span.into(),
-                        help: "on an occurrence basis the event must occur within the period; `retroactive` applies to `basis discovery`",
-                    });
-                }
+            (Basis::Occurrence, _, Some(span)) => {
+                self.warnings.push(CompileWarning::NotApplicable {
+                    item: "retroactive",
+                    basis: "occurrence",
+                    span: span.into(),
+                    help: "on an occurrence basis the event must occur within the period; `retroactive` applies to `basis discovery`",
+                });
             }
+            _ => {}
         }
-        self.tower(&mut program.layers, decl, name_span);
-        self.treaties(&treaties, &mut program);
-        program.currency = self.currency.clone();
-        for (c, span) in checks {
-            if let Some(check) = self.check(c, span, &program) {
-                program.checks.push(check);
-            }
-        }
-        program.currency = self.currency.clone();
-        Some(program)
     }
     fn check_counts(&mut self, decl: &ast::ProgramDecl) {
         let mut layers = 0usize;
