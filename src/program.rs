@@ -96,6 +96,60 @@ impl Program {
         }
     }
 
+    /// The causes the program covers: its `covers`, or every standard cause when it has
+    /// none (then every cause is covered). What the tower analysis and generated events
+    /// walk.
+    pub fn covered_causes(&self) -> Vec<String> {
+        match &self.covers {
+            Some(c) if !c.is_empty() => c.clone(),
+            _ => crate::vocabulary::STANDARD_CAUSES
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
+        }
+    }
+
+    /// The tiers the program holds assets in: its exposures, else the standard tiers.
+    pub fn held_tiers(&self) -> Vec<String> {
+        if self.exposures.is_empty() {
+            return crate::vocabulary::STANDARD_TIERS
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect();
+        }
+        self.exposures.iter().map(|e| e.tier.clone()).collect()
+    }
+
+    /// The causes and tiers of the single events a check with event condition `c` walks
+    /// (brief section 10): causes from `covers`, or every cause the program's conditions
+    /// (and `c`) name, else the standard causes; tiers from the exposures and the
+    /// conditions of sub-limits, deductibles, exclusions and `c`, else the standard tiers.
+    pub fn check_space(&self, c: &Condition) -> (Vec<String>, Vec<String>) {
+        let mut causes: Vec<String> = self.covers.clone().unwrap_or_default();
+        if causes.is_empty() {
+            for x in self.clause_conditions().chain(std::iter::once(c)) {
+                x.symbols_named(SymbolField::Cause, &mut causes);
+            }
+        }
+        if causes.is_empty() {
+            causes = self.covered_causes();
+        }
+        let mut tiers: Vec<String> = self.exposures.iter().map(|e| e.tier.clone()).collect();
+        let line_clauses = self
+            .sublimits
+            .iter()
+            .filter_map(|s| s.condition.as_ref())
+            .chain(self.deductibles.iter().filter_map(|d| d.condition.as_ref()))
+            .chain(self.exclusions.iter().map(|e| &e.condition));
+        for x in line_clauses.chain(std::iter::once(c)) {
+            x.symbols_named(SymbolField::Tier, &mut tiers);
+        }
+        if tiers.is_empty() {
+            tiers = self.held_tiers();
+        }
+        (causes, tiers)
+    }
+
     /// Every clause condition, in the engine's order: exclusions, sub-limits, deductibles,
     /// then each layer's exclusions.
     pub fn clause_conditions(&self) -> impl Iterator<Item = &Condition> {

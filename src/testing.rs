@@ -23,7 +23,6 @@
 //! ```
 
 use crate::ast::AttrType;
-use crate::compile::{STANDARD_CAUSES, STANDARD_TIERS};
 use crate::money::Money;
 use crate::program::{CheckBound, CheckMetric, Program};
 use crate::replay::Replay;
@@ -34,22 +33,14 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-/// Causes an event of `program` may have: its covered causes, else the standard ones.
+/// Causes an event of `program` may have: its covered causes.
 fn causes(program: &Program) -> Vec<String> {
-    match &program.covers {
-        Some(c) if !c.is_empty() => c.clone(),
-        _ => STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect(),
-    }
+    program.covered_causes()
 }
 
-/// Tiers: the declared exposures, else hot, warm and cold.
+/// Tiers: the tiers the program holds assets in.
 fn tiers(program: &Program) -> Vec<String> {
-    let t: Vec<String> = program.exposures.iter().map(|e| e.tier.clone()).collect();
-    if t.is_empty() {
-        STANDARD_TIERS.iter().map(|s| (*s).to_string()).collect()
-    } else {
-        t
-    }
+    program.held_tiers()
 }
 
 fn attribute(ty: AttrType) -> BoxedStrategy<serde_json::Value> {

@@ -1,7 +1,7 @@
 //! Compiling `check` blocks (spec section 10).
 
 use super::condition::Scope;
-use super::{CompileError, Cx, STANDARD_CAUSES, STANDARD_TIERS};
+use super::{CompileError, Cx};
 use crate::ast::{self, Bound, CheckItemKind, Metric};
 use crate::money::Money;
 use crate::program::{
@@ -215,60 +215,7 @@ impl Cx {
         }
         let (events, condition, cond_span) = event?;
         let (loss_from, loss_to) = loss?;
-        let mut causes: Vec<String> = program.covers.clone().unwrap_or_default();
-        if causes.is_empty() {
-            let mut all = Vec::new();
-            for x in program
-                .exclusions
-                .iter()
-                .map(|e| &e.condition)
-                .chain(
-                    program
-                        .sublimits
-                        .iter()
-                        .filter_map(|s| s.condition.as_ref()),
-                )
-                .chain(
-                    program
-                        .deductibles
-                        .iter()
-                        .filter_map(|d| d.condition.as_ref()),
-                )
-                .chain(
-                    program
-                        .layers
-                        .iter()
-                        .flat_map(|l| l.exclusions.iter().map(|e| &e.condition)),
-                )
-                .chain(std::iter::once(&condition))
-            {
-                x.symbols_named(SymbolField::Cause, &mut all);
-            }
-            causes = if all.is_empty() {
-                STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect()
-            } else {
-                all
-            };
-        }
-        let mut tiers: Vec<String> = program.exposures.iter().map(|e| e.tier.clone()).collect();
-        for x in program
-            .sublimits
-            .iter()
-            .filter_map(|s| s.condition.as_ref())
-            .chain(
-                program
-                    .deductibles
-                    .iter()
-                    .filter_map(|d| d.condition.as_ref()),
-            )
-            .chain(program.exclusions.iter().map(|e| &e.condition))
-            .chain(std::iter::once(&condition))
-        {
-            x.symbols_named(SymbolField::Tier, &mut tiers);
-        }
-        if tiers.is_empty() {
-            tiers = STANDARD_TIERS.iter().map(|s| (*s).to_string()).collect();
-        }
+        let (causes, tiers) = program.check_space(&condition);
         let at = program.period.start;
         let combinations: Vec<(String, String)> = causes
             .iter()

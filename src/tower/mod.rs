@@ -21,7 +21,6 @@ pub mod probe;
 pub mod svg;
 pub mod text;
 
-use crate::compile::STANDARD_CAUSES;
 use crate::money::{share_weights, split_into, Currency, Fraction, Money};
 use crate::program::{placed_share, tower_gaps, Condition, Layer, Program, SymbolField, TowerGap};
 use crate::reinsurance::Reinsurance;
@@ -245,10 +244,7 @@ fn ratio_percent(part: Money, whole: Money) -> Decimal {
 
 /// The causes the analysis replays: `covers`, or every standard cause.
 pub fn covered_causes(program: &Program) -> Vec<String> {
-    match &program.covers {
-        Some(c) => c.clone(),
-        None => STANDARD_CAUSES.iter().map(|s| (*s).to_string()).collect(),
-    }
+    program.covered_causes()
 }
 
 /// Whether a condition names `tier` positively (`tier is hot`, `tier in [hot, …]`).
@@ -810,6 +806,10 @@ fn tiers(
     Ok(out)
 }
 
+/// The loss an advice probe puts in a tier without a declared exposure: 1,000,000 major
+/// units (100,000,000 minor units in a two-decimal currency).
+const PROBE_LOSS: Money = Money(100_000_000);
+
 /// Advisory findings for the causes custody losses come from.
 fn advice(
     program: &Program,
@@ -818,18 +818,17 @@ fn advice(
     findings: &mut Vec<Finding>,
 ) -> Result<(), TowerError> {
     let cur = &program.currency;
-    let tiers: Vec<(&str, Money)> = if program.exposures.is_empty() {
-        crate::compile::STANDARD_TIERS
-            .iter()
-            .map(|t| (*t, Money(100_000_000)))
-            .collect()
-    } else {
-        program
-            .exposures
-            .iter()
-            .map(|e| (e.tier.as_str(), e.amount.max(Money(1))))
-            .collect()
-    };
+    // A total loss of each tier held; without exposures, a probe loss in each standard
+    // tier.
+    let tiers: Vec<(String, Money)> = program
+        .held_tiers()
+        .into_iter()
+        .map(|t| {
+            let held = program.exposures.iter().find(|e| e.tier == t);
+            let amount = held.map_or(PROBE_LOSS, |e| e.amount.max(Money(1)));
+            (t, amount)
+        })
+        .collect();
     for (cause, code, what) in [
         (
             "key_compromise",
