@@ -74,6 +74,17 @@ fn holds(
     }
 }
 
+/// A check's items as compiled: its event condition (with the number of events), loss
+/// range, attribute settings and expectations, and which once-only items were written.
+#[derive(Default)]
+struct CheckParts {
+    event: Option<(u32, Condition, Span)>,
+    loss: Option<(Money, Money)>,
+    with: Vec<(usize, Value)>,
+    expects: Vec<Expectation>,
+    seen: std::collections::BTreeMap<&'static str, Span>,
+}
+
 impl Cx {
     fn check_shape(&mut self, check: &ast::CheckDecl, problem: String, help: &'static str) {
         self.errors.push(CompileError::CheckShape {
@@ -92,75 +103,13 @@ impl Cx {
         program: &Program,
     ) -> Option<Check> {
         let before = self.errors.len();
-        let mut event: Option<(u32, Condition, Span)> = None;
-        let mut loss: Option<(Money, Money)> = None;
-        let mut with: Vec<(usize, Value)> = Vec::new();
-        let mut expects = Vec::new();
-        let mut once = std::collections::BTreeMap::new();
-        for item in &c.items {
-            match &item.kind {
-                CheckItemKind::Event(cond)
-                | CheckItemKind::Events {
-                    condition: cond, ..
-                } => {
-                    self.once(&mut once, "event", item.span);
-                    let count = match &item.kind {
-                        CheckItemKind::Events { count, .. } => count.node,
-                        _ => 1,
-                    };
-                    if count == 0 {
-                        self.errors.push(CompileError::NotPositive {
-                            what: "number of events",
-                            span: item.span.into(),
-                        });
-                    } else if count > MAX_CHECK_EVENTS {
-                        self.errors.push(CompileError::CheckEvents {
-                            count: u64::from(count),
-                            limit: MAX_CHECK_EVENTS,
-                            span: item.span.into(),
-                        });
-                    }
-                    if let Some(compiled) = self.condition(cond, program, Scope::Line) {
-                        if reads_value(&compiled) {
-                            self.check_shape(
-                                c,
-                                "tests `value` in its event condition".to_string(),
-                                "the `loss` item sets the value; describe the event by cause, tier and attributes",
-                            );
-                        }
-                        event = Some((count, compiled, cond.span));
-                    }
-                }
-                CheckItemKind::Loss { from, to, .. } => {
-                    self.once(&mut once, "loss", item.span);
-                    let hi = self.money(to, "loss bound");
-                    let lo = match from {
-                        Some(f) => self.money(f, "loss bound"),
-                        None => Some(Money(1)),
-                    };
-                    if let (Some(lo), Some(hi)) = (lo, hi) {
-                        if lo > hi || hi.0 <= 0 {
-                            self.errors.push(CompileError::LossRange {
-                                from: self.currency.display(lo),
-                                to: self.currency.display(hi),
-                                span: item.span.into(),
-                            });
-                        }
-                        loss = Some((lo, hi));
-                    }
-                }
-                CheckItemKind::With { name, value } => {
-                    if let Some(set) = self.attribute_setting(program, name, value) {
-                        with.push(set);
-                    }
-                }
-                CheckItemKind::Expect { metric, op, bound } => {
-                    if let Some(e) = self.expectation(metric, op.node, bound, item.span, program) {
-                        expects.push(e);
-                    }
-                }
-            }
-        }
+        let CheckParts {
+            event,
+            loss,
+            with,
+            expects,
+            seen: once,
+        } = self.check_items(c, program);
         if event.is_none() && !once.contains_key("event") {
             self.check_shape(
                 c,
@@ -187,29 +136,7 @@ impl Cx {
                 "add `expect uncovered <= 2.5M`",
             );
         }
-        // Attribute values of the synthetic events: `with`, else the default.
-        let mut attrs = Vec::with_capacity(program.attributes.len());
-        for (i, a) in program.attributes.iter().enumerate() {
-            match with
-                .iter()
-                .find(|(j, _)| *j == i)
-                .map(|(_, v)| v.clone())
-                .or_else(|| a.default.clone())
-            {
-                Some(v) => attrs.push(v),
-                None => {
-                    self.check_shape(
-                        c,
-                        format!(
-                            "needs a value for attribute `{}`, which has no default",
-                            a.name
-                        ),
-                        "set it with `with NAME = VALUE`",
-                    );
-                    return None;
-                }
-            }
-        }
+        let attrs = self.check_attributes(c, program, &with)?;
         if self.errors.len() > before {
             return None;
         }
@@ -240,6 +167,109 @@ impl Cx {
             expects,
             span,
         })
+    }
+
+    /// The items of a check, each compiled (errors recorded as they are found).
+    fn check_items(&mut self, c: &ast::CheckDecl, program: &Program) -> CheckParts {
+        let mut parts = CheckParts::default();
+        for item in &c.items {
+            match &item.kind {
+                CheckItemKind::Event(cond)
+                | CheckItemKind::Events {
+                    condition: cond, ..
+                } => {
+                    self.once(&mut parts.seen, "event", item.span);
+                    let count = match &item.kind {
+                        CheckItemKind::Events { count, .. } => count.node,
+                        _ => 1,
+                    };
+                    if count == 0 {
+                        self.errors.push(CompileError::NotPositive {
+                            what: "number of events",
+                            span: item.span.into(),
+                        });
+                    } else if count > MAX_CHECK_EVENTS {
+                        self.errors.push(CompileError::CheckEvents {
+                            count: u64::from(count),
+                            limit: MAX_CHECK_EVENTS,
+                            span: item.span.into(),
+                        });
+                    }
+                    if let Some(compiled) = self.condition(cond, program, Scope::Line) {
+                        if reads_value(&compiled) {
+                            self.check_shape(
+                                c,
+                                "tests `value` in its event condition".to_string(),
+                                "the `loss` item sets the value; describe the event by cause, tier and attributes",
+                            );
+                        }
+                        parts.event = Some((count, compiled, cond.span));
+                    }
+                }
+                CheckItemKind::Loss { from, to, .. } => {
+                    self.once(&mut parts.seen, "loss", item.span);
+                    let hi = self.money(to, "loss bound");
+                    let lo = match from {
+                        Some(f) => self.money(f, "loss bound"),
+                        None => Some(Money(1)),
+                    };
+                    if let (Some(lo), Some(hi)) = (lo, hi) {
+                        if lo > hi || hi.0 <= 0 {
+                            self.errors.push(CompileError::LossRange {
+                                from: self.currency.display(lo),
+                                to: self.currency.display(hi),
+                                span: item.span.into(),
+                            });
+                        }
+                        parts.loss = Some((lo, hi));
+                    }
+                }
+                CheckItemKind::With { name, value } => {
+                    if let Some(set) = self.attribute_setting(program, name, value) {
+                        parts.with.push(set);
+                    }
+                }
+                CheckItemKind::Expect { metric, op, bound } => {
+                    if let Some(e) = self.expectation(metric, op.node, bound, item.span, program) {
+                        parts.expects.push(e);
+                    }
+                }
+            }
+        }
+        parts
+    }
+
+    /// The attribute values of a check's synthetic events: `with`, else the default; an
+    /// attribute with neither is an error.
+    fn check_attributes(
+        &mut self,
+        c: &ast::CheckDecl,
+        program: &Program,
+        with: &[(usize, Value)],
+    ) -> Option<Vec<Value>> {
+        let mut attrs = Vec::with_capacity(program.attributes.len());
+        for (i, a) in program.attributes.iter().enumerate() {
+            match with
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, v)| v.clone())
+                .or_else(|| a.default.clone())
+            {
+                Some(v) => attrs.push(v),
+                None => {
+                    self.check_shape(
+                        c,
+                        format!(
+                            "needs a value for attribute `{}`, which has no default",
+                            a.name
+                        ),
+                        "set it with `with NAME = VALUE`",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(attrs)
     }
 
     fn expectation(

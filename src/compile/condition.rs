@@ -318,120 +318,20 @@ impl Cx {
                 negated,
                 symbol,
             } => {
-                let field_ref = self.resolve(field, program, scope)?;
-                match field_ref {
-                    Resolved::Symbol(sf) => {
-                        self.symbol_value(sf, symbol, program);
-                        Some(Condition::Symbol {
-                            field: sf,
-                            negated: *negated,
-                            symbols: vec![symbol.node.clone()],
-                        })
-                    }
-                    Resolved::Typed(_, ty) => {
-                        self.symbol_op_error(
-                            if *negated { "is not" } else { "is" },
-                            field,
-                            ty,
-                            span,
-                        );
-                        None
-                    }
-                }
+                let op = if *negated { "is not" } else { "is" };
+                let symbols = std::slice::from_ref(symbol);
+                self.symbol_test(field, *negated, symbols, op, span, program, scope)
             }
             Test::In {
                 field,
                 negated,
                 symbols,
             } => {
-                let field_ref = self.resolve(field, program, scope)?;
-                match field_ref {
-                    Resolved::Symbol(sf) => {
-                        let mut seen: Vec<String> = Vec::new();
-                        for s in symbols {
-                            if seen.contains(&s.node) {
-                                self.warnings.push(CompileWarning::DuplicateSymbol {
-                                    symbol: s.node.clone(),
-                                    span: s.span.into(),
-                                });
-                                continue;
-                            }
-                            self.symbol_value(sf, s, program);
-                            seen.push(s.node.clone());
-                        }
-                        Some(Condition::Symbol {
-                            field: sf,
-                            negated: *negated,
-                            symbols: seen,
-                        })
-                    }
-                    Resolved::Typed(_, ty) => {
-                        self.symbol_op_error(
-                            if *negated { "not in" } else { "in" },
-                            field,
-                            ty,
-                            span,
-                        );
-                        None
-                    }
-                }
+                let op = if *negated { "not in" } else { "in" };
+                self.symbol_test(field, *negated, symbols, op, span, program, scope)
             }
             Test::Compare { field, op, value } => {
-                let field_ref = self.resolve(field, program, scope)?;
-                match field_ref {
-                    Resolved::Symbol(_) => {
-                        let is = if op.node == crate::ast::CmpOp::Ne {
-                            "is not"
-                        } else {
-                            "is"
-                        };
-                        self.errors.push(CompileError::Operator {
-                            op: op.node.as_str().to_string(),
-                            field: field.node.clone(),
-                            ty: "symbol",
-                            span: op.span.into(),
-                            help: format!(
-                                "test a symbol field with `is`, `is not`, `in` or `not in`, e.g. `{} {is} …`",
-                                field.node
-                            ),
-                        });
-                        None
-                    }
-                    Resolved::Typed(f, ty) => {
-                        if op.node.is_ordering() && matches!(ty, Ty::Flag | Ty::Text) {
-                            self.errors.push(CompileError::Operator {
-                                op: op.node.as_str().to_string(),
-                                field: field.node.clone(),
-                                ty: ty.name(),
-                                span: op.span.into(),
-                                help: format!("a {} is tested with `==` or `!=`", ty.name()),
-                            });
-                            return None;
-                        }
-                        match self.literal_value(value, ty) {
-                            Ok(v) => Some(Condition::Compare {
-                                field: f,
-                                op: op.node,
-                                value: v,
-                            }),
-                            Err(Some(found)) => {
-                                self.errors.push(CompileError::Mismatch {
-                                    field: field.node.clone(),
-                                    ty: ty.name(),
-                                    found,
-                                    span: value.span.into(),
-                                    help: format!(
-                                        "a {} is written like {}",
-                                        ty.name(),
-                                        ty.example()
-                                    ),
-                                });
-                                None
-                            }
-                            Err(None) => None,
-                        }
-                    }
-                }
+                self.compare_test(field, op, value, program, scope)
             }
             Test::Flag { field } => {
                 let field_ref = self.resolve(field, program, scope)?;
@@ -457,6 +357,107 @@ impl Cx {
                     }
                 }
             }
+        }
+    }
+
+    /// `FIELD is SYMBOL`, `FIELD in [SYMBOL, …]` and their negations (`op` as written): a
+    /// symbol field only; a symbol written twice draws a warning and counts once.
+    #[allow(clippy::too_many_arguments)] // the parts of one test, as the parser gives them
+    fn symbol_test(
+        &mut self,
+        field: &Spanned<String>,
+        negated: bool,
+        symbols: &[Spanned<String>],
+        op: &str,
+        span: Span,
+        program: &Program,
+        scope: Scope,
+    ) -> Option<Condition> {
+        match self.resolve(field, program, scope)? {
+            Resolved::Symbol(sf) => {
+                let mut seen: Vec<String> = Vec::new();
+                for s in symbols {
+                    if seen.contains(&s.node) {
+                        self.warnings.push(CompileWarning::DuplicateSymbol {
+                            symbol: s.node.clone(),
+                            span: s.span.into(),
+                        });
+                        continue;
+                    }
+                    self.symbol_value(sf, s, program);
+                    seen.push(s.node.clone());
+                }
+                Some(Condition::Symbol {
+                    field: sf,
+                    negated,
+                    symbols: seen,
+                })
+            }
+            Resolved::Typed(_, ty) => {
+                self.symbol_op_error(op, field, ty, span);
+                None
+            }
+        }
+    }
+
+    /// `FIELD OP VALUE`: a typed field only, an ordering only on an ordered type, a value
+    /// of the field's type.
+    fn compare_test(
+        &mut self,
+        field: &Spanned<String>,
+        op: &Spanned<crate::ast::CmpOp>,
+        value: &Spanned<Literal>,
+        program: &Program,
+        scope: Scope,
+    ) -> Option<Condition> {
+        let (f, ty) = match self.resolve(field, program, scope)? {
+            Resolved::Typed(f, ty) => (f, ty),
+            Resolved::Symbol(_) => {
+                let is = if op.node == crate::ast::CmpOp::Ne {
+                    "is not"
+                } else {
+                    "is"
+                };
+                self.errors.push(CompileError::Operator {
+                    op: op.node.as_str().to_string(),
+                    field: field.node.clone(),
+                    ty: "symbol",
+                    span: op.span.into(),
+                    help: format!(
+                        "test a symbol field with `is`, `is not`, `in` or `not in`, e.g. `{} {is} …`",
+                        field.node
+                    ),
+                });
+                return None;
+            }
+        };
+        if op.node.is_ordering() && matches!(ty, Ty::Flag | Ty::Text) {
+            self.errors.push(CompileError::Operator {
+                op: op.node.as_str().to_string(),
+                field: field.node.clone(),
+                ty: ty.name(),
+                span: op.span.into(),
+                help: format!("a {} is tested with `==` or `!=`", ty.name()),
+            });
+            return None;
+        }
+        match self.literal_value(value, ty) {
+            Ok(v) => Some(Condition::Compare {
+                field: f,
+                op: op.node,
+                value: v,
+            }),
+            Err(Some(found)) => {
+                self.errors.push(CompileError::Mismatch {
+                    field: field.node.clone(),
+                    ty: ty.name(),
+                    found,
+                    span: value.span.into(),
+                    help: format!("a {} is written like {}", ty.name(), ty.example()),
+                });
+                None
+            }
+            Err(None) => None,
         }
     }
 

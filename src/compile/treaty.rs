@@ -31,6 +31,26 @@ impl Cx {
         if drafts.len() != decls.len() {
             return;
         }
+        let errors_before = self.errors.len();
+        self.cedents(&drafts, program);
+        let resolved = self.inuring(&drafts);
+        program.treaties = drafts
+            .into_iter()
+            .zip(resolved)
+            .map(|(d, after)| Treaty {
+                inures_after: after,
+                ..d.treaty
+            })
+            .collect();
+        if self.errors.len() > errors_before {
+            return;
+        }
+        self.treaty_graph(program);
+    }
+
+    /// Each treaty's cedent is a carrier of the tower or of a parametric cover, or a
+    /// reinsurer of a treaty.
+    fn cedents(&mut self, drafts: &[Draft<'_>], program: &Program) {
         // Entities a cedent may be: carriers of the tower or of a parametric cover, and
         // reinsurers of any treaty.
         let mut entities: Vec<&str> = Vec::new();
@@ -45,8 +65,7 @@ impl Cx {
                 entities.push(&c.name);
             }
         }
-        let errors_before = self.errors.len();
-        for d in &drafts {
+        for d in drafts {
             if !entities.contains(&d.treaty.cedent.as_str()) {
                 let help = match did_you_mean(&d.treaty.cedent, entities.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -61,13 +80,18 @@ impl Cx {
                 });
             }
         }
+    }
+
+    /// Each treaty's `inures after` list, resolved to treaty indices: unknown names and
+    /// treaties of another cedent are errors.
+    fn inuring(&mut self, drafts: &[Draft<'_>]) -> Vec<Vec<usize>> {
         let by_name: HashMap<&str, usize> = drafts
             .iter()
             .enumerate()
             .map(|(i, d)| (d.treaty.name.as_str(), i))
             .collect();
         let mut resolved: Vec<Vec<usize>> = Vec::with_capacity(drafts.len());
-        for d in &drafts {
+        for d in drafts {
             let mut after = Vec::new();
             for item in &d.decl.items {
                 let TreatyItemKind::InuresAfter(list) = &item.kind else {
@@ -106,17 +130,11 @@ impl Cx {
             }
             resolved.push(after);
         }
-        program.treaties = drafts
-            .into_iter()
-            .zip(resolved)
-            .map(|(d, after)| Treaty {
-                inures_after: after,
-                ..d.treaty
-            })
-            .collect();
-        if self.errors.len() > errors_before {
-            return;
-        }
+        resolved
+    }
+
+    /// The treaty graph must have no cycle of cessions and no cycle of inuring order.
+    fn treaty_graph(&mut self, program: &Program) {
         match TreatyGraph::new(program) {
             Ok(_) => {}
             Err(GraphError::Cycle { mut steps }) => {
