@@ -574,7 +574,6 @@ fn reachability(
     layers: &mut [LayerView],
     findings: &mut Vec<Finding>,
 ) -> Result<(), TowerError> {
-    let cur = &program.currency;
     let top = program
         .layers
         .iter()
@@ -615,23 +614,8 @@ fn reachability(
                         && key.layer.and_then(|l| usize::try_from(l).ok()) == Some(k)
                 });
                 if excluded {
-                    if let (Some(slot), Some(layer)) =
-                        (excluded_by.get_mut(k), program.layers.get(k))
-                    {
-                        let name = r
-                            .uncovered
-                            .iter()
-                            .find(|u| {
-                                u.reason == UncoveredReason::LayerExcluded
-                                    && u.layer.as_deref() == Some(&layer.name)
-                            })
-                            .and_then(|u| u.clause.clone());
-                        *slot = layer
-                            .exclusions
-                            .iter()
-                            .find(|e| Some(&e.name) == name.as_ref())
-                            .map(|e| e.span)
-                            .or(*slot);
+                    if let Some(slot) = excluded_by.get_mut(k) {
+                        *slot = layer_exclusion_span(program, &r, k).or(*slot);
                     }
                 } else if let Some(p) = paid_somewhere.get_mut(k) {
                     *p = true;
@@ -650,43 +634,13 @@ fn reachability(
             continue;
         }
         view.reachable = false;
-        if max_x <= l.attachment {
-            let mut f = Finding::new(
-                findings::UNREACHABLE_LAYER,
-                Level::Warning,
-                format!(
-                    "layer `{}` attaches at {} but no covered loss brings more than {} to the tower",
-                    l.name,
-                    cur.display(l.attachment),
-                    cur.display(max_x)
-                ),
-            )
-            .at(l.span, "never reached");
-            if let Some((clause, span, amount)) = blocking_clause(program, &best_result) {
-                f = f.at(
-                    span,
-                    format!("{clause} keeps {} of the largest loss", grouped(amount)),
-                );
-                f = f.help(format!(
-                    "{clause} caps every covered loss below this layer's attachment; raise it, or lower the layer"
-                ));
-            }
-            findings.push(f);
-        } else {
-            let mut f = Finding::new(
-                findings::UNREACHABLE_LAYER,
-                Level::Warning,
-                format!(
-                    "layer `{}` is excluded for every covered cause that reaches it",
-                    l.name
-                ),
-            )
-            .at(l.span, "never pays");
-            if let Some(span) = excluded_by.get(k).copied().flatten() {
-                f = f.at(span, "excludes every loss reaching the layer");
-            }
-            findings.push(f);
-        }
+        findings.push(unreachable_finding(
+            program,
+            l,
+            max_x,
+            &best_result,
+            excluded_by.get(k).copied().flatten(),
+        ));
     }
     Ok(())
 }
@@ -804,6 +758,71 @@ fn tiers(
         });
     }
     Ok(out)
+}
+
+/// The span of the exclusion of layer `k` that took its band in probe result `r`.
+fn layer_exclusion_span(program: &Program, r: &EventResult, k: usize) -> Option<Span> {
+    let layer = program.layers.get(k)?;
+    let name = r
+        .uncovered
+        .iter()
+        .find(|u| {
+            u.reason == UncoveredReason::LayerExcluded && u.layer.as_deref() == Some(&layer.name)
+        })
+        .and_then(|u| u.clause.clone());
+    layer
+        .exclusions
+        .iter()
+        .find(|e| Some(&e.name) == name.as_ref())
+        .map(|e| e.span)
+}
+
+/// The finding for layer `l`, which no probe paid: the largest loss (`max_x` to the
+/// tower, from `best`) stays below it, or a layer exclusion (at `excluded_by`) takes it.
+fn unreachable_finding(
+    program: &Program,
+    l: &Layer,
+    max_x: Money,
+    best: &EventResult,
+    excluded_by: Option<Span>,
+) -> Finding {
+    let cur = &program.currency;
+    if max_x <= l.attachment {
+        let mut f = Finding::new(
+            findings::UNREACHABLE_LAYER,
+            Level::Warning,
+            format!(
+                "layer `{}` attaches at {} but no covered loss brings more than {} to the tower",
+                l.name,
+                cur.display(l.attachment),
+                cur.display(max_x)
+            ),
+        )
+        .at(l.span, "never reached");
+        if let Some((clause, span, amount)) = blocking_clause(program, best) {
+            f = f.at(
+                span,
+                format!("{clause} keeps {} of the largest loss", grouped(amount)),
+            );
+            f = f.help(format!(
+                "{clause} caps every covered loss below this layer's attachment; raise it, or lower the layer"
+            ));
+        }
+        return f;
+    }
+    let mut f = Finding::new(
+        findings::UNREACHABLE_LAYER,
+        Level::Warning,
+        format!(
+            "layer `{}` is excluded for every covered cause that reaches it",
+            l.name
+        ),
+    )
+    .at(l.span, "never pays");
+    if let Some(span) = excluded_by {
+        f = f.at(span, "excludes every loss reaching the layer");
+    }
+    f
 }
 
 /// The loss an advice probe puts in a tier without a declared exposure: 1,000,000 major

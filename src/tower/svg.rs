@@ -8,7 +8,7 @@
 //! beside the tower, and an event's net loss (what entered the tower) can be drawn across it.
 //! Geometry is computed in `f64`: it only places pixels, never money.
 
-use super::Tower;
+use super::{Band, LayerView, Tower};
 use crate::program::Program;
 use crate::render::short;
 use rust_decimal::prelude::ToPrimitive;
@@ -117,8 +117,32 @@ impl Scale {
 /// Draws the tower of `t` (from `program`) as an SVG document.
 pub fn svg(t: &Tower, program: &Program, event: Option<&EventLine>) -> String {
     let scale = Scale::new(t);
-    let height = scale.bottom_y + 110.0;
     let mut s = String::new();
+    header(&mut s, t, &scale);
+    axis(&mut s, &scale);
+    // Layers, shares and gaps.
+    for (b, (_, _, y0, y1)) in t.bands.iter().zip(&scale.bands) {
+        match &b.layer {
+            None => gap_band(&mut s, b, *y0, *y1),
+            Some(name) => {
+                if let Some(l) = t.layers.iter().find(|l| l.layer == *name) {
+                    layer_band(&mut s, t, l, *y0, *y1);
+                }
+            }
+        }
+    }
+    side(&mut s, t, program, &scale);
+    if let Some(e) = event {
+        event_line(&mut s, e, &scale);
+    }
+    legend(&mut s, &scale);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The document's opening, background, title and subtitle.
+fn header(s: &mut String, t: &Tower, scale: &Scale) {
+    let height = scale.bottom_y + 110.0;
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
@@ -145,8 +169,11 @@ pub fn svg(t: &Tower, program: &Program, event: Option<&EventLine>) -> String {
             ""
         }
     );
+}
 
-    // Axis with a tick at every band boundary.
+/// The amount axis, with a tick at every band boundary (and break marks between bands
+/// of different scales).
+fn axis(s: &mut String, scale: &Scale) {
     let _ = writeln!(
         s,
         r##"<line class="axis" x1="{AXIS_X}" y1="{:.1}" x2="{AXIS_X}" y2="{:.1}" stroke="#333333"/>"##,
@@ -180,131 +207,128 @@ pub fn svg(t: &Tower, program: &Program, event: Option<&EventLine>) -> String {
             );
         }
     }
+}
 
-    // Layers, shares and gaps.
-    for (b, (_, _, y0, y1)) in t.bands.iter().zip(&scale.bands) {
-        let h = y0 - y1;
-        match &b.layer {
-            None => {
-                let gap = b.to.checked_sub(b.from).unwrap_or_default();
-                let _ = writeln!(
-                    s,
-                    r##"<rect class="gap" x="{TOWER_X}" y="{y1:.1}" width="{TOWER_W}" height="{h:.1}" fill="#fdecea" stroke="#c0392b" stroke-dasharray="6 4"/>"##
-                );
-                let _ = writeln!(
-                    s,
-                    r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#c0392b" font-weight="bold">gap {} — uncovered (tower_gap)</text>"##,
-                    TOWER_X + TOWER_W / 2.0,
-                    y1 + h / 2.0 + 4.0,
-                    short(gap)
-                );
-            }
-            Some(name) => {
-                let Some(l) = t.layers.iter().find(|l| l.layer == *name) else {
-                    continue;
-                };
-                let mut x = TOWER_X;
-                let row_y = y1 + 20.0;
-                let row_h = (h - 22.0).max(16.0);
-                for c in &l.carriers {
-                    let w = TOWER_W * f(c.percent) / 100.0;
-                    let color = t
-                        .entities
-                        .iter()
-                        .position(|e| e.entity == c.carrier)
-                        .and_then(|i| PALETTE.get(i.checked_rem(PALETTE.len()).unwrap_or(0)))
-                        .copied()
-                        .unwrap_or("#888888");
-                    let _ = writeln!(
-                        s,
-                        r##"<rect class="share" data-layer="{}" data-carrier="{}" x="{x:.1}" y="{row_y:.1}" width="{w:.1}" height="{row_h:.1}" fill="{color}" fill-opacity="0.85" stroke="#ffffff"><title>{} — {}% of {}: {} per occurrence</title></rect>"##,
-                        esc(&l.layer),
-                        esc(&c.carrier),
-                        esc(&c.carrier),
-                        c.percent,
-                        esc(&l.layer),
-                        short(c.line)
-                    );
-                    label_in_box(
-                        &mut s,
-                        x,
-                        row_y,
-                        w,
-                        row_h,
-                        &c.carrier,
-                        &format!("{}% · {}", c.percent, short(c.line)),
-                        "#ffffff",
-                    );
-                    x += w;
-                }
-                if l.unplaced.percent > Decimal::ZERO {
-                    let w = TOWER_X + TOWER_W - x;
-                    let _ = writeln!(
-                        s,
-                        r##"<rect class="unplaced" data-layer="{}" x="{x:.1}" y="{row_y:.1}" width="{w:.1}" height="{row_h:.1}" fill="url(#hatch)" stroke="#c0392b"/>"##,
-                        esc(&l.layer)
-                    );
-                    label_in_box(
-                        &mut s,
-                        x,
-                        row_y,
-                        w,
-                        row_h,
-                        "unplaced",
-                        &format!("{}% · {}", l.unplaced.percent, short(l.unplaced.line)),
-                        "#7b241c",
-                    );
-                }
-                let _ = writeln!(
-                    s,
-                    r##"<rect class="layer" data-layer="{}" x="{TOWER_X}" y="{y1:.1}" width="{TOWER_W}" height="{h:.1}" fill="none" stroke="#222222" stroke-width="1.5"{}/>"##,
-                    esc(&l.layer),
-                    if l.reachable {
-                        ""
-                    } else {
-                        r#" stroke-dasharray="3 3""#
-                    }
-                );
-                let _ = writeln!(
-                    s,
-                    r#"<text x="{:.1}" y="{:.1}" font-weight="bold">{} <tspan font-weight="normal">{} xs {}{}{}</tspan></text>"#,
-                    TOWER_X + 6.0,
-                    y1 + 15.0,
-                    esc(&l.layer),
-                    short(l.limit),
-                    short(l.attachment),
-                    l.aggregate
-                        .map_or(String::new(), |a| format!(", aggregate {}", short(a))),
-                    if l.reachable { "" } else { " — unreachable" }
-                );
-            }
+/// A gap in the tower, between `y0` (bottom) and `y1` (top).
+fn gap_band(s: &mut String, b: &Band, y0: f64, y1: f64) {
+    let h = y0 - y1;
+    let gap = b.to.checked_sub(b.from).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        r##"<rect class="gap" x="{TOWER_X}" y="{y1:.1}" width="{TOWER_W}" height="{h:.1}" fill="#fdecea" stroke="#c0392b" stroke-dasharray="6 4"/>"##
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#c0392b" font-weight="bold">gap {} — uncovered (tower_gap)</text>"##,
+        TOWER_X + TOWER_W / 2.0,
+        y1 + h / 2.0 + 4.0,
+        short(gap)
+    );
+}
+
+/// Layer `l`'s band: its carriers' shares, the unplaced share hatched, its outline and title.
+fn layer_band(s: &mut String, t: &Tower, l: &LayerView, y0: f64, y1: f64) {
+    let h = y0 - y1;
+    let mut x = TOWER_X;
+    let row_y = y1 + 20.0;
+    let row_h = (h - 22.0).max(16.0);
+    for c in &l.carriers {
+        let w = TOWER_W * f(c.percent) / 100.0;
+        let color = t
+            .entities
+            .iter()
+            .position(|e| e.entity == c.carrier)
+            .and_then(|i| PALETTE.get(i.checked_rem(PALETTE.len()).unwrap_or(0)))
+            .copied()
+            .unwrap_or("#888888");
+        let _ = writeln!(
+            s,
+            r##"<rect class="share" data-layer="{}" data-carrier="{}" x="{x:.1}" y="{row_y:.1}" width="{w:.1}" height="{row_h:.1}" fill="{color}" fill-opacity="0.85" stroke="#ffffff"><title>{} — {}% of {}: {} per occurrence</title></rect>"##,
+            esc(&l.layer),
+            esc(&c.carrier),
+            esc(&c.carrier),
+            c.percent,
+            esc(&l.layer),
+            short(c.line)
+        );
+        label_in_box(
+            s,
+            x,
+            row_y,
+            w,
+            row_h,
+            &c.carrier,
+            &format!("{}% · {}", c.percent, short(c.line)),
+            "#ffffff",
+        );
+        x += w;
+    }
+    if l.unplaced.percent > Decimal::ZERO {
+        let w = TOWER_X + TOWER_W - x;
+        let _ = writeln!(
+            s,
+            r##"<rect class="unplaced" data-layer="{}" x="{x:.1}" y="{row_y:.1}" width="{w:.1}" height="{row_h:.1}" fill="url(#hatch)" stroke="#c0392b"/>"##,
+            esc(&l.layer)
+        );
+        label_in_box(
+            s,
+            x,
+            row_y,
+            w,
+            row_h,
+            "unplaced",
+            &format!("{}% · {}", l.unplaced.percent, short(l.unplaced.line)),
+            "#7b241c",
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<rect class="layer" data-layer="{}" x="{TOWER_X}" y="{y1:.1}" width="{TOWER_W}" height="{h:.1}" fill="none" stroke="#222222" stroke-width="1.5"{}/>"##,
+        esc(&l.layer),
+        if l.reachable {
+            ""
+        } else {
+            r#" stroke-dasharray="3 3""#
         }
-    }
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" font-weight="bold">{} <tspan font-weight="normal">{} xs {}{}{}</tspan></text>"#,
+        TOWER_X + 6.0,
+        y1 + 15.0,
+        esc(&l.layer),
+        short(l.limit),
+        short(l.attachment),
+        l.aggregate
+            .map_or(String::new(), |a| format!(", aggregate {}", short(a))),
+        if l.reachable { "" } else { " — unreachable" }
+    );
+}
 
-    side(&mut s, t, program, &scale);
+/// The line of an event's net loss across the tower.
+fn event_line(s: &mut String, e: &EventLine, scale: &Scale) {
+    let (y, clamped) = scale.y(f(e.net));
+    let _ = writeln!(
+        s,
+        r##"<line class="event" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#d62728" stroke-width="3"/>"##,
+        TOWER_X - 10.0,
+        TOWER_X + TOWER_W + 10.0
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{:.1}" y="{:.1}" fill="#d62728" font-weight="bold" text-anchor="end" paint-order="stroke" stroke="#ffffff" stroke-width="4">{}: {} to the tower{} · ground-up {} · paid {}</text>"##,
+        TOWER_X + TOWER_W,
+        y - 6.0,
+        esc(&e.id),
+        short(e.net),
+        if clamped { " (above the top)" } else { "" },
+        short(e.ground_up),
+        short(e.paid)
+    );
+}
 
-    if let Some(e) = event {
-        let (y, clamped) = scale.y(f(e.net));
-        let _ = writeln!(
-            s,
-            r##"<line class="event" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#d62728" stroke-width="3"/>"##,
-            TOWER_X - 10.0,
-            TOWER_X + TOWER_W + 10.0
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" fill="#d62728" font-weight="bold" text-anchor="end" paint-order="stroke" stroke="#ffffff" stroke-width="4">{}: {} to the tower{} · ground-up {} · paid {}</text>"##,
-            TOWER_X + TOWER_W,
-            y - 6.0,
-            esc(&e.id),
-            short(e.net),
-            if clamped { " (above the top)" } else { "" },
-            short(e.ground_up),
-            short(e.paid)
-        );
-    }
-
-    // Legend.
+/// The legend under the tower.
+fn legend(s: &mut String, scale: &Scale) {
     let ly = scale.bottom_y + 40.0;
     let _ = writeln!(
         s,
@@ -320,8 +344,6 @@ pub fn svg(t: &Tower, program: &Program, event: Option<&EventLine>) -> String {
         TOWER_X + 30.0,
         ly + 33.0
     );
-    s.push_str("</svg>\n");
-    s
 }
 
 /// A white outline behind dark text drawn over a hatched box.
