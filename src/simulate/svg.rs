@@ -39,8 +39,6 @@ fn at(desc: &[i64], n: u64, t: f64) -> Option<i64> {
 
 /// The chart of a simulation.
 pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -> String {
-    let n = block.years;
-    let scale = 10f64.powi(program.currency.minor_units as i32);
     let sorted = |key: SummaryKey, occurrence: bool| -> Vec<i64> {
         let mut v = block
             .summaries
@@ -82,17 +80,7 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
             "6 4",
         ),
     ];
-    let ts = periods(n);
-    let ymax = series
-        .iter()
-        .flat_map(|(_, v, _, _)| v.first().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64
-        / scale;
-    let xmax = (n as f64).max(2.0).log10();
-    let x = |t: f64| LEFT + (W - LEFT - RIGHT) * (t.max(1.0).log10() / xmax);
-    let y = |v: f64| H - BOTTOM - (H - TOP - BOTTOM) * (v / ymax).clamp(0.0, 1.0);
+    let plot = Plot::new(program, block.years, &series);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -102,9 +90,62 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
 "##,
         esc(&result.model),
         esc(&result.program),
-        n
+        plot.n
     );
-    // Axes and grid.
+    axes(&mut s, &plot, &program.currency.code);
+    curves(&mut s, &plot, &series);
+    layer_marks(&mut s, &plot, result);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A curve: its name, annual or yearly-largest values sorted from the largest down, colour
+/// and dash pattern.
+type Series<'a> = (&'a str, Vec<i64>, &'a str, &'a str);
+
+/// Where the chart puts a return period and an amount.
+struct Plot {
+    /// Years simulated.
+    n: u64,
+    /// Minor units per major unit.
+    scale: f64,
+    /// The largest amount drawn, major units.
+    ymax: f64,
+    /// log10 of the longest return period.
+    xmax: f64,
+}
+
+impl Plot {
+    fn new(program: &Program, n: u64, series: &[Series<'_>]) -> Plot {
+        let scale = 10f64.powi(program.currency.minor_units as i32);
+        let ymax = series
+            .iter()
+            .flat_map(|(_, v, _, _)| v.first().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64
+            / scale;
+        Plot {
+            n,
+            scale,
+            ymax,
+            xmax: (n as f64).max(2.0).log10(),
+        }
+    }
+
+    /// The x of return period `t` (log scale).
+    fn x(&self, t: f64) -> f64 {
+        LEFT + (W - LEFT - RIGHT) * (t.max(1.0).log10() / self.xmax)
+    }
+
+    /// The y of amount `v` (major units).
+    fn y(&self, v: f64) -> f64 {
+        H - BOTTOM - (H - TOP - BOTTOM) * (v / self.ymax).clamp(0.0, 1.0)
+    }
+}
+
+/// Axes, grid and axis titles.
+fn axes(s: &mut String, plot: &Plot, currency: &str) {
     let _ = writeln!(
         s,
         r##"<line x1="{LEFT}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}" stroke="#333"/>"##,
@@ -114,11 +155,11 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
         H - BOTTOM
     );
     let mut decade = 1.0;
-    while decade <= (n as f64).max(2.0) {
+    while decade <= (plot.n as f64).max(2.0) {
         let _ = writeln!(
             s,
             r##"<line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1}" stroke="#ddd"/><text x="{0:.1}" y="{2}" text-anchor="middle">{3}</text>"##,
-            x(decade),
+            plot.x(decade),
             H - BOTTOM,
             H - BOTTOM + 18.0,
             decade
@@ -126,15 +167,15 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
         decade *= 10.0;
     }
     for i in 0..=5 {
-        let v = ymax * f64::from(i) / 5.0;
+        let v = plot.ymax * f64::from(i) / 5.0;
         let label = Decimal::from_f64_retain(v).map_or(String::new(), |d| short(d.round()));
         let _ = writeln!(
             s,
             r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#eee"/><text x="{2}" y="{3:.1}" text-anchor="end">{4}</text>"##,
-            y(v),
+            plot.y(v),
             W - RIGHT,
             LEFT - 8.0,
-            y(v) + 4.0,
+            plot.y(v) + 4.0,
             label
         );
     }
@@ -145,14 +186,19 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
         H - BOTTOM + 44.0,
         (TOP + H - BOTTOM) / 2.0,
         (TOP + H - BOTTOM) / 2.0,
-        esc(&program.currency.code)
+        esc(currency)
     );
-    // Curves.
+}
+
+/// Each series as a polyline over the return periods, with its legend line.
+fn curves(s: &mut String, plot: &Plot, series: &[Series<'_>]) {
+    let ts = periods(plot.n);
     for (k, (name, desc, color, dash)) in series.iter().enumerate() {
         let pts: Vec<String> = ts
             .iter()
             .filter_map(|t| {
-                at(desc, n, *t).map(|v| format!("{:.1},{:.1}", x(*t), y(v as f64 / scale)))
+                at(desc, plot.n, *t)
+                    .map(|v| format!("{:.1},{:.1}", plot.x(*t), plot.y(v as f64 / plot.scale)))
             })
             .collect();
         if pts.is_empty() {
@@ -174,7 +220,10 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
             ly + 4.0
         );
     }
-    // Layers: attachment and exhaustion at 1 / probability.
+}
+
+/// Each layer's attachment and exhaustion marked at 1 / probability.
+fn layer_marks(s: &mut String, plot: &Plot, result: &SimulationResult) {
     for (k, l) in result.layers.iter().enumerate() {
         for (p, what, color) in [
             (l.attach_probability, "attaches", "#59a14f"),
@@ -187,16 +236,14 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
             let _ = writeln!(
                 s,
                 r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="{color}" stroke-dasharray="3 3"/><text x="{3:.1}" y="{4:.1}" fill="{color}" transform="rotate(-90 {3:.1} {4:.1})">{5} {what} (1 in {6:.1})</text>"##,
-                x(t),
+                plot.x(t),
                 TOP,
                 H - BOTTOM,
-                x(t) - 4.0,
+                plot.x(t) - 4.0,
                 H - BOTTOM - 8.0 - 150.0 * (k % 2) as f64,
                 esc(&l.layer),
                 t
             );
         }
     }
-    s.push_str("</svg>\n");
-    s
 }
