@@ -150,6 +150,28 @@ impl Program {
         (causes, tiers)
     }
 
+    /// The program's carriers in tower order, each once (as results and totals list them),
+    /// and, per layer, the position of each of its carriers in that list.
+    pub fn carrier_list(&self) -> CarrierList {
+        let mut names: Vec<String> = Vec::new();
+        let mut index = Vec::with_capacity(self.layers.len());
+        for l in &self.layers {
+            let idx = l
+                .carriers
+                .iter()
+                .map(|c| match names.iter().position(|n| *n == c.name) {
+                    Some(i) => i,
+                    None => {
+                        names.push(c.name.clone());
+                        names.len().saturating_sub(1)
+                    }
+                })
+                .collect();
+            index.push(idx);
+        }
+        CarrierList { names, index }
+    }
+
     /// Every clause condition, in the engine's order: exclusions, sub-limits, deductibles,
     /// then each layer's exclusions.
     pub fn clause_conditions(&self) -> impl Iterator<Item = &Condition> {
@@ -354,6 +376,15 @@ pub struct Layer {
     pub exclusions: Vec<Exclusion>,
     /// Source text.
     pub span: Span,
+}
+
+/// A program's carriers in tower order ([`Program::carrier_list`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CarrierList {
+    /// Each carrier once, in order of first appearance in the tower.
+    pub names: Vec<String>,
+    /// Per layer (tower order), the position in `names` of each of its carriers.
+    pub index: Vec<Vec<usize>>,
 }
 
 /// Part of `[0, top)` of a tower that no layer covers: between `from` and `to`, below

@@ -90,19 +90,29 @@ struct TreatyPlan {
     weights: Vec<i128>,
 }
 
-/// Evaluates a program's treaties event after event, carrying aggregates and totals.
-pub struct Reinsurance {
+/// A program's treaties compiled once: the entity graph and each treaty's form and
+/// reinsurer weights. Shared by every evaluation of the program ([`Reinsurance`]).
+pub struct ReinsurancePlan {
     graph: TreatyGraph,
     plans: Vec<TreatyPlan>,
+    /// Each treaty's aggregate at the start of the period.
+    aggregates: Vec<Option<i64>>,
+    /// Every entity's outcome, zero: the totals at the start of the period.
+    zero: Vec<EntityOutcome>,
+}
+
+/// Evaluates a program's treaties event after event, carrying aggregates and totals.
+pub struct Reinsurance {
+    plan: std::sync::Arc<ReinsurancePlan>,
     aggregate_left: Vec<Option<i64>>,
     totals: Vec<EntityOutcome>,
     parts: Vec<i64>,
     scratch: Vec<(i128, usize)>,
 }
 
-impl Reinsurance {
-    /// A fresh evaluator: every treaty aggregate full, totals zero.
-    pub fn new(program: &Program) -> Result<Reinsurance, GraphError> {
+impl ReinsurancePlan {
+    /// The plan of `program`'s treaties; an error when they cede in a circle.
+    pub fn new(program: &Program) -> Result<ReinsurancePlan, GraphError> {
         let graph = TreatyGraph::new(program)?;
         let plans = program
             .treaties
@@ -121,18 +131,16 @@ impl Reinsurance {
                 }
             })
             .collect();
-        let totals = Self::empty(&graph, program);
-        Ok(Reinsurance {
-            aggregate_left: program
+        let zero = Self::empty(&graph, program);
+        Ok(ReinsurancePlan {
+            aggregates: program
                 .treaties
                 .iter()
                 .map(|t| t.aggregate.map(|m| m.0))
                 .collect(),
             graph,
             plans,
-            totals,
-            parts: Vec::new(),
-            scratch: Vec::new(),
+            zero,
         })
     }
 
@@ -167,26 +175,52 @@ impl Reinsurance {
         self.graph.entities.iter().position(|e| e == name)
     }
 
+    /// The public form of entity outcomes.
+    pub fn results(&self, program: &Program, outcomes: &[EntityOutcome]) -> Vec<EntityResult> {
+        results(&self.graph.entities, program, &program.currency, outcomes)
+    }
+}
+
+impl Reinsurance {
+    /// A fresh evaluator of `program`'s treaties: every aggregate full, totals zero.
+    pub fn new(program: &Program) -> Result<Reinsurance, GraphError> {
+        Ok(Reinsurance::with_plan(std::sync::Arc::new(
+            ReinsurancePlan::new(program)?,
+        )))
+    }
+
+    /// A fresh evaluator of a shared plan.
+    pub fn with_plan(plan: std::sync::Arc<ReinsurancePlan>) -> Reinsurance {
+        Reinsurance {
+            aggregate_left: plan.aggregates.clone(),
+            totals: plan.zero.clone(),
+            plan,
+            parts: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The graph: entity names and evaluation order.
+    pub fn graph(&self) -> &TreatyGraph {
+        &self.plan.graph
+    }
+
+    /// Index of an entity by name.
+    pub fn entity_index(&self, name: &str) -> Option<usize> {
+        self.plan.entity_index(name)
+    }
+
     /// Back to the start of the period: aggregates full, totals zero.
-    pub fn reset(&mut self, program: &Program) {
-        for (left, t) in self.aggregate_left.iter_mut().zip(&program.treaties) {
-            *left = t.aggregate.map(|m| m.0);
-        }
-        for e in &mut self.totals {
-            e.gross = Money::ZERO;
-            e.ceded = Money::ZERO;
-            e.net = Money::ZERO;
-            for t in &mut e.treaties {
-                t.ceded = Money::ZERO;
-                t.reinsurers.iter_mut().for_each(|m| *m = Money::ZERO);
-            }
-        }
+    pub fn reset(&mut self) {
+        self.aggregate_left.clone_from(&self.plan.aggregates);
+        self.totals.clone_from(&self.plan.zero);
     }
 
     /// Applies the treaties to one event. `direct[e]` is what entity `e` paid as a carrier;
     /// `out` receives every entity's position. `None` on arithmetic overflow.
     pub fn evaluate(&mut self, direct: &[Money], out: &mut Vec<EntityOutcome>) -> Option<()> {
-        let n = self.graph.entities.len();
+        let plan = &*self.plan;
+        let n = plan.graph.entities.len();
         out.resize_with(n, EntityOutcome::default);
         for (e, o) in out.iter_mut().enumerate() {
             o.gross = direct.get(e).copied().unwrap_or_default();
@@ -194,13 +228,13 @@ impl Reinsurance {
             o.net = Money::ZERO;
             o.treaties.clear();
         }
-        for &e in &self.graph.order {
+        for &e in &plan.graph.order {
             let gross = out.get(e)?.gross.0;
             let mut net = gross;
-            let mut cessions = Vec::with_capacity(self.graph.treaties_of.get(e)?.len());
-            for &t in self.graph.treaties_of.get(e)? {
-                let plan = self.plans.get(t)?;
-                let mut amount = match &plan.kind {
+            let mut cessions = Vec::with_capacity(plan.graph.treaties_of.get(e)?.len());
+            for &t in plan.graph.treaties_of.get(e)? {
+                let treaty = plan.plans.get(t)?;
+                let mut amount = match &treaty.kind {
                     TreatyKind::QuotaShare(f) => f.apply(Money(net))?.0,
                     TreatyKind::Excess { limit, attachment } => {
                         net.checked_sub(attachment.0)?.max(0).min(limit.0)
@@ -213,8 +247,8 @@ impl Reinsurance {
                     amount = amount.min((*left).max(0));
                     *left = left.checked_sub(amount)?;
                 }
-                split_into(amount, &plan.weights, &mut self.parts, &mut self.scratch)?;
-                let rs = self.graph.reinsurers.get(t)?;
+                split_into(amount, &treaty.weights, &mut self.parts, &mut self.scratch)?;
+                let rs = plan.graph.reinsurers.get(t)?;
                 let mut placed = 0i64;
                 let mut parts = Vec::with_capacity(rs.len());
                 for (&r, &part) in rs.iter().zip(&self.parts) {
@@ -260,7 +294,7 @@ impl Reinsurance {
 
     /// The public form of entity outcomes.
     pub fn results(&self, program: &Program, outcomes: &[EntityOutcome]) -> Vec<EntityResult> {
-        results(&self.graph.entities, program, &program.currency, outcomes)
+        self.plan.results(program, outcomes)
     }
 }
 

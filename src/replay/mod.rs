@@ -16,6 +16,7 @@ mod outcome;
 mod output;
 mod parametric;
 mod plan;
+mod publish;
 mod recovery;
 mod result;
 mod run;
@@ -31,6 +32,7 @@ pub use occurrence::{group, Occurrence};
 pub use outcome::{ClauseRef, LayerOutcome, Outcome, RecoveredOutcome, TraceStep, UncoveredKey};
 pub use output::{EventSink, Format};
 pub use parametric::{evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome};
+pub use plan::Plan;
 pub use result::*;
 pub use run::{
     explain, order_key, prepare_events, replay, replay_into, replay_text_into,

@@ -1,11 +1,148 @@
-//! The program compiled for the engine: conditions over interned symbols, each clause's
-//! condition marked event-level or line-level, layers with integer carrier weights.
+//! The program compiled for the engine ([`Plan`]): conditions over interned symbols, each
+//! clause's condition marked event-level or line-level and compiled to a truth table over
+//! atom bits where it can be, layers with integer carrier weights, the treaty graph. Built
+//! once per program and shared by every replay of it.
 
 use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
+use super::warn::{ExposureWatch, NameWatch};
 use crate::money::{share_weights, Fraction};
-use crate::program::{Condition, Layer};
+use crate::program::{Condition, Layer, Program};
+use crate::reinsurance::ReinsurancePlan;
 use crate::scenario::{Event, Line, Symbols};
+use std::sync::Arc;
+
+/// A program compiled for the engine. Built once per program ([`Plan::new`]) and shared,
+/// read-only, by every [`super::Replayer`] of it: the blocks of a simulation on several
+/// threads, the probes of the tower analysis, the programs of a book. `Send + Sync`.
+pub struct Plan<'p> {
+    pub(super) program: &'p Program,
+    pub(super) symbols: Symbols,
+    /// Covered causes' symbols; `None` when every cause is covered.
+    pub(super) covers: Option<Vec<u32>>,
+    pub(super) exclusions: Vec<ClauseCond>,
+    pub(super) sublimits: Vec<ClauseCond>,
+    pub(super) deductibles: Vec<ClauseCond>,
+    pub(super) layers: Vec<LayerPlan>,
+    /// The program's carriers in tower order (the totals' carrier list).
+    pub(super) carrier_names: Vec<String>,
+    /// The atoms of every clause condition; `None` past 64 (conditions run as trees).
+    pub(super) atoms: Option<Atoms>,
+    pub(super) treaties: Treaties,
+    /// The watches a replay starts from (what they watch; nothing seen yet).
+    pub(super) exposures: ExposureWatch,
+    pub(super) names: NameWatch,
+}
+
+/// The treaties of a program, if it has any.
+pub(super) enum Treaties {
+    /// No treaties.
+    None,
+    /// Treaties, with the entity index of each carrier of the totals' list.
+    Some {
+        plan: Arc<ReinsurancePlan>,
+        carrier_entity: Vec<usize>,
+    },
+    /// The treaty graph has a cycle: only possible for a program built by hand.
+    Invalid,
+}
+
+impl<'p> Plan<'p> {
+    /// The plan of `program`.
+    pub fn new(program: &'p Program) -> Plan<'p> {
+        let mut symbols = Symbols::default();
+        let mut exclusions: Vec<ClauseCond> = program
+            .exclusions
+            .iter()
+            .map(|e| ClauseCond::new(Some(&e.condition), &mut symbols))
+            .collect();
+        let mut sublimits: Vec<ClauseCond> = program
+            .sublimits
+            .iter()
+            .map(|s| ClauseCond::new(s.condition.as_ref(), &mut symbols))
+            .collect();
+        let mut deductibles: Vec<ClauseCond> = program
+            .deductibles
+            .iter()
+            .map(|d| ClauseCond::new(d.condition.as_ref(), &mut symbols))
+            .collect();
+        let covers = program
+            .covers
+            .as_ref()
+            .map(|cs| cs.iter().map(|c| symbols.intern(c)).collect());
+        let exposures = ExposureWatch::new(program, |t| symbols.intern(t));
+        let carriers = program.carrier_list();
+        let mut layers: Vec<LayerPlan> = program
+            .layers
+            .iter()
+            .zip(carriers.index)
+            .map(|(l, index)| LayerPlan::new(l, &mut symbols, index))
+            .collect();
+        let carrier_names = carriers.names;
+        let atoms = compile_atoms(
+            exclusions
+                .iter_mut()
+                .chain(&mut sublimits)
+                .chain(&mut deductibles)
+                .chain(layers.iter_mut().flat_map(|l| &mut l.exclusions))
+                .collect(),
+            &symbols,
+        );
+        let treaties = Treaties::new(program, &carrier_names);
+        // Interned last: the standard names take ids after every name the clauses use.
+        let names = NameWatch::new(program, |s| symbols.intern(s));
+        Plan {
+            program,
+            symbols,
+            covers,
+            exclusions,
+            sublimits,
+            deductibles,
+            layers,
+            carrier_names,
+            atoms,
+            treaties,
+            exposures,
+            names,
+        }
+    }
+
+    /// The program planned.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// The interned symbols, for preparing events.
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+}
+
+impl Treaties {
+    fn new(program: &Program, carrier_names: &[String]) -> Treaties {
+        if program.treaties.is_empty() {
+            return Treaties::None;
+        }
+        match ReinsurancePlan::new(program) {
+            Ok(plan) => Treaties::Some {
+                carrier_entity: carrier_names
+                    .iter()
+                    .map(|n| plan.entity_index(n).unwrap_or(usize::MAX))
+                    .collect(),
+                plan: Arc::new(plan),
+            },
+            Err(_) => Treaties::Invalid,
+        }
+    }
+}
+
+/// The atoms of every clause condition, each clause compiled over them; `None` (clauses
+/// left as trees) past 64 atoms.
+fn compile_atoms(mut clauses: Vec<&mut ClauseCond>, symbols: &Symbols) -> Option<Atoms> {
+    let atoms = Atoms::new(clauses.iter().filter_map(|c| c.tree()), symbols)?;
+    clauses.iter_mut().for_each(|c| c.attach(&atoms));
+    Some(atoms)
+}
 
 /// A clause's condition (`when …`), or none.
 #[derive(Clone, Debug)]
@@ -83,24 +220,10 @@ pub(crate) struct LayerPlan {
 }
 
 impl LayerPlan {
-    /// The plan of `l`; `carrier_names` gathers the program's carriers in tower order.
-    pub(crate) fn new(
-        l: &Layer,
-        symbols: &mut Symbols,
-        carrier_names: &mut Vec<String>,
-    ) -> LayerPlan {
+    /// The plan of `l`, whose carriers are at `carrier_index` of the program's carrier
+    /// list ([`Program::carrier_list`]).
+    pub(crate) fn new(l: &Layer, symbols: &mut Symbols, carrier_index: Vec<usize>) -> LayerPlan {
         let shares: Vec<Fraction> = l.carriers.iter().map(|c| c.share).collect();
-        let carrier_index = l
-            .carriers
-            .iter()
-            .map(|c| match carrier_names.iter().position(|n| *n == c.name) {
-                Some(i) => i,
-                None => {
-                    carrier_names.push(c.name.clone());
-                    carrier_names.len().saturating_sub(1)
-                }
-            })
-            .collect();
         LayerPlan {
             attachment: l.attachment.0,
             limit: l.limit.0,
@@ -133,3 +256,9 @@ impl LayerPlan {
         self.weights.len().saturating_sub(1)
     }
 }
+
+// INVARIANT: a plan is shared across threads (simulation blocks, a book's programs).
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Plan<'static>>();
+};

@@ -64,10 +64,10 @@ impl Replayer<'_> {
         let mut w = Waterfall {
             left: total,
             insured: 0,
-            carriers: vec![Money::ZERO; self.carrier_names.len()],
+            carriers: vec![Money::ZERO; self.plan.carrier_names.len()],
         };
         self.stage_uncovered(out, &OUTSIDE_OR_ABOVE, &mut w, trace)?;
-        for k in (0..self.layers.len()).rev() {
+        for k in (0..self.plan.layers.len()).rev() {
             if w.left == 0 {
                 break;
             }
@@ -114,9 +114,9 @@ impl Replayer<'_> {
                     after: Money(after),
                     note: format!(
                         "{} of {} {} to the insured",
-                        self.program.currency.display(Money(take)),
+                        self.plan.program.currency.display(Money(take)),
                         reason.as_str(),
-                        self.program.currency.display(*amount)
+                        self.plan.program.currency.display(*amount)
                     ),
                 });
             }
@@ -147,17 +147,23 @@ impl Replayer<'_> {
         };
         let exhausted = in_layer(UncoveredReason::AggregateExhausted)?;
         let excluded = in_layer(UncoveredReason::LayerExcluded)?;
-        self.weights.clear();
-        self.weights
+        self.scratch.weights.clear();
+        self.scratch
+            .weights
             .extend(lo.carriers.iter().map(|m| i128::from(m.0)));
-        self.weights.push(i128::from(lo.unplaced.0));
-        self.weights.push(i128::from(exhausted));
-        self.weights.push(i128::from(excluded));
-        split_into(take, &self.weights, &mut self.parts, &mut self.scratch)?;
-        let plan = self.layers.get(k)?;
+        self.scratch.weights.push(i128::from(lo.unplaced.0));
+        self.scratch.weights.push(i128::from(exhausted));
+        self.scratch.weights.push(i128::from(excluded));
+        split_into(
+            take,
+            &self.scratch.weights,
+            &mut self.scratch.parts,
+            &mut self.scratch.split,
+        )?;
+        let plan = self.plan.layers.get(k)?;
         let n = lo.carriers.len();
         let mut to_carriers = 0i64;
-        for (j, part) in self.parts.iter().take(n).enumerate() {
+        for (j, part) in self.scratch.parts.iter().take(n).enumerate() {
             let slot = w.carriers.get_mut(*plan.carrier_index.get(j)?)?;
             *slot = slot.checked_add(Money(*part))?;
             to_carriers = to_carriers.checked_add(*part)?;
@@ -167,13 +173,13 @@ impl Replayer<'_> {
         let to_insured = take.checked_sub(to_carriers)?;
         w.give_insured(to_insured)?;
         let after = w.left;
-        let layer = self.program.layers.get(k)?;
+        let layer = self.plan.program.layers.get(k)?;
         trace.step(|| {
-            let cur = &self.program.currency;
+            let cur = &self.plan.program.currency;
             let mut parts: Vec<String> = layer
                 .carriers
                 .iter()
-                .zip(&self.parts)
+                .zip(&self.scratch.parts)
                 .filter(|(_, p)| **p > 0)
                 .map(|(c, p)| format!("{} {}", c.name, cur.display(Money(*p))))
                 .collect();
@@ -199,7 +205,7 @@ impl Replayer<'_> {
 
     /// One trace step per recovery: its instant and valuation.
     fn trace_valuations<T: Tracer>(&self, ev: &Event<'_>, trace: &mut T) {
-        let cur = &self.program.currency;
+        let cur = &self.plan.program.currency;
         let mut running = 0i64;
         for (n, r) in ev.recoveries.iter().enumerate() {
             let before = running;
@@ -228,12 +234,12 @@ impl Replayer<'_> {
 
     fn layer_name(&self, key: &UncoveredKey) -> Option<String> {
         let k = usize::try_from(key.layer?).ok()?;
-        self.program.layers.get(k).map(|l| l.name.clone())
+        self.plan.program.layers.get(k).map(|l| l.name.clone())
     }
 
     /// The source of the clause an uncovered amount names.
     fn clause_span(&self, key: &UncoveredKey) -> Option<Span> {
-        let p = self.program;
+        let p = self.plan.program;
         let idx = |i: u32| usize::try_from(i).ok();
         match key.clause {
             ClauseRef::None => None,

@@ -34,11 +34,11 @@ impl Replayer<'_> {
     fn start_event(&self, out: &mut Outcome) {
         out.uncovered.clear();
         out.paid = Money::ZERO;
-        if out.layers.len() != self.layers.len() {
+        if out.layers.len() != self.plan.layers.len() {
             out.layers
-                .resize_with(self.layers.len(), LayerOutcome::default);
+                .resize_with(self.plan.layers.len(), LayerOutcome::default);
         }
-        for (lo, plan) in out.layers.iter_mut().zip(&self.layers) {
+        for (lo, plan) in out.layers.iter_mut().zip(&self.plan.layers) {
             // INVARIANT: a layer without a band paid nothing, so only layers with a band
             // in the last event need clearing.
             if lo.band.0 == 0 && lo.carriers.len() == plan.carriers() {
@@ -64,13 +64,13 @@ impl Replayer<'_> {
         out: &mut Outcome,
         t: &mut T,
     ) -> Option<i64> {
-        self.covered.clear();
+        self.scratch.covered.clear();
         let mut ground_up = 0i64;
         for (n, l) in ev.lines.iter().enumerate() {
             let before = ground_up;
             ground_up = ground_up.checked_add(l.value.0)?;
-            self.covered.push(l.value.0);
-            let cur = &self.program.currency;
+            self.scratch.covered.push(l.value.0);
+            let cur = &self.plan.program.currency;
             note!(t, "valuation", None, None, before, ground_up, {
                 let how = match (l.asset, &l.priced) {
                     (Some(a), Some((q, p))) => format!("{q} {a} x {p} = {}", cur.display(l.value)),
@@ -95,6 +95,7 @@ impl Replayer<'_> {
         let reason = if !self.eligible(ev) {
             UncoveredReason::OutsidePeriod
         } else if self
+            .plan
             .covers
             .as_ref()
             .is_some_and(|c| !c.contains(&ev.cause_id))
@@ -117,16 +118,20 @@ impl Replayer<'_> {
     /// The event's atom bits, and each line's answers to the clause conditions of steps
     /// 3-5 (layer exclusions read the event's bits in step 7).
     fn answer_conditions(&mut self, ev: &Event<'_>) {
-        if let Some(atoms) = &self.atoms {
-            self.event_mask = atoms.event_mask(ev);
+        if let Some(atoms) = &self.plan.atoms {
+            self.scratch.event_mask = atoms.event_mask(ev);
         }
         let clauses = Clauses {
-            exclusions: &self.exclusions,
-            sublimits: &self.sublimits,
-            deductibles: &self.deductibles,
+            exclusions: &self.plan.exclusions,
+            sublimits: &self.plan.sublimits,
+            deductibles: &self.plan.deductibles,
         };
-        self.answers
-            .fill(&clauses, ev, self.atoms.as_ref(), self.event_mask);
+        self.scratch.answers.fill(
+            &clauses,
+            ev,
+            self.plan.atoms.as_ref(),
+            self.scratch.event_mask,
+        );
     }
 
     /// Step 3, exclusions: each line goes to the first program exclusion whose condition
@@ -137,15 +142,15 @@ impl Replayer<'_> {
         out: &mut Outcome,
         t: &mut T,
     ) -> Option<()> {
-        if self.exclusions.is_empty() {
+        if self.plan.exclusions.is_empty() {
             return Some(());
         }
         for (li, line) in ev.lines.iter().enumerate() {
-            let c = *self.covered.get(li)?;
+            let c = *self.scratch.covered.get(li)?;
             if c == 0 {
                 continue;
             }
-            let Some(xi) = self.answers.exclusion(li) else {
+            let Some(xi) = self.scratch.answers.exclusion(li) else {
                 continue;
             };
             out.add(
@@ -154,8 +159,8 @@ impl Replayer<'_> {
                 None,
                 Money(c),
             )?;
-            *self.covered.get_mut(li)? = 0;
-            if let Some(clause) = self.program.exclusions.get(xi) {
+            *self.scratch.covered.get_mut(li)? = 0;
+            if let Some(clause) = self.plan.program.exclusions.get(xi) {
                 let total = self.covered_total()?;
                 note!(
                     t,
@@ -174,17 +179,17 @@ impl Replayer<'_> {
     /// Step 4, sub-limits in written order: the matching lines' covered value above the
     /// per-occurrence limit or the aggregate left is taken from them pro rata.
     fn apply_sublimits<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
-        let program = self.program;
+        let program = self.plan.program;
         for (si, clause) in program.sublimits.iter().enumerate() {
-            if !self.answers.sublimit_somewhere(si) {
+            if !self.scratch.answers.sublimit_somewhere(si) {
                 continue;
             }
-            self.matching.clear();
+            self.scratch.matching.clear();
             let mut m = 0i64;
-            for (li, c) in self.covered.iter().enumerate() {
+            for (li, c) in self.scratch.covered.iter().enumerate() {
                 let c = *c;
-                if c > 0 && self.answers.sublimit(li, si) {
-                    self.matching.push(li);
+                if c > 0 && self.scratch.answers.sublimit(li, si) {
+                    self.scratch.matching.push(li);
                     m = m.checked_add(c)?;
                 }
             }
@@ -195,7 +200,7 @@ impl Replayer<'_> {
             if let Some(per) = clause.per_occurrence {
                 allowed = allowed.min(per.0);
             }
-            let left = self.sublimit_left.get_mut(si)?;
+            let left = self.state.sublimit_left.get_mut(si)?;
             if let Some(left) = left {
                 allowed = allowed.min(left.0.max(0));
                 left.0 = left.0.checked_sub(allowed)?;
@@ -243,14 +248,14 @@ impl Replayer<'_> {
         if take == 0 {
             return Some(());
         }
-        self.matching.clear();
-        for (i, c) in self.covered.iter().enumerate() {
+        self.scratch.matching.clear();
+        for (i, c) in self.scratch.covered.iter().enumerate() {
             if *c > 0 {
-                self.matching.push(i);
+                self.scratch.matching.push(i);
             }
         }
         self.take_pro_rata(take)?;
-        if let Some(left) = self.deductible_left.get_mut(di)?.as_mut() {
+        if let Some(left) = self.state.deductible_left.get_mut(di)?.as_mut() {
             left.0 = left.0.checked_sub(take)?;
         }
         out.add(
@@ -259,7 +264,7 @@ impl Replayer<'_> {
             None,
             Money(take),
         )?;
-        let d = self.program.deductibles.get(di)?;
+        let d = self.plan.program.deductibles.get(di)?;
         note!(
             t,
             "deductible",
@@ -279,10 +284,10 @@ impl Replayer<'_> {
     /// most its aggregate left.
     fn largest_deductible(&self, total: i64) -> Option<Option<(usize, i64)>> {
         let mut best: Option<(usize, i64)> = None;
-        for (di, d) in self.program.deductibles.iter().enumerate() {
-            let applies = self.answers.deductible_somewhere(di)
-                && (self.covered.iter().enumerate())
-                    .any(|(li, c)| *c > 0 && self.answers.deductible(li, di));
+        for (di, d) in self.plan.program.deductibles.iter().enumerate() {
+            let applies = self.scratch.answers.deductible_somewhere(di)
+                && (self.scratch.covered.iter().enumerate())
+                    .any(|(li, c)| *c > 0 && self.scratch.answers.deductible(li, di));
             if !applies {
                 continue;
             }
@@ -306,7 +311,7 @@ impl Replayer<'_> {
                     x
                 }
             };
-            if let Some(left) = self.deductible_left.get(di)? {
+            if let Some(left) = self.state.deductible_left.get(di)? {
                 amount = amount.min(left.0.max(0));
             }
             if best.is_none_or(|(_, b)| amount > b) {
@@ -320,7 +325,7 @@ impl Replayer<'_> {
     /// the tower.
     fn apply_coinsurance<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<i64> {
         let remaining = self.covered_total()?;
-        let Some(p) = self.program.coinsurance else {
+        let Some(p) = self.plan.program.coinsurance else {
             return Some(remaining);
         };
         let kept = p.apply(Money(remaining))?.0;
@@ -357,7 +362,7 @@ impl Replayer<'_> {
     ) -> Option<()> {
         let mut in_bands = 0i64;
         let mut top = 0i64;
-        for (plan, lo) in self.layers.iter().zip(out.layers.iter_mut()) {
+        for (plan, lo) in self.plan.layers.iter().zip(out.layers.iter_mut()) {
             top = top.max(plan.attachment.checked_add(plan.limit)?);
             let band = x.checked_sub(plan.attachment)?.max(0).min(plan.limit);
             in_bands = in_bands.checked_add(band)?;
@@ -379,7 +384,7 @@ impl Replayer<'_> {
             Money(above),
         )?;
         if gap > 0 || above > 0 {
-            let cur = &self.program.currency;
+            let cur = &self.plan.program.currency;
             note!(
                 t,
                 "tower",
@@ -409,12 +414,12 @@ impl Replayer<'_> {
         t: &mut T,
     ) -> Option<()> {
         let k32 = u32::try_from(k).ok()?;
-        let plan = self.layers.get(k)?;
-        let layer = self.program.layers.get(k)?;
+        let plan = self.plan.layers.get(k)?;
+        let layer = self.plan.program.layers.get(k)?;
         if let Some(j) = plan
             .exclusions
             .iter()
-            .position(|c| c.for_event_only(ev, self.event_mask))
+            .position(|c| c.for_event_only(ev, self.scratch.event_mask))
         {
             out.add(
                 UncoveredReason::LayerExcluded,
@@ -435,7 +440,7 @@ impl Replayer<'_> {
             return Some(());
         }
         let mut paid = band;
-        if let Some(left) = self.layer_left.get_mut(k)?.as_mut() {
+        if let Some(left) = self.state.layer_left.get_mut(k)?.as_mut() {
             paid = paid.min(left.0.max(0));
             left.0 = left.0.checked_sub(paid)?;
         }
@@ -446,15 +451,24 @@ impl Replayer<'_> {
             Some(k32),
             Money(short),
         )?;
-        split_into(paid, &plan.weights, &mut self.parts, &mut self.scratch)?;
+        split_into(
+            paid,
+            &plan.weights,
+            &mut self.scratch.parts,
+            &mut self.scratch.split,
+        )?;
         let n = plan.carriers();
         let lo = out.layers.get_mut(k)?;
         let mut carriers_paid = 0i64;
-        for (slot, part) in lo.carriers.iter_mut().zip(self.parts.iter().take(n)) {
+        for (slot, part) in lo
+            .carriers
+            .iter_mut()
+            .zip(self.scratch.parts.iter().take(n))
+        {
             *slot = Money(*part);
             carriers_paid = carriers_paid.checked_add(*part)?;
         }
-        let unplaced = *self.parts.get(n)?;
+        let unplaced = *self.scratch.parts.get(n)?;
         lo.paid = Money(carriers_paid);
         lo.unplaced = Money(unplaced);
         out.paid = out.paid.checked_add(Money(carriers_paid))?;
@@ -465,7 +479,7 @@ impl Replayer<'_> {
             Money(unplaced),
         )?;
         self.charge_reinstatement_premium(k, paid, ev.occurred)?;
-        let cur = &self.program.currency;
+        let cur = &self.plan.program.currency;
         note!(
             t,
             "layer",
@@ -504,10 +518,10 @@ impl Replayer<'_> {
         paid: i64,
         occurred: Instant,
     ) -> Option<()> {
-        let c0 = *self.layer_cumulative.get(k)?;
+        let c0 = *self.state.layer_cumulative.get(k)?;
         let c1 = c0.checked_add(paid)?;
-        *self.layer_cumulative.get_mut(k)? = c1;
-        let plan = self.layers.get(k)?;
+        *self.state.layer_cumulative.get_mut(k)? = c1;
+        let plan = self.plan.layers.get(k)?;
         let (Some(premium), true) = (plan.premium, plan.reinstated_total > 0) else {
             return Some(());
         };
@@ -549,7 +563,7 @@ impl Replayer<'_> {
             let c = crate::money::div_round_half_even(num, den)?;
             cost = cost.checked_add(i64::try_from(c).ok()?)?;
         }
-        let p = self.layer_premium.get_mut(k)?;
+        let p = self.state.layer_premium.get_mut(k)?;
         *p = p.checked_add(Money(cost))?;
         Some(())
     }
@@ -557,30 +571,37 @@ impl Replayer<'_> {
     /// The unexpired part of the period at `occurred`, as (numerator, denominator) in
     /// seconds (section 11.3); 1 before the period start, 0 after its end.
     fn unexpired(&self, occurred: Instant) -> Option<(i128, i128)> {
-        let period = &self.program.period;
+        let period = &self.plan.program.period;
         let whole = period.end.0.checked_sub(period.start.0)?;
         let left = period.end.0.checked_sub(occurred.0)?.clamp(0, whole);
         Some((i128::from(left), i128::from(whole)))
     }
 
-    /// Takes `amount` from the lines in `self.matching` pro rata to their covered value
+    /// Takes `amount` from the lines in `self.scratch.matching` pro rata to their covered value
     /// (largest remainder, earlier line first on ties).
     fn take_pro_rata(&mut self, amount: i64) -> Option<()> {
         if amount == 0 {
             return Some(());
         }
-        if let [only] = self.matching.as_slice() {
-            let c = self.covered.get_mut(*only)?;
+        if let [only] = self.scratch.matching.as_slice() {
+            let c = self.scratch.covered.get_mut(*only)?;
             *c = c.checked_sub(amount)?;
             return Some(());
         }
-        self.weights.clear();
-        for i in &self.matching {
-            self.weights.push(i128::from(*self.covered.get(*i)?));
+        self.scratch.weights.clear();
+        for i in &self.scratch.matching {
+            self.scratch
+                .weights
+                .push(i128::from(*self.scratch.covered.get(*i)?));
         }
-        split_into(amount, &self.weights, &mut self.parts, &mut self.scratch)?;
-        for (i, part) in self.matching.iter().zip(&self.parts) {
-            let c = self.covered.get_mut(*i)?;
+        split_into(
+            amount,
+            &self.scratch.weights,
+            &mut self.scratch.parts,
+            &mut self.scratch.split,
+        )?;
+        for (i, part) in self.scratch.matching.iter().zip(&self.scratch.parts) {
+            let c = self.scratch.covered.get_mut(*i)?;
             *c = c.checked_sub(*part)?;
         }
         Some(())
@@ -588,6 +609,9 @@ impl Replayer<'_> {
 
     /// The sum of the lines' covered values.
     pub(super) fn covered_total(&self) -> Option<i64> {
-        self.covered.iter().try_fold(0i64, |a, c| a.checked_add(*c))
+        self.scratch
+            .covered
+            .iter()
+            .try_fold(0i64, |a, c| a.checked_add(*c))
     }
 }

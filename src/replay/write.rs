@@ -41,22 +41,10 @@ fn json_str(s: &str) -> String {
 impl ResultWriter {
     /// A writer for `program`.
     pub fn new(program: &Program) -> ResultWriter {
-        let mut names: Vec<&str> = Vec::new();
-        let mut carrier_index = Vec::new();
-        for l in &program.layers {
-            let mut idx = Vec::new();
-            for c in &l.carriers {
-                let i = match names.iter().position(|n| *n == c.name) {
-                    Some(i) => i,
-                    None => {
-                        names.push(&c.name);
-                        names.len().saturating_sub(1)
-                    }
-                };
-                idx.push(i);
-            }
-            carrier_index.push(idx);
-        }
+        let crate::program::CarrierList {
+            names,
+            index: carrier_index,
+        } = program.carrier_list();
         ResultWriter {
             decimals: program.currency.minor_units,
             layers: program.layers.iter().map(|l| json_str(&l.name)).collect(),

@@ -264,6 +264,8 @@ struct YearAcc {
 /// What the replay of a year needs besides the replayer.
 pub(crate) struct Setup<'p> {
     program: &'p Program,
+    /// The program planned once, shared by every block's replayer.
+    plan: std::sync::Arc<crate::replay::Plan<'p>>,
     model: &'p Model,
     seed: u64,
     /// Per layer, each carrier's index in the program's carrier list.
@@ -273,27 +275,6 @@ pub(crate) struct Setup<'p> {
     /// The events' text: ids are built per year; causes and tiers are the model's.
     cause_ids: Vec<u32>,
     tier_ids: Vec<Vec<u32>>,
-}
-
-/// The program's carriers in tower order of first appearance, and each layer's indices.
-pub(crate) fn carrier_list(program: &Program) -> (Vec<String>, Vec<Vec<usize>>) {
-    let mut names: Vec<String> = Vec::new();
-    let mut index = Vec::new();
-    for l in &program.layers {
-        let mut idx = Vec::new();
-        for c in &l.carriers {
-            let i = match names.iter().position(|n| *n == c.name) {
-                Some(i) => i,
-                None => {
-                    names.push(c.name.clone());
-                    names.len().saturating_sub(1)
-                }
-            };
-            idx.push(i);
-        }
-        index.push(idx);
-    }
-    (names, index)
 }
 
 /// The program's treaty entities, in the order results list them.
@@ -308,9 +289,12 @@ pub(crate) fn entity_list(program: &Program) -> Vec<String> {
 
 impl<'p> Setup<'p> {
     pub(crate) fn new(program: &'p Program, model: &'p Model, seed: u64) -> Setup<'p> {
-        let replayer = Replayer::new(program);
-        let symbols = replayer.symbols();
-        let (names, carrier_index) = carrier_list(program);
+        let plan = std::sync::Arc::new(crate::replay::Plan::new(program));
+        let symbols = plan.symbols();
+        let crate::program::CarrierList {
+            names,
+            index: carrier_index,
+        } = program.carrier_list();
         Setup {
             program,
             model,
@@ -324,6 +308,7 @@ impl<'p> Setup<'p> {
                 .iter()
                 .map(|p| p.losses.iter().map(|l| symbols.get(&l.tier)).collect())
                 .collect(),
+            plan,
         }
     }
 
@@ -466,7 +451,7 @@ pub(crate) fn run_block(
     };
     // Fixed summaries accumulate densely; they join the map at the end of the block.
     let mut fixed: Vec<Acc> = vec![Acc::default(); setup.fixed_len()];
-    let mut replayer = Replayer::new(program);
+    let mut replayer = Replayer::with_plan(std::sync::Arc::clone(&setup.plan));
     let mut out = Outcome::default();
     let mut drawn = Year::default();
     let mut acc = YearAcc {

@@ -2,7 +2,7 @@
 //! TVaR rounded half-even once, SD and SE as exactly rounded square roots of integer
 //! ratios (floating point only when the integers would overflow), ratios as `f64`.
 
-use super::{carrier_list, entity_list, Acc, Block, ClauseOrder, SummaryKey};
+use super::{entity_list, Acc, Block, ClauseOrder, SummaryKey};
 use crate::money::div_round_half_even;
 use crate::program::Program;
 use crate::replay::UncoveredReason;
@@ -90,7 +90,7 @@ impl SimulationResult {
 
 /// The name of a summary.
 pub fn summary_name(program: &Program, key: SummaryKey) -> String {
-    let (carriers, _) = carrier_list(program);
+    let carriers = program.carrier_list().names;
     let layer = |k: u32| {
         program
             .layers

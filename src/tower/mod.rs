@@ -932,9 +932,9 @@ fn entities(
         Some(r) => r.graph().entities.clone(),
         None => Vec::new(),
     };
-    for c in program.layers.iter().flat_map(|l| &l.carriers) {
-        if !names.contains(&c.name) {
-            names.push(c.name.clone());
+    for c in program.carrier_list().names {
+        if !names.contains(&c) {
+            names.push(c);
         }
     }
     let mut line = vec![Money::ZERO; names.len()];
