@@ -4,6 +4,7 @@
 //! of section 6 (`steps.rs`).
 
 use super::answers::{Answers, Clauses};
+use super::fault::{Fault, OrFault};
 use super::plan::{Plan, Treaties};
 use super::trace::{NoTrace, Tracer};
 use super::warn::{ExposureWatch, NameWatch};
@@ -164,13 +165,6 @@ impl Scratch {
     }
 }
 
-fn overflow(ev: &Event<'_>, what: &'static str) -> ReplayError {
-    ReplayError::Overflow {
-        event: ev.id.to_string(),
-        what,
-    }
-}
-
 impl<'p> Replayer<'p> {
     /// A replayer at the start of the policy period: every aggregate full. Plans the
     /// program; to replay one program many times, plan it once ([`Replayer::with_plan`]).
@@ -288,11 +282,12 @@ impl<'p> Replayer<'p> {
         self.state.names.check(ev, self.strict)?;
         self.state.exposures.observe(ev);
         self.settle(ev, out, trace)
-            .ok_or_else(|| overflow(ev, "an amount"))?;
+            .map_err(|f| f.at(ev.id, "an amount"))?;
         // INVARIANT: conservation is checked, not assumed.
         let uncovered = out
             .uncovered_total()
-            .ok_or_else(|| overflow(ev, "uncovered total"))?;
+            .or_overflow()
+            .map_err(|f| f.at(ev.id, "uncovered total"))?;
         if out.paid.checked_add(uncovered) != Some(out.ground_up) {
             return Err(ReplayError::Conservation {
                 event: ev.id.to_string(),
@@ -302,46 +297,43 @@ impl<'p> Replayer<'p> {
             });
         }
         self.recover(ev, out, trace)
-            .ok_or_else(|| overflow(ev, "a recovery"))?;
-        self.accumulate(out)
-            .ok_or_else(|| overflow(ev, "a total"))?;
+            .map_err(|f| f.at(ev.id, "a recovery"))?;
+        self.accumulate(out).map_err(|f| f.at(ev.id, "a total"))?;
         self.reinsure(out)
-            .ok_or_else(|| overflow(ev, "a reinsurance amount"))??;
-        Ok(())
+            .map_err(|f| f.at(ev.id, "a reinsurance amount"))
     }
 
     /// Section 9: every entity's gross, ceded and net for the event just replayed.
-    fn reinsure(&mut self, out: &mut Outcome) -> Option<Result<(), ReplayError>> {
+    fn reinsure(&mut self, out: &mut Outcome) -> Result<(), Fault> {
         let (eval, direct) = match &mut self.state.reinsurance {
             Reinsurers::None => {
                 out.entities.clear();
-                return Some(Ok(()));
+                return Ok(());
             }
-            Reinsurers::Invalid => return Some(Err(ReplayError::TreatyCycle)),
+            Reinsurers::Invalid => return Err(Fault::TreatyCycle),
             Reinsurers::Some { eval, direct } => (eval, direct),
         };
         let Treaties::Some { carrier_entity, .. } = &self.plan.treaties else {
-            return Some(Err(ReplayError::TreatyCycle));
+            return Err(Fault::TreatyCycle);
         };
         direct.iter_mut().for_each(|m| *m = Money::ZERO);
         for (plan, lo) in self.plan.layers.iter().zip(&out.layers) {
             for (g, paid) in plan.carrier_index.iter().zip(&lo.carriers) {
-                let e = *carrier_entity.get(*g)?;
-                let d = direct.get_mut(e)?;
-                *d = d.checked_add(*paid)?;
+                let e = *carrier_entity.get(*g).or_broken()?;
+                let d = direct.get_mut(e).or_broken()?;
+                *d = d.checked_add(*paid).or_overflow()?;
             }
         }
-        eval.evaluate(direct, &mut out.entities)?;
-        Some(Ok(()))
+        eval.evaluate(direct, &mut out.entities).or_overflow()
     }
 
-    fn accumulate(&mut self, out: &Outcome) -> Option<()> {
+    fn accumulate(&mut self, out: &Outcome) -> Result<(), Fault> {
         let t = &mut self.state.totals;
-        t.ground_up = t.ground_up.checked_add(out.ground_up)?;
-        t.paid = t.paid.checked_add(out.paid)?;
+        t.ground_up = t.ground_up.checked_add(out.ground_up).or_overflow()?;
+        t.paid = t.paid.checked_add(out.paid).or_overflow()?;
         for (k, m) in &out.uncovered {
             if let Some(e) = t.uncovered.iter_mut().find(|(kk, _)| kk == k) {
-                e.1 = e.1.checked_add(*m)?;
+                e.1 = e.1.checked_add(*m).or_overflow()?;
             } else {
                 t.uncovered.push((*k, *m));
             }
@@ -350,14 +342,17 @@ impl<'p> Replayer<'p> {
             if lo.paid.0 == 0 && lo.unplaced.0 == 0 {
                 continue;
             }
-            let lp = t.layers_paid.get_mut(k)?;
-            *lp = lp.checked_add(lo.paid)?;
-            let lu = t.layers_unplaced.get_mut(k)?;
-            *lu = lu.checked_add(lo.unplaced)?;
-            let plan = self.plan.layers.get(k)?;
+            let lp = t.layers_paid.get_mut(k).or_broken()?;
+            *lp = lp.checked_add(lo.paid).or_overflow()?;
+            let lu = t.layers_unplaced.get_mut(k).or_broken()?;
+            *lu = lu.checked_add(lo.unplaced).or_overflow()?;
+            let plan = self.plan.layers.get(k).or_broken()?;
             for (j, paid) in lo.carriers.iter().enumerate() {
-                let c = t.carriers.get_mut(*plan.carrier_index.get(j)?)?;
-                *c = c.checked_add(*paid)?;
+                let c = t
+                    .carriers
+                    .get_mut(*plan.carrier_index.get(j).or_broken()?)
+                    .or_broken()?;
+                *c = c.checked_add(*paid).or_overflow()?;
             }
         }
         if let Some(r) = &out.recovered {
@@ -365,12 +360,12 @@ impl<'p> Replayer<'p> {
                 carriers: vec![Money::ZERO; r.carriers.len()],
                 ..RecoveredOutcome::default()
             });
-            sum.total = sum.total.checked_add(r.total)?;
-            sum.insured = sum.insured.checked_add(r.insured)?;
+            sum.total = sum.total.checked_add(r.total).or_overflow()?;
+            sum.insured = sum.insured.checked_add(r.insured).or_overflow()?;
             for (s, c) in sum.carriers.iter_mut().zip(&r.carriers) {
-                *s = s.checked_add(*c)?;
+                *s = s.checked_add(*c).or_overflow()?;
             }
         }
-        Some(())
+        Ok(())
     }
 }

@@ -23,6 +23,15 @@ pub enum ReplayError {
         /// What overflowed.
         what: &'static str,
     },
+    /// An invariant the engine relies on did not hold: a bug in Specie.
+    #[error("event `{event}`: internal error in {what}: an invariant of the engine did not hold; please report this")]
+    #[diagnostic(code(specie::replay::internal))]
+    Internal {
+        /// Event id.
+        event: String,
+        /// The step that failed.
+        what: &'static str,
+    },
     /// The program's treaties cede in a circle (only a program not built by the compiler).
     #[error("the program's treaties cede in a circle and cannot be settled")]
     #[diagnostic(

@@ -11,6 +11,7 @@ mod atoms;
 mod cond;
 mod engine;
 mod err;
+mod fault;
 mod occurrence;
 mod outcome;
 mod output;

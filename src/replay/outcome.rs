@@ -1,6 +1,7 @@
 //! One event's outcome in integer minor units, as the steps of section 6 build it: the
 //! engine's output before it becomes a public result.
 
+use super::fault::{Fault, OrFault};
 use crate::money::Money;
 use crate::span::Span;
 
@@ -70,9 +71,9 @@ impl Outcome {
         clause: ClauseRef,
         layer: Option<u32>,
         amount: Money,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         if amount.0 == 0 {
-            return Some(());
+            return Ok(());
         }
         let key = UncoveredKey {
             reason,
@@ -80,11 +81,11 @@ impl Outcome {
             layer,
         };
         if let Some(e) = self.uncovered.iter_mut().find(|(k, _)| *k == key) {
-            e.1 = e.1.checked_add(amount)?;
+            e.1 = e.1.checked_add(amount).or_overflow()?;
         } else {
             self.uncovered.push((key, amount));
         }
-        Some(())
+        Ok(())
     }
 
     /// Sum of uncovered amounts.

@@ -2,6 +2,7 @@
 //! the loss down (the London-market order). They change no payment, aggregate or
 //! reinstatement; they say who gets back how much.
 
+use super::fault::{Fault, OrFault};
 use super::trace::Tracer;
 use super::{
     ClauseRef, Outcome, RecoveredOutcome, Replayer, TraceStep, UncoveredKey, UncoveredReason,
@@ -35,11 +36,11 @@ struct Waterfall {
 
 impl Waterfall {
     /// Takes up to `amount` for the insured; returns what was taken.
-    fn give_insured(&mut self, amount: i64) -> Option<i64> {
+    fn give_insured(&mut self, amount: i64) -> Result<i64, Fault> {
         let take = self.left.min(amount.max(0));
-        self.left = self.left.checked_sub(take)?;
-        self.insured = self.insured.checked_add(take)?;
-        Some(take)
+        self.left = self.left.checked_sub(take).or_overflow()?;
+        self.insured = self.insured.checked_add(take).or_overflow()?;
+        Ok(take)
     }
 }
 
@@ -51,15 +52,16 @@ impl Replayer<'_> {
         ev: &Event<'_>,
         out: &mut Outcome,
         trace: &mut T,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         if ev.recoveries.is_empty() {
             out.recovered = None;
-            return Some(());
+            return Ok(());
         }
         let total = ev
             .recoveries
             .iter()
-            .try_fold(0i64, |a, r| a.checked_add(r.value.0))?;
+            .try_fold(0i64, |a, r| a.checked_add(r.value.0))
+            .or_overflow()?;
         self.trace_valuations(ev, trace);
         let mut w = Waterfall {
             left: total,
@@ -77,14 +79,14 @@ impl Replayer<'_> {
         // INVARIANT: recoveries are at most the ground-up loss (checked per event when it
         // is prepared), and the stages cover the ground-up loss exactly.
         if w.left != 0 {
-            return None;
+            return Err(Fault::Broken);
         }
         out.recovered = Some(RecoveredOutcome {
             total: Money(total),
             insured: Money(w.insured),
             carriers: w.carriers,
         });
-        Some(())
+        Ok(())
     }
 
     /// The insured's uncovered amounts of `reasons`, in that order, each entry in the
@@ -95,11 +97,11 @@ impl Replayer<'_> {
         reasons: &[UncoveredReason],
         w: &mut Waterfall,
         trace: &mut T,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         for reason in reasons {
             for (key, amount) in out.uncovered.iter().filter(|(k, _)| k.reason == *reason) {
                 if w.left == 0 {
-                    return Some(());
+                    return Ok(());
                 }
                 let before = w.left;
                 let take = w.give_insured(amount.0)?;
@@ -121,7 +123,7 @@ impl Replayer<'_> {
                 });
             }
         }
-        Some(())
+        Ok(())
     }
 
     /// Layer `k`'s band, shared among its carriers' paid parts and its unplaced, exhausted
@@ -132,21 +134,21 @@ impl Replayer<'_> {
         out: &Outcome,
         w: &mut Waterfall,
         trace: &mut T,
-    ) -> Option<()> {
-        let lo = out.layers.get(k)?;
+    ) -> Result<(), Fault> {
+        let lo = out.layers.get(k).or_broken()?;
         if lo.band.0 == 0 {
-            return Some(());
+            return Ok(());
         }
         let take = w.left.min(lo.band.0);
-        let k32 = u32::try_from(k).ok()?;
+        let k32 = u32::try_from(k).ok().or_broken()?;
         let in_layer = |reason: UncoveredReason| -> Option<i64> {
             out.uncovered
                 .iter()
                 .filter(|(key, _)| key.reason == reason && key.layer == Some(k32))
                 .try_fold(0i64, |a, (_, m)| a.checked_add(m.0))
         };
-        let exhausted = in_layer(UncoveredReason::AggregateExhausted)?;
-        let excluded = in_layer(UncoveredReason::LayerExcluded)?;
+        let exhausted = in_layer(UncoveredReason::AggregateExhausted).or_overflow()?;
+        let excluded = in_layer(UncoveredReason::LayerExcluded).or_overflow()?;
         self.scratch.weights.clear();
         self.scratch
             .weights
@@ -159,21 +161,25 @@ impl Replayer<'_> {
             &self.scratch.weights,
             &mut self.scratch.parts,
             &mut self.scratch.split,
-        )?;
-        let plan = self.plan.layers.get(k)?;
+        )
+        .or_overflow()?;
+        let plan = self.plan.layers.get(k).or_broken()?;
         let n = lo.carriers.len();
         let mut to_carriers = 0i64;
         for (j, part) in self.scratch.parts.iter().take(n).enumerate() {
-            let slot = w.carriers.get_mut(*plan.carrier_index.get(j)?)?;
-            *slot = slot.checked_add(Money(*part))?;
-            to_carriers = to_carriers.checked_add(*part)?;
+            let slot = w
+                .carriers
+                .get_mut(*plan.carrier_index.get(j).or_broken()?)
+                .or_broken()?;
+            *slot = slot.checked_add(Money(*part)).or_overflow()?;
+            to_carriers = to_carriers.checked_add(*part).or_overflow()?;
         }
         let before = w.left;
-        w.left = w.left.checked_sub(to_carriers)?;
-        let to_insured = take.checked_sub(to_carriers)?;
+        w.left = w.left.checked_sub(to_carriers).or_overflow()?;
+        let to_insured = take.checked_sub(to_carriers).or_overflow()?;
         w.give_insured(to_insured)?;
         let after = w.left;
-        let layer = self.plan.program.layers.get(k)?;
+        let layer = self.plan.program.layers.get(k).or_broken()?;
         trace.step(|| {
             let cur = &self.plan.program.currency;
             let mut parts: Vec<String> = layer
@@ -200,7 +206,7 @@ impl Replayer<'_> {
                 ),
             }
         });
-        Some(())
+        Ok(())
     }
 
     /// One trace step per recovery: its instant and valuation.

@@ -2,6 +2,7 @@
 //! integer minor units with checked arithmetic. `None` means an amount overflowed.
 
 use super::answers::Clauses;
+use super::fault::{Fault, OrFault};
 use super::trace::{note, Tracer};
 use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
 use crate::money::{split_into, Money};
@@ -16,11 +17,11 @@ impl Replayer<'_> {
         ev: &Event<'_>,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         self.start_event(out);
         let ground_up = self.value_lines(ev, out, t)?;
         if !self.check_eligibility(ev, ground_up, out, t)? {
-            return Some(());
+            return Ok(());
         }
         self.answer_conditions(ev);
         self.apply_exclusions(ev, out, t)?;
@@ -63,12 +64,12 @@ impl Replayer<'_> {
         ev: &Event<'_>,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<i64> {
+    ) -> Result<i64, Fault> {
         self.scratch.covered.clear();
         let mut ground_up = 0i64;
         for (n, l) in ev.lines.iter().enumerate() {
             let before = ground_up;
-            ground_up = ground_up.checked_add(l.value.0)?;
+            ground_up = ground_up.checked_add(l.value.0).or_overflow()?;
             self.scratch.covered.push(l.value.0);
             let cur = &self.plan.program.currency;
             note!(t, "valuation", None, None, before, ground_up, {
@@ -80,7 +81,7 @@ impl Replayer<'_> {
             });
         }
         out.ground_up = Money(ground_up);
-        Some(ground_up)
+        Ok(ground_up)
     }
 
     /// Step 2, eligibility: an event outside the period or basis rules, or of a cause not
@@ -91,7 +92,7 @@ impl Replayer<'_> {
         ground_up: i64,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<bool> {
+    ) -> Result<bool, Fault> {
         let reason = if !self.eligible(ev) {
             UncoveredReason::OutsidePeriod
         } else if self
@@ -102,7 +103,7 @@ impl Replayer<'_> {
         {
             UncoveredReason::CauseNotCovered
         } else {
-            return Some(true);
+            return Ok(true);
         };
         out.add(reason, ClauseRef::None, None, Money(ground_up))?;
         note!(t, "eligibility", None, None, ground_up, 0, {
@@ -112,7 +113,7 @@ impl Replayer<'_> {
                 format!("cause `{}` is not covered", ev.cause)
             }
         });
-        Some(false)
+        Ok(false)
     }
 
     /// The event's atom bits, and each line's answers to the clause conditions of steps
@@ -141,12 +142,12 @@ impl Replayer<'_> {
         ev: &Event<'_>,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         if self.plan.exclusions.is_empty() {
-            return Some(());
+            return Ok(());
         }
         for (li, line) in ev.lines.iter().enumerate() {
-            let c = *self.scratch.covered.get(li)?;
+            let c = *self.scratch.covered.get(li).or_broken()?;
             if c == 0 {
                 continue;
             }
@@ -155,11 +156,11 @@ impl Replayer<'_> {
             };
             out.add(
                 UncoveredReason::Excluded,
-                ClauseRef::Exclusion(u32::try_from(xi).ok()?),
+                ClauseRef::Exclusion(u32::try_from(xi).ok().or_broken()?),
                 None,
                 Money(c),
             )?;
-            *self.scratch.covered.get_mut(li)? = 0;
+            *self.scratch.covered.get_mut(li).or_broken()? = 0;
             if let Some(clause) = self.plan.program.exclusions.get(xi) {
                 let total = self.covered_total()?;
                 note!(
@@ -173,12 +174,12 @@ impl Replayer<'_> {
                 );
             }
         }
-        Some(())
+        Ok(())
     }
 
     /// Step 4, sub-limits in written order: the matching lines' covered value above the
     /// per-occurrence limit or the aggregate left is taken from them pro rata.
-    fn apply_sublimits<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
+    fn apply_sublimits<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Result<(), Fault> {
         let program = self.plan.program;
         for (si, clause) in program.sublimits.iter().enumerate() {
             if !self.scratch.answers.sublimit_somewhere(si) {
@@ -190,7 +191,7 @@ impl Replayer<'_> {
                 let c = *c;
                 if c > 0 && self.scratch.answers.sublimit(li, si) {
                     self.scratch.matching.push(li);
-                    m = m.checked_add(c)?;
+                    m = m.checked_add(c).or_overflow()?;
                 }
             }
             if m == 0 {
@@ -200,17 +201,17 @@ impl Replayer<'_> {
             if let Some(per) = clause.per_occurrence {
                 allowed = allowed.min(per.0);
             }
-            let left = self.state.sublimit_left.get_mut(si)?;
+            let left = self.state.sublimit_left.get_mut(si).or_broken()?;
             if let Some(left) = left {
                 allowed = allowed.min(left.0.max(0));
-                left.0 = left.0.checked_sub(allowed)?;
+                left.0 = left.0.checked_sub(allowed).or_overflow()?;
             }
-            let excess = m.checked_sub(allowed)?;
+            let excess = m.checked_sub(allowed).or_overflow()?;
             if excess > 0 {
                 self.take_pro_rata(excess)?;
                 out.add(
                     UncoveredReason::Sublimit,
-                    ClauseRef::Sublimit(u32::try_from(si).ok()?),
+                    ClauseRef::Sublimit(u32::try_from(si).ok().or_broken()?),
                     None,
                     Money(excess),
                 )?;
@@ -231,22 +232,22 @@ impl Replayer<'_> {
                 );
             }
         }
-        Some(())
+        Ok(())
     }
 
     /// Step 5, the deductible: the largest amount among the applicable deductibles (first
     /// written on ties), at most the covered total, taken from the lines pro rata.
-    fn apply_deductible<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<()> {
+    fn apply_deductible<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Result<(), Fault> {
         let total = self.covered_total()?;
         if total == 0 {
-            return Some(());
+            return Ok(());
         }
         let Some((di, amount)) = self.largest_deductible(total)? else {
-            return Some(());
+            return Ok(());
         };
         let take = amount.min(total);
         if take == 0 {
-            return Some(());
+            return Ok(());
         }
         self.scratch.matching.clear();
         for (i, c) in self.scratch.covered.iter().enumerate() {
@@ -255,16 +256,16 @@ impl Replayer<'_> {
             }
         }
         self.take_pro_rata(take)?;
-        if let Some(left) = self.state.deductible_left.get_mut(di)?.as_mut() {
-            left.0 = left.0.checked_sub(take)?;
+        if let Some(left) = self.state.deductible_left.get_mut(di).or_broken()?.as_mut() {
+            left.0 = left.0.checked_sub(take).or_overflow()?;
         }
         out.add(
             UncoveredReason::Deductible,
-            ClauseRef::Deductible(u32::try_from(di).ok()?),
+            ClauseRef::Deductible(u32::try_from(di).ok().or_broken()?),
             None,
             Money(take),
         )?;
-        let d = self.plan.program.deductibles.get(di)?;
+        let d = self.plan.program.deductibles.get(di).or_broken()?;
         note!(
             t,
             "deductible",
@@ -274,7 +275,7 @@ impl Replayer<'_> {
             total.saturating_sub(take),
             "largest applicable deductible".to_string()
         );
-        Some(())
+        Ok(())
     }
 
     /// The deductible that applies with the largest amount, and that amount: a clause
@@ -282,7 +283,7 @@ impl Replayer<'_> {
     /// value; its amount is flat, or a percentage of the covered total clamped by min and
     /// max, or (a franchise) the whole total when the total is at or below it; then at
     /// most its aggregate left.
-    fn largest_deductible(&self, total: i64) -> Option<Option<(usize, i64)>> {
+    fn largest_deductible(&self, total: i64) -> Result<Option<(usize, i64)>, Fault> {
         let mut best: Option<(usize, i64)> = None;
         for (di, d) in self.plan.program.deductibles.iter().enumerate() {
             let applies = self.scratch.answers.deductible_somewhere(di)
@@ -301,7 +302,7 @@ impl Replayer<'_> {
                 }
                 DeductibleAmount::Flat(a) => a.0,
                 DeductibleAmount::Percent { rate, min, max } => {
-                    let mut x = rate.apply(Money(total))?.0;
+                    let mut x = rate.apply(Money(total)).or_overflow()?.0;
                     if let Some(lo) = min {
                         x = x.max(lo.0);
                     }
@@ -311,26 +312,26 @@ impl Replayer<'_> {
                     x
                 }
             };
-            if let Some(left) = self.state.deductible_left.get(di)? {
+            if let Some(left) = self.state.deductible_left.get(di).or_broken()? {
                 amount = amount.min(left.0.max(0));
             }
             if best.is_none_or(|(_, b)| amount > b) {
                 best = Some((di, amount));
             }
         }
-        Some(best)
+        Ok(best)
     }
 
     /// Step 6, coinsurance: the insured keeps round(p × remaining). Returns what goes to
     /// the tower.
-    fn apply_coinsurance<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Option<i64> {
+    fn apply_coinsurance<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Result<i64, Fault> {
         let remaining = self.covered_total()?;
         let Some(p) = self.plan.program.coinsurance else {
-            return Some(remaining);
+            return Ok(remaining);
         };
-        let kept = p.apply(Money(remaining))?.0;
+        let kept = p.apply(Money(remaining)).or_overflow()?.0;
         if kept == 0 {
-            return Some(remaining);
+            return Ok(remaining);
         }
         out.add(
             UncoveredReason::Coinsurance,
@@ -338,7 +339,7 @@ impl Replayer<'_> {
             None,
             Money(kept),
         )?;
-        let x = remaining.checked_sub(kept)?;
+        let x = remaining.checked_sub(kept).or_overflow()?;
         note!(
             t,
             "coinsurance",
@@ -348,7 +349,7 @@ impl Replayer<'_> {
             x,
             "insured's share".to_string()
         );
-        Some(x)
+        Ok(x)
     }
 
     /// Step 7, the tower: each layer's band of `x`, then the gaps between bands and the
@@ -359,23 +360,31 @@ impl Replayer<'_> {
         x: i64,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<()> {
+    ) -> Result<(), Fault> {
         let mut in_bands = 0i64;
         let mut top = 0i64;
         for (plan, lo) in self.plan.layers.iter().zip(out.layers.iter_mut()) {
-            top = top.max(plan.attachment.checked_add(plan.limit)?);
-            let band = x.checked_sub(plan.attachment)?.max(0).min(plan.limit);
-            in_bands = in_bands.checked_add(band)?;
+            top = top.max(plan.attachment.checked_add(plan.limit).or_overflow()?);
+            let band = x
+                .checked_sub(plan.attachment)
+                .or_overflow()?
+                .max(0)
+                .min(plan.limit);
+            in_bands = in_bands.checked_add(band).or_overflow()?;
             lo.band = Money(band);
         }
         for k in 0..out.layers.len() {
-            let band = out.layers.get(k)?.band.0;
+            let band = out.layers.get(k).or_broken()?.band.0;
             if band > 0 {
                 self.settle_layer(k, ev, band, out, t)?;
             }
         }
-        let above = x.checked_sub(top)?.max(0);
-        let gap = x.checked_sub(in_bands)?.checked_sub(above)?;
+        let above = x.checked_sub(top).or_overflow()?.max(0);
+        let gap = x
+            .checked_sub(in_bands)
+            .or_overflow()?
+            .checked_sub(above)
+            .or_overflow()?;
         out.add(UncoveredReason::TowerGap, ClauseRef::None, None, Money(gap))?;
         out.add(
             UncoveredReason::AboveTower,
@@ -399,7 +408,7 @@ impl Replayer<'_> {
                 )
             );
         }
-        Some(())
+        Ok(())
     }
 
     /// Layer `k`'s band: excluded by a layer exclusion, or paid within the aggregate left,
@@ -412,10 +421,10 @@ impl Replayer<'_> {
         band: i64,
         out: &mut Outcome,
         t: &mut T,
-    ) -> Option<()> {
-        let k32 = u32::try_from(k).ok()?;
-        let plan = self.plan.layers.get(k)?;
-        let layer = self.plan.program.layers.get(k)?;
+    ) -> Result<(), Fault> {
+        let k32 = u32::try_from(k).ok().or_broken()?;
+        let plan = self.plan.layers.get(k).or_broken()?;
+        let layer = self.plan.program.layers.get(k).or_broken()?;
         if let Some(j) = plan
             .exclusions
             .iter()
@@ -423,11 +432,11 @@ impl Replayer<'_> {
         {
             out.add(
                 UncoveredReason::LayerExcluded,
-                ClauseRef::LayerExclusion(k32, u32::try_from(j).ok()?),
+                ClauseRef::LayerExclusion(k32, u32::try_from(j).ok().or_broken()?),
                 Some(k32),
                 Money(band),
             )?;
-            let ex = layer.exclusions.get(j)?;
+            let ex = layer.exclusions.get(j).or_broken()?;
             note!(
                 t,
                 "layer",
@@ -437,14 +446,14 @@ impl Replayer<'_> {
                 0,
                 format!("band excluded by `{}`", ex.name)
             );
-            return Some(());
+            return Ok(());
         }
         let mut paid = band;
-        if let Some(left) = self.state.layer_left.get_mut(k)?.as_mut() {
+        if let Some(left) = self.state.layer_left.get_mut(k).or_broken()?.as_mut() {
             paid = paid.min(left.0.max(0));
-            left.0 = left.0.checked_sub(paid)?;
+            left.0 = left.0.checked_sub(paid).or_overflow()?;
         }
-        let short = band.checked_sub(paid)?;
+        let short = band.checked_sub(paid).or_overflow()?;
         out.add(
             UncoveredReason::AggregateExhausted,
             ClauseRef::None,
@@ -456,9 +465,10 @@ impl Replayer<'_> {
             &plan.weights,
             &mut self.scratch.parts,
             &mut self.scratch.split,
-        )?;
+        )
+        .or_overflow()?;
         let n = plan.carriers();
-        let lo = out.layers.get_mut(k)?;
+        let lo = out.layers.get_mut(k).or_broken()?;
         let mut carriers_paid = 0i64;
         for (slot, part) in lo
             .carriers
@@ -466,12 +476,12 @@ impl Replayer<'_> {
             .zip(self.scratch.parts.iter().take(n))
         {
             *slot = Money(*part);
-            carriers_paid = carriers_paid.checked_add(*part)?;
+            carriers_paid = carriers_paid.checked_add(*part).or_overflow()?;
         }
-        let unplaced = *self.scratch.parts.get(n)?;
+        let unplaced = *self.scratch.parts.get(n).or_broken()?;
         lo.paid = Money(carriers_paid);
         lo.unplaced = Money(unplaced);
-        out.paid = out.paid.checked_add(Money(carriers_paid))?;
+        out.paid = out.paid.checked_add(Money(carriers_paid)).or_overflow()?;
         out.add(
             UncoveredReason::UnplacedShare,
             ClauseRef::None,
@@ -505,7 +515,7 @@ impl Replayer<'_> {
                 },
             )
         );
-        Some(())
+        Ok(())
     }
 
     /// Step 8, reinstatement premium of a payment of `paid` (100%) by layer `k`, for an
@@ -517,29 +527,38 @@ impl Replayer<'_> {
         k: usize,
         paid: i64,
         occurred: Instant,
-    ) -> Option<()> {
-        let c0 = *self.state.layer_cumulative.get(k)?;
-        let c1 = c0.checked_add(paid)?;
-        *self.state.layer_cumulative.get_mut(k)? = c1;
-        let plan = self.plan.layers.get(k)?;
+    ) -> Result<(), Fault> {
+        let c0 = *self.state.layer_cumulative.get(k).or_broken()?;
+        let c1 = c0.checked_add(paid).or_overflow()?;
+        *self.state.layer_cumulative.get_mut(k).or_broken()? = c1;
+        let plan = self.plan.layers.get(k).or_broken()?;
         let (Some(premium), true) = (plan.premium, plan.reinstated_total > 0) else {
-            return Some(());
+            return Ok(());
         };
         if paid == 0 || plan.limit <= 0 {
-            return Some(());
+            return Ok(());
         }
         let l = plan.limit;
-        let first = c0.checked_div(l)?;
-        let last = c1.checked_sub(1)?.checked_div(l)?;
+        let first = c0.checked_div(l).or_overflow()?;
+        let last = c1
+            .checked_sub(1)
+            .or_overflow()?
+            .checked_div(l)
+            .or_overflow()?;
         let mut cost = 0i64;
         for i in first..=last {
             let Ok(idx) = u64::try_from(i) else { continue };
             if idx >= plan.reinstated_total {
                 break;
             }
-            let lo = i.checked_mul(l)?.max(c0);
-            let hi = i.checked_add(1)?.checked_mul(l)?.min(c1);
-            let part = hi.checked_sub(lo)?;
+            let lo = i.checked_mul(l).or_overflow()?.max(c0);
+            let hi = i
+                .checked_add(1)
+                .or_overflow()?
+                .checked_mul(l)
+                .or_overflow()?
+                .min(c1);
+            let part = hi.checked_sub(lo).or_overflow()?;
             // Which group holds reinstatement number idx (0-based)?
             let mut seen = 0u64;
             let mut rate = None;
@@ -550,68 +569,81 @@ impl Replayer<'_> {
                     break;
                 }
             }
-            let rate = rate?;
+            let rate = rate.or_broken()?;
             let mut num = i128::from(part)
-                .checked_mul(rate.num)?
-                .checked_mul(i128::from(premium))?;
-            let mut den = i128::from(l).checked_mul(rate.den()?)?;
+                .checked_mul(rate.num)
+                .or_overflow()?
+                .checked_mul(i128::from(premium))
+                .or_overflow()?;
+            let mut den = i128::from(l)
+                .checked_mul(rate.den().or_broken()?)
+                .or_overflow()?;
             if plan.pro_rata {
                 let (left, whole) = self.unexpired(occurred)?;
-                num = num.checked_mul(left)?;
-                den = den.checked_mul(whole)?;
+                num = num.checked_mul(left).or_overflow()?;
+                den = den.checked_mul(whole).or_overflow()?;
             }
-            let c = crate::money::div_round_half_even(num, den)?;
-            cost = cost.checked_add(i64::try_from(c).ok()?)?;
+            let c = crate::money::div_round_half_even(num, den).or_overflow()?;
+            cost = cost
+                .checked_add(i64::try_from(c).ok().or_broken()?)
+                .or_overflow()?;
         }
-        let p = self.state.layer_premium.get_mut(k)?;
-        *p = p.checked_add(Money(cost))?;
-        Some(())
+        let p = self.state.layer_premium.get_mut(k).or_broken()?;
+        *p = p.checked_add(Money(cost)).or_overflow()?;
+        Ok(())
     }
 
     /// The unexpired part of the period at `occurred`, as (numerator, denominator) in
     /// seconds (section 11.3); 1 before the period start, 0 after its end.
-    fn unexpired(&self, occurred: Instant) -> Option<(i128, i128)> {
+    fn unexpired(&self, occurred: Instant) -> Result<(i128, i128), Fault> {
         let period = &self.plan.program.period;
-        let whole = period.end.0.checked_sub(period.start.0)?;
-        let left = period.end.0.checked_sub(occurred.0)?.clamp(0, whole);
-        Some((i128::from(left), i128::from(whole)))
+        let whole = period.end.0.checked_sub(period.start.0).or_overflow()?;
+        let left = period
+            .end
+            .0
+            .checked_sub(occurred.0)
+            .or_overflow()?
+            .clamp(0, whole);
+        Ok((i128::from(left), i128::from(whole)))
     }
 
     /// Takes `amount` from the lines in `self.scratch.matching` pro rata to their covered value
     /// (largest remainder, earlier line first on ties).
-    fn take_pro_rata(&mut self, amount: i64) -> Option<()> {
+    fn take_pro_rata(&mut self, amount: i64) -> Result<(), Fault> {
         if amount == 0 {
-            return Some(());
+            return Ok(());
         }
         if let [only] = self.scratch.matching.as_slice() {
-            let c = self.scratch.covered.get_mut(*only)?;
-            *c = c.checked_sub(amount)?;
-            return Some(());
+            let c = self.scratch.covered.get_mut(*only).or_broken()?;
+            *c = c.checked_sub(amount).or_overflow()?;
+            return Ok(());
         }
         self.scratch.weights.clear();
         for i in &self.scratch.matching {
             self.scratch
                 .weights
-                .push(i128::from(*self.scratch.covered.get(*i)?));
+                .push(i128::from(*self.scratch.covered.get(*i).or_broken()?));
         }
         split_into(
             amount,
             &self.scratch.weights,
             &mut self.scratch.parts,
             &mut self.scratch.split,
-        )?;
+        )
+        .or_overflow()?;
         for (i, part) in self.scratch.matching.iter().zip(&self.scratch.parts) {
-            let c = self.scratch.covered.get_mut(*i)?;
-            *c = c.checked_sub(*part)?;
+            let c = self.scratch.covered.get_mut(*i).or_broken()?;
+            *c = c.checked_sub(*part).or_overflow()?;
         }
-        Some(())
+        Ok(())
     }
 
     /// The sum of the lines' covered values.
-    pub(super) fn covered_total(&self) -> Option<i64> {
+    pub(super) fn covered_total(&self) -> Result<i64, Fault> {
         self.scratch
             .covered
             .iter()
             .try_fold(0i64, |a, c| a.checked_add(*c))
+            .or_overflow()
     }
 }
