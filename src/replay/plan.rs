@@ -17,7 +17,9 @@ use std::sync::Arc;
 /// threads, the probes of the tower analysis, the programs of a book. `Send + Sync`.
 pub struct Plan<'p> {
     pub(super) program: &'p Program,
-    pub(super) symbols: Symbols,
+    /// The interner the plan's conditions and events share: the plan's own, or one shared
+    /// by every plan of a book ([`Plan::book`]).
+    pub(super) symbols: Arc<Symbols>,
     /// Covered causes' symbols; `None` when every cause is covered.
     pub(super) covers: Option<Vec<u32>>,
     pub(super) exclusions: Vec<ClauseCond>,
@@ -48,23 +50,47 @@ pub(super) enum Treaties {
 }
 
 impl<'p> Plan<'p> {
-    /// The plan of `program`.
+    /// The plan of `program`, with its own interner.
     pub fn new(program: &'p Program) -> Plan<'p> {
         let mut symbols = Symbols::default();
+        let mut plan = Plan::build(program, &mut symbols);
+        plan.symbols = Arc::new(symbols);
+        plan
+    }
+
+    /// The plans of a book of programs, sharing one interner: a cause, tier or asset has
+    /// the same id in every plan, so one observed event's names are interned once. A name
+    /// one program never uses is, for that program, a name its conditions do not test.
+    pub fn book(programs: &[&'p Program]) -> Vec<Arc<Plan<'p>>> {
+        let mut symbols = Symbols::default();
+        let mut plans: Vec<Plan<'p>> = programs
+            .iter()
+            .map(|p| Plan::build(p, &mut symbols))
+            .collect();
+        let shared = Arc::new(symbols);
+        for plan in &mut plans {
+            plan.symbols = Arc::clone(&shared);
+        }
+        plans.into_iter().map(Arc::new).collect()
+    }
+
+    /// The plan of `program`, interning its names into `symbols` (the plan's own table is
+    /// set by the caller once every plan sharing it is built).
+    fn build(program: &'p Program, symbols: &mut Symbols) -> Plan<'p> {
         let mut exclusions: Vec<ClauseCond> = program
             .exclusions
             .iter()
-            .map(|e| ClauseCond::new(Some(&e.condition), &mut symbols))
+            .map(|e| ClauseCond::new(Some(&e.condition), symbols))
             .collect();
         let mut sublimits: Vec<ClauseCond> = program
             .sublimits
             .iter()
-            .map(|s| ClauseCond::new(s.condition.as_ref(), &mut symbols))
+            .map(|s| ClauseCond::new(s.condition.as_ref(), symbols))
             .collect();
         let mut deductibles: Vec<ClauseCond> = program
             .deductibles
             .iter()
-            .map(|d| ClauseCond::new(d.condition.as_ref(), &mut symbols))
+            .map(|d| ClauseCond::new(d.condition.as_ref(), symbols))
             .collect();
         let covers = program
             .covers
@@ -76,7 +102,7 @@ impl<'p> Plan<'p> {
             .layers
             .iter()
             .zip(carriers.index)
-            .map(|(l, index)| LayerPlan::new(l, &mut symbols, index))
+            .map(|(l, index)| LayerPlan::new(l, symbols, index))
             .collect();
         let carrier_names = carriers.names;
         let atoms = compile_atoms(
@@ -86,14 +112,14 @@ impl<'p> Plan<'p> {
                 .chain(&mut deductibles)
                 .chain(layers.iter_mut().flat_map(|l| &mut l.exclusions))
                 .collect(),
-            &symbols,
+            symbols,
         );
         let treaties = Treaties::new(program, &carrier_names);
         // Interned last: the standard names take ids after every name the clauses use.
         let names = NameWatch::new(program, |s| symbols.intern(s));
         Plan {
             program,
-            symbols,
+            symbols: Arc::new(Symbols::default()),
             covers,
             exclusions,
             sublimits,

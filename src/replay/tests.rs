@@ -368,3 +368,50 @@ fn unknown_names_warn_once_each_and_assets_only_near_a_named_one() {
         "event `E1`: field `losses[0].asset`: asset `usdc` is not named by the program nor standard"
     );
 }
+
+#[test]
+fn plans_of_a_book_share_ids_and_replay_as_plans_of_their_own() {
+    let a = crate::compile_str(
+        r#"program "A" { period 2026-01-01 to 2027-01-01
+           sublimit "Hot" 1M per occurrence when tier is hot
+           layer "P" 10M xs 0 { carrier "X" 100% } }"#,
+    )
+    .unwrap()
+    .program;
+    let b = crate::compile_str(
+        r#"program "B" { period 2026-01-01 to 2027-01-01
+           covers vendor_breach
+           exclude "Vault" when tier is vault
+           layer "P" 5M xs 100k { carrier "Y" 100% } }"#,
+    )
+    .unwrap()
+    .program;
+    let book = Plan::book(&[&a, &b]);
+    assert!(std::sync::Arc::ptr_eq(&book[0].symbols, &book[1].symbols));
+    for name in ["hot", "vault", "vendor_breach"] {
+        assert_eq!(
+            book[0].symbols().get(name),
+            book[1].symbols().get(name),
+            "{name}"
+        );
+    }
+    let s = Scenario::from_json(r#"{"events":[
+      {"id":"E1","cause":"vendor_breach","occurred":"2026-03-01T00:00:00Z","losses":[{"tier":"hot","amount":"3000000"},{"tier":"vault","amount":"2000000"}]},
+      {"id":"E2","cause":"external_hack","occurred":"2026-04-01T00:00:00Z","losses":[{"tier":"hot","amount":"900000"}]}]}"#).unwrap();
+    for (program, plan) in [(&a, &book[0]), (&b, &book[1])] {
+        let mut shared = Replayer::with_plan(std::sync::Arc::clone(plan));
+        let mut own = Replayer::new(program);
+        let events = prepare_events(&shared, &s).unwrap();
+        let own_events = prepare_events(&own, &s).unwrap();
+        let (mut o1, mut o2) = (Outcome::default(), Outcome::default());
+        for (e1, e2) in events.iter().zip(&own_events) {
+            shared.event(e1, &mut o1, None).unwrap();
+            own.event(e2, &mut o2, None).unwrap();
+            assert_eq!(
+                shared.event_result(e1.id, &o1),
+                own.event_result(e2.id, &o2)
+            );
+        }
+        assert_eq!(shared.totals(), own.totals());
+    }
+}
