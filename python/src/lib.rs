@@ -218,17 +218,11 @@ impl Program {
             let tower = py
                 .detach(|| specie::tower::analyse(&self.inner, &Default::default()))
                 .map_err(|e| runtime_error(&e))?;
-            let mut value =
-                serde_json::to_value(&tower).map_err(|e| PyValueError::new_err(e.to_string()))?;
-            let findings: Vec<_> = tower
-                .findings
-                .iter()
-                .map(|f| to_json(f, &self.name, &self.source))
-                .collect();
-            if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
-                obj.insert("findings".to_string(), f);
-            }
-            Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
+            Ok(specie::tower::json_document(
+                &tower,
+                &self.name,
+                &self.source,
+            ))
         })
     }
 

@@ -4,7 +4,7 @@ use super::out::Out;
 use super::replay::{load_program, read_limited, report_error};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use rust_decimal::Decimal;
-use specie::diagnostic::{render, to_json};
+use specie::diagnostic::render;
 use specie::money::Fraction;
 use specie::scenario::Scenario;
 use specie::tower::svg::EventLine;
@@ -84,22 +84,9 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     }
 
     if args.json {
-        let mut value = serde_json::to_value(&tower).map_err(|e| {
-            errln!("error: cannot serialise the analysis: {e}");
-            EXIT_FAILED
-        })?;
-        // Findings as diagnostics with line and column, like `specie check --format json`.
-        let findings: Vec<_> = tower
-            .findings
-            .iter()
-            .map(|f| to_json(f, &name, &src))
-            .collect();
-        if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
-            obj.insert("findings".to_string(), f);
-        }
         out.print(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+            specie::tower::json_document(&tower, &name, &src)
         ));
         return Ok(());
     }

@@ -272,6 +272,24 @@ fn layer_split(l: &Layer, amount: Money) -> Option<Vec<i64>> {
     Some(out)
 }
 
+/// The analysis as the JSON document of `specie tower --json`: the [`Tower`] with its
+/// findings written as diagnostics (code, severity, message, line and column in the
+/// program `src`, named `file`), as `specie check --format json` writes them.
+pub fn json_document(tower: &Tower, file: &str, src: &str) -> String {
+    let Ok(mut value) = serde_json::to_value(tower) else {
+        return String::new();
+    };
+    let findings: Vec<_> = tower
+        .findings
+        .iter()
+        .map(|f| crate::diagnostic::to_json(f, file, src))
+        .collect();
+    if let (Some(obj), Ok(f)) = (value.as_object_mut(), serde_json::to_value(findings)) {
+        obj.insert("findings".to_string(), f);
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
 /// Analyses a program's tower (see the module documentation for the conventions).
 ///
 /// ```
