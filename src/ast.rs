@@ -49,15 +49,27 @@ pub struct Trivia {
     pub trailing: Option<String>,
 }
 
-/// One program item with its trivia.
+/// One item of a block as written (`K` says what it is: a program item, a layer item, a
+/// check item, …), with its comments and spacing and its source text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
+pub struct Item<K = ItemKind> {
     /// Comments and spacing.
     pub trivia: Trivia,
     /// What the item says.
-    pub kind: ItemKind,
+    pub kind: K,
     /// The item's text, from its keyword to its last token.
     pub span: Span,
+}
+
+impl<K> Item<K> {
+    /// An item without comments.
+    pub fn new(kind: K, span: Span) -> Item<K> {
+        Item {
+            trivia: Trivia::default(),
+            kind,
+            span,
+        }
+    }
 }
 
 /// The program items of spec section 3.
@@ -243,16 +255,8 @@ pub struct LayerDecl {
     pub end_comments: Vec<String>,
 }
 
-/// One item inside a layer block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LayerItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: LayerItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+/// One item of a layer block.
+pub type LayerItem = Item<LayerItemKind>;
 
 /// Layer items (spec section 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -594,16 +598,8 @@ pub struct ParametricDecl {
     pub end_comments: Vec<String>,
 }
 
-/// One item inside a `parametric` block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParametricItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: ParametricItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+/// One item of a parametric cover block.
+pub type ParametricItem = Item<ParametricItemKind>;
 
 /// Items of a parametric cover (spec section 8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -665,16 +661,8 @@ pub struct CheckDecl {
     pub end_comments: Vec<String>,
 }
 
-/// One item inside a `check` block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: CheckItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+/// One item of a check block.
+pub type CheckItem = Item<CheckItemKind>;
 
 /// Items of a check (spec section 10).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -766,16 +754,8 @@ pub enum TreatyForm {
     },
 }
 
-/// One item inside a `treaty` block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TreatyItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: TreatyItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+/// One item of a treaty block.
+pub type TreatyItem = Item<TreatyItemKind>;
 
 /// Items of a treaty (spec section 9).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -822,15 +802,7 @@ pub struct ModelDecl {
 }
 
 /// One item of a model.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: ModelItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+pub type ModelItem = Item<ModelItemKind>;
 
 /// Items of a model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -854,16 +826,8 @@ pub struct PerilDecl {
     pub end_comments: Vec<String>,
 }
 
-/// One item of a peril.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PerilItem {
-    /// Comments and spacing.
-    pub trivia: Trivia,
-    /// What the item says.
-    pub kind: PerilItemKind,
-    /// The item's text.
-    pub span: Span,
-}
+/// One item of a peril block.
+pub type PerilItem = Item<PerilItemKind>;
 
 /// Items of a peril.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

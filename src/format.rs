@@ -24,20 +24,34 @@ pub fn format(file: &File) -> String {
     out.push_str("program ");
     string(&mut out, &p.name.node);
     out.push_str(" {\n");
-    for (n, item) in p.items.iter().enumerate() {
-        leading(&mut out, 1, &item.trivia, n == 0);
-        indent(&mut out, 1);
-        program_item(&mut out, &item.kind);
-        trailing(&mut out, &item.trivia);
-    }
-    for c in &p.end_comments {
-        comment_line(&mut out, 1, c);
-    }
-    out.push_str("}\n");
+    items(&mut out, 1, &p.items, &p.end_comments, program_item);
+    out.push('\n');
     for c in &file.footer {
         comment_line(&mut out, 0, c);
     }
     out
+}
+
+/// A block's items at `level`, each with its comments and spacing (`each` writes what
+/// the item says), then the comments after the last item and the closing brace.
+fn items<K>(
+    out: &mut String,
+    level: usize,
+    items: &[Item<K>],
+    end_comments: &[String],
+    mut each: impl FnMut(&mut String, &K),
+) {
+    for (n, item) in items.iter().enumerate() {
+        leading(out, level, &item.trivia, n == 0);
+        indent(out, level);
+        each(out, &item.kind);
+        trailing(out, &item.trivia);
+    }
+    for c in end_comments {
+        comment_line(out, level, c);
+    }
+    indent(out, level.saturating_sub(1));
+    out.push('}');
 }
 
 fn indent(out: &mut String, level: usize) {
@@ -242,124 +256,104 @@ fn layer(out: &mut String, l: &LayerDecl) {
     out.push_str(" xs ");
     number(out, &l.attachment.node);
     out.push_str(" {\n");
-    for (n, item) in l.items.iter().enumerate() {
-        leading(out, 2, &item.trivia, n == 0);
-        indent(out, 2);
-        match &item.kind {
-            LayerItemKind::Aggregate(a) => {
-                out.push_str("aggregate ");
-                number(out, &a.node);
-            }
-            LayerItemKind::Reinstatements { list, pro_rata } => {
-                out.push_str("reinstatements ");
-                for (k, r) in list.iter().enumerate() {
-                    if k > 0 {
-                        out.push_str(", ");
-                    }
-                    let _ = write!(out, "{} at ", r.count.node);
-                    percent(out, &r.rate.node);
-                }
-                if pro_rata.is_some() {
-                    out.push_str(" pro rata as to time");
-                }
-            }
-            LayerItemKind::Premium(p) => {
-                out.push_str("premium ");
-                number(out, &p.node);
-            }
-            LayerItemKind::Carrier { name, share } => {
-                out.push_str("carrier ");
-                string(out, &name.node);
-                out.push(' ');
-                percent(out, &share.node);
-            }
-            LayerItemKind::Exclude(e) => exclusion(out, e),
+    items(out, 2, &l.items, &l.end_comments, |out, kind| match kind {
+        LayerItemKind::Aggregate(a) => {
+            out.push_str("aggregate ");
+            number(out, &a.node);
         }
-        trailing(out, &item.trivia);
-    }
-    for c in &l.end_comments {
-        comment_line(out, 2, c);
-    }
-    indent(out, 1);
-    out.push('}');
+        LayerItemKind::Reinstatements { list, pro_rata } => {
+            out.push_str("reinstatements ");
+            for (k, r) in list.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{} at ", r.count.node);
+                percent(out, &r.rate.node);
+            }
+            if pro_rata.is_some() {
+                out.push_str(" pro rata as to time");
+            }
+        }
+        LayerItemKind::Premium(p) => {
+            out.push_str("premium ");
+            number(out, &p.node);
+        }
+        LayerItemKind::Carrier { name, share } => {
+            out.push_str("carrier ");
+            string(out, &name.node);
+            out.push(' ');
+            percent(out, &share.node);
+        }
+        LayerItemKind::Exclude(e) => exclusion(out, e),
+    });
 }
 
 fn parametric(out: &mut String, p: &ParametricDecl) {
     out.push_str("parametric ");
     string(out, &p.name.node);
     out.push_str(" {\n");
-    for (n, item) in p.items.iter().enumerate() {
-        leading(out, 2, &item.trivia, n == 0);
-        indent(out, 2);
-        match &item.kind {
-            ParametricItemKind::Index(s) => {
-                out.push_str("index ");
-                string(out, &s.node);
-            }
-            ParametricItemKind::Trigger {
-                direction,
-                threshold,
-                duration: d,
-            } => {
-                let _ = write!(out, "trigger {} ", direction.node.keyword());
-                number(out, &threshold.node);
-                out.push_str(" for ");
-                duration(out, &d.node);
-            }
-            ParametricItemKind::Step {
-                percent: p,
-                notional,
-                when,
-            } => {
-                out.push_str("payout ");
-                percent(out, &p.node);
-                out.push_str(" of ");
-                number(out, &notional.node);
-                if let Some((d, y)) = when {
-                    let _ = write!(out, " when {} ", d.node.keyword());
-                    number(out, &y.node);
-                }
-            }
-            ParametricItemKind::Linear {
-                from_percent,
-                from_at,
-                to_percent,
-                to_at,
-                notional,
-            } => {
-                out.push_str("payout linear from ");
-                percent(out, &from_percent.node);
-                out.push_str(" at ");
-                number(out, &from_at.node);
-                out.push_str(" to ");
-                percent(out, &to_percent.node);
-                out.push_str(" at ");
-                number(out, &to_at.node);
-                out.push_str(" of ");
-                number(out, &notional.node);
-            }
-            ParametricItemKind::Aggregate(a) => {
-                out.push_str("aggregate ");
-                number(out, &a.node);
-            }
-            ParametricItemKind::WaitingPeriod(d) => {
-                out.push_str("waiting period ");
-                duration(out, &d.node);
-            }
-            ParametricItemKind::Carrier { name, share } => {
-                out.push_str("carrier ");
-                string(out, &name.node);
-                out.push(' ');
-                percent(out, &share.node);
+    items(out, 2, &p.items, &p.end_comments, |out, kind| match kind {
+        ParametricItemKind::Index(s) => {
+            out.push_str("index ");
+            string(out, &s.node);
+        }
+        ParametricItemKind::Trigger {
+            direction,
+            threshold,
+            duration: d,
+        } => {
+            let _ = write!(out, "trigger {} ", direction.node.keyword());
+            number(out, &threshold.node);
+            out.push_str(" for ");
+            duration(out, &d.node);
+        }
+        ParametricItemKind::Step {
+            percent: p,
+            notional,
+            when,
+        } => {
+            out.push_str("payout ");
+            percent(out, &p.node);
+            out.push_str(" of ");
+            number(out, &notional.node);
+            if let Some((d, y)) = when {
+                let _ = write!(out, " when {} ", d.node.keyword());
+                number(out, &y.node);
             }
         }
-        trailing(out, &item.trivia);
-    }
-    for c in &p.end_comments {
-        comment_line(out, 2, c);
-    }
-    indent(out, 1);
-    out.push('}');
+        ParametricItemKind::Linear {
+            from_percent,
+            from_at,
+            to_percent,
+            to_at,
+            notional,
+        } => {
+            out.push_str("payout linear from ");
+            percent(out, &from_percent.node);
+            out.push_str(" at ");
+            number(out, &from_at.node);
+            out.push_str(" to ");
+            percent(out, &to_percent.node);
+            out.push_str(" at ");
+            number(out, &to_at.node);
+            out.push_str(" of ");
+            number(out, &notional.node);
+        }
+        ParametricItemKind::Aggregate(a) => {
+            out.push_str("aggregate ");
+            number(out, &a.node);
+        }
+        ParametricItemKind::WaitingPeriod(d) => {
+            out.push_str("waiting period ");
+            duration(out, &d.node);
+        }
+        ParametricItemKind::Carrier { name, share } => {
+            out.push_str("carrier ");
+            string(out, &name.node);
+            out.push(' ');
+            percent(out, &share.node);
+        }
+    });
 }
 
 fn treaty(out: &mut String, t: &TreatyDecl) {
@@ -379,115 +373,95 @@ fn treaty(out: &mut String, t: &TreatyDecl) {
         }
     }
     out.push_str(" {\n");
-    for (n, item) in t.items.iter().enumerate() {
-        leading(out, 2, &item.trivia, n == 0);
-        indent(out, 2);
-        match &item.kind {
-            TreatyItemKind::Cedent(s) => {
-                out.push_str("cedent ");
-                string(out, &s.node);
-            }
-            TreatyItemKind::Reinsurer { name, share } => {
-                out.push_str("reinsurer ");
-                string(out, &name.node);
-                out.push(' ');
-                percent(out, &share.node);
-            }
-            TreatyItemKind::Aggregate(a) => {
-                out.push_str("aggregate ");
-                number(out, &a.node);
-            }
-            TreatyItemKind::InuresAfter(names) => {
-                out.push_str("inures after ");
-                for (k, n) in names.iter().enumerate() {
-                    if k > 0 {
-                        out.push_str(", ");
-                    }
-                    string(out, &n.node);
+    items(out, 2, &t.items, &t.end_comments, |out, kind| match kind {
+        TreatyItemKind::Cedent(s) => {
+            out.push_str("cedent ");
+            string(out, &s.node);
+        }
+        TreatyItemKind::Reinsurer { name, share } => {
+            out.push_str("reinsurer ");
+            string(out, &name.node);
+            out.push(' ');
+            percent(out, &share.node);
+        }
+        TreatyItemKind::Aggregate(a) => {
+            out.push_str("aggregate ");
+            number(out, &a.node);
+        }
+        TreatyItemKind::InuresAfter(names) => {
+            out.push_str("inures after ");
+            for (k, n) in names.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
                 }
+                string(out, &n.node);
             }
         }
-        trailing(out, &item.trivia);
-    }
-    for c in &t.end_comments {
-        comment_line(out, 2, c);
-    }
-    indent(out, 1);
-    out.push('}');
+    });
 }
 
 fn check(out: &mut String, c: &CheckDecl) {
     out.push_str("check ");
     string(out, &c.name.node);
     out.push_str(" {\n");
-    for (n, item) in c.items.iter().enumerate() {
-        leading(out, 2, &item.trivia, n == 0);
-        indent(out, 2);
-        match &item.kind {
-            CheckItemKind::Event(cd) => {
-                out.push_str("event ");
-                cond(out, cd);
-            }
-            CheckItemKind::Events { count, condition } => {
-                let _ = write!(out, "events {} with ", count.node);
-                cond(out, condition);
-            }
-            CheckItemKind::Loss { from, to, each } => {
-                out.push_str("loss ");
-                match from {
-                    Some(f) => {
-                        out.push_str("from ");
-                        number(out, &f.node);
-                        out.push_str(" to ");
-                    }
-                    None => out.push_str("up to "),
+    items(out, 2, &c.items, &c.end_comments, |out, kind| match kind {
+        CheckItemKind::Event(cd) => {
+            out.push_str("event ");
+            cond(out, cd);
+        }
+        CheckItemKind::Events { count, condition } => {
+            let _ = write!(out, "events {} with ", count.node);
+            cond(out, condition);
+        }
+        CheckItemKind::Loss { from, to, each } => {
+            out.push_str("loss ");
+            match from {
+                Some(f) => {
+                    out.push_str("from ");
+                    number(out, &f.node);
+                    out.push_str(" to ");
                 }
-                number(out, &to.node);
-                if *each {
-                    out.push_str(" each");
+                None => out.push_str("up to "),
+            }
+            number(out, &to.node);
+            if *each {
+                out.push_str(" each");
+            }
+        }
+        CheckItemKind::With { name, value } => {
+            let _ = write!(out, "with {} = ", name.node);
+            literal(out, &value.node);
+        }
+        CheckItemKind::Expect { metric, op, bound } => {
+            out.push_str("expect ");
+            match &metric.node {
+                Metric::Paid => out.push_str("paid"),
+                Metric::Retained => out.push_str("retained"),
+                Metric::Uncovered(None) => out.push_str("uncovered"),
+                Metric::Uncovered(Some(r)) => {
+                    let _ = write!(out, "uncovered {r}");
+                }
+                Metric::CarrierPaid(n) => {
+                    out.push_str("carrier ");
+                    string(out, n);
+                    out.push_str(" paid");
+                }
+                Metric::LayerPaid(n) => {
+                    out.push_str("layer ");
+                    string(out, n);
+                    out.push_str(" paid");
                 }
             }
-            CheckItemKind::With { name, value } => {
-                let _ = write!(out, "with {} = ", name.node);
-                literal(out, &value.node);
-            }
-            CheckItemKind::Expect { metric, op, bound } => {
-                out.push_str("expect ");
-                match &metric.node {
-                    Metric::Paid => out.push_str("paid"),
-                    Metric::Retained => out.push_str("retained"),
-                    Metric::Uncovered(None) => out.push_str("uncovered"),
-                    Metric::Uncovered(Some(r)) => {
-                        let _ = write!(out, "uncovered {r}");
-                    }
-                    Metric::CarrierPaid(n) => {
-                        out.push_str("carrier ");
-                        string(out, n);
-                        out.push_str(" paid");
-                    }
-                    Metric::LayerPaid(n) => {
-                        out.push_str("layer ");
-                        string(out, n);
-                        out.push_str(" paid");
-                    }
-                }
-                let _ = write!(out, " {} ", op.node.as_str());
-                match &bound.node {
-                    Bound::Amount(a) => number(out, a),
-                    Bound::ShareOfLoss(p) => {
-                        percent(out, p);
-                        out.push_str(" of loss");
-                    }
+            let _ = write!(out, " {} ", op.node.as_str());
+            match &bound.node {
+                Bound::Amount(a) => number(out, a),
+                Bound::ShareOfLoss(p) => {
+                    percent(out, p);
+                    out.push_str(" of loss");
                 }
             }
         }
-        trailing(out, &item.trivia);
-    }
-    for cm in &c.end_comments {
-        comment_line(out, 2, cm);
-    }
-    indent(out, 1);
-    out.push('}');
+    });
 }
 
 /// Writes a condition, with parentheses only where the tree needs them.
@@ -599,30 +573,24 @@ pub fn format_model(file: &ModelFile) -> String {
     out.push_str("model ");
     string(&mut out, &m.name.node);
     out.push_str(" {\n");
-    for (n, item) in m.items.iter().enumerate() {
-        leading(&mut out, 1, &item.trivia, n == 0);
-        indent(&mut out, 1);
-        match &item.kind {
+    items(
+        &mut out,
+        1,
+        &m.items,
+        &m.end_comments,
+        |out, kind| match kind {
             ModelItemKind::Years(y) => {
                 out.push_str("years ");
-                number(&mut out, &y.node);
-                trailing(&mut out, &item.trivia);
+                number(out, &y.node);
             }
             ModelItemKind::Seed(s) => {
                 out.push_str("seed ");
-                number(&mut out, &s.node);
-                trailing(&mut out, &item.trivia);
+                number(out, &s.node);
             }
-            ModelItemKind::Peril(p) => {
-                peril(&mut out, p);
-                trailing(&mut out, &item.trivia);
-            }
-        }
-    }
-    for c in &m.end_comments {
-        comment_line(&mut out, 1, c);
-    }
-    out.push_str("}\n");
+            ModelItemKind::Peril(p) => peril(out, p),
+        },
+    );
+    out.push('\n');
     for c in &file.footer {
         comment_line(&mut out, 0, c);
     }
@@ -633,70 +601,60 @@ fn peril(out: &mut String, p: &PerilDecl) {
     out.push_str("peril ");
     string(out, &p.name.node);
     out.push_str(" {\n");
-    for (n, item) in p.items.iter().enumerate() {
-        leading(out, 2, &item.trivia, n == 0);
-        indent(out, 2);
-        match &item.kind {
-            PerilItemKind::Cause(c) => {
-                out.push_str("cause ");
-                out.push_str(&c.node);
-            }
-            PerilItemKind::Frequency(f) => {
-                out.push_str("frequency ");
-                match &f.node {
-                    FrequencyDecl::Poisson(l) => {
-                        out.push_str("poisson ");
-                        number(out, &l.node);
-                    }
-                    FrequencyDecl::NegativeBinomial { mean, dispersion } => {
-                        out.push_str("negative binomial mean ");
-                        number(out, &mean.node);
-                        out.push_str(" dispersion ");
-                        number(out, &dispersion.node);
-                    }
-                    FrequencyDecl::Fixed(n) => {
-                        out.push_str("fixed ");
-                        number(out, &n.node);
-                    }
+    items(out, 2, &p.items, &p.end_comments, |out, kind| match kind {
+        PerilItemKind::Cause(c) => {
+            out.push_str("cause ");
+            out.push_str(&c.node);
+        }
+        PerilItemKind::Frequency(f) => {
+            out.push_str("frequency ");
+            match &f.node {
+                FrequencyDecl::Poisson(l) => {
+                    out.push_str("poisson ");
+                    number(out, &l.node);
                 }
-                out.push_str(" per year");
-            }
-            PerilItemKind::Loss {
-                tier,
-                severity,
-                cap,
-            } => {
-                out.push_str("loss ");
-                out.push_str(&tier.node);
-                out.push(' ');
-                severity_text(out, &severity.node);
-                match cap.as_ref().map(|c| &c.node) {
-                    Some(CapDecl::Exposure) => out.push_str(" cap exposure"),
-                    Some(CapDecl::Amount(a)) => {
-                        out.push_str(" cap ");
-                        number(out, &a.node);
-                    }
-                    None => {}
+                FrequencyDecl::NegativeBinomial { mean, dispersion } => {
+                    out.push_str("negative binomial mean ");
+                    number(out, &mean.node);
+                    out.push_str(" dispersion ");
+                    number(out, &dispersion.node);
+                }
+                FrequencyDecl::Fixed(n) => {
+                    out.push_str("fixed ");
+                    number(out, &n.node);
                 }
             }
-            PerilItemKind::With { name, value } => {
-                out.push_str("with ");
-                out.push_str(&name.node);
-                out.push_str(" = ");
-                literal(out, &value.node);
-            }
-            PerilItemKind::DiscoveredAfter(d) => {
-                out.push_str("discovered after ");
-                duration(out, &d.node);
+            out.push_str(" per year");
+        }
+        PerilItemKind::Loss {
+            tier,
+            severity,
+            cap,
+        } => {
+            out.push_str("loss ");
+            out.push_str(&tier.node);
+            out.push(' ');
+            severity_text(out, &severity.node);
+            match cap.as_ref().map(|c| &c.node) {
+                Some(CapDecl::Exposure) => out.push_str(" cap exposure"),
+                Some(CapDecl::Amount(a)) => {
+                    out.push_str(" cap ");
+                    number(out, &a.node);
+                }
+                None => {}
             }
         }
-        trailing(out, &item.trivia);
-    }
-    for c in &p.end_comments {
-        comment_line(out, 2, c);
-    }
-    indent(out, 1);
-    out.push('}');
+        PerilItemKind::With { name, value } => {
+            out.push_str("with ");
+            out.push_str(&name.node);
+            out.push_str(" = ");
+            literal(out, &value.node);
+        }
+        PerilItemKind::DiscoveredAfter(d) => {
+            out.push_str("discovered after ");
+            duration(out, &d.node);
+        }
+    });
 }
 
 fn severity_text(out: &mut String, s: &SeverityDecl) {

@@ -217,14 +217,7 @@ fn program_item(i: In) -> PResult<Item> {
         _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        Item {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
@@ -566,14 +559,7 @@ fn layer_item(i: In) -> PResult<LayerItem> {
         _ => return Err(NomErr::Failure(unknown_item(word, kw_span, true))),
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        LayerItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn reinstatements(i: In) -> PResult<LayerItemKind> {
@@ -688,14 +674,7 @@ fn treaty_item(i: In) -> PResult<TreatyItem> {
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        TreatyItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn treaty_reinsurer(i: In) -> PResult<TreatyItemKind> {
@@ -750,14 +729,7 @@ fn check_item(i: In) -> PResult<CheckItem> {
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        CheckItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn check_events(i: In) -> PResult<CheckItemKind> {
@@ -905,14 +877,7 @@ fn parametric_item(i: In) -> PResult<ParametricItem> {
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        ParametricItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn trigger(i: In) -> PResult<ParametricItemKind> {

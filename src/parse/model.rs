@@ -145,14 +145,7 @@ fn model_item(i: In) -> PResult<ModelItem> {
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        ModelItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn peril(i: In) -> PResult<ModelItemKind> {
@@ -187,14 +180,7 @@ fn peril_item(i: In) -> PResult<PerilItem> {
         }
     };
     let span = Span::new(kw_span.start, off(&rest));
-    Ok((
-        rest,
-        PerilItem {
-            trivia: Trivia::default(),
-            kind,
-            span,
-        },
-    ))
+    Ok((rest, Item::new(kind, span)))
 }
 
 fn frequency(i: In) -> PResult<PerilItemKind> {

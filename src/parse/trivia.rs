@@ -6,10 +6,7 @@
 //! item of a block are the block's `end_comments`; comments before `program` and after its
 //! closing brace are the file's header and footer.
 
-use crate::ast::{
-    CheckItem, File, ItemKind, LayerItem, ModelFile, ModelItemKind, ParametricItem, PerilItem,
-    TreatyItem, Trivia,
-};
+use crate::ast::{File, Item, ItemKind, ModelFile, ModelItemKind, Trivia};
 use crate::span::Span;
 use std::iter::Peekable;
 use std::vec::IntoIter;
@@ -94,49 +91,37 @@ fn take_trailing(src: &str, cs: &mut Stream, end: usize, trivia: &mut Trivia) ->
     end
 }
 
-/// An item of a nested block (layer, parametric cover, check).
-trait BlockItem {
-    fn span(&self) -> Span;
-    fn trivia(&mut self) -> &mut Trivia;
-}
-
-macro_rules! block_item {
-    ($($t:ty),*) => {$(
-        impl BlockItem for $t {
-            fn span(&self) -> Span {
-                self.span
-            }
-            fn trivia(&mut self) -> &mut Trivia {
-                &mut self.trivia
-            }
-        }
-    )*};
-}
-
-block_item!(LayerItem, ParametricItem, CheckItem, TreatyItem, PerilItem);
-
-/// Attaches the comments inside a block spanning `outer` to its items.
-fn attach_block<T: BlockItem>(
+/// Attaches the comments inside a block spanning `outer` to its items, the ones after its
+/// last item to `end_comments`. `nested` attaches the comments inside an item that is a
+/// block itself (a layer of a program, a peril of a model); without one, comments inside
+/// an item's own text move before it.
+fn attach_items<K>(
     src: &str,
     cs: &mut Stream,
     outer: Span,
-    items: &mut [T],
+    items: &mut [Item<K>],
     end_comments: &mut Vec<String>,
+    mut nested: impl FnMut(&str, &mut Stream, &mut Item<K>) -> bool,
 ) {
     let mut prev = outer.start;
     for (m, it) in items.iter_mut().enumerate() {
-        let span = it.span();
+        let span = it.span;
         let first = cs
             .peek()
             .map_or(span.start, |(s, _)| s.start.min(span.start));
-        let trivia = it.trivia();
-        trivia.blank_line_before = m > 0 && has_blank_line(src, prev, first);
-        take_before(cs, span.start, &mut trivia.comments);
-        // Comments inside an item's own text move before it.
-        take_before(cs, span.end, &mut trivia.comments);
-        prev = take_trailing(src, cs, span.end, trivia);
+        it.trivia.blank_line_before = m > 0 && has_blank_line(src, prev, first);
+        take_before(cs, span.start, &mut it.trivia.comments);
+        if !nested(src, cs, it) {
+            take_before(cs, span.end, &mut it.trivia.comments);
+        }
+        prev = take_trailing(src, cs, span.end, &mut it.trivia);
     }
     take_before(cs, outer.end, end_comments);
+}
+
+/// The items of a nested block have no blocks inside.
+fn flat<K>(_: &str, _: &mut Stream, _: &mut Item<K>) -> bool {
+    false
 }
 
 /// Attaches every comment of `src` to `file`.
@@ -144,32 +129,40 @@ pub(super) fn attach(src: &str, file: &mut File) {
     let mut cs = comments(src).into_iter().peekable();
     let program = &mut file.program;
     take_before(&mut cs, program.span.start, &mut file.header);
-    let mut prev_end = program.span.start;
-    for (n, item) in program.items.iter_mut().enumerate() {
-        let first_start = cs
-            .peek()
-            .map_or(item.span.start, |(s, _)| s.start.min(item.span.start));
-        item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
-        take_before(&mut cs, item.span.start, &mut item.trivia.comments);
-        match &mut item.kind {
-            ItemKind::Layer(l) => {
-                attach_block(src, &mut cs, item.span, &mut l.items, &mut l.end_comments)
-            }
-            ItemKind::Parametric(p) => {
-                attach_block(src, &mut cs, item.span, &mut p.items, &mut p.end_comments)
-            }
-            ItemKind::Check(c) => {
-                attach_block(src, &mut cs, item.span, &mut c.items, &mut c.end_comments)
-            }
-            ItemKind::Treaty(t) => {
-                attach_block(src, &mut cs, item.span, &mut t.items, &mut t.end_comments)
-            }
-            _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
-        }
-        prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
-    }
-    take_before(&mut cs, program.span.end, &mut program.end_comments);
+    attach_items(
+        src,
+        &mut cs,
+        program.span,
+        &mut program.items,
+        &mut program.end_comments,
+        |src, cs, item| {
+            let (items, end) = match &mut item.kind {
+                ItemKind::Layer(l) => {
+                    attach_items(src, cs, item.span, &mut l.items, &mut l.end_comments, flat);
+                    return true;
+                }
+                ItemKind::Parametric(p) => (&mut p.items, &mut p.end_comments),
+                _ => return attach_other(src, cs, item),
+            };
+            attach_items(src, cs, item.span, items, end, flat);
+            true
+        },
+    );
     file.footer.extend(cs.map(|(_, t)| t));
+}
+
+/// The blocks of a program other than layers and parametric covers: checks and treaties.
+fn attach_other(src: &str, cs: &mut Stream, item: &mut Item) -> bool {
+    match &mut item.kind {
+        ItemKind::Check(c) => {
+            attach_items(src, cs, item.span, &mut c.items, &mut c.end_comments, flat)
+        }
+        ItemKind::Treaty(t) => {
+            attach_items(src, cs, item.span, &mut t.items, &mut t.end_comments, flat)
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Attaches every comment of `src` to the model `file`.
@@ -177,22 +170,20 @@ pub(super) fn attach_model(src: &str, file: &mut ModelFile) {
     let mut cs = comments(src).into_iter().peekable();
     let model = &mut file.model;
     take_before(&mut cs, model.span.start, &mut file.header);
-    let mut prev_end = model.span.start;
-    for (n, item) in model.items.iter_mut().enumerate() {
-        let first_start = cs
-            .peek()
-            .map_or(item.span.start, |(s, _)| s.start.min(item.span.start));
-        item.trivia.blank_line_before = n > 0 && has_blank_line(src, prev_end, first_start);
-        take_before(&mut cs, item.span.start, &mut item.trivia.comments);
-        match &mut item.kind {
+    attach_items(
+        src,
+        &mut cs,
+        model.span,
+        &mut model.items,
+        &mut model.end_comments,
+        |src, cs, item| match &mut item.kind {
             ModelItemKind::Peril(p) => {
-                attach_block(src, &mut cs, item.span, &mut p.items, &mut p.end_comments)
+                attach_items(src, cs, item.span, &mut p.items, &mut p.end_comments, flat);
+                true
             }
-            _ => take_before(&mut cs, item.span.end, &mut item.trivia.comments),
-        }
-        prev_end = take_trailing(src, &mut cs, item.span.end, &mut item.trivia);
-    }
-    take_before(&mut cs, model.span.end, &mut model.end_comments);
+            _ => false,
+        },
+    );
     file.footer.extend(cs.map(|(_, t)| t));
 }
 
