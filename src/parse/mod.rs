@@ -191,33 +191,62 @@ fn item_keyword<'a>(i: In<'a>, keywords: &'static [&'static str]) -> PResult<'a,
 }
 
 fn program_item(i: In) -> PResult<Item> {
-    let (rest, (w, kw_span)) = item_keyword(i, ITEM_KEYWORDS)?;
+    keyed_item(i, ITEM_KEYWORDS, Block::Program, |word, rest| {
+        Some(match word {
+            "insured" => cut(map(string_lit, ItemKind::Insured))(rest),
+            "currency" => cut(map(currency_code, ItemKind::Currency))(rest),
+            "period" => cut(period)(rest),
+            "basis" => cut(basis)(rest),
+            "discovery" => cut(discovery_window)(rest),
+            "occurrence" => cut(occurrence_window)(rest),
+            "retroactive" => cut(map(date, ItemKind::Retroactive))(rest),
+            "valuation" => cut(valuation)(rest),
+            "attribute" => cut(attribute)(rest),
+            "exposure" => cut(exposure)(rest),
+            "covers" => cut(covers)(rest),
+            "sublimit" => cut(sublimit)(rest),
+            "deductible" => cut(deductible)(rest),
+            "coinsurance" => cut(map(percent, ItemKind::Coinsurance))(rest),
+            "exclude" => cut(map(exclusion, ItemKind::Exclude))(rest),
+            "layer" => cut(layer)(rest),
+            "parametric" => cut(parametric)(rest),
+            "check" => cut(check)(rest),
+            "treaty" => cut(treaty)(rest),
+            "allow" => cut(allow)(rest),
+            _ => return None,
+        })
+    })
+}
+
+/// The block an item is written in, for the error an unknown keyword gives.
+enum Block {
+    /// The program block.
+    Program,
+    /// A layer block (program items are suggested there too).
+    Layer,
+    /// Another block, by its name.
+    Named(&'static str),
+}
+
+/// One item of a block: its keyword (one of `keywords`), then what `body` parses for it;
+/// `body` gives `None` for a keyword that starts no item there.
+fn keyed_item<'a, K>(
+    i: In<'a>,
+    keywords: &'static [&'static str],
+    block: Block,
+    body: impl FnOnce(&str, In<'a>) -> Option<PResult<'a, K>>,
+) -> PResult<'a, Item<K>> {
+    let (rest, (w, kw_span)) = item_keyword(i, keywords)?;
     let word = *w.fragment();
-    let (rest, kind) = match word {
-        "insured" => cut(map(string_lit, ItemKind::Insured))(rest)?,
-        "currency" => cut(map(currency_code, ItemKind::Currency))(rest)?,
-        "period" => cut(period)(rest)?,
-        "basis" => cut(basis)(rest)?,
-        "discovery" => cut(discovery_window)(rest)?,
-        "occurrence" => cut(occurrence_window)(rest)?,
-        "retroactive" => cut(map(date, ItemKind::Retroactive))(rest)?,
-        "valuation" => cut(valuation)(rest)?,
-        "attribute" => cut(attribute)(rest)?,
-        "exposure" => cut(exposure)(rest)?,
-        "covers" => cut(covers)(rest)?,
-        "sublimit" => cut(sublimit)(rest)?,
-        "deductible" => cut(deductible)(rest)?,
-        "coinsurance" => cut(map(percent, ItemKind::Coinsurance))(rest)?,
-        "exclude" => cut(map(exclusion, ItemKind::Exclude))(rest)?,
-        "layer" => cut(layer)(rest)?,
-        "parametric" => cut(parametric)(rest)?,
-        "check" => cut(check)(rest)?,
-        "treaty" => cut(treaty)(rest)?,
-        "allow" => cut(allow)(rest)?,
-        _ => return Err(NomErr::Failure(unknown_item(word, kw_span, false))),
+    let Some(parsed) = body(word, rest) else {
+        return Err(NomErr::Failure(match block {
+            Block::Program => unknown_item(word, kw_span, false),
+            Block::Layer => unknown_item(word, kw_span, true),
+            Block::Named(name) => unknown_block_item(word, kw_span, name, keywords),
+        }));
     };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    let (rest, kind) = parsed?;
+    Ok((rest, Item::new(kind, Span::new(kw_span.start, off(&rest)))))
 }
 
 fn unknown_item(word: &str, span: Span, in_layer: bool) -> PErr {
@@ -548,18 +577,16 @@ fn layer(i: In) -> PResult<ItemKind> {
 }
 
 fn layer_item(i: In) -> PResult<LayerItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, LAYER_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "aggregate" => cut(map(amount, LayerItemKind::Aggregate))(rest)?,
-        "reinstatements" => cut(reinstatements)(rest)?,
-        "premium" => cut(map(amount, LayerItemKind::Premium))(rest)?,
-        "carrier" => cut(carrier)(rest)?,
-        "exclude" => cut(map(exclusion, LayerItemKind::Exclude))(rest)?,
-        _ => return Err(NomErr::Failure(unknown_item(word, kw_span, true))),
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(i, LAYER_ITEM_KEYWORDS, Block::Layer, |word, rest| {
+        Some(match word {
+            "aggregate" => cut(map(amount, LayerItemKind::Aggregate))(rest),
+            "reinstatements" => cut(reinstatements)(rest),
+            "premium" => cut(map(amount, LayerItemKind::Premium))(rest),
+            "carrier" => cut(carrier)(rest),
+            "exclude" => cut(map(exclusion, LayerItemKind::Exclude))(rest),
+            _ => return None,
+        })
+    })
 }
 
 fn reinstatements(i: In) -> PResult<LayerItemKind> {
@@ -657,24 +684,20 @@ fn treaty(i: In) -> PResult<ItemKind> {
 }
 
 fn treaty_item(i: In) -> PResult<TreatyItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, TREATY_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "cedent" => cut(map(string_lit, TreatyItemKind::Cedent))(rest)?,
-        "reinsurer" => cut(treaty_reinsurer)(rest)?,
-        "aggregate" => cut(map(amount, TreatyItemKind::Aggregate))(rest)?,
-        "inures" => cut(inures_after)(rest)?,
-        _ => {
-            return Err(NomErr::Failure(unknown_block_item(
-                word,
-                kw_span,
-                "treaty",
-                TREATY_ITEM_KEYWORDS,
-            )))
-        }
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(
+        i,
+        TREATY_ITEM_KEYWORDS,
+        Block::Named("treaty"),
+        |word, rest| {
+            Some(match word {
+                "cedent" => cut(map(string_lit, TreatyItemKind::Cedent))(rest),
+                "reinsurer" => cut(treaty_reinsurer)(rest),
+                "aggregate" => cut(map(amount, TreatyItemKind::Aggregate))(rest),
+                "inures" => cut(inures_after)(rest),
+                _ => return None,
+            })
+        },
+    )
 }
 
 fn treaty_reinsurer(i: In) -> PResult<TreatyItemKind> {
@@ -711,25 +734,21 @@ fn check(i: In) -> PResult<ItemKind> {
 }
 
 fn check_item(i: In) -> PResult<CheckItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, CHECK_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "event" => cut(map(cond, CheckItemKind::Event))(rest)?,
-        "events" => cut(check_events)(rest)?,
-        "loss" => cut(check_loss)(rest)?,
-        "with" => cut(check_with)(rest)?,
-        "expect" => cut(check_expect)(rest)?,
-        _ => {
-            return Err(NomErr::Failure(unknown_block_item(
-                word,
-                kw_span,
-                "check",
-                CHECK_ITEM_KEYWORDS,
-            )))
-        }
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(
+        i,
+        CHECK_ITEM_KEYWORDS,
+        Block::Named("check"),
+        |word, rest| {
+            Some(match word {
+                "event" => cut(map(cond, CheckItemKind::Event))(rest),
+                "events" => cut(check_events)(rest),
+                "loss" => cut(check_loss)(rest),
+                "with" => cut(check_with)(rest),
+                "expect" => cut(check_expect)(rest),
+                _ => return None,
+            })
+        },
+    )
 }
 
 fn check_events(i: In) -> PResult<CheckItemKind> {
@@ -858,26 +877,22 @@ fn direction(i: In) -> PResult<Spanned<Direction>> {
 }
 
 fn parametric_item(i: In) -> PResult<ParametricItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, PARAMETRIC_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "index" => cut(map(string_lit, ParametricItemKind::Index))(rest)?,
-        "trigger" => cut(trigger)(rest)?,
-        "payout" => cut(payout)(rest)?,
-        "aggregate" => cut(map(amount, ParametricItemKind::Aggregate))(rest)?,
-        "waiting" => cut(waiting_period)(rest)?,
-        "carrier" => cut(parametric_carrier)(rest)?,
-        _ => {
-            return Err(NomErr::Failure(unknown_block_item(
-                word,
-                kw_span,
-                "parametric",
-                PARAMETRIC_ITEM_KEYWORDS,
-            )))
-        }
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(
+        i,
+        PARAMETRIC_ITEM_KEYWORDS,
+        Block::Named("parametric"),
+        |word, rest| {
+            Some(match word {
+                "index" => cut(map(string_lit, ParametricItemKind::Index))(rest),
+                "trigger" => cut(trigger)(rest),
+                "payout" => cut(payout)(rest),
+                "aggregate" => cut(map(amount, ParametricItemKind::Aggregate))(rest),
+                "waiting" => cut(waiting_period)(rest),
+                "carrier" => cut(parametric_carrier)(rest),
+                _ => return None,
+            })
+        },
+    )
 }
 
 fn trigger(i: In) -> PResult<ParametricItemKind> {

@@ -4,7 +4,7 @@
 //! are not reserved in programs; causes, tiers and attributes are symbols as in programs.
 
 use super::lex::*;
-use super::{block, item_keyword, unknown_block_item, ParseError, MAX_INPUT_BYTES};
+use super::{block, keyed_item, Block, ParseError, MAX_INPUT_BYTES};
 use crate::ast::*;
 use crate::span::{Span, Spanned};
 use nom::Err as NomErr;
@@ -129,23 +129,19 @@ fn model_file(i: In) -> PResult<ModelFile> {
 }
 
 fn model_item(i: In) -> PResult<ModelItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, MODEL_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "years" => cut(map(amount, ModelItemKind::Years))(rest)?,
-        "seed" => cut(map(amount, ModelItemKind::Seed))(rest)?,
-        "peril" => cut(peril)(rest)?,
-        _ => {
-            return Err(NomErr::Failure(unknown_block_item(
-                word,
-                kw_span,
-                "model",
-                MODEL_ITEM_KEYWORDS,
-            )))
-        }
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(
+        i,
+        MODEL_ITEM_KEYWORDS,
+        Block::Named("model"),
+        |word, rest| {
+            Some(match word {
+                "years" => cut(map(amount, ModelItemKind::Years))(rest),
+                "seed" => cut(map(amount, ModelItemKind::Seed))(rest),
+                "peril" => cut(peril)(rest),
+                _ => return None,
+            })
+        },
+    )
 }
 
 fn peril(i: In) -> PResult<ModelItemKind> {
@@ -162,25 +158,21 @@ fn peril(i: In) -> PResult<ModelItemKind> {
 }
 
 fn peril_item(i: In) -> PResult<PerilItem> {
-    let (rest, (w, kw_span)) = item_keyword(i, PERIL_ITEM_KEYWORDS)?;
-    let word = *w.fragment();
-    let (rest, kind) = match word {
-        "cause" => cut(map(ident, PerilItemKind::Cause))(rest)?,
-        "frequency" => cut(frequency)(rest)?,
-        "loss" => cut(loss)(rest)?,
-        "with" => cut(with)(rest)?,
-        "discovered" => cut(discovered_after)(rest)?,
-        _ => {
-            return Err(NomErr::Failure(unknown_block_item(
-                word,
-                kw_span,
-                "peril",
-                PERIL_ITEM_KEYWORDS,
-            )))
-        }
-    };
-    let span = Span::new(kw_span.start, off(&rest));
-    Ok((rest, Item::new(kind, span)))
+    keyed_item(
+        i,
+        PERIL_ITEM_KEYWORDS,
+        Block::Named("peril"),
+        |word, rest| {
+            Some(match word {
+                "cause" => cut(map(ident, PerilItemKind::Cause))(rest),
+                "frequency" => cut(frequency)(rest),
+                "loss" => cut(loss)(rest),
+                "with" => cut(with)(rest),
+                "discovered" => cut(discovered_after)(rest),
+                _ => return None,
+            })
+        },
+    )
 }
 
 fn frequency(i: In) -> PResult<PerilItemKind> {
