@@ -1,7 +1,7 @@
 //! `specie check FILE…`
 
 use super::out::Out;
-use super::{color, read_source, Format, SourceError, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{color, read_source, Format, SourceError, EXIT_USAGE};
 use specie::diagnostic::{render, to_json, JsonDiagnostic};
 use std::path::PathBuf;
 
@@ -116,13 +116,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
             }
         }
     }
-    if io_error {
-        EXIT_USAGE
-    } else if failed {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    }
+    super::status(io_error, failed)
 }
 
 fn plural(n: usize) -> &'static str {

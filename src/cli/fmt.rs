@@ -1,7 +1,7 @@
 //! `specie fmt FILE… [--check]`
 
 use super::out::Out;
-use super::{color, read_source, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{color, read_source, EXIT_USAGE};
 use specie::diagnostic::render;
 use std::path::PathBuf;
 
@@ -47,11 +47,5 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
             out.print(&format!("formatted: {name}\n"));
         }
     }
-    if io_error {
-        EXIT_USAGE
-    } else if failed {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    }
+    super::status(io_error, failed)
 }

@@ -213,6 +213,18 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The exit status of a command over several files: 2 when one could not be read, else 1
+/// when one failed, else 0.
+pub fn status(io_error: bool, failed: bool) -> u8 {
+    if io_error {
+        EXIT_USAGE
+    } else if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     if !out::stdout_is_open() {

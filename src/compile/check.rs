@@ -362,19 +362,6 @@ impl Cx {
             .attributes
             .get(idx)
             .map(|a| super::condition::Ty::from(a.ty))?;
-        match self.literal_value(value, ty) {
-            Ok(v) => Some((idx, v)),
-            Err(Some(found)) => {
-                self.errors.push(CompileError::Mismatch {
-                    field: name.node.clone(),
-                    ty: ty.name(),
-                    found,
-                    span: value.span.into(),
-                    help: format!("a {} is written like {}", ty.name(), ty.example()),
-                });
-                None
-            }
-            Err(None) => None,
-        }
+        self.typed_value(&name.node, value, ty).map(|v| (idx, v))
     }
 }

@@ -441,15 +441,27 @@ impl Cx {
             });
             return None;
         }
+        let v = self.typed_value(&field.node, value, ty)?;
+        Some(Condition::Compare {
+            field: f,
+            op: op.node,
+            value: v,
+        })
+    }
+
+    /// `value` as a value of `ty`, the type of `field`; a literal of another type is
+    /// `specie::type::mismatch`.
+    pub(crate) fn typed_value(
+        &mut self,
+        field: &str,
+        value: &Spanned<Literal>,
+        ty: Ty,
+    ) -> Option<Value> {
         match self.literal_value(value, ty) {
-            Ok(v) => Some(Condition::Compare {
-                field: f,
-                op: op.node,
-                value: v,
-            }),
+            Ok(v) => Some(v),
             Err(Some(found)) => {
                 self.errors.push(CompileError::Mismatch {
-                    field: field.node.clone(),
+                    field: field.to_string(),
                     ty: ty.name(),
                     found,
                     span: value.span.into(),
