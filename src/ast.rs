@@ -907,3 +907,72 @@ pub enum CapDecl {
     /// `cap exposure`: the tier's declared exposure.
     Exposure,
 }
+
+/// A portfolio file: comments, one `portfolio`, comments (spec section 15).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioFile {
+    /// Comments before `portfolio`.
+    pub header: Vec<String>,
+    /// The portfolio.
+    pub portfolio: PortfolioDecl,
+    /// Comments after its closing brace.
+    pub footer: Vec<String>,
+}
+
+/// `portfolio "NAME" { … }`: the programs of a book and the vendors they depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioDecl {
+    /// The book's name.
+    pub name: Str,
+    /// Its items in written order.
+    pub items: Vec<PortfolioItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+    /// Its text.
+    pub span: Span,
+}
+
+/// One item of a portfolio.
+pub type PortfolioItem = Item<PortfolioItemKind>;
+
+/// Items of a portfolio.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortfolioItemKind {
+    /// `currency CODE`.
+    Currency(Ident),
+    /// `program "KEY" "PATH"`: a program of the book, its path relative to the file.
+    Program {
+        /// The program's key in the book.
+        key: Str,
+        /// Its file.
+        path: Str,
+    },
+    /// `vendor "NAME" { uses … }`.
+    Vendor(VendorDecl),
+}
+
+/// `vendor "NAME" { … }`: a vendor and what the book's programs depend on it for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorDecl {
+    /// The vendor's name.
+    pub name: Str,
+    /// Its items in written order.
+    pub items: Vec<VendorItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item of a vendor block.
+pub type VendorItem = Item<VendorItemKind>;
+
+/// Items of a vendor block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VendorItemKind {
+    /// `uses "KEY" TIER P%, TIER P%, …`: shares of the program's declared exposure per tier.
+    Uses {
+        /// The program's key.
+        program: Str,
+        /// Tiers and shares, in written order.
+        tiers: Vec<(Ident, Spanned<rust_decimal::Decimal>)>,
+    },
+}

@@ -558,6 +558,68 @@ fn literal(out: &mut String, l: &Literal) {
     }
 }
 
+/// Writes a portfolio file in the canonical layout, keeping comments.
+///
+/// ```
+/// let p = specie::parse::parse_portfolio(r#"portfolio "Book" { currency USD
+///   program "acme" "acme.specie"
+///   vendor "safe_ui" { uses "acme" hot 60%,warm 5% } }"#).unwrap();
+/// assert_eq!(
+///     specie::format::format_portfolio(&p),
+///     "portfolio \"Book\" {\n  currency USD\n  program \"acme\" \"acme.specie\"\n  vendor \"safe_ui\" {\n    uses \"acme\" hot 60%, warm 5%\n  }\n}\n"
+/// );
+/// ```
+pub fn format_portfolio(file: &PortfolioFile) -> String {
+    let mut out = String::new();
+    for c in &file.header {
+        comment_line(&mut out, 0, c);
+    }
+    let p = &file.portfolio;
+    out.push_str("portfolio ");
+    string(&mut out, &p.name.node);
+    out.push_str(" {\n");
+    items(
+        &mut out,
+        1,
+        &p.items,
+        &p.end_comments,
+        |out, kind| match kind {
+            PortfolioItemKind::Currency(c) => {
+                out.push_str("currency ");
+                out.push_str(&c.node);
+            }
+            PortfolioItemKind::Program { key, path } => {
+                out.push_str("program ");
+                string(out, &key.node);
+                out.push(' ');
+                string(out, &path.node);
+            }
+            PortfolioItemKind::Vendor(v) => {
+                out.push_str("vendor ");
+                string(out, &v.name.node);
+                out.push_str(" {\n");
+                items(out, 2, &v.items, &v.end_comments, |out, kind| match kind {
+                    VendorItemKind::Uses { program, tiers } => {
+                        out.push_str("uses ");
+                        string(out, &program.node);
+                        for (n, (tier, share)) in tiers.iter().enumerate() {
+                            out.push_str(if n == 0 { " " } else { ", " });
+                            out.push_str(&tier.node);
+                            out.push(' ');
+                            percent(out, &share.node);
+                        }
+                    }
+                });
+            }
+        },
+    );
+    out.push('\n');
+    for c in &file.footer {
+        comment_line(&mut out, 0, c);
+    }
+    out
+}
+
 /// Formats a model file as canonical source text, keeping comments.
 ///
 /// ```

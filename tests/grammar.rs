@@ -23,6 +23,9 @@ fn every_keyword_is_a_terminal_of_the_grammar() {
         .chain(specie::parse::MODEL_WORDS)
         .chain(specie::parse::MODEL_ITEM_KEYWORDS)
         .chain(specie::parse::PERIL_ITEM_KEYWORDS)
+        .chain(specie::parse::PORTFOLIO_WORDS)
+        .chain(specie::parse::PORTFOLIO_ITEM_KEYWORDS)
+        .chain(specie::parse::VENDOR_ITEM_KEYWORDS)
         .chain(specie::parse::REASONS);
     for k in keywords {
         assert!(

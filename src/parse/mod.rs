@@ -10,11 +10,52 @@ mod err;
 mod lex;
 mod lexicon;
 mod model;
+mod portfolio;
 mod trivia;
 
 pub use err::ParseError;
 pub use lexicon::{KEYWORDS, MAX_INPUT_BYTES, MAX_NESTING};
-pub use model::{is_model, parse_model, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS};
+pub use model::{parse_model, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS};
+pub use portfolio::{
+    parse_portfolio, PORTFOLIO_ITEM_KEYWORDS, PORTFOLIO_WORDS, VENDOR_ITEM_KEYWORDS,
+};
+
+/// What a `.specie` file holds, told by its first word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A `program` (or anything else: the program parser names the error).
+    Program,
+    /// A `model` (section 12.1).
+    Model,
+    /// A `portfolio` (section 15).
+    Portfolio,
+}
+
+/// What `src` holds: its first word after comments and white space.
+pub fn file_kind(src: &str) -> FileKind {
+    let mut rest = src;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix('#') {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+            continue;
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        return match word.as_str() {
+            "model" => FileKind::Model,
+            "portfolio" => FileKind::Portfolio,
+            _ => FileKind::Program,
+        };
+    }
+}
+
+/// Whether `src` holds a model rather than a program: its first word is `model`.
+pub fn is_model(src: &str) -> bool {
+    file_kind(src) == FileKind::Model
+}
 
 use crate::ast::*;
 use crate::span::{Span, Spanned};

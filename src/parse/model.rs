@@ -51,23 +51,6 @@ pub const MODEL_WORDS: &[&str] = &[
     "after",
 ];
 
-/// Whether `src` holds a model rather than a program: its first word is `model`.
-pub fn is_model(src: &str) -> bool {
-    let mut rest = src;
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix('#') {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-            continue;
-        }
-        return rest.starts_with("model")
-            && !rest
-                .get(5..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-    }
-}
-
 /// Parses a model file into its syntax tree.
 ///
 /// ```

@@ -6,7 +6,9 @@
 //! item of a block are the block's `end_comments`; comments before `program` and after its
 //! closing brace are the file's header and footer.
 
-use crate::ast::{File, Item, ItemKind, ModelFile, ModelItemKind, Trivia};
+use crate::ast::{
+    File, Item, ItemKind, ModelFile, ModelItemKind, PortfolioFile, PortfolioItemKind, Trivia,
+};
 use crate::span::Span;
 use std::iter::Peekable;
 use std::vec::IntoIter;
@@ -179,6 +181,28 @@ pub(super) fn attach_model(src: &str, file: &mut ModelFile) {
         |src, cs, item| match &mut item.kind {
             ModelItemKind::Peril(p) => {
                 attach_items(src, cs, item.span, &mut p.items, &mut p.end_comments, flat);
+                true
+            }
+            _ => false,
+        },
+    );
+    file.footer.extend(cs.map(|(_, t)| t));
+}
+
+/// Attaches every comment of `src` to the portfolio `file`.
+pub(super) fn attach_portfolio(src: &str, file: &mut PortfolioFile) {
+    let mut cs = comments(src).into_iter().peekable();
+    let book = &mut file.portfolio;
+    take_before(&mut cs, book.span.start, &mut file.header);
+    attach_items(
+        src,
+        &mut cs,
+        book.span,
+        &mut book.items,
+        &mut book.end_comments,
+        |src, cs, item| match &mut item.kind {
+            PortfolioItemKind::Vendor(v) => {
+                attach_items(src, cs, item.span, &mut v.items, &mut v.end_comments, flat);
                 true
             }
             _ => false,
