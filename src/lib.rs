@@ -44,6 +44,7 @@ pub mod format;
 pub mod model;
 pub mod money;
 pub mod parse;
+pub mod portfolio;
 pub mod program;
 pub mod reinsurance;
 pub mod render;
