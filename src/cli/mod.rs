@@ -8,6 +8,7 @@ macro_rules! errln {
     };
 }
 
+mod book;
 mod check;
 mod diag;
 mod fit;

@@ -9,6 +9,8 @@
 mod book;
 mod compile;
 mod err;
+mod replay;
+mod scenario;
 
 pub use book::{BookProgram, Portfolio, SourceFile, Uses, Vendor};
 pub use compile::{
@@ -16,3 +18,11 @@ pub use compile::{
     PortfolioSourceError, ProgramFailure,
 };
 pub use err::{PortfolioError, PortfolioWarning};
+pub use replay::{
+    replay_book, replay_read, BookCarrier, BookEntity, BookReplay, BookTotals, ProgramPaid,
+    ProgramReplay, Replayed, VendorCarrier, VendorEventResult, VendorProgram,
+};
+pub use scenario::{
+    dependent_loss, expansion_id, read_book_scenario, BookScenario, BookScenarioError, Damage,
+    RawVendorEvent,
+};

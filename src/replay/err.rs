@@ -67,6 +67,19 @@ pub enum StreamError {
     Io(#[from] std::io::Error),
 }
 
+impl ReplayError {
+    /// The id of the event the error is about, when it is about one.
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            ReplayError::Scenario(e) => e.event_id(),
+            ReplayError::Overflow { event, .. }
+            | ReplayError::Internal { event, .. }
+            | ReplayError::Conservation { event, .. } => Some(event),
+            ReplayError::TreatyCycle => None,
+        }
+    }
+}
+
 impl From<ScenarioError> for StreamError {
     fn from(e: ScenarioError) -> Self {
         StreamError::Replay(ReplayError::Scenario(e))

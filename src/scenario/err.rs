@@ -299,6 +299,28 @@ pub enum ScenarioError {
 }
 
 impl ScenarioError {
+    /// The id of the event the error is about, when it is about one.
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Shape { event, .. } => event.as_deref(),
+            ScenarioError::Field { event, .. }
+            | ScenarioError::UnknownName { event, .. }
+            | ScenarioError::UnknownAttribute { event, .. }
+            | ScenarioError::MissingAttribute { event, .. }
+            | ScenarioError::AttributeType { event, .. }
+            | ScenarioError::MissingPrice { event, .. }
+            | ScenarioError::RecoveryBeforeOccurrence { event, .. }
+            | ScenarioError::RecoveredAboveLoss { event, .. }
+            | ScenarioError::SeriesSplit { event, .. }
+            | ScenarioError::DuplicateId { event }
+            | ScenarioError::DiscoveredBeforeOccurred { event, .. }
+            | ScenarioError::StreamDuplicate { event, .. }
+            | ScenarioError::StreamOrder { event, .. } => Some(event),
+            ScenarioError::SeriesCause { other, .. } => Some(other),
+            _ => None,
+        }
+    }
+
     /// Wraps a serde_json error with its position.
     pub fn json(e: &serde_json::Error) -> ScenarioError {
         ScenarioError::Json {

@@ -275,6 +275,15 @@ fn read_error<'a, T: Deserialize<'a>>(
     }
 }
 
+/// Reads one JSON value of type `T` from `text` (one event, or a document whose events are
+/// under `events_key`); an error says where, with the field path and the event's id.
+pub(crate) fn read_json<'a, T: Deserialize<'a>>(
+    text: &'a str,
+    events_key: Option<&str>,
+) -> Result<T, ScenarioError> {
+    serde_json::from_str(text).map_err(|e| read_error::<T>(text, &e, events_key))
+}
+
 /// The `id` of the event a field path points into, if it is a string.
 fn event_id_at(text: &str, field: &str, events_key: Option<&str>) -> Option<String> {
     match events_key {
