@@ -136,7 +136,7 @@ fn program(sink: &mut Sink, name: &str, src: &str) -> (bool, Option<String>) {
 /// file, each program's against its own.
 fn portfolio(sink: &mut Sink, path: &Path, name: &str, src: &str) -> (bool, Option<String>) {
     use specie::portfolio::{compile_portfolio_str, PortfolioSourceError};
-    let mut load = super::book::loader(path);
+    let mut load = specie::portfolio::files_beside(path);
     match compile_portfolio_str(src, &mut load) {
         Ok(c) => {
             let diags: Vec<&dyn Diagnostic> =

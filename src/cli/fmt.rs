@@ -3,6 +3,7 @@
 use super::out::Out;
 use super::{color, read_source, EXIT_USAGE};
 use specie::diagnostic::render;
+use specie::parse::FileKind;
 use std::path::PathBuf;
 
 pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
@@ -21,10 +22,14 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
                 continue;
             }
         };
-        let formatted = if specie::parse::is_model(&src) {
-            specie::parse::parse_model(&src).map(|m| specie::format::format_model(&m))
-        } else {
-            specie::parse(&src).map(|f| specie::format(&f))
+        let formatted = match specie::parse::file_kind(&src) {
+            FileKind::Model => {
+                specie::parse::parse_model(&src).map(|m| specie::format::format_model(&m))
+            }
+            FileKind::Portfolio => {
+                specie::parse::parse_portfolio(&src).map(|p| specie::format::format_portfolio(&p))
+            }
+            FileKind::Program => specie::parse(&src).map(|f| specie::format(&f)),
         };
         let formatted = match formatted {
             Ok(f) => f,

@@ -44,11 +44,13 @@ enum Command {
         format: Format,
     },
     /// Replay a loss scenario through a program: what each carrier pays, and which clause
-    /// leaves every unpaid cent unpaid.
+    /// leaves every unpaid cent unpaid. Given a portfolio, replay a portfolio scenario
+    /// through the book: what each carrier pays across it, clash, and who is left short.
     Replay {
-        /// The program (`.specie`).
+        /// The program or portfolio (`.specie`).
         program: PathBuf,
-        /// The scenario (JSON, spec section 5). Omit it when streaming with `--events`.
+        /// The scenario (JSON, spec section 5; for a portfolio, section 15.1). Omit it when
+        /// streaming with `--events`.
         scenario: Option<PathBuf>,
         /// Print the result as JSON (spec section 7); the same as `--format json`.
         #[arg(long, conflicts_with = "format")]
@@ -57,7 +59,8 @@ enum Command {
         /// per event, zero entries left out, then the totals) or `csv` (one row per event).
         #[arg(long, value_enum)]
         format: Option<ReplayFormat>,
-        /// Print one event's path step by step, with the source line of each clause.
+        /// Print one event's path step by step, with the source line of each clause (for a
+        /// portfolio, `ID@KEY`: vendor event or own event ID in program KEY).
         #[arg(long, value_name = "EVENT_ID", conflicts_with_all = ["json", "format"])]
         explain: Option<String>,
         /// Stream events from a JSON Lines file, `-` for standard input (one event per

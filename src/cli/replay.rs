@@ -83,6 +83,9 @@ pub fn run(out: &mut Out, args: &Args) -> u8 {
 }
 
 fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
+    if super::book::is_portfolio(&args.program) {
+        return super::book::replay(out, args);
+    }
     let (program, program_name, src) = load_program(&args.program)?;
     if let Some(events) = &args.events {
         return stream(out, args, &program, events, &program_name, &src);

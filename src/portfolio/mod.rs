@@ -9,6 +9,7 @@
 mod book;
 mod compile;
 mod err;
+mod files;
 mod replay;
 mod scenario;
 
@@ -18,6 +19,7 @@ pub use compile::{
     PortfolioSourceError, ProgramFailure,
 };
 pub use err::{PortfolioError, PortfolioWarning};
+pub use files::{files_beside, tidy};
 pub use replay::{
     replay_book, replay_read, BookCarrier, BookEntity, BookReplay, BookTotals, ProgramPaid,
     ProgramReplay, Replayed, VendorCarrier, VendorEventResult, VendorProgram,

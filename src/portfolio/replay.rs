@@ -187,8 +187,10 @@ pub fn replay_read(
         });
         warnings.push(w);
     }
-    let totals = totals(&programs);
-    let vendor_events = vendor_events(portfolio, scenario, &programs);
+    // Zero in the book's minor unit: `0.00`, not `0`, for a figure nothing adds to.
+    let zero = portfolio.currency.decimal(crate::money::Money::ZERO);
+    let totals = totals(&programs, zero);
+    let vendor_events = vendor_events(portfolio, scenario, &programs, zero);
     Ok((
         BookReplay {
             portfolio: portfolio.name.clone(),
@@ -224,11 +226,11 @@ fn entry<T>(list: &mut Vec<T>, is: impl Fn(&T) -> bool, new: impl FnOnce() -> T)
 
 /// The book's totals: sums over the programs, carriers and entities by name in order of
 /// first appearance.
-fn totals(programs: &[ProgramReplay]) -> BookTotals {
+fn totals(programs: &[ProgramReplay], zero: Decimal) -> BookTotals {
     let mut t = BookTotals {
-        ground_up: Decimal::ZERO,
-        paid: Decimal::ZERO,
-        uncovered: Decimal::ZERO,
+        ground_up: zero,
+        paid: zero,
+        uncovered: zero,
         carriers: Vec::new(),
         entities: Vec::new(),
     };
@@ -245,7 +247,7 @@ fn totals(programs: &[ProgramReplay]) -> BookTotals {
                 |x| x.carrier == c.carrier,
                 || BookCarrier {
                     carrier: c.carrier.clone(),
-                    paid: Decimal::ZERO,
+                    paid: zero,
                     programs: Vec::new(),
                 },
             );
@@ -261,9 +263,9 @@ fn totals(programs: &[ProgramReplay]) -> BookTotals {
                 |x| x.entity == e.entity,
                 || BookEntity {
                     entity: e.entity.clone(),
-                    gross: Decimal::ZERO,
-                    ceded: Decimal::ZERO,
-                    net: Decimal::ZERO,
+                    gross: zero,
+                    ceded: zero,
+                    net: zero,
                 },
             );
             x.gross = sum(x.gross, e.gross);
@@ -279,14 +281,15 @@ fn vendor_events(
     portfolio: &Portfolio,
     scenario: &BookScenario<'_>,
     programs: &[ProgramReplay],
+    zero: Decimal,
 ) -> Vec<VendorEventResult> {
     let mut keyed = Vec::with_capacity(scenario.vendor_events.len());
     for (v, occurred) in scenario.vendor_events.iter().zip(&scenario.vendor_occurred) {
         let mut out = VendorEventResult {
             id: v.id.to_string(),
             vendor: v.vendor.to_string(),
-            ground_up: Decimal::ZERO,
-            paid: Decimal::ZERO,
+            ground_up: zero,
+            paid: zero,
             programs: Vec::new(),
             carriers: Vec::new(),
             clash: Vec::new(),
@@ -294,7 +297,7 @@ fn vendor_events(
         for (book, pr) in portfolio.programs.iter().zip(programs) {
             let id = expansion_id(&v.id, &book.key);
             if let Some(e) = pr.result.events.iter().find(|e| e.id == id) {
-                add_expansion(&mut out, &book.key, e);
+                add_expansion(&mut out, &book.key, e, zero);
             }
         }
         out.clash = out
@@ -310,7 +313,7 @@ fn vendor_events(
 }
 
 /// Adds the expansion `e` in program `key` to a vendor event's figures.
-fn add_expansion(out: &mut VendorEventResult, key: &str, e: &EventResult) {
+fn add_expansion(out: &mut VendorEventResult, key: &str, e: &EventResult, zero: Decimal) {
     out.ground_up = sum(out.ground_up, e.ground_up);
     out.paid = sum(out.paid, e.paid);
     out.programs.push(VendorProgram {
@@ -321,11 +324,7 @@ fn add_expansion(out: &mut VendorEventResult, key: &str, e: &EventResult) {
     });
     let mut here: Vec<(&str, Decimal)> = Vec::new();
     for c in e.layers.iter().flat_map(|l| &l.carriers) {
-        let x = entry(
-            &mut here,
-            |(n, _)| *n == c.carrier,
-            || (&c.carrier, Decimal::ZERO),
-        );
+        let x = entry(&mut here, |(n, _)| *n == c.carrier, || (&c.carrier, zero));
         x.1 = sum(x.1, c.paid);
     }
     for (name, paid) in here {
@@ -334,7 +333,7 @@ fn add_expansion(out: &mut VendorEventResult, key: &str, e: &EventResult) {
             |x| x.carrier == name,
             || VendorCarrier {
                 carrier: name.to_string(),
-                paid: Decimal::ZERO,
+                paid: zero,
                 programs: 0,
             },
         );

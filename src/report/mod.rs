@@ -1,6 +1,8 @@
 //! Human-readable reports of replay results: the terminal report and `--explain`.
 
+mod book;
 mod simulation;
+pub use book::book_text;
 pub use simulation::simulation_text;
 
 use crate::program::Program;
@@ -39,8 +41,15 @@ fn uncovered_lines(out: &mut String, list: &[Uncovered], indent: &str) {
     }
 }
 
+/// The sum of an uncovered list, `0.00` (at `scale` decimals) when empty.
+fn sum_uncovered(list: &[Uncovered], scale: u32) -> Decimal {
+    list.iter().fold(Decimal::new(0, scale), |a, u| {
+        a.checked_add(u.amount).unwrap_or(Decimal::MAX)
+    })
+}
+
 fn event_block(out: &mut String, e: &EventResult, code: &str) {
-    let uncovered: Decimal = e.uncovered.iter().map(|u| u.amount).sum();
+    let uncovered = sum_uncovered(&e.uncovered, e.ground_up.scale());
     let _ = writeln!(out, "event {}", e.id);
     if !e.events.is_empty() {
         let _ = writeln!(
@@ -254,7 +263,7 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
 pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     let code = &program.currency.code;
     let t = &r.totals;
-    let uncovered: Decimal = t.uncovered.iter().map(|u| u.amount).sum();
+    let uncovered = sum_uncovered(&t.uncovered, t.ground_up.scale());
     let _ = writeln!(out, "totals");
     let _ = writeln!(
         out,
