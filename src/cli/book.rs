@@ -7,9 +7,10 @@ use miette::Diagnostic;
 use specie::diagnostic::render;
 use specie::parse::{file_kind, FileKind};
 use specie::portfolio::{
-    compile_portfolio_str, files_beside, read_book_scenario, replay_read, BookScenario, Portfolio,
-    PortfolioSourceError,
+    book_tower, compile_portfolio_str, files_beside, read_book_scenario, replay_read, BookScenario,
+    BookTowerOptions, Portfolio, PortfolioSourceError,
 };
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// The compiled portfolio at `path`, its name and text; on error every diagnostic printed
@@ -128,4 +129,38 @@ fn explain(
         book.key
     );
     Err(EXIT_FAILED)
+}
+
+/// `specie tower PORTFOLIO [--json] [--svg FILE] [--concentration P]`.
+pub fn tower(out: &mut Out, args: &super::tower::Args) -> Result<(), u8> {
+    if args.scenario.is_some() || args.event.is_some() {
+        errln!("error: --scenario and --event draw one program's event; give a program, not a portfolio");
+        return Err(EXIT_USAGE);
+    }
+    let (portfolio, name, src) = load(&args.program)?;
+    let mut options = BookTowerOptions::default();
+    if let Some(c) = &args.concentration {
+        options.concentration = super::tower::concentration(c)?;
+    }
+    let t = book_tower(&portfolio, &options).map_err(|e| replay::report_error(&e, &name))?;
+    if let Some(path) = &args.svg {
+        std::fs::write(path, specie::portfolio::tower::svg::svg(&t)).map_err(|e| {
+            errln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_USAGE
+        })?;
+    }
+    if args.json {
+        out.print(&format!(
+            "{}\n",
+            specie::portfolio::tower::json_document(&t, &name, &src)
+        ));
+        return Ok(());
+    }
+    out.print(&specie::portfolio::tower::text::text(&t));
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for f in &t.findings {
+        out.print("\n");
+        out.print_rendered(&render(f, &name, &src, color));
+    }
+    Ok(())
 }

@@ -38,14 +38,22 @@ fn threshold(text: &str) -> Option<Fraction> {
     Fraction::from_decimal(d.checked_div(Decimal::ONE_HUNDRED)?)
 }
 
+/// `--concentration`'s value, or the usage error printed.
+pub(super) fn concentration(text: &str) -> Result<Fraction, u8> {
+    threshold(text).ok_or_else(|| {
+        errln!("error: --concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{text}`");
+        EXIT_USAGE
+    })
+}
+
 fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
+    if super::book::is_portfolio(&args.program) {
+        return super::book::tower(out, args);
+    }
     let (program, name, src) = load_program(&args.program)?;
     let mut options = Options::default();
     if let Some(c) = &args.concentration {
-        options.concentration = threshold(c).ok_or_else(|| {
-            errln!("error: --concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{c}`");
-            EXIT_USAGE
-        })?;
+        options.concentration = concentration(c)?;
     }
     let tower = analyse(&program, &options).map_err(|e| report_error(&e, &name))?;
 

@@ -42,6 +42,8 @@ pub struct Vendor {
     pub uses: Vec<Uses>,
     /// The `vendor` item.
     pub span: Span,
+    /// The vendor's name in it.
+    pub name_span: Span,
 }
 
 /// One program's dependence on a vendor.

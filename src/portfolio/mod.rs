@@ -12,6 +12,7 @@ mod err;
 mod files;
 mod replay;
 mod scenario;
+pub mod tower;
 
 pub use book::{BookProgram, Portfolio, SourceFile, Uses, Vendor};
 pub use compile::{
@@ -28,3 +29,4 @@ pub use scenario::{
     dependent_loss, expansion_id, read_book_scenario, BookScenario, BookScenarioError, Damage,
     RawVendorEvent,
 };
+pub use tower::{book_tower, BookTower, BookTowerError, BookTowerOptions};

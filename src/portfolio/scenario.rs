@@ -3,7 +3,7 @@
 //! document's tree: each event is read from its own slice of the text, so every error
 //! gives its line and column in the file.
 
-use super::book::{Portfolio, Vendor};
+use super::book::{BookProgram, Portfolio, Uses, Vendor};
 use crate::money::{div_round_half_even, Fraction, Money};
 use crate::program::Program;
 use crate::scenario::{Attributes, DecimalValue, RawEvent, RawLine, Scenario, ScenarioError};
@@ -297,47 +297,56 @@ fn expand(
         let Some(book) = portfolio.programs.get(uses.program) else {
             continue;
         };
-        let program = &book.program;
-        let mut losses = Vec::new();
-        for (tier, share) in &uses.tiers {
-            let damage = damage_of(&v.damage, tier)?;
-            let exposure = program
-                .exposures
-                .iter()
-                .find(|e| e.tier == *tier)
-                .map_or(Money::ZERO, |e| e.amount);
-            let amount = dependent_loss(exposure, *share, damage)
-                .ok_or_else(|| format!("the `{tier}` loss of program `{}` overflows", book.key))?;
-            if amount.0 != 0 {
-                losses.push(RawLine {
-                    tier: Cow::Owned(tier.clone()),
-                    amount: Some(DecimalValue(program.currency.decimal(amount))),
-                    asset: None,
-                    quantity: None,
-                });
-            }
+        if let Some(event) = expand_into(book, uses, v)? {
+            out.push((uses.program, event));
         }
-        if losses.is_empty() {
-            continue;
-        }
-        check_attributes(program, &book.key, &v.attributes)?;
-        let id = expansion_id(&v.id, &book.key);
-        out.push((
-            uses.program,
-            RawEvent {
-                id: Cow::Owned(id.clone()),
-                cause: Cow::Owned(v.cause.to_string()),
-                occurred: Cow::Owned(v.occurred.to_string()),
-                discovered: v.discovered.as_ref().map(|d| Cow::Owned(d.to_string())),
-                losses,
-                attributes: v.attributes.clone().into_owned(),
-                series: Some(Cow::Owned(id)),
-                recoveries: Vec::new(),
-                year: None,
-            },
-        ));
     }
     Ok(out)
+}
+
+/// Vendor event `v`'s expansion into the program of one `uses` item: `None` when every
+/// line is 0.
+pub(crate) fn expand_into(
+    book: &BookProgram,
+    uses: &Uses,
+    v: &RawVendorEvent<'_>,
+) -> Result<Option<RawEvent<'static>>, String> {
+    let program = &book.program;
+    let mut losses = Vec::new();
+    for (tier, share) in &uses.tiers {
+        let damage = damage_of(&v.damage, tier)?;
+        let exposure = program
+            .exposures
+            .iter()
+            .find(|e| e.tier == *tier)
+            .map_or(Money::ZERO, |e| e.amount);
+        let amount = dependent_loss(exposure, *share, damage)
+            .ok_or_else(|| format!("the `{tier}` loss of program `{}` overflows", book.key))?;
+        if amount.0 != 0 {
+            losses.push(RawLine {
+                tier: Cow::Owned(tier.clone()),
+                amount: Some(DecimalValue(program.currency.decimal(amount))),
+                asset: None,
+                quantity: None,
+            });
+        }
+    }
+    if losses.is_empty() {
+        return Ok(None);
+    }
+    check_attributes(program, &book.key, &v.attributes)?;
+    let id = expansion_id(&v.id, &book.key);
+    Ok(Some(RawEvent {
+        id: Cow::Owned(id.clone()),
+        cause: Cow::Owned(v.cause.to_string()),
+        occurred: Cow::Owned(v.occurred.to_string()),
+        discovered: v.discovered.as_ref().map(|d| Cow::Owned(d.to_string())),
+        losses,
+        attributes: v.attributes.clone().into_owned(),
+        series: Some(Cow::Owned(id)),
+        recoveries: Vec::new(),
+        year: None,
+    }))
 }
 
 /// `round_half_even(exposure × share × damage)` in minor units, exactly.

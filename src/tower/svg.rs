@@ -182,6 +182,10 @@ fn axis(s: &mut String, scale: &Scale) {
     );
     for (n, (lo, hi, y0, y1)) in scale.bands.iter().enumerate() {
         for (amount, y) in [(lo, y0), (hi, y1)] {
+            // A band's bottom is the band below's top: its tick is drawn once.
+            if n > 0 && std::ptr::eq(amount, lo) {
+                continue;
+            }
             let _ = writeln!(
                 s,
                 r##"<line x1="{:.1}" y1="{y:.1}" x2="{AXIS_X}" y2="{y:.1}" stroke="#333333"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
