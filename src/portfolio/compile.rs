@@ -285,7 +285,7 @@ impl Cx {
             name: v.name.node.clone(),
             uses,
             span,
-            name_span: v.name.span.into(),
+            name_span: v.name.span,
         }
     }
 
