@@ -203,3 +203,147 @@ fn explain_names_an_event_of_one_program() {
     assert_eq!(status, 1);
     assert!(err.contains("did not reach it"), "{err}");
 }
+
+#[test]
+fn invalid_portfolios_exit_1_with_located_diagnostics() {
+    let invalid = files("fixtures/book/invalid", "specie");
+    assert!(invalid.len() >= 9);
+    for p in invalid {
+        let name = stem(&p);
+        let path = format!("fixtures/book/invalid/{name}.specie");
+        let (status, stdout, stderr) = specie(&["check", &path]);
+        assert_eq!(status, 1, "{name}: {stdout}{stderr}");
+        insta::assert_snapshot!(format!("invalid_portfolio_{name}"), stderr);
+    }
+}
+
+#[test]
+fn book_tower_matches_its_goldens() {
+    let (status, text, _) = specie(&["tower", BOOK]);
+    assert_eq!(status, 0);
+    common::golden(
+        &root().join("fixtures/book/expected/custody-book.tower.txt"),
+        &text,
+    );
+    let (status, json, _) = specie(&["tower", BOOK, "--json"]);
+    assert_eq!(status, 0);
+    common::golden(
+        &root().join("fixtures/book/expected/custody-book.tower.json"),
+        &json,
+    );
+}
+
+#[test]
+fn book_tower_hand_figures() {
+    let t = specie::portfolio::book_tower(&book(), &Default::default()).unwrap();
+    // Northgate: exchange Primary 60% of 15M = 9M, custodian Primary 40% of 100M = 40M,
+    // warranty Crime primary 100% of 9M = 9M. Aggregates: 60% of 30M = 18M, 40% of 200M =
+    // 80M, 9M with two reinstatements = 27M.
+    let n = &t.entities[0];
+    assert_eq!(n.entity, "Northgate Specialty");
+    assert_eq!(
+        (n.occurrence, n.aggregate),
+        (d("58000000"), Some(d("125000000")))
+    );
+    // Harbor writes the exchange's Second excess, which has no aggregate: unlimited.
+    let h = t
+        .entities
+        .iter()
+        .find(|e| e.entity == "Harbor Underwriting")
+        .unwrap();
+    assert_eq!(h.aggregate, None);
+    // multisig_ui at 100%: exchange cold 900M, custodian 500M cold + 100M warm, staking
+    // 250M, platform 300M, warranty 25M = 2,075M of dependent exposure; every program's
+    // payment is already capped at 50% damage, so it pays the RDS figure again: 272.25M.
+    let v = &t.vendors[0];
+    assert_eq!((v.exposure, v.paid), (d("2075000000"), d("272250000")));
+    // Northgate 47M of its 58M line: 81.03%.
+    assert_eq!(v.carriers[0].share_of_line, d("81.03"));
+    let codes: Vec<(&str, String)> = t
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.message.chars().take(40).collect()))
+        .collect();
+    assert_eq!(codes.len(), 7, "{codes:?}");
+    // A threshold of 90% leaves only the reach findings.
+    let high = specie::portfolio::BookTowerOptions {
+        concentration: specie::money::Fraction { num: 90, scale: 2 },
+        ..Default::default()
+    };
+    let t = specie::portfolio::book_tower(&book(), &high).unwrap();
+    assert!(t
+        .findings
+        .iter()
+        .all(|f| f.code == "specie::book::vendor_reach"));
+    assert_eq!(t.findings.len(), 3);
+}
+
+#[test]
+fn book_heat_map_has_one_cell_per_carrier_and_vendor() {
+    let t = specie::portfolio::book_tower(&book(), &Default::default()).unwrap();
+    let svg = specie::portfolio::tower::svg::svg(&t);
+    let carriers = t
+        .entities
+        .iter()
+        .filter(|e| !e.occurrence.is_zero())
+        .count();
+    assert_eq!(carriers, 9);
+    assert_eq!(
+        svg.matches(r#"<g class="cell""#).count(),
+        carriers * t.vendors.len()
+    );
+    assert!(svg.contains(
+        r#"data-carrier="Northgate Specialty" data-vendor="multisig_ui" data-paid="47000000.00" data-share="81.03""#
+    ));
+}
+
+/// Every scenario error names the vendor event or the program and the field, with line and
+/// column (section 15.1), and exits 1.
+#[test]
+fn bad_book_scenarios_are_located() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "{\"name\": \"x\",\n \"vendor_events\": [\n  {\"id\": \"V1\", \"vendor\": \"multisig_uj\", \"cause\": \"vendor_breach\", \"occurred\": \"2026-06-01T00:00:00Z\", \"damage\": \"10%\"}]}",
+            "vendor event `V1` (line 3, column 3): vendor `multisig_uj` is not a vendor of the book",
+        ),
+        (
+            "{\"name\": \"x\",\n \"events\": {\"exchang\": [{\"id\": \"E1\"}]}}",
+            "`events` has a list for `exchang`, which is not a program of the book (did you mean `exchange`?)",
+        ),
+        (
+            "{\"name\": \"x\", \"vendor_events\": [\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"cause\": \"vendor_breach\", \"occurred\": \"2026-06-01T00:00:00Z\", \"damage\": \"10%\", \"attributes\": {\"keys_held_by_custodian\": false}}]}",
+            "attribute `keys_held_by_custodian` is not declared by program `exchange`, which the vendor event reaches",
+        ),
+        (
+            "{\"name\": \"x\", \"vendor_events\": [\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"cause\": \"vendor_breach\", \"occurred\": \"2026-06-01T00:00:00Z\", \"damage\": {\"cold\": \"45\"}}]}",
+            "damage `45` is not a percentage from 0% to 100%",
+        ),
+        (
+            "{\"name\": \"x\", \"vendor_events\": [\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"cause\": \"vendor_breach\", \"occurred\": \"2026-06-01T00:00:00Z\", \"damage\": \"10%\"},\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"cause\": \"vendor_breach\", \"occurred\": \"2026-07-01T00:00:00Z\", \"damage\": \"10%\"}]}",
+            "vendor event `V1` (line 3, column 1): the id is used by an earlier vendor event",
+        ),
+        (
+            "{\"name\": \"x\", \"vendor_events\": [\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"cause\": \"vendor_breach\", \"occurred\": \"June 1st\", \"damage\": \"10%\"}]}",
+            "`occurred` has `June 1st`, not an RFC 3339 UTC instant",
+        ),
+        (
+            "{\"name\": \"x\", \"events\": {\"platform\": [\n  {\"id\": \"P1\", \"cause\": \"external_hack\", \"occurred\": \"2026-03-01T00:00:00Z\",\n   \"losses\": [{\"tier\": \"hot\", \"amount\": \"ten\"}]}]}}",
+            "line 3, column",
+        ),
+        (
+            "{\"name\": \"x\", \"vendor_events\": [\n{\"id\": \"V1\", \"vendor\": \"cosigner\", \"occurred\": \"2026-06-01T00:00:00Z\", \"damage\": \"10%\"}]}",
+            "field `vendor_events[0]",
+        ),
+    ];
+    let dir = std::env::temp_dir().join(format!("specie-book-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (n, (json, expected)) in cases.iter().enumerate() {
+        let path = dir.join(format!("bad-{n}.json"));
+        std::fs::write(&path, json).unwrap();
+        let (status, stdout, stderr) = specie(&["replay", BOOK, path.to_str().unwrap()]);
+        assert_eq!(status, 1, "case {n}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "case {n}: no partial output: {stdout}");
+        assert!(stderr.contains(expected), "case {n}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
