@@ -10,6 +10,7 @@
 #[allow(clippy::panic)] // a broken property must crash the fuzzer
 pub fn parse_target(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    portfolio_target(&text);
     let Ok(file) = crate::parse(&text) else {
         return;
     };
@@ -25,6 +26,44 @@ pub fn parse_target(data: &[u8]) {
             }
         }
         Err(e) => panic!("formatted output does not parse: {e}\n{formatted}"),
+    }
+}
+
+/// Parses `text` as a portfolio file; when it parses, compiles it (each program path names one
+/// of the fixture programs, chosen by the path's length, or a missing file) and checks that
+/// formatting then re-parsing gives the same tree and that formatting is idempotent.
+#[allow(clippy::panic)] // a broken property must crash the fuzzer
+fn portfolio_target(text: &str) {
+    let Ok(file) = crate::parse::parse_portfolio(text) else {
+        return;
+    };
+    let mut load = |path: &str| {
+        let n = path.len();
+        match FIXTURE_PROGRAMS.get(n % (FIXTURE_PROGRAMS.len() + 1)) {
+            Some(text) => Ok(crate::portfolio::SourceFile {
+                name: path.to_string(),
+                text: (*text).to_string(),
+            }),
+            None => Err(format!("no file `{path}`")),
+        }
+    };
+    if let Ok(book) = crate::portfolio::compile_portfolio(&file, &mut load) {
+        let _ = crate::portfolio::book_tower(
+            &book.portfolio,
+            &crate::portfolio::BookTowerOptions::default(),
+        );
+    }
+    let formatted = crate::format::format_portfolio(&file);
+    match crate::parse::parse_portfolio(&formatted) {
+        Ok(again) => {
+            if again != file {
+                panic!("format → parse changed the portfolio:\n{formatted}");
+            }
+            if crate::format::format_portfolio(&again) != formatted {
+                panic!("portfolio format is not idempotent:\n{formatted}");
+            }
+        }
+        Err(e) => panic!("formatted portfolio does not parse: {e}\n{formatted}"),
     }
 }
 
