@@ -39,7 +39,10 @@ fn portfolio_target(text: &str) {
     };
     let mut load = |path: &str| {
         let n = path.len();
-        match FIXTURE_PROGRAMS.get(n % (FIXTURE_PROGRAMS.len() + 1)) {
+        match FIXTURE_PROGRAMS.get(
+            n.checked_rem(FIXTURE_PROGRAMS.len().saturating_add(1))
+                .unwrap_or(0),
+        ) {
             Some(text) => Ok(crate::portfolio::SourceFile {
                 name: path.to_string(),
                 text: (*text).to_string(),
