@@ -25,6 +25,13 @@ struct LayerSpec {
     carriers: Vec<(usize, u32)>,
 }
 
+/// (tier, amount) or (tier, share percent).
+type TierValues = Vec<(usize, u32)>;
+/// An own event: (cause, day, hour, lines).
+type EventSpec = (usize, i64, i64, TierValues);
+/// A vendor event: (vendor, day, hour, damage per tier in tenths of a percent, or one).
+type VendorEventSpec = (usize, i64, i64, Result<u32, [u32; 3]>);
+
 #[derive(Clone, Debug)]
 struct ProgramSpec {
     /// Exposure per tier in cents (0 = none declared); at least one is declared.
@@ -35,16 +42,16 @@ struct ProgramSpec {
     window: Option<u32>,
     layers: Vec<LayerSpec>,
     /// Own events: (cause, day, hour, [(tier, amount)]).
-    events: Vec<(usize, i64, i64, Vec<(usize, u32)>)>,
+    events: Vec<EventSpec>,
 }
 
 #[derive(Clone, Debug)]
 struct BookSpec {
     programs: Vec<ProgramSpec>,
     /// Vendors: uses = (program index, [(tier, share percent)]).
-    vendors: Vec<Vec<(usize, Vec<(usize, u32)>)>>,
+    vendors: Vec<Vec<(usize, TierValues)>>,
     /// Vendor events: (vendor, day, hour, damage per tier in tenths of a percent, or one).
-    vendor_events: Vec<(usize, i64, i64, Result<u32, [u32; 3]>)>,
+    vendor_events: Vec<VendorEventSpec>,
 }
 
 fn layer() -> impl Strategy<Value = LayerSpec> {
