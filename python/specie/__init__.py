@@ -32,7 +32,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 from . import _specie
 from ._specie import SpecieError
 
-__all__ = ["Program", "Model", "Simulation", "SpecieError", "DEFAULT_RETURN_PERIODS", "events_to_jsonl",
+__all__ = ["Program", "Portfolio", "Model", "Simulation", "SpecieError", "DEFAULT_RETURN_PERIODS", "events_to_jsonl",
            "scenario_to_table"]
 
 DEFAULT_RETURN_PERIODS = (2, 5, 10, 25, 50, 100, 200, 250, 500, 1000)
@@ -269,16 +269,7 @@ class Program:
     def replay(self, scenario: Mapping[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
         """Replays a scenario (a dict, JSON text or a path): the dict of
         ``specie replay --json``."""
-        if isinstance(scenario, Mapping):
-            text = json.dumps(scenario)
-        elif isinstance(scenario, str) and scenario.lstrip().startswith("{"):
-            text = scenario
-        elif isinstance(scenario, (str, os.PathLike)):
-            text = _read(scenario)
-        else:
-            # An int would open that file descriptor, and close it: stderr for 2.
-            raise TypeError(f"scenario must be a dict, JSON text or a path, not {type(scenario).__name__}")
-        return json.loads(self._inner.replay_json(text))
+        return json.loads(self._inner.replay_json(_scenario_text(scenario)))
 
     def replay_events(self, events: Any, prices: Series | None = None, indices: Series | None = None,
                       name: str = "events", currency: str | None = None) -> pa.Table:
@@ -343,6 +334,67 @@ def _csv_table(text: str, currency: tuple[str, int], totals: str) -> pa.Table:
 def _check_years(years: Any) -> None:
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 1_000_000_000:
         raise SpecieError(f"years must be a whole number from 1 to 1,000,000,000, not {years!r}")
+
+
+def _scenario_text(scenario: Any) -> str:
+    """A scenario given as a dict, JSON text or a path, as JSON text."""
+    if isinstance(scenario, Mapping):
+        return json.dumps(scenario)
+    if isinstance(scenario, str) and scenario.lstrip().startswith("{"):
+        return scenario
+    if isinstance(scenario, (str, os.PathLike)):
+        return _read(scenario)
+    # An int would open that file descriptor, and close it: stderr for 2.
+    raise TypeError(f"scenario must be a dict, JSON text or a path, not {type(scenario).__name__}")
+
+
+class Portfolio:
+    """A compiled portfolio (brief section 15): a book of programs, read beside the
+    portfolio file, and the vendors their insureds depend on. Compile errors in the
+    portfolio or in any of its programs raise :class:`SpecieError`; each of its
+    ``diagnostics`` names its ``file``.
+
+    >>> book = specie.Portfolio.from_file("fixtures/book/custody-book.specie")  # doctest: +SKIP
+    >>> book.replay("fixtures/book/scenarios/custody-book--hosting-provider-takeover.json")["totals"]["paid"]  # doctest: +SKIP
+    '57500000.00'
+    """
+
+    def __init__(self, source: str, path: str | os.PathLike[str]) -> None:
+        self._source = source
+        self._path = os.fspath(path)
+        self._inner = _specie.Portfolio(source, self._path)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> "Portfolio":
+        """Reads and compiles a portfolio file; its programs' paths are relative to it."""
+        return cls(_read(path), path)
+
+    def __reduce__(self):  # rebuilt from its file on the other side
+        return (Portfolio, (self._source, self._path))
+
+    def __repr__(self) -> str:
+        return f"Portfolio({self.name!r})"
+
+    @property
+    def name(self) -> str:
+        """The portfolio's name."""
+        return self._inner.portfolio_name
+
+    @property
+    def keys(self) -> list[str]:
+        """The programs' keys, in the file's order."""
+        return self._inner.keys
+
+    def replay(self, scenario: Mapping[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
+        """Replays a portfolio scenario (section 15.1; a dict, JSON text or a path): the
+        dict of ``specie replay PORTFOLIO SCENARIO --json``."""
+        return json.loads(self._inner.replay_json(_scenario_text(scenario)))
+
+    def tower(self, concentration: float | int | str | None = None) -> dict[str, Any]:
+        """The dict of ``specie tower PORTFOLIO --json``: each carrier's lines over the book
+        and each vendor's maximum; ``concentration`` (a percentage, default 50) flags a
+        vendor maximum over that share of a carrier's line."""
+        return json.loads(self._inner.tower_json(None if concentration is None else str(concentration)))
 
 
 class Model:

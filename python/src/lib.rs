@@ -55,12 +55,28 @@ fn _panic_for_tests() -> PyResult<()> {
 /// Raises `SpecieError` for `diags` of `src` (named `name`): the rendered text as the
 /// message, `code`, `line`, `column` of the first, and every one as a dict.
 fn source_error(py: Python<'_>, diags: &[&dyn miette::Diagnostic], name: &str, src: &str) -> PyErr {
-    let text: String = diags.iter().map(|d| render(*d, name, src, false)).collect();
+    files_error(py, &[(diags.to_vec(), name, src)])
+}
+
+/// Diagnostics, each group against its own file (`(diagnostics, name, text)`).
+type FileDiagnostics<'a> = (Vec<&'a dyn miette::Diagnostic>, &'a str, &'a str);
+
+/// Raises `SpecieError` for diagnostics in several files (a portfolio and its programs):
+/// as [`source_error`], each diagnostic's dict naming its `file`.
+fn files_error(py: Python<'_>, groups: &[FileDiagnostics<'_>]) -> PyErr {
+    let text: String = groups
+        .iter()
+        .flat_map(|(diags, name, src)| diags.iter().map(|d| render(*d, name, src, false)))
+        .collect();
     let err = SpecieError::new_err(text);
     let value = err.value(py);
-    let json: Vec<serde_json::Value> = diags
+    let json: Vec<serde_json::Value> = groups
         .iter()
-        .filter_map(|d| serde_json::to_value(to_json(*d, name, src)).ok())
+        .flat_map(|(diags, name, src)| {
+            diags
+                .iter()
+                .filter_map(|d| serde_json::to_value(to_json(*d, name, src)).ok())
+        })
         .collect();
     let first = json
         .iter()
@@ -244,6 +260,107 @@ impl Program {
                 "checks": checks,
             });
             Ok(serde_json::to_string_pretty(&v).unwrap_or_default())
+        })
+    }
+}
+
+/// A compiled portfolio (brief section 15): its programs read beside its file.
+#[pyclass(module = "specie._specie", frozen)]
+struct Portfolio {
+    inner: specie::portfolio::Portfolio,
+    source: String,
+    name: String,
+}
+
+#[pymethods]
+impl Portfolio {
+    /// Compiles the portfolio `source` read from `path`; its programs' paths are relative
+    /// to `path`'s directory.
+    #[new]
+    fn new(py: Python<'_>, source: String, path: String) -> PyResult<Portfolio> {
+        use specie::portfolio::PortfolioSourceError;
+        guarded(|| {
+            let mut load = specie::portfolio::files_beside(std::path::Path::new(&path));
+            match specie::portfolio::compile_portfolio_str(&source, &mut load) {
+                Ok(c) => Ok(Portfolio {
+                    inner: c.portfolio,
+                    source,
+                    name: path,
+                }),
+                Err(PortfolioSourceError::Parse(e)) => Err(source_error(py, &[&e], &path, &source)),
+                Err(PortfolioSourceError::Compile(errs)) => {
+                    let own: Vec<&dyn miette::Diagnostic> = errs
+                        .errors
+                        .iter()
+                        .map(|e| e as &dyn miette::Diagnostic)
+                        .chain(errs.warnings.iter().map(|w| w as &dyn miette::Diagnostic))
+                        .collect();
+                    let mut groups = vec![(own, path.as_str(), source.as_str())];
+                    for f in &errs.programs {
+                        groups.push((
+                            f.error.diagnostics(),
+                            f.file.name.as_str(),
+                            f.file.text.as_str(),
+                        ));
+                    }
+                    Err(files_error(py, &groups))
+                }
+            }
+        })
+    }
+
+    /// The portfolio's name.
+    #[getter]
+    fn portfolio_name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// The programs' keys, in the file's order.
+    #[getter]
+    fn keys(&self) -> Vec<String> {
+        self.inner.programs.iter().map(|p| p.key.clone()).collect()
+    }
+
+    /// `specie replay PORTFOLIO SCENARIO --json` of a portfolio scenario's JSON text.
+    fn replay_json(&self, py: Python<'_>, scenario: String) -> PyResult<String> {
+        guarded(|| {
+            let replayed = py.detach(|| {
+                specie::portfolio::replay_book(
+                    &self.inner,
+                    &scenario,
+                    specie::replay::Options::default(),
+                )
+            });
+            let (result, _) = replayed.map_err(|e| runtime_error(&e))?;
+            Ok(result.to_json())
+        })
+    }
+
+    /// `specie tower PORTFOLIO --json`, flagging vendor maxima over `concentration` percent.
+    #[pyo3(signature = (concentration=None))]
+    fn tower_json(&self, py: Python<'_>, concentration: Option<String>) -> PyResult<String> {
+        guarded(|| {
+            let mut options = specie::portfolio::BookTowerOptions::default();
+            if let Some(c) = concentration {
+                let text = if c.trim_end().ends_with('%') {
+                    c.clone()
+                } else {
+                    format!("{c}%")
+                };
+                options.concentration = specie::portfolio::percent(&text).ok_or_else(|| {
+                    SpecieError::new_err(format!(
+                        "concentration takes a percentage from 0 to 100, such as `40` or `40%`, not `{c}`"
+                    ))
+                })?;
+            }
+            let tower = py
+                .detach(|| specie::portfolio::book_tower(&self.inner, &options))
+                .map_err(|e| runtime_error(&e))?;
+            Ok(specie::portfolio::tower::json_document(
+                &tower,
+                &self.name,
+                &self.source,
+            ))
         })
     }
 }
@@ -478,6 +595,7 @@ fn year_loss_buffers<'py>(
 #[pymodule]
 fn _specie(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Program>()?;
+    m.add_class::<Portfolio>()?;
     m.add_class::<SimBlock>()?;
     m.add_function(wrap_pyfunction!(parse_model, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_block, m)?)?;

@@ -26,7 +26,7 @@ pub use replay::{
     ProgramReplay, Replayed, VendorCarrier, VendorEventResult, VendorProgram,
 };
 pub use scenario::{
-    dependent_loss, expansion_id, read_book_scenario, BookScenario, BookScenarioError, Damage,
-    RawVendorEvent,
+    dependent_loss, expansion_id, percent, read_book_scenario, BookScenario, BookScenarioError,
+    Damage, RawVendorEvent,
 };
 pub use tower::{book_tower, BookTower, BookTowerError, BookTowerOptions};
