@@ -813,6 +813,82 @@ pub enum ModelItemKind {
     Seed(Spanned<NumberLit>),
     /// `peril "NAME" { … }`.
     Peril(PerilDecl),
+    /// `index peril "NAME" { … }` (spec section 14).
+    IndexPeril(IndexPerilDecl),
+}
+
+/// `index peril "NAME" { … }`: excursions of an index drawn for each simulated year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexPerilDecl {
+    /// The peril's name.
+    pub name: Str,
+    /// Its items.
+    pub items: Vec<IndexPerilItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item of an index peril block.
+pub type IndexPerilItem = Item<IndexPerilItemKind>;
+
+/// Items of an index peril.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexPerilItemKind {
+    /// `index "NAME"`.
+    Index(Str),
+    /// `baseline V`: the index value outside excursions.
+    Baseline(Spanned<NumberLit>),
+    /// `frequency … per year`: excursions a year.
+    Frequency(Spanned<FrequencyDecl>),
+    /// `worst …`: the excursion's worst value.
+    Worst(Spanned<WorstDecl>),
+    /// `duration … [cap D]`.
+    Duration {
+        /// How the duration is drawn.
+        dist: Spanned<DurationDistDecl>,
+        /// An upper bound.
+        cap: Option<Spanned<DurationLit>>,
+    },
+}
+
+/// How an excursion's worst value is drawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorstDecl {
+    /// `fixed V`.
+    Fixed(Spanned<NumberLit>),
+    /// `uniform A to B`.
+    Uniform(Spanned<NumberLit>, Spanned<NumberLit>),
+    /// `beta a b from A to B`: A + (B − A) × Beta(a, b).
+    Beta {
+        /// a.
+        a: Spanned<NumberLit>,
+        /// b.
+        b: Spanned<NumberLit>,
+        /// A.
+        from: Spanned<NumberLit>,
+        /// B.
+        to: Spanned<NumberLit>,
+    },
+    /// `empirical [V, …]`.
+    Empirical(Vec<Spanned<NumberLit>>),
+}
+
+/// How an excursion's duration is drawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DurationDistDecl {
+    /// `fixed D`.
+    Fixed(Spanned<DurationLit>),
+    /// `uniform D1 to D2`.
+    Uniform(Spanned<DurationLit>, Spanned<DurationLit>),
+    /// `lognormal median D sigma S`.
+    Lognormal {
+        /// Median.
+        median: Spanned<DurationLit>,
+        /// σ of the logarithm.
+        sigma: Spanned<NumberLit>,
+    },
+    /// `empirical [D, …]`.
+    Empirical(Vec<Spanned<DurationLit>>),
 }
 
 /// `peril "NAME" { … }`.

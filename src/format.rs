@@ -650,6 +650,7 @@ pub fn format_model(file: &ModelFile) -> String {
                 number(out, &s.node);
             }
             ModelItemKind::Peril(p) => peril(out, p),
+            ModelItemKind::IndexPeril(p) => index_peril(out, p),
         },
     );
     out.push('\n');
@@ -668,26 +669,7 @@ fn peril(out: &mut String, p: &PerilDecl) {
             out.push_str("cause ");
             out.push_str(&c.node);
         }
-        PerilItemKind::Frequency(f) => {
-            out.push_str("frequency ");
-            match &f.node {
-                FrequencyDecl::Poisson(l) => {
-                    out.push_str("poisson ");
-                    number(out, &l.node);
-                }
-                FrequencyDecl::NegativeBinomial { mean, dispersion } => {
-                    out.push_str("negative binomial mean ");
-                    number(out, &mean.node);
-                    out.push_str(" dispersion ");
-                    number(out, &dispersion.node);
-                }
-                FrequencyDecl::Fixed(n) => {
-                    out.push_str("fixed ");
-                    number(out, &n.node);
-                }
-            }
-            out.push_str(" per year");
-        }
+        PerilItemKind::Frequency(f) => frequency(out, &f.node),
         PerilItemKind::Loss {
             tier,
             severity,
@@ -717,6 +699,122 @@ fn peril(out: &mut String, p: &PerilDecl) {
             duration(out, &d.node);
         }
     });
+}
+
+fn frequency(out: &mut String, f: &FrequencyDecl) {
+    out.push_str("frequency ");
+    match f {
+        FrequencyDecl::Poisson(l) => {
+            out.push_str("poisson ");
+            number(out, &l.node);
+        }
+        FrequencyDecl::NegativeBinomial { mean, dispersion } => {
+            out.push_str("negative binomial mean ");
+            number(out, &mean.node);
+            out.push_str(" dispersion ");
+            number(out, &dispersion.node);
+        }
+        FrequencyDecl::Fixed(n) => {
+            out.push_str("fixed ");
+            number(out, &n.node);
+        }
+    }
+    out.push_str(" per year");
+}
+
+/// `[a, b, …]` with `each` writing one value.
+fn list<T>(out: &mut String, values: &[T], each: fn(&mut String, &T)) {
+    out.push('[');
+    for (k, v) in values.iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        each(out, v);
+    }
+    out.push(']');
+}
+
+fn index_peril(out: &mut String, p: &IndexPerilDecl) {
+    out.push_str("index peril ");
+    string(out, &p.name.node);
+    out.push_str(" {\n");
+    items(out, 2, &p.items, &p.end_comments, |out, kind| match kind {
+        IndexPerilItemKind::Index(n) => {
+            out.push_str("index ");
+            string(out, &n.node);
+        }
+        IndexPerilItemKind::Baseline(b) => {
+            out.push_str("baseline ");
+            number(out, &b.node);
+        }
+        IndexPerilItemKind::Frequency(f) => frequency(out, &f.node),
+        IndexPerilItemKind::Worst(w) => {
+            out.push_str("worst ");
+            worst_text(out, &w.node);
+        }
+        IndexPerilItemKind::Duration { dist, cap } => {
+            out.push_str("duration ");
+            duration_dist(out, &dist.node);
+            if let Some(c) = cap {
+                out.push_str(" cap ");
+                duration(out, &c.node);
+            }
+        }
+    });
+}
+
+fn worst_text(out: &mut String, w: &WorstDecl) {
+    match w {
+        WorstDecl::Fixed(v) => {
+            out.push_str("fixed ");
+            number(out, &v.node);
+        }
+        WorstDecl::Uniform(a, b) => {
+            out.push_str("uniform ");
+            number(out, &a.node);
+            out.push_str(" to ");
+            number(out, &b.node);
+        }
+        WorstDecl::Beta { a, b, from, to } => {
+            out.push_str("beta ");
+            number(out, &a.node);
+            out.push(' ');
+            number(out, &b.node);
+            out.push_str(" from ");
+            number(out, &from.node);
+            out.push_str(" to ");
+            number(out, &to.node);
+        }
+        WorstDecl::Empirical(values) => {
+            out.push_str("empirical ");
+            list(out, values, |out, v| number(out, &v.node));
+        }
+    }
+}
+
+fn duration_dist(out: &mut String, d: &DurationDistDecl) {
+    match d {
+        DurationDistDecl::Fixed(v) => {
+            out.push_str("fixed ");
+            duration(out, &v.node);
+        }
+        DurationDistDecl::Uniform(a, b) => {
+            out.push_str("uniform ");
+            duration(out, &a.node);
+            out.push_str(" to ");
+            duration(out, &b.node);
+        }
+        DurationDistDecl::Lognormal { median, sigma } => {
+            out.push_str("lognormal median ");
+            duration(out, &median.node);
+            out.push_str(" sigma ");
+            number(out, &sigma.node);
+        }
+        DurationDistDecl::Empirical(values) => {
+            out.push_str("empirical ");
+            list(out, values, |out, v| duration(out, &v.node));
+        }
+    }
 }
 
 fn severity_text(out: &mut String, s: &SeverityDecl) {
@@ -750,14 +848,8 @@ fn severity_text(out: &mut String, s: &SeverityDecl) {
             number(out, &b.node);
         }
         SeverityDecl::Empirical(values) => {
-            out.push_str("empirical [");
-            for (k, v) in values.iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                number(out, &v.node);
-            }
-            out.push(']');
+            out.push_str("empirical ");
+            list(out, values, |out, v| number(out, &v.node));
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::money::Money;
 use crate::program::Value;
 use crate::span::Span;
 use crate::time::Duration;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A model checked against a program.
@@ -20,6 +21,87 @@ pub struct Model {
     pub seed: Option<u64>,
     /// Perils in written order (their index, from 1, is in every event id).
     pub perils: Vec<Peril>,
+    /// Index perils in written order (spec section 14), drawn after the loss perils.
+    pub index_perils: Vec<IndexPeril>,
+}
+
+/// An index peril: excursions of one index away from its baseline (spec section 14).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexPeril {
+    /// Peril name.
+    pub name: String,
+    /// The index it moves.
+    pub index: String,
+    /// The value outside excursions.
+    pub baseline: Decimal,
+    /// Decimals a drawn worst value is rounded to (those of `baseline`, at least 4).
+    pub decimals: u32,
+    /// Excursions per year.
+    pub frequency: Frequency,
+    /// The excursion's worst value.
+    pub worst: Worst,
+    /// The excursion's duration.
+    pub duration: DurationDist,
+    /// Upper bound on a duration, seconds.
+    pub cap: Option<i64>,
+    /// Source text.
+    pub span: Span,
+}
+
+/// How an excursion's worst value is drawn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Worst {
+    /// Always this value.
+    Fixed(Decimal),
+    /// Uniform between the two.
+    Uniform(f64, f64),
+    /// from + (to − from) × Beta(a, b).
+    Beta {
+        /// a.
+        a: f64,
+        /// b.
+        b: f64,
+        /// Lower end.
+        from: f64,
+        /// Upper end.
+        to: f64,
+    },
+    /// One of the values, equally likely.
+    Empirical(Vec<Decimal>),
+}
+
+impl Worst {
+    /// The lowest and highest value it can draw.
+    pub fn range(&self) -> (f64, f64) {
+        use rust_decimal::prelude::ToPrimitive;
+        let f = |d: &Decimal| d.to_f64().unwrap_or(0.0);
+        match self {
+            Worst::Fixed(v) => (f(v), f(v)),
+            Worst::Uniform(a, b) => (*a, *b),
+            Worst::Beta { from, to, .. } => (from.min(*to), from.max(*to)),
+            Worst::Empirical(v) => v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), x| {
+                (lo.min(f(x)), hi.max(f(x)))
+            }),
+        }
+    }
+}
+
+/// How an excursion's duration is drawn, in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DurationDist {
+    /// Always this many seconds.
+    Fixed(i64),
+    /// Uniform between the two (seconds).
+    Uniform(f64, f64),
+    /// Lognormal: ln(seconds) is normal with mean μ and σ.
+    Lognormal {
+        /// μ.
+        mu: f64,
+        /// σ.
+        sigma: f64,
+    },
+    /// One of the durations (seconds), equally likely.
+    Empirical(Vec<i64>),
 }
 
 /// One peril: a cause, how many events a year, and a loss line per `loss` item.

@@ -786,6 +786,56 @@ pub enum CompileWarning {
         #[help]
         help: String,
     },
+    /// An index peril whose worst value never meets the trigger of any cover on its index.
+    #[error("index peril `{peril}` never draws a worst value that meets a trigger on `{index}`")]
+    #[diagnostic(code(specie::model::worst_never_triggers), severity(Warning))]
+    WorstNeverTriggers {
+        /// The peril.
+        peril: String,
+        /// Its index.
+        index: String,
+        /// Where.
+        #[label("worst values from {low} to {high}")]
+        span: SourceSpan,
+        /// Lowest value drawn.
+        low: String,
+        /// Highest value drawn.
+        high: String,
+        /// The triggers.
+        #[help]
+        help: String,
+    },
+    /// An index peril on an index no parametric cover of the program uses.
+    #[error("index peril `{peril}` moves `{index}`, which no parametric cover of the program uses")]
+    #[diagnostic(code(specie::model::index_unused), severity(Warning))]
+    IndexUnused {
+        /// The peril.
+        peril: String,
+        /// Its index.
+        index: String,
+        /// Where.
+        #[label("no cover reads this index")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: Option<String>,
+    },
+    /// A parametric cover whose index the model does not draw: it pays nothing in every year.
+    #[error("parametric cover `{cover}` reads `{index}`, which the model does not draw: the cover pays nothing in every simulated year")]
+    #[diagnostic(
+        code(specie::model::index_not_modelled),
+        severity(Warning),
+        help("add `index peril \"NAME\" {{ index \"{index}\" baseline … frequency … worst … duration … }}` to the model")
+    )]
+    IndexNotModelled {
+        /// The cover.
+        cover: String,
+        /// Its index.
+        index: String,
+        /// The model's name.
+        #[label("draws no `{index}`")]
+        span: SourceSpan,
+    },
     /// A tier not in the standard vocabulary.
     #[error("storage tier `{tier}` is not one of hot, warm, cold")]
     #[diagnostic(code(specie::name::unknown_tier), severity(Warning))]

@@ -5,6 +5,7 @@ mod check;
 mod condition;
 mod cx;
 mod err;
+mod index_peril;
 mod items;
 mod model;
 mod names;

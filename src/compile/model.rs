@@ -78,7 +78,7 @@ pub fn compile_model(file: &ModelFile, program: &Program) -> Result<CompiledMode
 
 /// What a parameter may be.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Range {
+pub(super) enum Range {
     /// Zero or more.
     NonNegative,
     /// More than zero.
@@ -102,6 +102,7 @@ impl Cx {
             years: None,
             seed: None,
             perils: Vec::new(),
+            index_perils: Vec::new(),
         };
         let mut once: BTreeMap<&'static str, Span> = BTreeMap::new();
         let mut names = Names::new("peril");
@@ -140,18 +141,26 @@ impl Cx {
                         model.perils.push(peril);
                     }
                 }
+                ModelItemKind::IndexPeril(p) => {
+                    names.add(self, &p.name.node, p.name.span);
+                    if let Some(peril) = self.index_peril(p, item.span, program) {
+                        model.index_perils.push(peril);
+                    }
+                }
             }
         }
-        if decl
-            .items
-            .iter()
-            .all(|i| !matches!(i.kind, ModelItemKind::Peril(_)))
-        {
+        self.unmodelled_covers(&model, program, decl.name.span);
+        if decl.items.iter().all(|i| {
+            !matches!(
+                i.kind,
+                ModelItemKind::Peril(_) | ModelItemKind::IndexPeril(_)
+            )
+        }) {
             self.errors.push(CompileError::ModelParameter {
                 what: "model",
                 problem: format!("`{}` has no peril", decl.name.node),
                 span: decl.span.into(),
-                help: Some("add `peril \"NAME\" { cause … frequency … loss … }`".to_string()),
+                help: Some("add `peril \"NAME\" { cause … frequency … loss … }` or an `index peril`".to_string()),
             });
         }
         model
@@ -282,7 +291,7 @@ impl Cx {
         });
     }
 
-    fn frequency(&mut self, f: &Spanned<FrequencyDecl>) -> Option<Frequency> {
+    pub(super) fn frequency(&mut self, f: &Spanned<FrequencyDecl>) -> Option<Frequency> {
         let max = MAX_EVENTS_PER_PERIL_YEAR as f64;
         match &f.node {
             FrequencyDecl::Poisson(l) => {
@@ -436,7 +445,7 @@ impl Cx {
     }
 
     /// A real parameter in `range`, at most `max`.
-    fn real(
+    pub(super) fn real(
         &mut self,
         lit: &Spanned<NumberLit>,
         what: &'static str,

@@ -10,7 +10,11 @@ use crate::span::{Span, Spanned};
 use nom::Err as NomErr;
 
 /// Keywords that start an item of a `model` block.
-pub const MODEL_ITEM_KEYWORDS: &[&str] = &["years", "seed", "peril"];
+pub const MODEL_ITEM_KEYWORDS: &[&str] = &["years", "seed", "peril", "index"];
+
+/// Keywords that start an item of an `index peril` block.
+pub const INDEX_PERIL_ITEM_KEYWORDS: &[&str] =
+    &["index", "baseline", "frequency", "worst", "duration"];
 
 /// Keywords that start an item of a `peril` block.
 pub const PERIL_ITEM_KEYWORDS: &[&str] = &["cause", "frequency", "loss", "with", "discovered"];
@@ -49,6 +53,11 @@ pub const MODEL_WORDS: &[&str] = &[
     "with",
     "discovered",
     "after",
+    "index",
+    "baseline",
+    "worst",
+    "duration",
+    "from",
 ];
 
 /// Parses a model file into its syntax tree.
@@ -121,6 +130,7 @@ fn model_item(i: In) -> PResult<ModelItem> {
                 "years" => cut(map(amount, ModelItemKind::Years))(rest),
                 "seed" => cut(map(amount, ModelItemKind::Seed))(rest),
                 "peril" => cut(peril)(rest),
+                "index" => cut(index_peril)(rest),
                 _ => return None,
             })
         },
@@ -140,6 +150,118 @@ fn peril(i: In) -> PResult<ModelItemKind> {
     ))
 }
 
+fn index_peril(i: In) -> PResult<ModelItemKind> {
+    let (i, _) = kw("peril")(i)?;
+    let (i, name) = string_lit(i)?;
+    let (i, items) = block(i, index_peril_item)?;
+    Ok((
+        i,
+        ModelItemKind::IndexPeril(IndexPerilDecl {
+            name,
+            items,
+            end_comments: Vec::new(),
+        }),
+    ))
+}
+
+fn index_peril_item(i: In) -> PResult<IndexPerilItem> {
+    keyed_item(
+        i,
+        INDEX_PERIL_ITEM_KEYWORDS,
+        Block::Named("index peril"),
+        |word, rest| {
+            Some(match word {
+                "index" => cut(map(string_lit, IndexPerilItemKind::Index))(rest),
+                "baseline" => cut(map(amount, IndexPerilItemKind::Baseline))(rest),
+                "frequency" => cut(map(frequency, IndexPerilItemKind::Frequency))(rest),
+                "worst" => cut(map(worst, IndexPerilItemKind::Worst))(rest),
+                "duration" => cut(duration_item)(rest),
+                _ => return None,
+            })
+        },
+    )
+}
+
+/// A list `[x, …]` of what `item` reads (possibly empty).
+fn list<'a, T>(i: In<'a>, item: fn(In<'a>) -> PResult<'a, T>) -> PResult<'a, Vec<T>> {
+    let (mut i, _) = punct("[")(i)?;
+    let mut values = Vec::new();
+    if let Ok((rest, _)) = punct("]")(i) {
+        return Ok((rest, values));
+    }
+    loop {
+        let (rest, v) = item(i)?;
+        values.push(v);
+        match punct(",")(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(NomErr::Error(_)) => {
+                let (rest, _) = punct("]")(rest)?;
+                return Ok((rest, values));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn worst(i: In) -> PResult<Spanned<WorstDecl>> {
+    let (i, _) = ws(i)?;
+    let start = off(&i);
+    let (i, (w, _)) = one_of_keywords(&["fixed", "uniform", "beta", "empirical"])(i)?;
+    let (i, d) = match w {
+        "fixed" => map(amount, WorstDecl::Fixed)(i)?,
+        "uniform" => {
+            let (i, a) = amount(i)?;
+            let (i, _) = kw("to")(i)?;
+            let (i, b) = amount(i)?;
+            (i, WorstDecl::Uniform(a, b))
+        }
+        "beta" => {
+            let (i, a) = amount(i)?;
+            let (i, b) = amount(i)?;
+            let (i, _) = kw("from")(i)?;
+            let (i, from) = amount(i)?;
+            let (i, _) = kw("to")(i)?;
+            let (i, to) = amount(i)?;
+            (i, WorstDecl::Beta { a, b, from, to })
+        }
+        _ => map(|x| list(x, amount), WorstDecl::Empirical)(i)?,
+    };
+    Ok((i, Spanned::new(d, Span::new(start, off(&i)))))
+}
+
+fn duration_item(i: In) -> PResult<IndexPerilItemKind> {
+    let (i, _) = ws(i)?;
+    let start = off(&i);
+    let (i, (w, _)) = one_of_keywords(&["fixed", "uniform", "lognormal", "empirical"])(i)?;
+    let (i, d) = match w {
+        "fixed" => map(duration, DurationDistDecl::Fixed)(i)?,
+        "uniform" => {
+            let (i, a) = duration(i)?;
+            let (i, _) = kw("to")(i)?;
+            let (i, b) = duration(i)?;
+            (i, DurationDistDecl::Uniform(a, b))
+        }
+        "lognormal" => {
+            let (i, _) = kw("median")(i)?;
+            let (i, median) = duration(i)?;
+            let (i, _) = kw("sigma")(i)?;
+            let (i, sigma) = amount(i)?;
+            (i, DurationDistDecl::Lognormal { median, sigma })
+        }
+        _ => map(|x| list(x, duration), DurationDistDecl::Empirical)(i)?,
+    };
+    let dist = Spanned::new(d, Span::new(start, off(&i)));
+    let (i, cap) = match kw("cap")(i) {
+        Ok((i, _)) => {
+            let (i, c) = duration(i)?;
+            (i, Some(c))
+        }
+        Err(NomErr::Error(_)) => (i, None),
+        Err(e) => return Err(e),
+    };
+    Ok((i, IndexPerilItemKind::Duration { dist, cap }))
+}
+
 fn peril_item(i: In) -> PResult<PerilItem> {
     keyed_item(
         i,
@@ -148,7 +270,7 @@ fn peril_item(i: In) -> PResult<PerilItem> {
         |word, rest| {
             Some(match word {
                 "cause" => cut(map(ident, PerilItemKind::Cause))(rest),
-                "frequency" => cut(frequency)(rest),
+                "frequency" => cut(map(frequency, PerilItemKind::Frequency))(rest),
                 "loss" => cut(loss)(rest),
                 "with" => cut(with)(rest),
                 "discovered" => cut(discovered_after)(rest),
@@ -158,7 +280,7 @@ fn peril_item(i: In) -> PResult<PerilItem> {
     )
 }
 
-fn frequency(i: In) -> PResult<PerilItemKind> {
+fn frequency(i: In) -> PResult<Spanned<FrequencyDecl>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let (i, (w, _)) = one_of_keywords(&["poisson", "negative", "fixed"])(i)?;
@@ -183,10 +305,7 @@ fn frequency(i: In) -> PResult<PerilItemKind> {
     let end = off(&i);
     let (i, _) = kw("per")(i)?;
     let (i, _) = kw("year")(i)?;
-    Ok((
-        i,
-        PerilItemKind::Frequency(Spanned::new(f, Span::new(start, end))),
-    ))
+    Ok((i, Spanned::new(f, Span::new(start, end))))
 }
 
 fn loss(i: In) -> PResult<PerilItemKind> {

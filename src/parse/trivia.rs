@@ -183,6 +183,10 @@ pub(super) fn attach_model(src: &str, file: &mut ModelFile) {
                 attach_items(src, cs, item.span, &mut p.items, &mut p.end_comments, flat);
                 true
             }
+            ModelItemKind::IndexPeril(p) => {
+                attach_items(src, cs, item.span, &mut p.items, &mut p.end_comments, flat);
+                true
+            }
             _ => false,
         },
     );

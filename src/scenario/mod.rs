@@ -566,6 +566,17 @@ impl Indices {
         Ok(Indices { series })
     }
 
+    /// Series built elsewhere (a simulated year's): each must have strictly increasing
+    /// instants, which the caller guarantees.
+    pub(crate) fn from_series(series: HashMap<String, Vec<(Instant, Decimal)>>) -> Indices {
+        Indices { series }
+    }
+
+    /// Every series, by index name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[(Instant, Decimal)])> {
+        self.series.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     /// The observations of `name`, if the scenario gives it.
     pub fn get(&self, name: &str) -> Option<&[(Instant, Decimal)]> {
         self.series.get(name).map(Vec::as_slice)

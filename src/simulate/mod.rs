@@ -11,6 +11,7 @@
 //! largest occurrences (8 bytes each), which the quantiles need. A summary that is zero in
 //! most years costs little; at most 16 bytes per year and summary.
 
+mod index;
 mod ord;
 mod sample;
 mod stats;
@@ -18,9 +19,11 @@ mod svg;
 mod wire;
 
 pub use ord::write_ord;
-pub use sample::{draw_year, round_major, stream, DrawnEvent, Year, MAX_DRAW_MAJOR};
+pub use index::{index_series, year_indices};
+pub use sample::{draw_year, round_major, stream, DrawnEvent, DrawnExcursion, Year, MAX_DRAW_MAJOR};
 pub use stats::{
-    statistics, EpPoint, LayerStat, SimulationResult, SummaryResult, DEFAULT_RETURN_PERIODS,
+    statistics, CoverStat, EpPoint, LayerStat, SimulationResult, SummaryResult,
+    DEFAULT_RETURN_PERIODS,
 };
 pub use svg::curves_svg;
 pub use wire::BlockDecodeError;
@@ -50,6 +53,12 @@ pub enum SummaryKey {
     Carrier(u32),
     /// A treaty entity's net, by entity index.
     Net(u32),
+    /// All parametric covers' carriers' paid (spec section 14).
+    Parametric,
+    /// One parametric cover's carriers' paid, by cover index.
+    ParametricCover(u32),
+    /// Uncovered − parametric paid (signed).
+    NetRetained,
     /// Uncovered for a reason, by its index in [`UncoveredReason::ALL`].
     Reason(u8),
     /// Uncovered for a reason and clause (or layer).
@@ -172,6 +181,8 @@ pub struct Block {
     pub events: u64,
     /// Drawn amounts above [`MAX_DRAW_MAJOR`], kept at it.
     pub clamped: u64,
+    /// Per parametric cover, years with at least one claim.
+    pub claim_years: Vec<u64>,
 }
 
 impl Block {
@@ -185,6 +196,12 @@ impl Block {
         }
         if self.layers.len() < other.layers.len() {
             self.layers.resize(other.layers.len(), LayerAcc::default());
+        }
+        if self.claim_years.len() < other.claim_years.len() {
+            self.claim_years.resize(other.claim_years.len(), 0);
+        }
+        for (a, b) in self.claim_years.iter_mut().zip(other.claim_years) {
+            *a = a.saturating_add(b);
         }
         for (a, b) in self.layers.iter_mut().zip(other.layers) {
             a.attached = a.attached.saturating_add(b.attached);
@@ -270,11 +287,25 @@ pub(crate) struct Setup<'p> {
     seed: u64,
     /// Per layer, each carrier's index in the program's carrier list.
     carrier_index: Vec<Vec<usize>>,
+    /// Per parametric cover, each carrier's index in [`carrier_names`].
+    cover_carriers: Vec<Vec<usize>>,
     carriers: usize,
     entities: usize,
     /// The events' text: ids are built per year; causes and tiers are the model's.
     cause_ids: Vec<u32>,
     tier_ids: Vec<Vec<u32>>,
+}
+
+/// The carriers of a simulation's `carrier:NAME` summaries: the tower's in tower order,
+/// then those only on parametric covers, in written order.
+pub(crate) fn carrier_names(program: &Program) -> Vec<String> {
+    let mut names = program.carrier_list().names;
+    for c in program.parametric.iter().flat_map(|p| &p.carriers) {
+        if !names.contains(&c.name) {
+            names.push(c.name.clone());
+        }
+    }
+    names
 }
 
 /// The program's treaty entities, in the order results list them.
@@ -291,15 +322,24 @@ impl<'p> Setup<'p> {
     pub(crate) fn new(program: &'p Program, model: &'p Model, seed: u64) -> Setup<'p> {
         let plan = std::sync::Arc::new(crate::replay::Plan::new(program));
         let symbols = plan.symbols();
-        let crate::program::CarrierList {
-            names,
-            index: carrier_index,
-        } = program.carrier_list();
+        let carrier_index = program.carrier_list().index;
+        let names = carrier_names(program);
+        let cover_carriers = program
+            .parametric
+            .iter()
+            .map(|p| {
+                p.carriers
+                    .iter()
+                    .map(|c| names.iter().position(|n| *n == c.name).unwrap_or(0))
+                    .collect()
+            })
+            .collect();
         Setup {
             program,
             model,
             seed,
             carrier_index,
+            cover_carriers,
             carriers: names.len(),
             entities: entity_list(program).len(),
             cause_ids: model.perils.iter().map(|p| symbols.get(&p.cause)).collect(),
@@ -312,11 +352,24 @@ impl<'p> Setup<'p> {
         }
     }
 
-    fn fixed_len(&self) -> usize {
+    /// Summaries before the parametric ones: ground-up, paid, uncovered, layers, carriers,
+    /// entities.
+    fn indemnity_len(&self) -> usize {
         3usize
             .saturating_add(self.program.layers.len())
             .saturating_add(self.carriers)
             .saturating_add(self.entities)
+    }
+
+    /// Then, for a program with parametric covers: `parametric`, one per cover and
+    /// `net_retained`.
+    fn fixed_len(&self) -> usize {
+        let covers = self.program.parametric.len();
+        if covers == 0 {
+            self.indemnity_len()
+        } else {
+            self.indemnity_len().saturating_add(covers).saturating_add(2)
+        }
     }
 
     fn fixed_key(&self, i: usize) -> SummaryKey {
@@ -330,10 +383,17 @@ impl<'p> Setup<'p> {
             i if i < 3usize.saturating_add(layers).saturating_add(self.carriers) => {
                 SummaryKey::Carrier(u(i.saturating_sub(3).saturating_sub(layers)))
             }
-            i => SummaryKey::Net(u(i
+            i if i < self.indemnity_len() => SummaryKey::Net(u(i
                 .saturating_sub(3)
                 .saturating_sub(layers)
                 .saturating_sub(self.carriers))),
+            i => match i.saturating_sub(self.indemnity_len()) {
+                0 => SummaryKey::Parametric,
+                c if c <= self.program.parametric.len() => {
+                    SummaryKey::ParametricCover(u(c.saturating_sub(1)))
+                }
+                _ => SummaryKey::NetRetained,
+            },
         }
     }
 }
@@ -461,11 +521,12 @@ pub(crate) fn run_block(
         occ_dynamic: Vec::new(),
         attached: vec![false; layers],
     };
+    block.claim_years = vec![0; program.parametric.len()];
     for year in first_year..first_year.saturating_add(count) {
         draw_year(program, setup.model, setup.seed, year, &mut drawn);
         block.events = block.events.saturating_add(drawn.events.len() as u64);
         block.clamped = block.clamped.saturating_add(drawn.clamped);
-        if drawn.events.is_empty() {
+        if drawn.events.is_empty() && drawn.excursions.is_empty() {
             // A year without events: every total is zero, no layer attaches or exhausts,
             // no premium is due.
             on_year(year, &[], &replayer);
@@ -493,6 +554,9 @@ pub(crate) fn run_block(
                 replayer.event(ev, &mut out, None).map_err(replay_err)?;
                 year_occurrence(setup, &out, &mut acc);
             }
+        }
+        if !program.parametric.is_empty() {
+            parametric_year(setup, &drawn, &mut acc, &mut block).map_err(replay_err)?;
         }
         close_year(setup, year, &replayer, &acc, &mut fixed, &mut block);
         on_year(year, &events, &replayer);
@@ -564,6 +628,65 @@ fn year_occurrence(setup: &Setup<'_>, out: &Outcome, acc: &mut YearAcc) {
             }
             None => acc.dynamic.push((*k, *v, *v)),
         }
+    }
+}
+
+/// Adds the year's parametric claims (spec section 14): each claim is one occurrence of
+/// `parametric`, its cover's summary and its carriers'; `net_retained` is the year's
+/// uncovered less its parametric paid.
+fn parametric_year(
+    setup: &Setup<'_>,
+    drawn: &Year,
+    acc: &mut YearAcc,
+    block: &mut Block,
+) -> Result<(), ReplayError> {
+    let base = setup.indemnity_len();
+    let cur = &setup.program.currency;
+    let mut total: i64 = 0;
+    if !drawn.excursions.is_empty() {
+        let claims = index::year_claims(setup.program, setup.model, drawn)?;
+        let mut claimed = vec![false; setup.program.parametric.len()];
+        for claim in &claims {
+            let Some(c) = setup
+                .program
+                .parametric
+                .iter()
+                .position(|p| p.name == claim.cover)
+            else {
+                continue;
+            };
+            if let Some(f) = claimed.get_mut(c) {
+                *f = true;
+            }
+            let mut paid: i64 = 0;
+            let idx = setup.cover_carriers.get(c).map_or(&[][..], Vec::as_slice);
+            for (i, part) in idx.iter().zip(&claim.carriers) {
+                let m = cur.money_rounded(part.paid).map_or(0, |m| m.0);
+                paid = paid.saturating_add(m);
+                add_occurrence(&mut acc.fixed, 3usize.saturating_add(setup.program.layers.len()).saturating_add(*i), m);
+            }
+            add_occurrence(&mut acc.fixed, base, paid);
+            add_occurrence(&mut acc.fixed, base.saturating_add(1).saturating_add(c), paid);
+            total = total.saturating_add(paid);
+        }
+        for (n, c) in block.claim_years.iter_mut().zip(claimed) {
+            if c {
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+    let uncovered = acc.fixed.get(2).map_or(0, |v| v.0);
+    if let Some(v) = acc.fixed.last_mut() {
+        *v = (uncovered.saturating_sub(total), 0);
+    }
+    Ok(())
+}
+
+/// Adds one occurrence of `v` to fixed summary `i`: its total and largest occurrence.
+fn add_occurrence(fixed: &mut [(i64, i64)], i: usize, v: i64) {
+    if let Some((total, largest)) = fixed.get_mut(i) {
+        *total = total.saturating_add(v);
+        *largest = (*largest).max(v);
     }
 }
 

@@ -2,7 +2,8 @@
 //! (seed, year), perils in written order, for each its count, then for each event its
 //! instant and one amount per `loss` item, each rounded half-even once to the minor unit.
 
-use crate::model::{Frequency, Model, Severity, MAX_EVENTS_PER_PERIL_YEAR};
+use crate::model::{DurationDist, Frequency, IndexPeril, Model, Severity, Worst};
+use crate::model::MAX_EVENTS_PER_PERIL_YEAR;
 use crate::money::{Currency, Money};
 use crate::program::Program;
 use crate::time::Instant;
@@ -38,6 +39,21 @@ pub struct Year {
     pub lines: Vec<Money>,
     /// Drawn amounts above [`MAX_DRAW_MAJOR`] kept at it (no `cap` below it applied).
     pub clamped: u64,
+    /// Index excursions, in drawing order (index perils in written order).
+    pub excursions: Vec<DrawnExcursion>,
+}
+
+/// One drawn index excursion (spec section 14): its peril, start, end and worst value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrawnExcursion {
+    /// Index of the index peril in the model.
+    pub peril: usize,
+    /// First instant at the worst value.
+    pub start: Instant,
+    /// Instant the index is back at its baseline (start + duration).
+    pub end: Instant,
+    /// The worst value, rounded to the peril's decimals.
+    pub worst: Decimal,
 }
 
 /// The random stream of `year` under `seed`: ChaCha8 keyed by the seed, one stream per
@@ -82,6 +98,87 @@ pub fn draw_year(program: &Program, model: &Model, seed: u64, year: u64, out: &m
             });
         }
     }
+    // After the loss perils, so that adding an index peril changes no loss drawn.
+    out.excursions.clear();
+    for (p, peril) in model.index_perils.iter().enumerate() {
+        let n = count(&peril.frequency, &mut rng);
+        for _ in 0..n {
+            let at = rng.random_range(0..span);
+            let start = Instant(program.period.start.0.saturating_add(at));
+            let worst = worst(peril, &mut rng);
+            let secs = duration(peril, &mut rng);
+            out.excursions.push(DrawnExcursion {
+                peril: p,
+                start,
+                end: Instant(start.0.saturating_add(secs)),
+                worst,
+            });
+        }
+    }
+}
+
+/// An excursion's worst value, rounded half-even to the peril's decimals.
+fn worst(peril: &IndexPeril, rng: &mut ChaCha8Rng) -> Decimal {
+    let x = match &peril.worst {
+        Worst::Fixed(v) => return *v,
+        Worst::Empirical(values) => {
+            let i = rng.random_range(0..values.len().max(1));
+            return values.get(i).copied().unwrap_or(peril.baseline);
+        }
+        Worst::Uniform(lo, hi) => {
+            let u: f64 = rng.random();
+            lo + (hi - lo) * u
+        }
+        Worst::Beta { a, b, from, to } => {
+            let f = Beta::new(*a, *b).map(|d| d.sample(rng)).unwrap_or(0.0);
+            from + (to - from) * f
+        }
+    };
+    round_signed(x, peril.decimals).unwrap_or(peril.baseline)
+}
+
+/// `x` rounded half-even to `decimals` on its exact binary value.
+fn round_signed(x: f64, decimals: u32) -> Option<Decimal> {
+    if !x.is_finite() || x.abs() > MAX_DRAW_MAJOR {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    let m = exact_round(x.abs(), decimals)?.0;
+    let m = if x < 0.0 { m.checked_neg()? } else { m };
+    Some(Decimal::new(m, decimals))
+}
+
+/// An excursion's duration in whole seconds (half-even), at least one, at most the cap.
+fn duration(peril: &IndexPeril, rng: &mut ChaCha8Rng) -> i64 {
+    let secs = match &peril.duration {
+        DurationDist::Fixed(s) => *s,
+        DurationDist::Empirical(values) => {
+            let i = rng.random_range(0..values.len().max(1));
+            values.get(i).copied().unwrap_or(1)
+        }
+        DurationDist::Uniform(lo, hi) => {
+            let u: f64 = rng.random();
+            whole_seconds(lo + (hi - lo) * u)
+        }
+        DurationDist::Lognormal { mu, sigma } => whole_seconds(
+            LogNormal::new(*mu, *sigma)
+                .map(|d| d.sample(rng))
+                .unwrap_or(1.0),
+        ),
+    };
+    let secs = peril.cap.map_or(secs, |c| secs.min(c));
+    secs.clamp(1, crate::time::Duration::MAX.0)
+}
+
+/// Seconds rounded half-even, within what a duration may be.
+fn whole_seconds(x: f64) -> i64 {
+    let max = crate::time::Duration::MAX.0 as f64;
+    if !x.is_finite() || x >= max {
+        return crate::time::Duration::MAX.0;
+    }
+    exact_round(x.max(0.0), 0).map_or(1, |m| m.0)
 }
 
 /// Events drawn for one peril in one year.

@@ -27,6 +27,18 @@ pub struct SimulationResult {
     pub summaries: Vec<SummaryResult>,
     /// Every layer, tower order.
     pub layers: Vec<LayerStat>,
+    /// Per parametric cover, the share of years with at least one claim (spec section 14).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parametric: Vec<CoverStat>,
+}
+
+/// A parametric cover's statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverStat {
+    /// Cover name.
+    pub cover: String,
+    /// Share of years with at least one claim.
+    pub claim_probability: f64,
 }
 
 /// One summary's statistics.
@@ -90,7 +102,7 @@ impl SimulationResult {
 
 /// The name of a summary.
 pub fn summary_name(program: &Program, key: SummaryKey) -> String {
-    let carriers = program.carrier_list().names;
+    let carriers = super::carrier_names(program);
     let layer = |k: u32| {
         program
             .layers
@@ -117,6 +129,15 @@ pub fn summary_name(program: &Program, key: SummaryKey) -> String {
                 .get(e as usize)
                 .map_or(String::new(), Clone::clone)
         ),
+        SummaryKey::Parametric => "parametric".to_string(),
+        SummaryKey::ParametricCover(c) => format!(
+            "parametric:{}",
+            program
+                .parametric
+                .get(c as usize)
+                .map_or("", |p| p.name.as_str())
+        ),
+        SummaryKey::NetRetained => "net_retained".to_string(),
         SummaryKey::Reason(r) => format!("uncovered:{}", reason(r)),
         SummaryKey::ReasonClause(r, c) => {
             let name = match c {
@@ -157,7 +178,23 @@ pub fn statistics(
     let summaries = block
         .summaries
         .iter()
-        .map(|(key, acc)| summary(summary_name(program, *key), acc, n, return_periods, &money))
+        .map(|(key, acc)| {
+            let mut s = summary(summary_name(program, *key), acc, n, return_periods, &money);
+            if *key == SummaryKey::NetRetained {
+                // One occurrence of a net retained amount is not defined (spec section 14).
+                s.oep.clear();
+            }
+            s
+        })
+        .collect();
+    let parametric = program
+        .parametric
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CoverStat {
+            cover: c.name.clone(),
+            claim_probability: ratio(block.claim_years.get(i).copied().unwrap_or(0), n),
+        })
         .collect();
     let layers = program
         .layers
@@ -184,6 +221,7 @@ pub fn statistics(
         seed,
         summaries,
         layers,
+        parametric,
     }
 }
 
@@ -226,7 +264,8 @@ fn summary(
 }
 
 /// Points of an exceedance curve from the non-zero values sorted from the largest down
-/// (the other years are zero).
+/// (the other years are zero; they rank below the positive values and above the negative
+/// ones, which only `net_retained` has).
 fn curve(
     desc: &[i64],
     n: u64,
@@ -239,7 +278,33 @@ fn curve(
         prefix = prefix.saturating_add(i128::from(*v));
         sums.push(prefix);
     }
-    let total = prefix;
+    let positive = desc.iter().take_while(|v| **v > 0).count() as u64;
+    let zeros = n.saturating_sub(desc.len() as u64);
+    // The value at rank r (from 1) and the sum of the r largest.
+    let at = |r: u64| -> (i128, i128) {
+        let sum_of = |i: u64| {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| sums.get(i).copied())
+                .unwrap_or(0)
+        };
+        let value_of = |i: u64| {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| desc.get(i).copied())
+                .map_or(0, i128::from)
+        };
+        if r <= positive {
+            (value_of(r), sum_of(r))
+        } else if r <= positive.saturating_add(zeros) {
+            (0, sum_of(positive))
+        } else {
+            let i = r.saturating_sub(zeros);
+            (value_of(i), sum_of(i))
+        }
+    };
     return_periods
         .iter()
         .filter_map(|t| {
@@ -247,9 +312,7 @@ fn curve(
             if k == 0 {
                 return None;
             }
-            let idx = usize::try_from(k.saturating_sub(1)).ok()?;
-            let loss = desc.get(idx).copied().map_or(0, i128::from);
-            let top = sums.get(idx).copied().unwrap_or(total);
+            let (loss, top) = at(k);
             Some(EpPoint {
                 return_period: *t,
                 loss: money(loss),

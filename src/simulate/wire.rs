@@ -5,8 +5,8 @@
 
 use super::{Acc, Block, ClauseOrder, LayerAcc, SummaryKey};
 
-/// First bytes of an encoded block (format version 2: the clamped-draw count).
-const MAGIC: &[u8; 8] = b"SPECIEB2";
+/// First bytes of an encoded block (format version 3: parametric claim years).
+const MAGIC: &[u8; 8] = b"SPECIEB3";
 
 /// Why bytes are not an encoded block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -48,6 +48,10 @@ impl Block {
             out.extend_from_slice(&l.exhausted.to_le_bytes());
             out.extend_from_slice(&l.premium.to_le_bytes());
         }
+        put_len(&mut out, self.claim_years.len());
+        for c in &self.claim_years {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
         out
     }
 
@@ -83,6 +87,11 @@ impl Block {
                 premium: r.i128()?,
             });
         }
+        let n = r.len(8)?;
+        block.claim_years.reserve(n);
+        for _ in 0..n {
+            block.claim_years.push(r.u64()?);
+        }
         if !r.rest.is_empty() {
             return Err(bad("bytes follow the block"));
         }
@@ -105,6 +114,9 @@ fn put_key(out: &mut Vec<u8>, key: SummaryKey) {
         SummaryKey::Layer(i) => (3, 0, 0, i, 0),
         SummaryKey::Carrier(i) => (4, 0, 0, i, 0),
         SummaryKey::Net(i) => (5, 0, 0, i, 0),
+        SummaryKey::Parametric => (8, 0, 0, 0, 0),
+        SummaryKey::ParametricCover(i) => (9, 0, 0, i, 0),
+        SummaryKey::NetRetained => (10, 0, 0, 0, 0),
         SummaryKey::Reason(r) => (6, r, 0, 0, 0),
         SummaryKey::ReasonClause(r, c) => match c {
             ClauseOrder::Exclusion(i) => (7, r, 0, i, 0),
@@ -208,6 +220,9 @@ impl<'a> Reader<'a> {
             (3, _) => SummaryKey::Layer(a),
             (4, _) => SummaryKey::Carrier(a),
             (5, _) => SummaryKey::Net(a),
+            (8, _) => SummaryKey::Parametric,
+            (9, _) => SummaryKey::ParametricCover(a),
+            (10, _) => SummaryKey::NetRetained,
             (6, _) => SummaryKey::Reason(reason),
             (7, 0) => SummaryKey::ReasonClause(reason, ClauseOrder::Exclusion(a)),
             (7, 1) => SummaryKey::ReasonClause(reason, ClauseOrder::Sublimit(a)),
