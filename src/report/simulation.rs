@@ -112,5 +112,42 @@ pub fn simulation_text(r: &SimulationResult, currency: &str, events: u64) -> Str
             grouped(l.reinstatement_premium)
         );
     }
+    parametric(&mut out, r, width);
     out
+}
+
+/// The parametric covers' claim probabilities and the basis-risk lines (spec section 14).
+fn parametric(out: &mut String, r: &SimulationResult, width: usize) {
+    if r.parametric.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{:<width$} {:>25}", "parametric cover", "a claim in a year");
+    for c in &r.parametric {
+        let _ = writeln!(out, "{:<width$} {:>25}", c.cover, pct(c.claim_probability));
+    }
+    let Some(b) = &r.basis_risk else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nbasis risk: {} of years leave more than {} of indemnity uncovered; in {} of years that happens and no parametric cover pays",
+        pct(b.uncovered_above),
+        grouped(b.threshold),
+        pct(b.missed)
+    );
+    let _ = writeln!(
+        out,
+        "{:<10} {:>18} {:>18} {:>30}",
+        "", "uncovered", "parametric paid", "parametric in those years"
+    );
+    for j in &b.joint {
+        let _ = writeln!(
+            out,
+            "{:<10} {:>18} {:>18} {:>30}",
+            format!("1 in {}", j.return_period),
+            grouped(j.uncovered),
+            grouped(j.parametric),
+            grouped(j.parametric_in_those_years)
+        );
+    }
 }

@@ -30,6 +30,41 @@ pub struct SimulationResult {
     /// Per parametric cover, the share of years with at least one claim (spec section 14).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parametric: Vec<CoverStat>,
+    /// Indemnity left uncovered against parametric paid, year by year (spec section 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis_risk: Option<BasisRisk>,
+}
+
+/// Basis risk: how often the parametric covers miss the indemnity loss left uncovered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BasisRisk {
+    /// The uncovered amount that counts as a loss the covers should answer: the smallest
+    /// full payout (`of N`) among the covers.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub threshold: Decimal,
+    /// Share of years with uncovered above the threshold.
+    pub uncovered_above: f64,
+    /// Share of years with uncovered above the threshold and no parametric payment.
+    pub missed: f64,
+    /// By return period: the uncovered and parametric annual losses at that return period,
+    /// and the mean parametric paid in the years whose uncovered reaches the former.
+    pub joint: Vec<JointPoint>,
+}
+
+/// One row of the basis-risk table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointPoint {
+    /// T years.
+    pub return_period: u64,
+    /// Uncovered at 1 in T (aggregate).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub uncovered: Decimal,
+    /// Parametric paid at 1 in T (aggregate).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub parametric: Decimal,
+    /// Mean parametric paid over the years whose uncovered is at least `uncovered`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub parametric_in_those_years: Decimal,
 }
 
 /// A parametric cover's statistics.
@@ -222,7 +257,95 @@ pub fn statistics(
         summaries,
         layers,
         parametric,
+        basis_risk: basis_risk(program, block, return_periods, &money),
     }
+}
+
+/// The basis-risk figures of a program with parametric covers.
+fn basis_risk(
+    program: &Program,
+    block: &Block,
+    return_periods: &[u64],
+    money: &dyn Fn(i128) -> Decimal,
+) -> Option<BasisRisk> {
+    use crate::program::Payout;
+    let threshold = program
+        .parametric
+        .iter()
+        .map(|c| match &c.payout {
+            Payout::Steps(steps) => steps.iter().map(|s| s.notional).min().unwrap_or_default(),
+            Payout::Linear { notional, .. } => *notional,
+        })
+        .min()?;
+    let n = block.years;
+    let unc = block.summaries.get(&SummaryKey::Uncovered)?;
+    let par = block.summaries.get(&SummaryKey::Parametric)?;
+    let paid_in: std::collections::HashMap<u32, i64> = par
+        .annual_years
+        .iter()
+        .copied()
+        .zip(par.annual.iter().copied())
+        .collect();
+    let mut above = 0u64;
+    let mut missed = 0u64;
+    let mut years: Vec<(i64, i64)> = Vec::with_capacity(unc.annual.len());
+    for (y, u) in unc.annual_years.iter().zip(&unc.annual) {
+        let p = paid_in.get(y).copied().unwrap_or(0);
+        years.push((*u, p));
+        if *u > threshold.0 {
+            above = above.saturating_add(1);
+            if p == 0 {
+                missed = missed.saturating_add(1);
+            }
+        }
+    }
+    years.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let unc_curve = curve_of(unc, n, return_periods, money);
+    let par_curve = curve_of(par, n, return_periods, money);
+    let joint = unc_curve
+        .iter()
+        .map(|u| {
+            let level = program.currency.money_rounded(u.loss).map_or(0, |m| m.0);
+            // The years whose uncovered reaches the level (at least k of them when positive).
+            let (count, sum) = years
+                .iter()
+                .take_while(|(v, _)| *v >= level && level > 0)
+                .fold((0i128, 0i128), |(c, s), (_, p)| {
+                    (c.saturating_add(1), s.saturating_add(i128::from(*p)))
+                });
+            JointPoint {
+                return_period: u.return_period,
+                uncovered: u.loss,
+                parametric: par_curve
+                    .iter()
+                    .find(|p| p.return_period == u.return_period)
+                    .map_or(Decimal::ZERO, |p| p.loss),
+                parametric_in_those_years: money(if count == 0 {
+                    0
+                } else {
+                    div_round_half_even(sum, count).unwrap_or(0)
+                }),
+            }
+        })
+        .collect();
+    Some(BasisRisk {
+        threshold: money(i128::from(threshold.0)),
+        uncovered_above: ratio(above, n),
+        missed: ratio(missed, n),
+        joint,
+    })
+}
+
+/// The aggregate curve of one summary's accumulations.
+fn curve_of(
+    acc: &Acc,
+    n: u64,
+    return_periods: &[u64],
+    money: &dyn Fn(i128) -> Decimal,
+) -> Vec<EpPoint> {
+    let mut annual = acc.annual.clone();
+    annual.sort_unstable_by(|a, b| b.cmp(a));
+    curve(&annual, n, return_periods, money)
 }
 
 fn ratio(count: u64, n: u64) -> f64 {
