@@ -806,7 +806,9 @@ pub enum CompileWarning {
         help: String,
     },
     /// An index peril on an index no parametric cover of the program uses.
-    #[error("index peril `{peril}` moves `{index}`, which no parametric cover of the program uses")]
+    #[error(
+        "index peril `{peril}` moves `{index}`, which no parametric cover of the program uses"
+    )]
     #[diagnostic(code(specie::model::index_unused), severity(Warning))]
     IndexUnused {
         /// The peril.

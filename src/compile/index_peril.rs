@@ -4,8 +4,8 @@
 //! does not draw are warnings.
 
 use super::{CompileError, CompileWarning, Cx};
-use crate::ast::{DurationDistDecl, IndexPerilDecl, IndexPerilItemKind, WorstDecl};
 use crate::ast::{Direction, DurationLit, NumberLit};
+use crate::ast::{DurationDistDecl, IndexPerilDecl, IndexPerilItemKind, WorstDecl};
 use crate::model::{DurationDist, IndexPeril, Model, Worst};
 use crate::program::{ParametricCover, Program};
 use crate::span::{Span, Spanned};
@@ -127,8 +127,18 @@ impl Cx {
         match &w.node {
             WorstDecl::Fixed(v) => value(self, v).map(Worst::Fixed),
             WorstDecl::Uniform(a, b) => {
-                let lo = self.real(a, "a uniform lower bound", super::model::Range::NonNegative, big);
-                let hi = self.real(b, "a uniform upper bound", super::model::Range::NonNegative, big);
+                let lo = self.real(
+                    a,
+                    "a uniform lower bound",
+                    super::model::Range::NonNegative,
+                    big,
+                );
+                let hi = self.real(
+                    b,
+                    "a uniform upper bound",
+                    super::model::Range::NonNegative,
+                    big,
+                );
                 let (lo, hi) = (lo?, hi?);
                 if hi < lo {
                     self.errors.push(CompileError::ModelParameter {
@@ -144,8 +154,18 @@ impl Cx {
             WorstDecl::Beta { a, b, from, to } => {
                 let pa = self.real(a, "a Beta parameter", super::model::Range::Positive, big);
                 let pb = self.real(b, "a Beta parameter", super::model::Range::Positive, big);
-                let lo = self.real(from, "a Beta range start", super::model::Range::NonNegative, big);
-                let hi = self.real(to, "a Beta range end", super::model::Range::NonNegative, big);
+                let lo = self.real(
+                    from,
+                    "a Beta range start",
+                    super::model::Range::NonNegative,
+                    big,
+                );
+                let hi = self.real(
+                    to,
+                    "a Beta range end",
+                    super::model::Range::NonNegative,
+                    big,
+                );
                 Some(Worst::Beta {
                     a: pa?,
                     b: pb?,
@@ -192,9 +212,9 @@ impl Cx {
 
     fn duration_dist(&mut self, d: &Spanned<DurationDistDecl>) -> Option<DurationDist> {
         match &d.node {
-            DurationDistDecl::Fixed(v) => {
-                self.positive_seconds(v, "a duration").map(DurationDist::Fixed)
-            }
+            DurationDistDecl::Fixed(v) => self
+                .positive_seconds(v, "a duration")
+                .map(DurationDist::Fixed),
             DurationDistDecl::Uniform(a, b) => {
                 let lo = self.positive_seconds(a, "a duration");
                 let hi = self.positive_seconds(b, "a duration");
@@ -212,7 +232,12 @@ impl Cx {
             }
             DurationDistDecl::Lognormal { median, sigma } => {
                 let m = self.positive_seconds(median, "a lognormal median");
-                let s = self.real(sigma, "a lognormal sigma", super::model::Range::NonNegative, 100.0);
+                let s = self.real(
+                    sigma,
+                    "a lognormal sigma",
+                    super::model::Range::NonNegative,
+                    100.0,
+                );
                 Some(DurationDist::Lognormal {
                     mu: libm::log(m? as f64),
                     sigma: s?,
@@ -257,7 +282,11 @@ impl Cx {
                 .map_or(peril.span, |i| i.span)
         };
         if covers.is_empty() {
-            let indices: Vec<&str> = program.parametric.iter().map(|c| c.index.as_str()).collect();
+            let indices: Vec<&str> = program
+                .parametric
+                .iter()
+                .map(|c| c.index.as_str())
+                .collect();
             self.warnings.push(CompileWarning::IndexUnused {
                 peril: peril.name.clone(),
                 index: peril.index.clone(),

@@ -160,7 +160,10 @@ impl Cx {
                 what: "model",
                 problem: format!("`{}` has no peril", decl.name.node),
                 span: decl.span.into(),
-                help: Some("add `peril \"NAME\" { cause … frequency … loss … }` or an `index peril`".to_string()),
+                help: Some(
+                    "add `peril \"NAME\" { cause … frequency … loss … }` or an `index peril`"
+                        .to_string(),
+                ),
             });
         }
         model

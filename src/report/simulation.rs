@@ -121,7 +121,11 @@ fn parametric(out: &mut String, r: &SimulationResult, width: usize) {
     if r.parametric.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{:<width$} {:>25}", "parametric cover", "a claim in a year");
+    let _ = writeln!(
+        out,
+        "\n{:<width$} {:>25}",
+        "parametric cover", "a claim in a year"
+    );
     for c in &r.parametric {
         let _ = writeln!(out, "{:<width$} {:>25}", c.cover, pct(c.claim_probability));
     }

@@ -436,6 +436,9 @@ pub struct StreamHeader {
     /// Index series for parametric covers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indices: BTreeMap<String, Vec<(String, DecimalValue)>>,
+    /// The simulated year a `--events-out` indices line belongs to (accepted, not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u64>,
 }
 
 /// Validated price series: for each asset, observations sorted by instant.

@@ -56,7 +56,7 @@ pub fn index_series(
         match merged.last_mut() {
             Some(last) if e.start <= last.1 => {
                 last.1 = last.1.max(e.end);
-                if (e.worst - baseline).abs() > (last.2 - baseline).abs() {
+                if distance(e.worst, baseline) > distance(last.2, baseline) {
                     last.2 = e.worst;
                 }
             }
@@ -75,6 +75,11 @@ pub fn index_series(
         out.push((e, baseline));
     }
     out
+}
+
+/// How far `v` is from `baseline` (values beyond `Decimal`'s range count as farthest).
+fn distance(v: Decimal, baseline: Decimal) -> Decimal {
+    v.checked_sub(baseline).map_or(Decimal::MAX, |d| d.abs())
 }
 
 /// The claims of the year on every parametric cover, in trigger order.
@@ -137,7 +142,11 @@ mod tests {
         let s = index_series(Instant(0), dec("0"), vec![&a, &b]);
         assert_eq!(
             s,
-            vec![(Instant(0), dec("0")), (Instant(10), dec("0.9")), (Instant(30), dec("0"))]
+            vec![
+                (Instant(0), dec("0")),
+                (Instant(10), dec("0.9")),
+                (Instant(30), dec("0"))
+            ]
         );
     }
 }

@@ -18,9 +18,11 @@ mod stats;
 mod svg;
 mod wire;
 
-pub use ord::write_ord;
 pub use index::{index_series, year_indices};
-pub use sample::{draw_year, round_major, stream, DrawnEvent, DrawnExcursion, Year, MAX_DRAW_MAJOR};
+pub use ord::write_ord;
+pub use sample::{
+    draw_year, round_major, stream, DrawnEvent, DrawnExcursion, Year, MAX_DRAW_MAJOR,
+};
 pub use stats::{
     statistics, CoverStat, EpPoint, LayerStat, SimulationResult, SummaryResult,
     DEFAULT_RETURN_PERIODS,
@@ -368,7 +370,9 @@ impl<'p> Setup<'p> {
         if covers == 0 {
             self.indemnity_len()
         } else {
-            self.indemnity_len().saturating_add(covers).saturating_add(2)
+            self.indemnity_len()
+                .saturating_add(covers)
+                .saturating_add(2)
         }
     }
 
@@ -663,10 +667,20 @@ fn parametric_year(
             for (i, part) in idx.iter().zip(&claim.carriers) {
                 let m = cur.money_rounded(part.paid).map_or(0, |m| m.0);
                 paid = paid.saturating_add(m);
-                add_occurrence(&mut acc.fixed, 3usize.saturating_add(setup.program.layers.len()).saturating_add(*i), m);
+                add_occurrence(
+                    &mut acc.fixed,
+                    3usize
+                        .saturating_add(setup.program.layers.len())
+                        .saturating_add(*i),
+                    m,
+                );
             }
             add_occurrence(&mut acc.fixed, base, paid);
-            add_occurrence(&mut acc.fixed, base.saturating_add(1).saturating_add(c), paid);
+            add_occurrence(
+                &mut acc.fixed,
+                base.saturating_add(1).saturating_add(c),
+                paid,
+            );
             total = total.saturating_add(paid);
         }
         for (n, c) in block.claim_years.iter_mut().zip(claimed) {
@@ -895,10 +909,17 @@ pub fn write_events(
     let mut drawn = Year::default();
     let cur = &program.currency;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    let modelled = program
+        .parametric
+        .iter()
+        .any(|c| model.index_perils.iter().any(|p| p.index == c.index));
     for year in 1..=years {
         draw_year(program, model, seed, year, &mut drawn);
         let (ids, lines) = year_parts(&setup, &drawn, year);
         let events = year_events(&setup, &drawn, &ids, &lines);
+        if modelled && !(events.is_empty() && drawn.excursions.is_empty()) {
+            indices_line(&year_indices(program, model, &drawn), year, &mut buf)?;
+        }
         for ev in &events {
             let mut o = serde_json::Map::new();
             o.insert("year".into(), year.into());
@@ -926,6 +947,30 @@ pub fn write_events(
     }
     w.write_all(&buf)?;
     w.flush()
+}
+
+/// The line `{"year": Y, "indices": {NAME: [[instant, value], …]}}` of a year's series
+/// (spec section 14), indices by name; an index the model does not draw is left out.
+fn indices_line(
+    indices: &crate::scenario::Indices,
+    year: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), std::io::Error> {
+    let mut series: Vec<(&str, &[(crate::time::Instant, rust_decimal::Decimal)])> =
+        indices.iter().filter(|(_, v)| !v.is_empty()).collect();
+    series.sort_by(|a, b| a.0.cmp(b.0));
+    let mut m = serde_json::Map::new();
+    for (name, obs) in series {
+        let v: Vec<serde_json::Value> = obs
+            .iter()
+            .map(|(at, x)| serde_json::json!([at.to_string(), x.to_string()]))
+            .collect();
+        m.insert(name.to_string(), v.into());
+    }
+    let line = serde_json::json!({"year": year, "indices": m});
+    serde_json::to_writer(&mut *buf, &line).map_err(std::io::Error::other)?;
+    buf.push(b'\n');
+    Ok(())
 }
 
 /// Attribute values as a scenario writes them.

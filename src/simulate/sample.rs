@@ -2,8 +2,8 @@
 //! (seed, year), perils in written order, for each its count, then for each event its
 //! instant and one amount per `loss` item, each rounded half-even once to the minor unit.
 
-use crate::model::{DurationDist, Frequency, IndexPeril, Model, Severity, Worst};
 use crate::model::MAX_EVENTS_PER_PERIL_YEAR;
+use crate::model::{DurationDist, Frequency, IndexPeril, Model, Severity, Worst};
 use crate::money::{Currency, Money};
 use crate::program::Program;
 use crate::time::Instant;

@@ -299,7 +299,7 @@ fn basis_risk(
             }
         }
     }
-    years.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    years.sort_unstable_by_key(|y| std::cmp::Reverse(y.0));
     let unc_curve = curve_of(unc, n, return_periods, money);
     let par_curve = curve_of(par, n, return_periods, money);
     let joint = unc_curve
