@@ -159,7 +159,8 @@ proptest! {
         let payout = if linear {
             format!("payout linear from 10% at 0.{threshold} to 100% at 0.80 of 5M")
         } else {
-            format!("payout 40% of 5M\n    payout 100% of 5M when below 0.{lo}")
+            // A step's level is at or below the trigger's.
+            format!("payout 40% of 5M\n    payout 100% of 5M when below 0.{}", lo.min(threshold))
         };
         let aggregate = aggregate.map_or(String::new(), |a| format!("aggregate {a}M"));
         let cover = format!(r#"parametric "C" {{
