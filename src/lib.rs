@@ -40,6 +40,7 @@ pub mod bench_support;
 pub mod compile;
 pub mod diagnostic;
 pub mod fit;
+pub mod fit_index;
 pub mod format;
 pub mod model;
 pub mod money;

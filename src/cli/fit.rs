@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 pub struct Args {
     pub file: PathBuf,
+    pub index: Option<PathBuf>,
+    pub below: String,
     pub column: Option<String>,
     pub cause: Option<String>,
     pub tier: Option<String>,
@@ -17,6 +19,66 @@ pub struct Args {
 const MAX_BYTES: u64 = 64 << 20;
 
 pub fn run(out: &mut Out, args: &Args) -> u8 {
+    if let Some(path) = &args.index {
+        return index(out, path, args);
+    }
+    run_losses(out, args)
+}
+
+/// `specie fit --index FILE [--below L] [--json]`.
+fn index(out: &mut Out, path: &std::path::Path, args: &Args) -> u8 {
+    let name = path.display().to_string();
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match specie::fit_index::fit_index(&text, &args.below) {
+        Ok(f) if args.json => {
+            let (worst, duration) = f.lines();
+            let v = serde_json::json!({"fit": f, "worst_line": worst, "duration_line": duration});
+            out.print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
+            EXIT_OK
+        }
+        Ok(f) => {
+            out.print(&f.text(&name));
+            EXIT_OK
+        }
+        Err(e) => {
+            use miette::Diagnostic;
+            let code = e.code().map(|c| format!("{c}: ")).unwrap_or_default();
+            errln!("error: {name}: {code}{e}");
+            if let Some(h) = e.help() {
+                errln!("  help: {h}");
+            }
+            EXIT_FAILED
+        }
+    }
+}
+
+/// The text of `path`, at most [`MAX_BYTES`]; else the error printed and the status.
+fn read(path: &std::path::Path) -> Result<String, u8> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        f.take(MAX_BYTES.saturating_add(1))
+            .read_to_string(&mut text)
+    });
+    if let Err(e) = read {
+        errln!("error: cannot read `{name}`: {e}");
+        return Err(EXIT_USAGE);
+    }
+    if text.len() as u64 > MAX_BYTES {
+        errln!("error: `{name}` is larger than {MAX_BYTES} bytes");
+        return Err(EXIT_FAILED);
+    }
+    Ok(text)
+}
+
+fn run_losses(out: &mut Out, args: &Args) -> u8 {
     use std::io::Read;
     let name = args.file.display().to_string();
     let mut text = String::new();

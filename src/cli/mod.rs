@@ -149,7 +149,14 @@ enum Command {
     /// with standard errors, goodness of fit, and the `loss …` line for a model.
     Fit {
         /// Losses: a JSON array of amounts, a CSV file, or the incident catalogue.
-        file: PathBuf,
+        #[arg(required_unless_present = "index")]
+        file: Option<PathBuf>,
+        /// Fit an index peril instead, on a list of documented depegs (section 14).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["column", "cause", "tier", "svg"])]
+        index: Option<PathBuf>,
+        /// With --index: the level whose excursions are fitted (0.99 or 0.97).
+        #[arg(long, value_name = "L", default_value = "0.99", requires = "index")]
+        below: String,
         /// The CSV column holding the losses (default: the first).
         #[arg(long)]
         column: Option<String>,
@@ -260,6 +267,8 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
         Command::Fit {
             file,
+            index,
+            below,
             column,
             cause,
             tier,
@@ -268,7 +277,9 @@ pub fn run(cli: Cli) -> ExitCode {
         } => fit::run(
             out,
             &fit::Args {
-                file,
+                file: file.unwrap_or_default(),
+                index,
+                below,
                 column,
                 cause,
                 tier,
