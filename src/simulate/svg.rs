@@ -1,4 +1,5 @@
-//! Exceedance curves as SVG: the AEP and OEP of the ground-up and uncovered losses against
+//! Exceedance curves as SVG: the AEP and OEP of the ground-up and uncovered losses (and,
+//! with parametric covers, the parametric and net retained AEP) against
 //! the return period on a logarithmic axis, with each layer's attachment and exhaustion
 //! marked at the return period of its simulated probability (1 / p). Geometry is `f64`;
 //! the losses it plots are the exact integer values.
@@ -54,7 +55,7 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
         v.sort_unstable_by(|a, b| b.cmp(a));
         v
     };
-    let series = [
+    let mut series = vec![
         (
             "ground-up AEP",
             sorted(SummaryKey::GroundUp, false),
@@ -80,13 +81,26 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
             "6 4",
         ),
     ];
+    if !program.parametric.is_empty() {
+        // Net retained may be negative in a year; the chart's axis starts at zero, so only
+        // its positive values are drawn (a negative one would sit on the axis).
+        let mut net = sorted(SummaryKey::NetRetained, false);
+        net.retain(|v| *v > 0);
+        series.push((
+            "parametric AEP",
+            sorted(SummaryKey::Parametric, false),
+            "#f28e2b",
+            "",
+        ));
+        series.push(("net retained AEP", net, "#76b7b2", ""));
+    }
     let plot = Plot::new(program, block.years, &series);
     let mut s = String::new();
     let _ = write!(
         s,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="{LEFT}" y="30" font-size="17" font-weight="bold">{} — {} ({} years)</text>
+<text x="20" y="30" font-size="15" font-weight="bold">{} — {} ({} years)</text>
 "##,
         esc(&result.model),
         esc(&result.program),
