@@ -400,7 +400,8 @@ fn parse_model(
             match &item.kind {
                 specie::ast::ModelItemKind::Years(y) => years = num(&y.node),
                 specie::ast::ModelItemKind::Seed(s) => seed = num(&s.node),
-                specie::ast::ModelItemKind::Peril(_) => {}
+                specie::ast::ModelItemKind::Peril(_)
+                | specie::ast::ModelItemKind::IndexPeril(_) => {}
             }
         }
         Ok((file.model.name.node.clone(), years, seed))

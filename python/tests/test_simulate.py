@@ -68,11 +68,12 @@ def test_simulation_equals_cli_byte_for_byte(cli, model: Path, tmp_path: Path) -
 
 
 def test_model_defaults_are_used() -> None:
-    model = MODELS[0]
+    # The first shipped model that says a small number of years.
+    small = [p for p in MODELS if (specie.Model.from_file(p).years or 10**9) <= 50_000]
+    assert small, "no shipped model with a small `years`"
+    model = small[0]
     prog = specie.Program.from_file(program_of(model))
     m = specie.Model.from_file(model)
-    if m.years is None or m.years > 50_000:
-        pytest.skip("model without a small years")
     sim = prog.simulate(m)
     assert sim.to_dict()["years"] == m.years
 
@@ -119,3 +120,21 @@ def test_import_starts_no_thread_pool() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     before, after = out.split()
     assert before == after
+
+
+def test_parametric_summaries_and_basis_risk_equal_the_cli(cli) -> None:
+    # The calibrated drain-and-depeg model (fixtures/data/depegs.json): the parametric
+    # summaries, claim probability and basis risk come back as the CLI prints them.
+    model = ROOT / "fixtures/models/crime-tower-with-depeg--drain-and-depeg.specie"
+    prog = specie.Program.from_file(program_of(model))
+    sim = prog.simulate(specie.Model.from_file(model), years=5000, seed=3)
+    d = sim.to_dict()
+    names = list(sim.summaries().summary)
+    assert {"parametric", "parametric:USDC depeg", "net_retained"} <= set(names)
+    assert d["parametric"][0]["cover"] == "USDC depeg"
+    assert 0 < d["parametric"][0]["claim_probability"] < 1
+    assert d["basis_risk"]["threshold"] == "4000000.00"
+    out = run_cli(cli, "simulate", rel(program_of(model)), rel(model), "--years", "5000", "--seed", "3",
+                  "--json")
+    assert sim.to_json() + "\n" == out
+
