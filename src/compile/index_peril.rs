@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 /// Fewest decimals a drawn worst value keeps.
 const MIN_WORST_DECIMALS: u32 = 4;
+/// Most decimals a drawn worst value keeps (the exact rounding works in 128-bit integers).
+const MAX_WORST_DECIMALS: u32 = 12;
 
 /// Whether `value` meets `cover`'s trigger condition.
 fn meets(cover: &ParametricCover, value: f64) -> bool {
@@ -107,7 +109,7 @@ impl Cx {
             });
         }
         let v = v?;
-        Some((v, v.scale().max(MIN_WORST_DECIMALS)))
+        Some((v, v.scale().clamp(MIN_WORST_DECIMALS, MAX_WORST_DECIMALS)))
     }
 
     fn worst(&mut self, w: &Spanned<WorstDecl>) -> Option<Worst> {
