@@ -166,7 +166,17 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let text = if args.json {
         format!("{}\n", result.to_json())
     } else {
-        specie::report::simulation_text(&result, &program.currency.code, block.events)
+        let mut t = specie::report::simulation_text(&result, &program.currency.code, block.events);
+        for c in &program.parametric {
+            if !model.index_perils.iter().any(|p| p.index == c.index) {
+                t.push_str(&format!(
+                    "(`{}`: the model draws no `{}`, so it pays nothing in any year)\n",
+                    specie::render::visible(&c.name),
+                    specie::render::visible(&c.index)
+                ));
+            }
+        }
+        t
     };
     out.print(&text);
     Ok(())
