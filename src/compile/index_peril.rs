@@ -141,16 +141,7 @@ impl Cx {
                     super::model::Range::NonNegative,
                     big,
                 );
-                let (lo, hi) = (lo?, hi?);
-                if hi < lo {
-                    self.errors.push(CompileError::ModelParameter {
-                        what: "a uniform upper bound",
-                        problem: "is below the lower bound".to_string(),
-                        span: b.span.into(),
-                        help: Some("write `uniform LOW to HIGH`".to_string()),
-                    });
-                    return None;
-                }
+                let (lo, hi) = self.ordered(lo?, hi?, b.span, "write `uniform LOW to HIGH`")?;
                 Some(Worst::Uniform(lo, hi))
             }
             WorstDecl::Beta { a, b, from, to } => {
@@ -176,25 +167,31 @@ impl Cx {
                 })
             }
             WorstDecl::Empirical(values) => {
-                if values.is_empty() || values.len() > super::model::MAX_EMPIRICAL {
-                    self.errors.push(CompileError::ModelParameter {
-                        what: "an empirical list",
-                        problem: format!(
-                            "has {} values; give from 1 to {}",
-                            values.len(),
-                            super::model::MAX_EMPIRICAL
-                        ),
-                        span: w.span.into(),
-                        help: None,
-                    });
-                    return None;
-                }
+                self.list_len(values.len(), "values", w.span)?;
                 let v: Vec<Option<Decimal>> = values.iter().map(|v| value(self, v)).collect();
                 v.into_iter()
                     .collect::<Option<Vec<_>>>()
                     .map(Worst::Empirical)
             }
         }
+    }
+
+    /// `Some(())` when an `empirical` list of `n` `what` has from 1 to
+    /// [`MAX_EMPIRICAL`](super::model::MAX_EMPIRICAL) entries; else an error at `span`.
+    fn list_len(&mut self, n: usize, what: &str, span: Span) -> Option<()> {
+        if (1..=super::model::MAX_EMPIRICAL).contains(&n) {
+            return Some(());
+        }
+        self.errors.push(CompileError::ModelParameter {
+            what: "an empirical list",
+            problem: format!(
+                "has {n} {what}; give from 1 to {}",
+                super::model::MAX_EMPIRICAL
+            ),
+            span: span.into(),
+            help: None,
+        });
+        None
     }
 
     /// A duration of at least one second.
@@ -220,16 +217,7 @@ impl Cx {
             DurationDistDecl::Uniform(a, b) => {
                 let lo = self.positive_seconds(a, "a duration");
                 let hi = self.positive_seconds(b, "a duration");
-                let (lo, hi) = (lo?, hi?);
-                if hi < lo {
-                    self.errors.push(CompileError::ModelParameter {
-                        what: "a uniform upper bound",
-                        problem: "is below the lower bound".to_string(),
-                        span: b.span.into(),
-                        help: Some("write `uniform SHORT to LONG`".to_string()),
-                    });
-                    return None;
-                }
+                let (lo, hi) = self.ordered(lo?, hi?, b.span, "write `uniform SHORT to LONG`")?;
                 Some(DurationDist::Uniform(lo as f64, hi as f64))
             }
             DurationDistDecl::Lognormal { median, sigma } => {
@@ -246,19 +234,7 @@ impl Cx {
                 })
             }
             DurationDistDecl::Empirical(values) => {
-                if values.is_empty() || values.len() > super::model::MAX_EMPIRICAL {
-                    self.errors.push(CompileError::ModelParameter {
-                        what: "an empirical list",
-                        problem: format!(
-                            "has {} durations; give from 1 to {}",
-                            values.len(),
-                            super::model::MAX_EMPIRICAL
-                        ),
-                        span: d.span.into(),
-                        help: None,
-                    });
-                    return None;
-                }
+                self.list_len(values.len(), "durations", d.span)?;
                 let v: Vec<Option<i64>> = values
                     .iter()
                     .map(|v| self.positive_seconds(v, "a duration"))

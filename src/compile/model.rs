@@ -376,16 +376,7 @@ impl Cx {
             SeverityDecl::Uniform(a, b) => {
                 let lo = self.real(a, "a uniform lower bound", Range::NonNegative, big);
                 let hi = self.real(b, "a uniform upper bound", Range::NonNegative, big);
-                let (lo, hi) = (lo?, hi?);
-                if hi < lo {
-                    self.errors.push(CompileError::ModelParameter {
-                        what: "a uniform upper bound",
-                        problem: "is below the lower bound".to_string(),
-                        span: b.span.into(),
-                        help: Some("write `uniform LOW to HIGH`".to_string()),
-                    });
-                    return None;
-                }
+                let (lo, hi) = self.ordered(lo?, hi?, b.span, "write `uniform LOW to HIGH`")?;
                 Some(Severity::Uniform(lo, hi))
             }
             SeverityDecl::Lognormal { median, sigma } => {
@@ -445,6 +436,26 @@ impl Cx {
                     .map(Severity::Empirical)
             }
         }
+    }
+
+    /// `(lo, hi)` when `lo <= hi`; else an error at `span` (the upper bound) with `help`.
+    pub(super) fn ordered<T: PartialOrd>(
+        &mut self,
+        lo: T,
+        hi: T,
+        span: Span,
+        help: &str,
+    ) -> Option<(T, T)> {
+        if hi < lo {
+            self.errors.push(CompileError::ModelParameter {
+                what: "a uniform upper bound",
+                problem: "is below the lower bound".to_string(),
+                span: span.into(),
+                help: Some(help.to_string()),
+            });
+            return None;
+        }
+        Some((lo, hi))
     }
 
     /// A real parameter in `range`, at most `max`.
