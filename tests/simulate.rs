@@ -445,3 +445,126 @@ fn ord_files_have_their_columns() {
     assert!(plt.lines().skip(1).all(|l| !l.ends_with(",0.00")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One run both ways: (statistics JSON, chart, year loss table) of one pass and of two.
+fn both_ways(
+    p: &specie::program::Program,
+    m: &specie::model::Model,
+    years: u64,
+    seed: u64,
+    periods: &[u64],
+    threads: usize,
+) -> [(String, String, Vec<u8>); 2] {
+    let block = simulate::simulate(p, m, years, seed, Some(threads), &|_| {}).unwrap();
+    let one = simulate::statistics(p, &m.name, seed, &block, periods);
+    let mut plt_one = Vec::new();
+    let keys: Vec<SummaryKey> = block.summaries.keys().copied().collect();
+    simulate::write_plt_rows(&mut plt_one, &keys, &block, p.currency.minor_units).unwrap();
+    let mut plt_two = Vec::new();
+    let tally = simulate::simulate_two_pass(
+        p,
+        m,
+        seed,
+        years,
+        Some(threads),
+        periods,
+        true,
+        &|_| {},
+        &mut |keys, b| {
+            simulate::write_plt_rows(&mut plt_two, keys, b, p.currency.minor_units).unwrap()
+        },
+    )
+    .unwrap();
+    let two = tally.statistics(p, &m.name, seed, periods);
+    [
+        (one.to_json(), simulate::curves_svg(p, &one, &block), plt_one),
+        (two.to_json(), tally.curves_svg(p, &two), plt_two),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20))]
+
+    /// Section 16: the two-pass run gives the one-pass bytes (statistics, chart, year loss
+    /// table) for random programs, models, year counts (below and above the longest return
+    /// period) and return periods, on one thread or two.
+    #[test]
+    fn two_passes_give_the_one_pass_bytes(
+        ded in 0u32..3_000_000,
+        window in prop::option::of(0u32..200),
+        layers in prop::collection::vec((1u32..30_000_000, 0u32..2_000_000, any::<bool>()), 1..4),
+        lambda in 0.1f64..3.0,
+        median in 10_000u32..20_000_000,
+        sigma in 0.1f64..2.5,
+        nb in 0.1f64..2.0,
+        seed in any::<u64>(),
+        years in 1u64..6_000,
+        periods in prop::collection::btree_set(1u64..8_000, 1..8),
+        threads in 1usize..3,
+    ) {
+        let p = program(&random_program(ded, window, &layers));
+        let m = model(&random_model(lambda, median, sigma, nb, seed), &p);
+        let periods: Vec<u64> = periods.into_iter().collect();
+        let [one, two] = both_ways(&p, &m, years, seed, &periods, threads);
+        prop_assert_eq!(&one.0, &two.0);
+        prop_assert_eq!(&one.1, &two.1);
+        prop_assert_eq!(&one.2, &two.2);
+    }
+}
+
+#[test]
+fn two_passes_give_the_one_pass_bytes_on_every_shipped_model() {
+    for m in files("fixtures/models", "specie") {
+        let name = common::stem(&m);
+        let prog = format!(
+            "fixtures/programs/{}.specie",
+            name.split_once("--").unwrap().0
+        );
+        let p = program(&read(&prog));
+        let model = model(&std::fs::read_to_string(&m).unwrap(), &p);
+        for years in [1, 999, 20_000] {
+            let [one, two] = both_ways(&p, &model, years, 7, &simulate::DEFAULT_RETURN_PERIODS, 2);
+            assert_eq!(one.0, two.0, "{name}, {years} years: statistics");
+            assert_eq!(one.1, two.1, "{name}, {years} years: chart");
+            assert_eq!(one.2, two.2, "{name}, {years} years: year loss table");
+        }
+    }
+}
+
+#[test]
+fn two_passes_from_the_command_line_write_the_same_files() {
+    let dir = std::env::temp_dir().join(format!("specie-passes-{}", std::process::id()));
+    let mut outs = Vec::new();
+    for passes in ["1", "2"] {
+        let d = dir.join(passes);
+        let (code, json, stderr) = specie(&[
+            "simulate",
+            PROGRAM,
+            EVERY_KIND,
+            "--years",
+            "3000",
+            "--json",
+            "--passes",
+            passes,
+            "--ord",
+            d.join("ord").to_str().unwrap(),
+            "--svg",
+            d.join("chart.svg").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let file = |f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+        outs.push((
+            json,
+            file("chart.svg"),
+            file("ord/plt.csv"),
+            file("ord/ept.csv"),
+            file("ord/alt.csv"),
+            file("ord/summaries.csv"),
+        ));
+    }
+    assert!(outs[0].2.lines().count() > 3000, "the year loss table has rows");
+    assert_eq!(outs[0], outs[1]);
+    let (code, _, stderr) = specie(&["simulate", PROGRAM, EVERY_KIND, "--passes", "3"]);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

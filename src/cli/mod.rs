@@ -144,6 +144,11 @@ enum Command {
         /// Return periods in years, e.g. `10,100,250` (default 2,5,10,25,50,100,200,250,500,1000).
         #[arg(long, value_name = "T,T,…")]
         return_periods: Option<String>,
+        /// Passes over the years: 1 keeps every year's totals, 2 re-simulates them and keeps
+        /// memory flat (spec section 16). Same results either way; default: 1 when the kept
+        /// totals fit in 64 MiB, else 2.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        passes: Option<u8>,
     },
     /// Fit lognormal and Pareto severities to real losses by maximum likelihood: parameters
     /// with standard errors, goodness of fit, and the `loss …` line for a model.
@@ -298,6 +303,7 @@ pub fn run(cli: Cli) -> ExitCode {
             svg,
             events_out,
             return_periods,
+            passes,
         } => simulate::run(
             out,
             &simulate::Args {
@@ -311,6 +317,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 svg,
                 events_out,
                 return_periods,
+                passes,
             },
         ),
         Command::Test {

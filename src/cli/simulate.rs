@@ -21,6 +21,7 @@ pub struct Args {
     pub svg: Option<PathBuf>,
     pub events_out: Option<PathBuf>,
     pub return_periods: Option<String>,
+    pub passes: Option<u8>,
 }
 
 /// Years when neither the model nor `--years` says.
@@ -98,8 +99,19 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     }
     let seed = args.seed.or(model.seed).unwrap_or(0);
     let periods = return_periods(args.return_periods.as_deref())?;
+    let fail = |e: simulate::SimulateError| {
+        errln!("error: {e}");
+        if let Some(help) = miette::Diagnostic::help(&e) {
+            errln!("  help: {help}");
+        }
+        EXIT_FAILED
+    };
+    let two = match args.passes {
+        Some(p) => p == 2,
+        None => simulate::needs_two_passes(&program, &model, seed, years).map_err(fail)?,
+    };
     let bar = (std::io::stderr().is_terminal() && years >= 10_000).then(|| {
-        let bar = indicatif::ProgressBar::new(years);
+        let bar = indicatif::ProgressBar::new(if two { years.saturating_mul(2) } else { years });
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} years {eta}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -111,35 +123,41 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
             b.set_position(done);
         }
     };
-    simulate::check_memory(&program, &model, seed, years).map_err(|e| {
-        errln!("error: {e}");
-        if let Some(help) = miette::Diagnostic::help(&e) {
-            errln!("  help: {help}");
+    let (result, svg, events, clamped) = if two {
+        two_passes(args, &program, &model, years, seed, &periods, &progress)?
+    } else {
+        simulate::check_memory(&program, &model, seed, years).map_err(fail)?;
+        let block = simulate::simulate(&program, &model, years, seed, args.threads, &progress)
+            .map_err(fail)?;
+        let result = simulate::statistics(&program, &model.name, seed, &block, &periods);
+        if let Some(dir) = &args.ord {
+            simulate::write_ord(dir, &program, &result, &block).map_err(|e| {
+                errln!("error: cannot write `{}`: {e}", dir.display());
+                EXIT_USAGE
+            })?;
         }
-        EXIT_FAILED
-    })?;
-    let block = simulate::simulate(&program, &model, years, seed, args.threads, &progress)
-        .map_err(|e| {
-            errln!("error: {e}");
-            EXIT_FAILED
-        })?;
+        let svg = args
+            .svg
+            .as_ref()
+            .map(|_| simulate::curves_svg(&program, &result, &block));
+        (result, svg, block.events, block.clamped)
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if block.clamped > 0 {
+    if clamped > 0 {
         errln!(
             "warning: specie::simulate::clamped: {} drawn amount{} above {} {} {} clamped to it, in {} simulated events\n  help: add `cap AMOUNT` or `cap exposure` to the peril's `loss` lines, so the tail is the one you mean",
-            block.clamped,
-            if block.clamped == 1 { "" } else { "s" },
+            clamped,
+            if clamped == 1 { "" } else { "s" },
             specie::render::grouped(rust_decimal::Decimal::from(
                 simulate::MAX_DRAW_MAJOR as i64
             )),
             program.currency.code,
-            if block.clamped == 1 { "was" } else { "were" },
-            block.events
+            if clamped == 1 { "was" } else { "were" },
+            events
         );
     }
-    let result = simulate::statistics(&program, &model.name, seed, &block, &periods);
     if let Some(path) = &args.events_out {
         let file = std::fs::File::create(path).map_err(|e| {
             errln!("error: cannot write `{}`: {e}", path.display());
@@ -151,14 +169,8 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
             EXIT_USAGE
         })?;
     }
-    if let Some(dir) = &args.ord {
-        simulate::write_ord(dir, &program, &result, &block).map_err(|e| {
-            errln!("error: cannot write `{}`: {e}", dir.display());
-            EXIT_USAGE
-        })?;
-    }
-    if let Some(path) = &args.svg {
-        std::fs::write(path, simulate::curves_svg(&program, &result, &block)).map_err(|e| {
+    if let (Some(path), Some(svg)) = (&args.svg, svg) {
+        std::fs::write(path, svg).map_err(|e| {
             errln!("error: cannot write `{}`: {e}", path.display());
             EXIT_USAGE
         })?;
@@ -166,7 +178,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     let text = if args.json {
         format!("{}\n", result.to_json())
     } else {
-        let mut t = specie::report::simulation_text(&result, &program.currency.code, block.events);
+        let mut t = specie::report::simulation_text(&result, &program.currency.code, events);
         for c in &program.parametric {
             if !model.index_perils.iter().any(|p| p.index == c.index) {
                 t.push_str(&format!(
@@ -180,4 +192,72 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     };
     out.print(&text);
     Ok(())
+}
+
+/// A run in two passes (spec section 16): the statistics, the chart if asked for, the
+/// events simulated and the amounts clamped; the year loss table is written during pass 2.
+#[allow(clippy::too_many_arguments)]
+fn two_passes(
+    args: &Args,
+    program: &Program,
+    model: &Model,
+    years: u64,
+    seed: u64,
+    periods: &[u64],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(simulate::SimulationResult, Option<String>, u64, u64), u8> {
+    let cannot = |path: &Path, e: std::io::Error| {
+        errln!("error: cannot write `{}`: {e}", path.display());
+        EXIT_USAGE
+    };
+    let mut plt = match &args.ord {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
+            let path = dir.join("plt.csv");
+            let file = std::fs::File::create(&path).map_err(|e| cannot(&path, e))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+            simulate::write_plt_header(&mut w).map_err(|e| cannot(&path, e))?;
+            Some((w, path))
+        }
+        None => None,
+    };
+    let mut failed: Option<std::io::Error> = None;
+    let decimals = program.currency.minor_units;
+    let tally = simulate::simulate_two_pass(
+        program,
+        model,
+        seed,
+        years,
+        args.threads,
+        periods,
+        args.svg.is_some(),
+        progress,
+        &mut |keys, block| {
+            if let (Some((w, _)), None) = (&mut plt, &failed) {
+                if let Err(e) = simulate::write_plt_rows(w, keys, block, decimals) {
+                    failed = Some(e);
+                }
+            }
+        },
+    )
+    .map_err(|e| {
+        errln!("error: {e}");
+        EXIT_FAILED
+    })?;
+    if let Some((mut w, path)) = plt {
+        if let Some(e) = failed {
+            return Err(cannot(&path, e));
+        }
+        std::io::Write::flush(&mut w).map_err(|e| cannot(&path, e))?;
+    }
+    let result = tally.statistics(program, &model.name, seed, periods);
+    if let Some(dir) = &args.ord {
+        simulate::write_ord_tables(dir, &result).map_err(|e| cannot(dir, e))?;
+    }
+    let svg = args
+        .svg
+        .as_ref()
+        .map(|_| tally.curves_svg(program, &result));
+    let block = tally.block();
+    Ok((result, svg, block.events, block.clamped))
 }

@@ -11,15 +11,18 @@
 //! largest occurrences (8 bytes each), which the quantiles need. A summary that is zero in
 //! most years costs little; at most 16 bytes per year and summary.
 
+mod bounded;
 mod index;
 mod ord;
+mod rank;
 mod sample;
 mod stats;
 mod svg;
 mod wire;
 
+pub use bounded::Tally;
 pub use index::{index_series, year_indices};
-pub use ord::write_ord;
+pub use ord::{write_ord, write_ord_tables, write_plt_header, write_plt_rows};
 pub use sample::{
     draw_year, round_major, stream, DrawnEvent, DrawnExcursion, Year, MAX_DRAW_MAJOR,
 };
@@ -822,6 +825,127 @@ pub fn check_memory(
     })
 }
 
+/// A pool of `threads` threads (all cores when `None`), refused outside 1 to
+/// [`max_threads`].
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SimulateError> {
+    let threads = threads.unwrap_or_else(cores);
+    if threads == 0 || threads > max_threads() {
+        return Err(SimulateError::ThreadCount {
+            threads,
+            max: max_threads(),
+        });
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| SimulateError::Threads {
+            threads,
+            message: e.to_string(),
+        })
+}
+
+/// `count` years from `first_year` cut into blocks of [`BLOCK_YEARS`]: (first, count).
+fn block_list(first_year: u64, count: u64) -> Vec<(u64, u64)> {
+    (0..count.div_ceil(BLOCK_YEARS))
+        .map(|b| {
+            let first = b.saturating_mul(BLOCK_YEARS).saturating_add(first_year);
+            let n = BLOCK_YEARS.min(count.saturating_sub(b.saturating_mul(BLOCK_YEARS)));
+            (first, n)
+        })
+        .collect()
+}
+
+/// Most bytes a run keeps before [`simulate_bounded`] takes two passes instead of one.
+pub const ONE_PASS_BYTES: u64 = 64 << 20;
+
+/// Whether a run of `years` years is better made in two passes: when one pass would keep
+/// more than [`ONE_PASS_BYTES`] (estimated by [`memory_needed`]).
+pub fn needs_two_passes(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    years: u64,
+) -> Result<bool, SimulateError> {
+    Ok(years > PILOT_YEARS && memory_needed(program, model, seed, years)? > ONE_PASS_BYTES)
+}
+
+/// Simulates `years` years in two passes (spec section 16): memory does not grow with
+/// the years, and [`Tally::statistics`] gives the bytes [`statistics`] gives on the
+/// one-pass block. The tally answers the `return_periods` (and, with `chart`, the ranks
+/// [`Tally::curves_svg`] draws). `progress` counts the years of both passes (up to
+/// 2 × `years`); `on_block` sees pass 2's blocks in year order with the run's summaries,
+/// e.g. to write the year loss table ([`write_plt_rows`]).
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_two_pass(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    years: u64,
+    threads: Option<usize>,
+    return_periods: &[u64],
+    chart: bool,
+    progress: &(dyn Fn(u64) + Sync),
+    on_block: &mut dyn FnMut(&[SummaryKey], &Block),
+) -> Result<Tally, SimulateError> {
+    let pool = thread_pool(threads)?;
+    let blocks = block_list(1, years);
+    let setup = Setup::new(program, model, seed);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let run = |first: u64, count: u64| {
+        let b = run_block(&setup, first, count, &mut |_, _, _| {});
+        let n = done.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+        progress(n.saturating_add(count));
+        b
+    };
+    let queries = |sums: &Block| {
+        let mut q = stats::ranks_needed(sums.summaries.keys().copied(), years, return_periods);
+        if chart {
+            q.extend(svg::ranks_needed(program, years));
+        }
+        q
+    };
+    let mut keys: Vec<SummaryKey> = Vec::new();
+    bounded::two_pass(
+        &pool,
+        &blocks,
+        &run,
+        stats::basis_threshold(program),
+        &queries,
+        &mut |sums: &Block, b: &Block| {
+            if keys.is_empty() {
+                keys = sums.summaries.keys().copied().collect();
+            }
+            on_block(&keys, b);
+        },
+    )
+}
+
+impl Tally {
+    /// The statistics of section 12.3 (the return periods must be those the tally was
+    /// made for).
+    pub fn statistics(
+        &self,
+        program: &Program,
+        model_name: &str,
+        seed: u64,
+        return_periods: &[u64],
+    ) -> SimulationResult {
+        stats::statistics_from(
+            program,
+            model_name,
+            seed,
+            self.block(),
+            self,
+            return_periods,
+        )
+    }
+
+    /// The chart of [`curves_svg`] (the tally must have been made with `chart`).
+    pub fn curves_svg(&self, program: &Program, result: &SimulationResult) -> String {
+        svg::curves_svg_from(program, result, self.block().years, self)
+    }
+}
+
 /// Years per block handed to one thread.
 pub const BLOCK_YEARS: u64 = 2048;
 
@@ -851,28 +975,8 @@ pub fn simulate_years(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Block, SimulateError> {
     use rayon::prelude::*;
-    let years = count;
-    let threads = threads.unwrap_or_else(cores);
-    if threads == 0 || threads > max_threads() {
-        return Err(SimulateError::ThreadCount {
-            threads,
-            max: max_threads(),
-        });
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| SimulateError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
-    let blocks: Vec<(u64, u64)> = (0..years.div_ceil(BLOCK_YEARS))
-        .map(|b| {
-            let first = b.saturating_mul(BLOCK_YEARS).saturating_add(first_year);
-            let count = BLOCK_YEARS.min(years.saturating_sub(b.saturating_mul(BLOCK_YEARS)));
-            (first, count)
-        })
-        .collect();
+    let pool = thread_pool(threads)?;
+    let blocks = block_list(first_year, count);
     let done = std::sync::atomic::AtomicU64::new(0);
     let setup = Setup::new(program, model, seed);
     let results: Vec<Result<Block, SimulateError>> = pool.install(|| {

@@ -15,8 +15,20 @@ pub fn write_ord(
     result: &SimulationResult,
     block: &Block,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    write_ord_tables(dir, result)?;
     let decimals = program.currency.minor_units;
+    let file = std::fs::File::create(dir.join("plt.csv"))?;
+    let mut w = std::io::BufWriter::new(file);
+    write_plt_header(&mut w)?;
+    let keys: Vec<_> = block.summaries.keys().copied().collect();
+    write_plt_rows(&mut w, &keys, block, decimals)?;
+    w.flush()
+}
+
+/// Writes `summaries.csv`, `ept.csv` and `alt.csv` into `dir` (created if missing); the
+/// year loss table is written by [`write_plt_rows`] as the years come.
+pub fn write_ord_tables(dir: &Path, result: &SimulationResult) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
     let mut summaries = String::from("SummaryId,Summary\n");
     for (i, s) in result.summaries.iter().enumerate() {
         summaries.push_str(&format!("{},{}\n", i.saturating_add(1), csv(&s.summary)));
@@ -45,19 +57,34 @@ pub fn write_ord(
     for (i, s) in result.summaries.iter().enumerate() {
         alt.push_str(&format!("{},2,{},{}\n", i.saturating_add(1), s.aal, s.sd));
     }
-    std::fs::write(dir.join("alt.csv"), alt)?;
+    std::fs::write(dir.join("alt.csv"), alt)
+}
 
-    // One row per year and summary with a non-zero loss, by year then summary.
+/// The header of `plt.csv`.
+pub fn write_plt_header(w: &mut dyn Write) -> std::io::Result<()> {
+    w.write_all(b"Period,SummaryId,Loss\n")
+}
+
+/// The `plt.csv` rows of a block: one per year and summary with a non-zero loss, by year
+/// then summary; `keys` are the run's summaries in result order (ids count from 1).
+/// Blocks written in year order give the rows of the whole run in order.
+pub fn write_plt_rows(
+    w: &mut dyn Write,
+    keys: &[super::SummaryKey],
+    block: &Block,
+    decimals: u32,
+) -> std::io::Result<()> {
     let mut rows: Vec<(u32, usize, i64)> = Vec::new();
-    for (i, acc) in block.summaries.values().enumerate() {
+    for (key, acc) in &block.summaries {
+        let id = keys
+            .iter()
+            .position(|k| k == key)
+            .map_or(0, |i| i.saturating_add(1));
         for (y, v) in acc.annual_years.iter().zip(&acc.annual) {
-            rows.push((*y, i.saturating_add(1), *v));
+            rows.push((*y, id, *v));
         }
     }
     rows.sort_unstable();
-    let file = std::fs::File::create(dir.join("plt.csv"))?;
-    let mut w = std::io::BufWriter::new(file);
-    w.write_all(b"Period,SummaryId,Loss\n")?;
     let mut buf = Vec::with_capacity(64);
     for (y, id, v) in rows {
         buf.clear();
@@ -66,7 +93,7 @@ pub fn write_ord(
         buf.push(b'\n');
         w.write_all(&buf)?;
     }
-    w.flush()
+    Ok(())
 }
 
 fn csv(s: &str) -> String {

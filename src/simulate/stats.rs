@@ -2,6 +2,7 @@
 //! TVaR rounded half-even once, SD and SE as exactly rounded square roots of integer
 //! ratios (floating point only when the integers would overflow), ratios as `f64`.
 
+use super::rank::{Kind, Query, Ranks, Sorted};
 use super::{entity_list, Acc, Block, ClauseOrder, SummaryKey};
 use crate::money::div_round_half_even;
 use crate::program::Program;
@@ -205,6 +206,26 @@ pub fn statistics(
     block: &Block,
     return_periods: &[u64],
 ) -> SimulationResult {
+    statistics_from(
+        program,
+        model_name,
+        seed,
+        block,
+        &Sorted::new(block),
+        return_periods,
+    )
+}
+
+/// The statistics of section 12.3 from a block's sums and the order statistics `ranks`
+/// of its years' values.
+pub(crate) fn statistics_from(
+    program: &Program,
+    model_name: &str,
+    seed: u64,
+    block: &Block,
+    ranks: &dyn Ranks,
+    return_periods: &[u64],
+) -> SimulationResult {
     let n = block.years;
     let cur = &program.currency;
     let money = |minor: i128| {
@@ -214,12 +235,15 @@ pub fn statistics(
         .summaries
         .iter()
         .map(|(key, acc)| {
-            let mut s = summary(summary_name(program, *key), acc, n, return_periods, &money);
-            if *key == SummaryKey::NetRetained {
-                // One occurrence of a net retained amount is not defined (spec section 14).
-                s.oep.clear();
-            }
-            s
+            summary(
+                summary_name(program, *key),
+                *key,
+                acc,
+                ranks,
+                n,
+                return_periods,
+                &money,
+            )
         })
         .collect();
     let parametric = program
@@ -257,62 +281,60 @@ pub fn statistics(
         summaries,
         layers,
         parametric,
-        basis_risk: basis_risk(program, block, return_periods, &money),
+        basis_risk: basis_risk(program, block, ranks, return_periods, &money),
     }
 }
 
-/// The basis-risk figures of a program with parametric covers.
-fn basis_risk(
-    program: &Program,
-    block: &Block,
-    return_periods: &[u64],
-    money: &dyn Fn(i128) -> Decimal,
-) -> Option<BasisRisk> {
+/// The smallest full payout (`of N`) among the program's parametric covers: the
+/// uncovered amount that counts as a loss the covers should answer.
+pub(crate) fn basis_threshold(program: &Program) -> Option<i64> {
     use crate::program::Payout;
-    let threshold = program
+    program
         .parametric
         .iter()
         .map(|c| match &c.payout {
             Payout::Steps(steps) => steps.iter().map(|s| s.notional).min().unwrap_or_default(),
             Payout::Linear { notional, .. } => *notional,
         })
-        .min()?;
+        .min()
+        .map(|m| m.0)
+}
+
+/// The basis-risk figures of a program with parametric covers.
+fn basis_risk(
+    program: &Program,
+    block: &Block,
+    ranks: &dyn Ranks,
+    return_periods: &[u64],
+    money: &dyn Fn(i128) -> Decimal,
+) -> Option<BasisRisk> {
+    let threshold = basis_threshold(program)?;
     let n = block.years;
-    let unc = block.summaries.get(&SummaryKey::Uncovered)?;
-    let par = block.summaries.get(&SummaryKey::Parametric)?;
-    let paid_in: std::collections::HashMap<u32, i64> = par
-        .annual_years
-        .iter()
-        .copied()
-        .zip(par.annual.iter().copied())
-        .collect();
-    let mut above = 0u64;
-    let mut missed = 0u64;
-    let mut years: Vec<(i64, i64)> = Vec::with_capacity(unc.annual.len());
-    for (y, u) in unc.annual_years.iter().zip(&unc.annual) {
-        let p = paid_in.get(y).copied().unwrap_or(0);
-        years.push((*u, p));
-        if *u > threshold.0 {
-            above = above.saturating_add(1);
-            if p == 0 {
-                missed = missed.saturating_add(1);
-            }
-        }
-    }
-    years.sort_unstable_by_key(|y| std::cmp::Reverse(y.0));
-    let unc_curve = curve_of(unc, n, return_periods, money);
-    let par_curve = curve_of(par, n, return_periods, money);
+    block.summaries.get(&SummaryKey::Uncovered)?;
+    block.summaries.get(&SummaryKey::Parametric)?;
+    let (above, missed) = ranks.basis_counts(threshold);
+    let unc_curve = curve(
+        ranks,
+        SummaryKey::Uncovered,
+        Kind::Annual,
+        n,
+        return_periods,
+        money,
+    );
+    let par_curve = curve(
+        ranks,
+        SummaryKey::Parametric,
+        Kind::Annual,
+        n,
+        return_periods,
+        money,
+    );
     let joint = unc_curve
         .iter()
         .map(|u| {
             let level = program.currency.money_rounded(u.loss).map_or(0, |m| m.0);
             // The years whose uncovered reaches the level (at least k of them when positive).
-            let (count, sum) = years
-                .iter()
-                .take_while(|(v, _)| *v >= level && level > 0)
-                .fold((0i128, 0i128), |(c, s), (_, p)| {
-                    (c.saturating_add(1), s.saturating_add(i128::from(*p)))
-                });
+            let (count, sum) = ranks.reaching(level);
             JointPoint {
                 return_period: u.return_period,
                 uncovered: u.loss,
@@ -323,29 +345,17 @@ fn basis_risk(
                 parametric_in_those_years: money(if count == 0 {
                     0
                 } else {
-                    div_round_half_even(sum, count).unwrap_or(0)
+                    div_round_half_even(sum, i128::from(count)).unwrap_or(0)
                 }),
             }
         })
         .collect();
     Some(BasisRisk {
-        threshold: money(i128::from(threshold.0)),
+        threshold: money(i128::from(threshold)),
         uncovered_above: ratio(above, n),
         missed: ratio(missed, n),
         joint,
     })
-}
-
-/// The aggregate curve of one summary's accumulations.
-fn curve_of(
-    acc: &Acc,
-    n: u64,
-    return_periods: &[u64],
-    money: &dyn Fn(i128) -> Decimal,
-) -> Vec<EpPoint> {
-    let mut annual = acc.annual.clone();
-    annual.sort_unstable_by(|a, b| b.cmp(a));
-    curve(&annual, n, return_periods, money)
 }
 
 fn ratio(count: u64, n: u64) -> f64 {
@@ -363,17 +373,15 @@ fn mean(sum: i128, n: u64) -> i128 {
 
 fn summary(
     name: String,
+    key: SummaryKey,
     acc: &Acc,
+    ranks: &dyn Ranks,
     n: u64,
     return_periods: &[u64],
     money: &dyn Fn(i128) -> Decimal,
 ) -> SummaryResult {
     let aal = mean(acc.sum, n);
-    let (sd, se, cv) = spread(acc, n);
-    let mut annual = acc.annual.clone();
-    annual.sort_unstable_by(|a, b| b.cmp(a));
-    let mut largest = acc.largest.clone();
-    largest.sort_unstable_by(|a, b| b.cmp(a));
+    let (sd, se, cv) = spread(key, acc, ranks, n);
     SummaryResult {
         summary: name,
         aal: money(aal),
@@ -381,53 +389,50 @@ fn summary(
         se: money(se),
         cv,
         nonzero_years: ratio(acc.nonzero, n),
-        aep: curve(&annual, n, return_periods, money),
-        oep: curve(&largest, n, return_periods, money),
+        aep: curve(ranks, key, Kind::Annual, n, return_periods, money),
+        // One occurrence of a net retained amount is not defined (spec section 14).
+        oep: if key == SummaryKey::NetRetained {
+            Vec::new()
+        } else {
+            curve(ranks, key, Kind::Largest, n, return_periods, money)
+        },
     }
 }
 
-/// Points of an exceedance curve from the non-zero values sorted from the largest down
-/// (the other years are zero; they rank below the positive values and above the negative
-/// ones, which only `net_retained` has).
+/// The ranks the statistics ask of a run of `n` years with these summaries: k = ⌊N / T⌋
+/// of every return period, of the annual totals and (but for `net_retained`) of the
+/// yearly largest occurrences.
+pub(crate) fn ranks_needed(
+    keys: impl Iterator<Item = SummaryKey>,
+    n: u64,
+    return_periods: &[u64],
+) -> Vec<Query> {
+    let mut out = Vec::new();
+    for key in keys {
+        for t in return_periods {
+            let Some(k) = n.checked_div(*t).filter(|k| *k > 0) else {
+                continue;
+            };
+            out.push((key, Kind::Annual, k));
+            if key != SummaryKey::NetRetained {
+                out.push((key, Kind::Largest, k));
+            }
+        }
+    }
+    out
+}
+
+/// Points of an exceedance curve: for each return period T with k = ⌊N / T⌋ ≥ 1, the
+/// value at rank k from the largest (zeros rank below the positive values and above the
+/// negative ones, which only `net_retained` has) and the mean of the k largest.
 fn curve(
-    desc: &[i64],
+    ranks: &dyn Ranks,
+    key: SummaryKey,
+    kind: Kind,
     n: u64,
     return_periods: &[u64],
     money: &dyn Fn(i128) -> Decimal,
 ) -> Vec<EpPoint> {
-    let mut prefix: i128 = 0;
-    let mut sums = Vec::with_capacity(desc.len());
-    for v in desc {
-        prefix = prefix.saturating_add(i128::from(*v));
-        sums.push(prefix);
-    }
-    let positive = desc.iter().take_while(|v| **v > 0).count() as u64;
-    let zeros = n.saturating_sub(desc.len() as u64);
-    // The value at rank r (from 1) and the sum of the r largest.
-    let at = |r: u64| -> (i128, i128) {
-        let sum_of = |i: u64| {
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| i.checked_sub(1))
-                .and_then(|i| sums.get(i).copied())
-                .unwrap_or(0)
-        };
-        let value_of = |i: u64| {
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| i.checked_sub(1))
-                .and_then(|i| desc.get(i).copied())
-                .map_or(0, i128::from)
-        };
-        if r <= positive {
-            (value_of(r), sum_of(r))
-        } else if r <= positive.saturating_add(zeros) {
-            (0, sum_of(positive))
-        } else {
-            let i = r.saturating_sub(zeros);
-            (value_of(i), sum_of(i))
-        }
-    };
     return_periods
         .iter()
         .filter_map(|t| {
@@ -435,10 +440,10 @@ fn curve(
             if k == 0 {
                 return None;
             }
-            let (loss, top) = at(k);
+            let (loss, top) = ranks.at(key, kind, k);
             Some(EpPoint {
                 return_period: *t,
-                loss: money(loss),
+                loss: money(i128::from(loss)),
                 tvar: money(div_round_half_even(top, i128::from(k)).unwrap_or(0)),
             })
         })
@@ -447,7 +452,7 @@ fn curve(
 
 /// SD, SE (minor units, rounded half-even) and CV of the annual totals: with S the sum,
 /// Q the sum of squares, the population variance is (N·Q − S²)/N².
-fn spread(acc: &Acc, n: u64) -> (i128, i128, Option<f64>) {
+fn spread(key: SummaryKey, acc: &Acc, ranks: &dyn Ranks, n: u64) -> (i128, i128, Option<f64>) {
     if n == 0 {
         return (0, 0, None);
     }
@@ -468,12 +473,7 @@ fn spread(acc: &Acc, n: u64) -> (i128, i128, Option<f64>) {
             i128::try_from(se).unwrap_or(i128::MAX),
         ),
         None => {
-            let q = acc.annual.iter().map(|v| {
-                let d = *v as f64 - mean_f;
-                d * d
-            });
-            let zeros = (n.saturating_sub(acc.annual.len() as u64)) as f64 * mean_f * mean_f;
-            let var = (q.sum::<f64>() + zeros) / nf;
+            let var = ranks.deviation_sq(key, n, mean_f) / nf;
             let sd = var.sqrt();
             (var, sd.round() as i128, (sd / nf.sqrt()).round() as i128)
         }

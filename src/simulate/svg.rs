@@ -4,6 +4,7 @@
 //! marked at the return period of its simulated probability (1 / p). Geometry is `f64`;
 //! the losses it plots are the exact integer values.
 
+use super::rank::{Kind, Query, Ranks, Sorted};
 use super::{Block, SimulationResult, SummaryKey};
 use crate::program::Program;
 use crate::render::short;
@@ -28,73 +29,107 @@ fn periods(n: u64) -> Vec<f64> {
         .collect()
 }
 
-/// The loss exceeded once in `t` years: rank ⌊N / t⌋ of the values sorted from the
-/// largest down (zeros beyond them).
-fn at(desc: &[i64], n: u64, t: f64) -> Option<i64> {
-    let k = (n as f64 / t).floor() as u64;
-    if k == 0 {
-        return None;
-    }
-    Some(desc.get(k.saturating_sub(1) as usize).copied().unwrap_or(0))
-}
-
 /// The chart of a simulation.
 pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -> String {
-    let sorted = |key: SummaryKey, occurrence: bool| -> Vec<i64> {
-        let mut v = block
-            .summaries
-            .get(&key)
-            .map(|a| {
-                if occurrence {
-                    a.largest.clone()
-                } else {
-                    a.annual.clone()
-                }
-            })
-            .unwrap_or_default();
-        v.sort_unstable_by(|a, b| b.cmp(a));
-        v
-    };
-    let mut series = vec![
+    curves_svg_from(program, result, block.years, &Sorted::new(block))
+}
+
+/// The summaries the chart draws: key, kind, name, colour, dash pattern.
+fn drawn(program: &Program) -> Vec<(SummaryKey, Kind, &'static str, &'static str, &'static str)> {
+    let mut out = vec![
         (
+            SummaryKey::GroundUp,
+            Kind::Annual,
             "ground-up AEP",
-            sorted(SummaryKey::GroundUp, false),
             "#4e79a7",
             "",
         ),
         (
+            SummaryKey::GroundUp,
+            Kind::Largest,
             "ground-up OEP",
-            sorted(SummaryKey::GroundUp, true),
             "#4e79a7",
             "6 4",
         ),
         (
+            SummaryKey::Uncovered,
+            Kind::Annual,
             "uncovered AEP",
-            sorted(SummaryKey::Uncovered, false),
             "#e15759",
             "",
         ),
         (
+            SummaryKey::Uncovered,
+            Kind::Largest,
             "uncovered OEP",
-            sorted(SummaryKey::Uncovered, true),
             "#e15759",
             "6 4",
         ),
     ];
     if !program.parametric.is_empty() {
-        // Net retained may be negative in a year; the chart's axis starts at zero, so only
-        // its positive values are drawn (a negative one would sit on the axis).
-        let mut net = sorted(SummaryKey::NetRetained, false);
-        net.retain(|v| *v > 0);
-        series.push((
+        out.push((
+            SummaryKey::Parametric,
+            Kind::Annual,
             "parametric AEP",
-            sorted(SummaryKey::Parametric, false),
             "#f28e2b",
             "",
         ));
-        series.push(("net retained AEP", net, "#76b7b2", ""));
+        out.push((
+            SummaryKey::NetRetained,
+            Kind::Annual,
+            "net retained AEP",
+            "#76b7b2",
+            "",
+        ));
     }
-    let plot = Plot::new(program, block.years, &series);
+    out
+}
+
+/// The ranks ⌊N / t⌋ the chart asks, with t on its return-period grid.
+fn grid_ranks(n: u64) -> Vec<Option<u64>> {
+    periods(n)
+        .iter()
+        .map(|t| {
+            let k = (n as f64 / t).floor() as u64;
+            (k > 0).then_some(k)
+        })
+        .collect()
+}
+
+/// Every rank the chart asks of a run of `n` years.
+pub(crate) fn ranks_needed(program: &Program, n: u64) -> Vec<Query> {
+    let mut ranks: Vec<u64> = grid_ranks(n).into_iter().flatten().collect();
+    ranks.push(1);
+    ranks.sort_unstable();
+    ranks.dedup();
+    drawn(program)
+        .into_iter()
+        .flat_map(|(key, kind, ..)| ranks.iter().map(move |r| (key, kind, *r)))
+        .collect()
+}
+
+/// The chart from the order statistics of a run of `n` years.
+pub(crate) fn curves_svg_from(
+    program: &Program,
+    result: &SimulationResult,
+    n: u64,
+    ranks: &dyn Ranks,
+) -> String {
+    let grid = grid_ranks(n);
+    // Net retained may be negative in a year; the chart's axis starts at zero, so only
+    // its positive values are drawn (a negative one would sit on the axis).
+    let value = |key: SummaryKey, kind: Kind, r: u64| ranks.at(key, kind, r).0.max(0);
+    let series: Vec<Series<'_>> = drawn(program)
+        .into_iter()
+        .map(|(key, kind, name, color, dash)| {
+            let points = grid
+                .iter()
+                .map(|k| k.map(|k| value(key, kind, k)))
+                .collect();
+            (name, (value(key, kind, 1), points), color, dash)
+        })
+        .collect();
+    let plot = Plot::new(program, n, &series);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -113,9 +148,9 @@ pub fn curves_svg(program: &Program, result: &SimulationResult, block: &Block) -
     s
 }
 
-/// A curve: its name, annual or yearly-largest values sorted from the largest down, colour
+/// A curve: its name, its largest value and its values on the return-period grid, colour
 /// and dash pattern.
-type Series<'a> = (&'a str, Vec<i64>, &'a str, &'a str);
+type Series<'a> = (&'a str, (i64, Vec<Option<i64>>), &'a str, &'a str);
 
 /// Where the chart puts a return period and an amount.
 struct Plot {
@@ -134,7 +169,7 @@ impl Plot {
         let scale = 10f64.powi(program.currency.minor_units as i32);
         let ymax = series
             .iter()
-            .flat_map(|(_, v, _, _)| v.first().copied())
+            .map(|(_, (first, _), _, _)| *first)
             .max()
             .unwrap_or(0)
             .max(1) as f64
@@ -207,12 +242,12 @@ fn axes(s: &mut String, plot: &Plot, currency: &str) {
 /// Each series as a polyline over the return periods, with its legend line.
 fn curves(s: &mut String, plot: &Plot, series: &[Series<'_>]) {
     let ts = periods(plot.n);
-    for (k, (name, desc, color, dash)) in series.iter().enumerate() {
+    for (k, (name, (_, values), color, dash)) in series.iter().enumerate() {
         let pts: Vec<String> = ts
             .iter()
-            .filter_map(|t| {
-                at(desc, plot.n, *t)
-                    .map(|v| format!("{:.1},{:.1}", plot.x(*t), plot.y(v as f64 / plot.scale)))
+            .zip(values)
+            .filter_map(|(t, v)| {
+                v.map(|v| format!("{:.1},{:.1}", plot.x(*t), plot.y(v as f64 / plot.scale)))
             })
             .collect();
         if pts.is_empty() {
