@@ -1052,3 +1052,93 @@ pub enum VendorItemKind {
         tiers: Vec<(Ident, Spanned<rust_decimal::Decimal>)>,
     },
 }
+
+/// A portfolio model file: comments, one `portfolio model`, comments (spec section 15.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioModelFile {
+    /// Comments before `portfolio model`.
+    pub header: Vec<String>,
+    /// The portfolio model.
+    pub model: PortfolioModelDecl,
+    /// Comments after its closing brace.
+    pub footer: Vec<String>,
+}
+
+/// `portfolio model "NAME" { … }`: how a book's years are drawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioModelDecl {
+    /// The model's name.
+    pub name: Str,
+    /// Its items in written order.
+    pub items: Vec<PortfolioModelItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+    /// Its text.
+    pub span: Span,
+}
+
+/// One item of a portfolio model.
+pub type PortfolioModelItem = Item<PortfolioModelItemKind>;
+
+/// Items of a portfolio model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortfolioModelItemKind {
+    /// `years N`.
+    Years(Spanned<NumberLit>),
+    /// `seed S`.
+    Seed(Spanned<NumberLit>),
+    /// `model "KEY" "PATH"`: the own perils of program KEY (a section-12 model file).
+    Model {
+        /// The program's key in the portfolio.
+        key: Str,
+        /// The model's file, relative to this file.
+        path: Str,
+    },
+    /// `vendor peril "NAME" { … }`.
+    VendorPeril(VendorPerilDecl),
+}
+
+/// `vendor peril "NAME" { vendor … cause … frequency … damage … discovered after … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorPerilDecl {
+    /// The peril's name.
+    pub name: Str,
+    /// Its items.
+    pub items: Vec<VendorPerilItem>,
+    /// Comments after the last item.
+    pub end_comments: Vec<String>,
+}
+
+/// One item of a vendor peril.
+pub type VendorPerilItem = Item<VendorPerilItemKind>;
+
+/// Items of a vendor peril.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VendorPerilItemKind {
+    /// `vendor "NAME"`: the vendor of the portfolio it breaches.
+    Vendor(Str),
+    /// `cause CAUSE`.
+    Cause(Ident),
+    /// `frequency … per year`.
+    Frequency(Spanned<FrequencyDecl>),
+    /// `damage FRACTION` or `damage TIER FRACTION, TIER FRACTION, …`.
+    Damage(Vec<(Option<Ident>, Spanned<FractionDecl>)>),
+    /// `discovered after DURATION`.
+    DiscoveredAfter(Spanned<DurationLit>),
+}
+
+/// How a share of exposure is drawn (spec section 15.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FractionDecl {
+    /// `fixed P%`.
+    Fixed(Spanned<rust_decimal::Decimal>),
+    /// `uniform P1% to P2%`.
+    Uniform(
+        Spanned<rust_decimal::Decimal>,
+        Spanned<rust_decimal::Decimal>,
+    ),
+    /// `beta a b`.
+    Beta(Spanned<NumberLit>, Spanned<NumberLit>),
+    /// `empirical [P%, …]`.
+    Empirical(Vec<Spanned<rust_decimal::Decimal>>),
+}

@@ -470,14 +470,18 @@ fn both_ways(
         periods,
         true,
         &|_| {},
-        &mut |keys, b| {
+        Some(&mut |keys: &[SummaryKey], b: &Block| {
             simulate::write_plt_rows(&mut plt_two, keys, b, p.currency.minor_units).unwrap()
-        },
+        }),
     )
     .unwrap();
     let two = tally.statistics(p, &m.name, seed, periods);
     [
-        (one.to_json(), simulate::curves_svg(p, &one, &block), plt_one),
+        (
+            one.to_json(),
+            simulate::curves_svg(p, &one, &block),
+            plt_one,
+        ),
         (two.to_json(), tally.curves_svg(p, &two), plt_two),
     ]
 }
@@ -562,7 +566,10 @@ fn two_passes_from_the_command_line_write_the_same_files() {
             file("ord/summaries.csv"),
         ));
     }
-    assert!(outs[0].2.lines().count() > 3000, "the year loss table has rows");
+    assert!(
+        outs[0].2.lines().count() > 3000,
+        "the year loss table has rows"
+    );
     assert_eq!(outs[0], outs[1]);
     let (code, _, stderr) = specie(&["simulate", PROGRAM, EVERY_KIND, "--passes", "3"]);
     assert_eq!(code, 2, "{stderr}");

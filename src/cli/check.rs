@@ -62,6 +62,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
         };
         let (file_failed, summary) = match specie::parse::file_kind(&src) {
             FileKind::Model => model(&mut sink, &name, &src),
+            FileKind::PortfolioModel => portfolio_model(&mut sink, &name, &src),
             FileKind::Portfolio => portfolio(&mut sink, path, &name, &src),
             FileKind::Program => program(&mut sink, &name, &src),
         };
@@ -100,6 +101,21 @@ fn model(sink: &mut Sink, name: &str, src: &str) -> (bool, Option<String>) {
             false,
             Some(format!(
                 "ok: {name}: model \"{}\" (syntax; checked against a program by `specie simulate`)",
+                m.model.name.node
+            )),
+        ),
+        Err(e) => (sink.file(name, src, &[&e]), None),
+    }
+}
+
+/// A portfolio model alone: its syntax (it is checked against a portfolio by
+/// `specie simulate PORTFOLIO PORTFOLIO-MODEL`).
+fn portfolio_model(sink: &mut Sink, name: &str, src: &str) -> (bool, Option<String>) {
+    match specie::parse::parse_portfolio_model(src) {
+        Ok(m) => (
+            false,
+            Some(format!(
+                "ok: {name}: portfolio model \"{}\" (syntax; checked against a portfolio by `specie simulate`)",
                 m.model.name.node
             )),
         ),

@@ -30,6 +30,10 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
                 specie::parse::parse_portfolio(&src).map(|p| specie::format::format_portfolio(&p))
             }
             FileKind::Program => specie::parse(&src).map(|f| specie::format(&f)),
+            // Checked for syntax; its layout is left as written.
+            FileKind::PortfolioModel => {
+                specie::parse::parse_portfolio_model(&src).map(|_| src.clone())
+            }
         };
         let formatted = match formatted {
             Ok(f) => f,

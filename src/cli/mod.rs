@@ -9,6 +9,7 @@ macro_rules! errln {
 }
 
 mod book;
+mod book_sim;
 mod check;
 mod diag;
 mod fit;

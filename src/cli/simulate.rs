@@ -87,6 +87,10 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
             return Err(EXIT_USAGE);
         }
     }
+    if super::book::is_portfolio(&args.program) {
+        let periods = return_periods(args.return_periods.as_deref())?;
+        return super::book_sim::run(out, args, &periods);
+    }
     let (program, _, _) = load_program(&args.program)?;
     let model = load_model(&args.model, &program)?;
     let years = args.years.or(model.years).unwrap_or(DEFAULT_YEARS);
@@ -223,6 +227,14 @@ fn two_passes(
     };
     let mut failed: Option<std::io::Error> = None;
     let decimals = program.currency.minor_units;
+    let wants_plt = plt.is_some();
+    let mut write_plt = |keys: &[simulate::SummaryKey], block: &simulate::Block| {
+        if let (Some((w, _)), None) = (&mut plt, &failed) {
+            if let Err(e) = simulate::write_plt_rows(w, keys, block, decimals) {
+                failed = Some(e);
+            }
+        }
+    };
     let tally = simulate::simulate_two_pass(
         program,
         model,
@@ -232,12 +244,10 @@ fn two_passes(
         periods,
         args.svg.is_some(),
         progress,
-        &mut |keys, block| {
-            if let (Some((w, _)), None) = (&mut plt, &failed) {
-                if let Err(e) = simulate::write_plt_rows(w, keys, block, decimals) {
-                    failed = Some(e);
-                }
-            }
+        if wants_plt {
+            Some(&mut write_plt)
+        } else {
+            None
         },
     )
     .map_err(|e| {

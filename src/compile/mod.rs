@@ -17,7 +17,9 @@ pub(crate) use cx::{percent_text, Cx};
 pub(crate) use names::Names;
 
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
-pub use model::{compile_model, compile_model_str, CompiledModel, MAX_EMPIRICAL};
+pub use model::{
+    compile_frequency, compile_model, compile_model_str, CompiledModel, MAX_EMPIRICAL,
+};
 
 use crate::ast::File;
 use crate::money::Currency;

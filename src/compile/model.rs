@@ -526,3 +526,23 @@ impl Cx {
         }
     }
 }
+
+/// A `frequency` and an optional `discovered after` compiled on their own (for the vendor
+/// perils of a portfolio model, spec section 15.2): the checks and messages of section 12.1.
+pub fn compile_frequency(
+    frequency: &Spanned<FrequencyDecl>,
+    discovered: Option<&Spanned<crate::ast::DurationLit>>,
+    currency: &crate::money::Currency,
+) -> Result<(Frequency, Duration), Vec<CompileError>> {
+    let mut cx = Cx {
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        currency: currency.clone(),
+    };
+    let f = cx.frequency(frequency);
+    let d = discovered.map_or(Some(Duration(0)), |d| cx.duration(d, "discovered after"));
+    match (f, d) {
+        (Some(f), Some(d)) if cx.errors.is_empty() => Ok((f, d)),
+        _ => Err(cx.errors),
+    }
+}

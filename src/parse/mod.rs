@@ -11,6 +11,7 @@ mod lex;
 mod lexicon;
 mod model;
 mod portfolio;
+mod portfolio_model;
 mod trivia;
 
 pub use err::ParseError;
@@ -18,6 +19,10 @@ pub use lexicon::{KEYWORDS, MAX_INPUT_BYTES, MAX_NESTING};
 pub use model::{parse_model, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS};
 pub use portfolio::{
     parse_portfolio, PORTFOLIO_ITEM_KEYWORDS, PORTFOLIO_WORDS, VENDOR_ITEM_KEYWORDS,
+};
+pub use portfolio_model::{
+    parse_portfolio_model, PORTFOLIO_MODEL_ITEM_KEYWORDS, PORTFOLIO_MODEL_WORDS,
+    VENDOR_PERIL_ITEM_KEYWORDS,
 };
 
 /// What a `.specie` file holds, told by its first word.
@@ -29,6 +34,8 @@ pub enum FileKind {
     Model,
     /// A `portfolio` (section 15).
     Portfolio,
+    /// A `portfolio model` (section 15.2).
+    PortfolioModel,
 }
 
 /// What `src` holds: its first word after comments and white space.
@@ -46,7 +53,18 @@ pub fn file_kind(src: &str) -> FileKind {
             .collect();
         return match word.as_str() {
             "model" => FileKind::Model,
-            "portfolio" => FileKind::Portfolio,
+            "portfolio" => {
+                let after = rest.get(word.len()..).unwrap_or("").trim_start();
+                let next: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if next == "model" {
+                    FileKind::PortfolioModel
+                } else {
+                    FileKind::Portfolio
+                }
+            }
             _ => FileKind::Program,
         };
     }

@@ -183,7 +183,7 @@ fn index_peril_item(i: In) -> PResult<IndexPerilItem> {
 }
 
 /// A list `[x, …]` of what `item` reads (possibly empty).
-fn list<'a, T>(i: In<'a>, item: fn(In<'a>) -> PResult<'a, T>) -> PResult<'a, Vec<T>> {
+pub(super) fn list<'a, T>(i: In<'a>, item: fn(In<'a>) -> PResult<'a, T>) -> PResult<'a, Vec<T>> {
     let (mut i, _) = punct("[")(i)?;
     let mut values = Vec::new();
     if let Ok((rest, _)) = punct("]")(i) {
@@ -280,7 +280,7 @@ fn peril_item(i: In) -> PResult<PerilItem> {
     )
 }
 
-fn frequency(i: In) -> PResult<Spanned<FrequencyDecl>> {
+pub(super) fn frequency(i: In) -> PResult<Spanned<FrequencyDecl>> {
     let (i, _) = ws(i)?;
     let start = off(&i);
     let (i, (w, _)) = one_of_keywords(&["poisson", "negative", "fixed"])(i)?;

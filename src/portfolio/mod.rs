@@ -12,7 +12,10 @@ mod err;
 mod files;
 mod replay;
 mod scenario;
+mod sim;
 pub mod tower;
+
+pub use sim::*;
 
 pub use book::{BookProgram, Portfolio, SourceFile, Uses, Vendor};
 pub use compile::{

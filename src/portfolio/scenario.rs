@@ -346,6 +346,7 @@ pub(crate) fn expand_into(
         series: Some(Cow::Owned(id)),
         recoveries: Vec::new(),
         year: None,
+        program: None,
     }))
 }
 

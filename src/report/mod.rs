@@ -1,8 +1,10 @@
 //! Human-readable reports of replay results: the terminal report and `--explain`.
 
 mod book;
+mod book_sim;
 mod simulation;
 pub use book::book_text;
+pub use book_sim::book_simulation_text;
 pub use simulation::simulation_text;
 
 use crate::program::Program;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// Return periods shown as columns when the results have them.
 const COLUMNS: [u64; 5] = [10, 50, 100, 250, 1000];
 
-fn pct(p: f64) -> String {
+pub(crate) fn pct(p: f64) -> String {
     if p == 0.0 {
         "0%".to_string()
     } else if p < 0.001 {
@@ -36,63 +36,14 @@ pub fn simulation_text(r: &SimulationResult, currency: &str, events: u64) -> Str
         grouped(events.into()),
         per_year
     );
-    let first = r.summaries.first();
-    let cols: Vec<u64> = match first {
-        Some(s) => {
-            let have: Vec<u64> = s.aep.iter().map(|p| p.return_period).collect();
-            let wanted: Vec<u64> = COLUMNS
-                .iter()
-                .copied()
-                .filter(|t| have.contains(t))
-                .collect();
-            if wanted.is_empty() {
-                have.into_iter().rev().take(5).rev().collect()
-            } else {
-                wanted
-            }
-        }
-        None => Vec::new(),
-    };
-    let width = r
-        .summaries
-        .iter()
-        .map(|s| s.summary.chars().count())
-        .max()
-        .unwrap_or(10)
-        .max(10);
-    let _ = write!(
-        out,
-        "{:<width$} {:>16} {:>16} {:>8}",
-        format!("annual loss ({currency})"),
-        "AAL",
-        "SD",
-        "years>0"
-    );
-    for t in &cols {
-        let _ = write!(out, " {:>16}", format!("1 in {t}"));
-    }
-    out.push('\n');
     // ground_up, paid, uncovered first; then every other summary by AAL, largest first.
     let (head, mut rest): (Vec<&SummaryResult>, Vec<&SummaryResult>) = r
         .summaries
         .iter()
         .partition(|s| matches!(s.summary.as_str(), "ground_up" | "paid" | "uncovered"));
     rest.sort_by_key(|s| std::cmp::Reverse(s.aal));
-    for s in head.into_iter().chain(rest) {
-        let _ = write!(
-            out,
-            "{:<width$} {:>16} {:>16} {:>8}",
-            s.summary,
-            grouped(s.aal),
-            grouped(s.sd),
-            pct(s.nonzero_years)
-        );
-        for t in &cols {
-            let v = s.aep.iter().find(|p| p.return_period == *t).map(|p| p.loss);
-            let _ = write!(out, " {:>16}", v.map_or("-".to_string(), grouped));
-        }
-        out.push('\n');
-    }
+    let rows: Vec<&SummaryResult> = head.into_iter().chain(rest).collect();
+    let width = summary_table(&mut out, &rows, currency);
     let _ = writeln!(
         out,
         "\n(return-period columns: aggregate exceedance, the annual loss exceeded once in T years;\n occurrence exceedance and TVaR with --json)\n"
@@ -154,4 +105,60 @@ fn parametric(out: &mut String, r: &SimulationResult, width: usize) {
             grouped(j.parametric_in_those_years)
         );
     }
+}
+
+/// The summaries' table (AAL, SD, share of years with a loss, AEP columns) in the order
+/// given; returns the width of its first column.
+pub(crate) fn summary_table(out: &mut String, rows: &[&SummaryResult], currency: &str) -> usize {
+    let first = rows.first();
+    let cols: Vec<u64> = match first {
+        Some(s) => {
+            let have: Vec<u64> = s.aep.iter().map(|p| p.return_period).collect();
+            let wanted: Vec<u64> = COLUMNS
+                .iter()
+                .copied()
+                .filter(|t| have.contains(t))
+                .collect();
+            if wanted.is_empty() {
+                have.into_iter().rev().take(5).rev().collect()
+            } else {
+                wanted
+            }
+        }
+        None => Vec::new(),
+    };
+    let width = rows
+        .iter()
+        .map(|s| s.summary.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    let _ = write!(
+        out,
+        "{:<width$} {:>16} {:>16} {:>8}",
+        format!("annual loss ({currency})"),
+        "AAL",
+        "SD",
+        "years>0"
+    );
+    for t in &cols {
+        let _ = write!(out, " {:>16}", format!("1 in {t}"));
+    }
+    out.push('\n');
+    for s in rows {
+        let _ = write!(
+            out,
+            "{:<width$} {:>16} {:>16} {:>8}",
+            s.summary,
+            grouped(s.aal),
+            grouped(s.sd),
+            pct(s.nonzero_years)
+        );
+        for t in &cols {
+            let v = s.aep.iter().find(|p| p.return_period == *t).map(|p| p.loss);
+            let _ = write!(out, " {:>16}", v.map_or("-".to_string(), grouped));
+        }
+        out.push('\n');
+    }
+    width
 }

@@ -186,6 +186,10 @@ pub struct RawEvent<'a> {
     /// The simulated year of a `simulate --events-out` line; accepted and ignored.
     #[serde(default, skip_serializing)]
     pub year: Option<u64>,
+    /// The program of a book's `simulate --events-out` line (spec section 15.2);
+    /// accepted and ignored.
+    #[serde(default, borrow, skip_serializing)]
+    pub program: Option<Cow<'a, str>>,
 }
 
 /// A recovery as written: an instant and either an amount or an asset quantity.
@@ -340,6 +344,7 @@ impl<'a> RawEvent<'a> {
             attributes: self.attributes.into_owned(),
             series: self.series.map(own),
             year: self.year,
+            program: self.program.map(own),
             recoveries: self
                 .recoveries
                 .into_iter()
@@ -365,6 +370,7 @@ impl<'a> RawEvent<'a> {
             series: None,
             recoveries: Vec::new(),
             year: None,
+            program: None,
         }
     }
 
@@ -379,6 +385,7 @@ impl<'a> RawEvent<'a> {
         self.series = None;
         self.recoveries.clear();
         self.year = None;
+        self.program = None;
     }
 
     /// Reads one event from a line of a JSON Lines stream, borrowing its text; errors

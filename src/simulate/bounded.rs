@@ -271,11 +271,16 @@ impl Ranks for Tally {
 /// thread pool.
 pub(crate) type Simulate<'s> = dyn Fn(u64, u64) -> Result<Block, SimulateError> + Sync + 's;
 
+/// Sees pass 2's blocks in year order with the run's sums.
+pub(crate) type OnSums<'a> = dyn FnMut(&Block, &Block) + 'a;
+
 /// Pass 2's keep of one block, per summary and kind.
 type Kept = Vec<((SummaryKey, Kind), Cuts)>;
 
-/// Blocks simulated at once in pass 2 (then consumed in year order).
-const WINDOW_BLOCKS: usize = 64;
+/// Blocks simulated at once in pass 2 per thread, then consumed in year order. A block
+/// kept for `on_block` holds its years' values until consumed, so fewer are in flight.
+const WINDOW_BLOCKS_PER_THREAD: usize = 8;
+const WINDOW_KEPT_BLOCKS_PER_THREAD: usize = 2;
 
 /// Runs both passes over `blocks` (consecutive `(first year, count)`), asking `queries`
 /// once pass 1 has told the summaries; `on_block` sees pass 2's blocks in year order
@@ -286,13 +291,17 @@ pub(crate) fn two_pass(
     simulate: &Simulate<'_>,
     threshold: Option<i64>,
     queries: &dyn Fn(&Block) -> Vec<Query>,
-    on_block: &mut dyn FnMut(&Block, &Block),
+    on_block: Option<&mut OnSums<'_>>,
 ) -> Result<Tally, SimulateError> {
+    let mut on_block = on_block;
     use rayon::prelude::*;
     let sketch = pool.install(|| {
         blocks
             .par_iter()
-            .map(|(first, count)| simulate(*first, *count).map(|b| Sketch::of(b, threshold)))
+            // One sketch per thread, not per block: histograms of many summaries are large.
+            .try_fold(Sketch::default, |acc, (first, count)| {
+                simulate(*first, *count).map(|b| acc.merge(Sketch::of(b, threshold)))
+            })
             .try_reduce(Sketch::default, |a, b| Ok(a.merge(b)))
     })?;
     let plan = sketch.plan(&queries(&sketch.block));
@@ -314,19 +323,27 @@ pub(crate) fn two_pass(
         .iter()
         .map(|(k, c)| (*k, Cuts::new(c.buckets.clone())))
         .collect();
-    for window in blocks.chunks(WINDOW_BLOCKS) {
-        let parts: Vec<Result<(Block, Kept), SimulateError>> = pool
-            .install(|| {
-                window
-                    .par_iter()
-                    .map(|(first, count)| {
-                        let b = simulate(*first, *count)?;
-                        let mut mine = empty.clone();
-                        keep(&b, joint, &mut mine);
-                        Ok((b, mine))
-                    })
-                    .collect()
-            });
+    let ordered = on_block.is_some() || !deviations.is_empty();
+    let window_blocks = pool
+        .current_num_threads()
+        .saturating_mul(if ordered {
+            WINDOW_KEPT_BLOCKS_PER_THREAD
+        } else {
+            WINDOW_BLOCKS_PER_THREAD
+        })
+        .max(1);
+    for window in blocks.chunks(window_blocks) {
+        let parts: Vec<Result<(Option<Block>, Kept), SimulateError>> = pool.install(|| {
+            window
+                .par_iter()
+                .map(|(first, count)| {
+                    let b = simulate(*first, *count)?;
+                    let mut mine = empty.clone();
+                    keep(&b, joint, &mut mine);
+                    Ok((ordered.then_some(b), mine))
+                })
+                .collect()
+        });
         for part in parts {
             let (b, mine) = part?;
             for (k, c) in mine {
@@ -334,6 +351,7 @@ pub(crate) fn two_pass(
                     all.merge(c);
                 }
             }
+            let Some(b) = b else { continue };
             for (key, mean, sum) in &mut deviations {
                 if let Some(a) = b.summaries.get(key) {
                     *sum = a.annual.iter().fold(*sum, |s, v| {
@@ -342,7 +360,9 @@ pub(crate) fn two_pass(
                     });
                 }
             }
-            on_block(&sketch.block, &b);
+            if let Some(f) = on_block.as_mut() {
+                f(&sketch.block, &b);
+            }
         }
     }
     cuts.values_mut().for_each(Cuts::finish);

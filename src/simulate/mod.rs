@@ -14,23 +14,30 @@
 mod bounded;
 mod index;
 mod ord;
+mod passes;
 mod rank;
 mod sample;
 mod stats;
 mod svg;
 mod wire;
 
+pub(crate) use bounded::two_pass;
 pub use bounded::Tally;
 pub use index::{index_series, year_indices};
 pub use ord::{write_ord, write_ord_tables, write_plt_header, write_plt_rows};
+pub use passes::{needs_two_passes, simulate_two_pass, OnBlock, ONE_PASS_BYTES};
+pub(crate) use rank::{Kind, Query, Ranks, Sorted};
+pub(crate) use sample::{count, draw_year_from};
 pub use sample::{
     draw_year, round_major, stream, DrawnEvent, DrawnExcursion, Year, MAX_DRAW_MAJOR,
 };
+pub(crate) use stats::{ranks_needed, ratio, summary};
 pub use stats::{
     statistics, CoverStat, EpPoint, LayerStat, SimulationResult, SummaryResult,
     DEFAULT_RETURN_PERIODS,
 };
 pub use svg::curves_svg;
+pub(crate) use svg::{chart, grid_queries, Curve};
 pub use wire::BlockDecodeError;
 
 use crate::model::Model;
@@ -64,6 +71,13 @@ pub enum SummaryKey {
     ParametricCover(u32),
     /// Uncovered − parametric paid (signed).
     NetRetained,
+    /// A book's program (spec section 15.2), by index: its paid (part 0) or uncovered (1).
+    Program(u32, u8),
+    /// A book's vendor peril, by index: the ground-up of its events over the book.
+    Vendor(u32),
+    /// A book carrier's paid in one program (program, book carrier): the program's slice
+    /// the diversification table compares the book with.
+    ProgramCarrier(u32, u32),
     /// Uncovered for a reason, by its index in [`UncoveredReason::ALL`].
     Reason(u8),
     /// Uncovered for a reason and clause (or layer).
@@ -135,7 +149,7 @@ impl Default for Acc {
 }
 
 impl Acc {
-    fn add_year(&mut self, year: u64, total: i64, largest: i64) {
+    pub(crate) fn add_year(&mut self, year: u64, total: i64, largest: i64) {
         if total != 0 {
             self.annual_years
                 .push(u32::try_from(year).unwrap_or(u32::MAX));
@@ -188,6 +202,8 @@ pub struct Block {
     pub clamped: u64,
     /// Per parametric cover, years with at least one claim.
     pub claim_years: Vec<u64>,
+    /// Counts a caller keeps by position (a book's clash counts), summed on merging.
+    pub counters: Vec<u64>,
 }
 
 impl Block {
@@ -206,6 +222,12 @@ impl Block {
             self.claim_years.resize(other.claim_years.len(), 0);
         }
         for (a, b) in self.claim_years.iter_mut().zip(other.claim_years) {
+            *a = a.saturating_add(b);
+        }
+        if self.counters.len() < other.counters.len() {
+            self.counters.resize(other.counters.len(), 0);
+        }
+        for (a, b) in self.counters.iter_mut().zip(other.counters) {
             *a = a.saturating_add(b);
         }
         for (a, b) in self.layers.iter_mut().zip(other.layers) {
@@ -324,6 +346,26 @@ pub(crate) fn entity_list(program: &Program) -> Vec<String> {
 }
 
 impl<'p> Setup<'p> {
+    /// The program.
+    pub(crate) fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// The model.
+    pub(crate) fn model(&self) -> &'p Model {
+        self.model
+    }
+
+    /// The program planned once.
+    pub(crate) fn plan(&self) -> &std::sync::Arc<crate::replay::Plan<'p>> {
+        &self.plan
+    }
+
+    /// Per layer, each carrier's index in the program's carrier list.
+    pub(crate) fn carrier_index(&self) -> &[Vec<usize>] {
+        &self.carrier_index
+    }
+
     pub(crate) fn new(program: &'p Program, model: &'p Model, seed: u64) -> Setup<'p> {
         let plan = std::sync::Arc::new(crate::replay::Plan::new(program));
         let symbols = plan.symbols();
@@ -766,7 +808,7 @@ pub fn max_threads() -> usize {
 }
 
 /// Years simulated to estimate what a run keeps per year ([`memory_needed`]).
-const PILOT_YEARS: u64 = 2048;
+pub(crate) const PILOT_YEARS: u64 = 2048;
 
 /// Bytes a run of `years` years keeps, estimated from its first years: each non-zero
 /// annual total (8 bytes and its 4-byte year) and yearly largest occurrence (8 bytes) of
@@ -780,6 +822,12 @@ pub fn memory_needed(
     let pilot = years.clamp(1, PILOT_YEARS);
     let setup = Setup::new(program, model, seed);
     let block = run_block(&setup, 1, pilot, &mut |_, _, _| {})?;
+    Ok(estimate_kept(&block, years))
+}
+
+/// Bytes a one-pass run of `years` years keeps, estimated from the `block` of its first
+/// years (see [`memory_needed`]).
+pub(crate) fn estimate_kept(block: &Block, years: u64) -> u64 {
     let kept: u64 = block
         .summaries
         .values()
@@ -789,8 +837,8 @@ pub fn memory_needed(
                 .saturating_add((a.largest.len() as u64).saturating_mul(8))
         })
         .fold(0, u64::saturating_add);
-    let per_year = kept.div_ceil(pilot);
-    Ok(per_year.saturating_mul(years).saturating_mul(5) / 2)
+    let per_year = kept.div_ceil(block.years.max(1));
+    per_year.saturating_mul(years).saturating_mul(5) / 2
 }
 
 /// Memory available to this process in bytes (Linux: `MemAvailable`), when known.
@@ -827,7 +875,7 @@ pub fn check_memory(
 
 /// A pool of `threads` threads (all cores when `None`), refused outside 1 to
 /// [`max_threads`].
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SimulateError> {
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SimulateError> {
     let threads = threads.unwrap_or_else(cores);
     if threads == 0 || threads > max_threads() {
         return Err(SimulateError::ThreadCount {
@@ -845,7 +893,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SimulateErro
 }
 
 /// `count` years from `first_year` cut into blocks of [`BLOCK_YEARS`]: (first, count).
-fn block_list(first_year: u64, count: u64) -> Vec<(u64, u64)> {
+pub(crate) fn block_list(first_year: u64, count: u64) -> Vec<(u64, u64)> {
     (0..count.div_ceil(BLOCK_YEARS))
         .map(|b| {
             let first = b.saturating_mul(BLOCK_YEARS).saturating_add(first_year);
@@ -853,97 +901,6 @@ fn block_list(first_year: u64, count: u64) -> Vec<(u64, u64)> {
             (first, n)
         })
         .collect()
-}
-
-/// Most bytes a run keeps before [`simulate_bounded`] takes two passes instead of one.
-pub const ONE_PASS_BYTES: u64 = 64 << 20;
-
-/// Whether a run of `years` years is better made in two passes: when one pass would keep
-/// more than [`ONE_PASS_BYTES`] (estimated by [`memory_needed`]).
-pub fn needs_two_passes(
-    program: &Program,
-    model: &Model,
-    seed: u64,
-    years: u64,
-) -> Result<bool, SimulateError> {
-    Ok(years > PILOT_YEARS && memory_needed(program, model, seed, years)? > ONE_PASS_BYTES)
-}
-
-/// Simulates `years` years in two passes (spec section 16): memory does not grow with
-/// the years, and [`Tally::statistics`] gives the bytes [`statistics`] gives on the
-/// one-pass block. The tally answers the `return_periods` (and, with `chart`, the ranks
-/// [`Tally::curves_svg`] draws). `progress` counts the years of both passes (up to
-/// 2 × `years`); `on_block` sees pass 2's blocks in year order with the run's summaries,
-/// e.g. to write the year loss table ([`write_plt_rows`]).
-#[allow(clippy::too_many_arguments)]
-pub fn simulate_two_pass(
-    program: &Program,
-    model: &Model,
-    seed: u64,
-    years: u64,
-    threads: Option<usize>,
-    return_periods: &[u64],
-    chart: bool,
-    progress: &(dyn Fn(u64) + Sync),
-    on_block: &mut dyn FnMut(&[SummaryKey], &Block),
-) -> Result<Tally, SimulateError> {
-    let pool = thread_pool(threads)?;
-    let blocks = block_list(1, years);
-    let setup = Setup::new(program, model, seed);
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let run = |first: u64, count: u64| {
-        let b = run_block(&setup, first, count, &mut |_, _, _| {});
-        let n = done.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
-        progress(n.saturating_add(count));
-        b
-    };
-    let queries = |sums: &Block| {
-        let mut q = stats::ranks_needed(sums.summaries.keys().copied(), years, return_periods);
-        if chart {
-            q.extend(svg::ranks_needed(program, years));
-        }
-        q
-    };
-    let mut keys: Vec<SummaryKey> = Vec::new();
-    bounded::two_pass(
-        &pool,
-        &blocks,
-        &run,
-        stats::basis_threshold(program),
-        &queries,
-        &mut |sums: &Block, b: &Block| {
-            if keys.is_empty() {
-                keys = sums.summaries.keys().copied().collect();
-            }
-            on_block(&keys, b);
-        },
-    )
-}
-
-impl Tally {
-    /// The statistics of section 12.3 (the return periods must be those the tally was
-    /// made for).
-    pub fn statistics(
-        &self,
-        program: &Program,
-        model_name: &str,
-        seed: u64,
-        return_periods: &[u64],
-    ) -> SimulationResult {
-        stats::statistics_from(
-            program,
-            model_name,
-            seed,
-            self.block(),
-            self,
-            return_periods,
-        )
-    }
-
-    /// The chart of [`curves_svg`] (the tally must have been made with `chart`).
-    pub fn curves_svg(&self, program: &Program, result: &SimulationResult) -> String {
-        svg::curves_svg_from(program, result, self.block().years, self)
-    }
 }
 
 /// Years per block handed to one thread.
@@ -1078,7 +1035,7 @@ fn indices_line(
 }
 
 /// Attribute values as a scenario writes them.
-fn attributes_json(
+pub(crate) fn attributes_json(
     program: &Program,
     values: &[crate::program::Value],
 ) -> serde_json::Map<String, serde_json::Value> {

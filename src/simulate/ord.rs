@@ -76,10 +76,14 @@ pub fn write_plt_rows(
 ) -> std::io::Result<()> {
     let mut rows: Vec<(u32, usize, i64)> = Vec::new();
     for (key, acc) in &block.summaries {
-        let id = keys
+        // A summary the results do not list (a book's program slices) has no row.
+        let Some(id) = keys
             .iter()
             .position(|k| k == key)
-            .map_or(0, |i| i.saturating_add(1));
+            .map(|i| i.saturating_add(1))
+        else {
+            continue;
+        };
         for (y, v) in acc.annual_years.iter().zip(&acc.annual) {
             rows.push((*y, id, *v));
         }

@@ -66,22 +66,31 @@ pub fn stream(seed: u64, year: u64) -> ChaCha8Rng {
 
 /// Draws `year`'s events into `out`.
 pub fn draw_year(program: &Program, model: &Model, seed: u64, year: u64, out: &mut Year) {
+    draw_year_from(program, model, &mut stream(seed, year), out);
+}
+
+/// Draws a year's events into `out` from the year's stream `rng`.
+pub(crate) fn draw_year_from(
+    program: &Program,
+    model: &Model,
+    rng: &mut ChaCha8Rng,
+    out: &mut Year,
+) {
     out.events.clear();
     out.lines.clear();
     out.clamped = 0;
-    let mut rng = stream(seed, year);
     let start = program.period.start.0;
     let span = program.period.end.0.saturating_sub(start).max(1);
     let cur = &program.currency;
     for (p, peril) in model.perils.iter().enumerate() {
-        let n = count(&peril.frequency, &mut rng);
+        let n = count(&peril.frequency, rng);
         for k in 1..=n {
             let at = rng.random_range(0..span);
             let occurred = Instant(start.saturating_add(at));
             let discovered = Instant(occurred.0.saturating_add(peril.discovered_after.0.max(0)));
             let first_line = out.lines.len();
             for loss in &peril.losses {
-                let (drawn, clamped) = amount(&loss.severity, cur, &mut rng);
+                let (drawn, clamped) = amount(&loss.severity, cur, rng);
                 let v = loss.cap.map_or(drawn, |cap| drawn.min(cap));
                 // Clamped only when no cap below the clamp applies.
                 if clamped && v == drawn {
@@ -101,12 +110,12 @@ pub fn draw_year(program: &Program, model: &Model, seed: u64, year: u64, out: &m
     // After the loss perils, so that adding an index peril changes no loss drawn.
     out.excursions.clear();
     for (p, peril) in model.index_perils.iter().enumerate() {
-        let n = count(&peril.frequency, &mut rng);
+        let n = count(&peril.frequency, rng);
         for _ in 0..n {
             let at = rng.random_range(0..span);
             let start = Instant(program.period.start.0.saturating_add(at));
-            let worst = worst(peril, &mut rng);
-            let secs = duration(peril, &mut rng);
+            let worst = worst(peril, rng);
+            let secs = duration(peril, rng);
             out.excursions.push(DrawnExcursion {
                 peril: p,
                 start,
@@ -182,7 +191,7 @@ fn whole_seconds(x: f64) -> i64 {
 }
 
 /// Events drawn for one peril in one year.
-fn count(f: &Frequency, rng: &mut ChaCha8Rng) -> u64 {
+pub(crate) fn count(f: &Frequency, rng: &mut ChaCha8Rng) -> u64 {
     let draw = match f {
         Frequency::Fixed(n) => return *n,
         Frequency::Poisson(l) => poisson(*l, rng),

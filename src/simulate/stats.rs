@@ -174,6 +174,11 @@ pub fn summary_name(program: &Program, key: SummaryKey) -> String {
                 .map_or("", |p| p.name.as_str())
         ),
         SummaryKey::NetRetained => "net_retained".to_string(),
+        // A book's summaries are named by the book (portfolio::sim).
+        SummaryKey::Program(p, 0) => format!("program:{p}"),
+        SummaryKey::Program(p, _) => format!("program:{p}:uncovered"),
+        SummaryKey::Vendor(v) => format!("vendor:{v}"),
+        SummaryKey::ProgramCarrier(p, c) => format!("program:{p}:carrier:{c}"),
         SummaryKey::Reason(r) => format!("uncovered:{}", reason(r)),
         SummaryKey::ReasonClause(r, c) => {
             let name = match c {
@@ -358,7 +363,7 @@ fn basis_risk(
     })
 }
 
-fn ratio(count: u64, n: u64) -> f64 {
+pub(crate) fn ratio(count: u64, n: u64) -> f64 {
     if n == 0 {
         0.0
     } else {
@@ -367,11 +372,11 @@ fn ratio(count: u64, n: u64) -> f64 {
 }
 
 /// `sum / n` rounded half-even.
-fn mean(sum: i128, n: u64) -> i128 {
+pub(crate) fn mean(sum: i128, n: u64) -> i128 {
     div_round_half_even(sum, i128::from(n.max(1))).unwrap_or(0)
 }
 
-fn summary(
+pub(crate) fn summary(
     name: String,
     key: SummaryKey,
     acc: &Acc,

@@ -98,13 +98,22 @@ fn grid_ranks(n: u64) -> Vec<Option<u64>> {
 
 /// Every rank the chart asks of a run of `n` years.
 pub(crate) fn ranks_needed(program: &Program, n: u64) -> Vec<Query> {
+    grid_queries(
+        drawn(program)
+            .into_iter()
+            .map(|(key, kind, ..)| (key, kind)),
+        n,
+    )
+}
+
+/// Every rank a chart of these curves asks of a run of `n` years: the grid's and 1.
+pub(crate) fn grid_queries(curves: impl Iterator<Item = (SummaryKey, Kind)>, n: u64) -> Vec<Query> {
     let mut ranks: Vec<u64> = grid_ranks(n).into_iter().flatten().collect();
     ranks.push(1);
     ranks.sort_unstable();
     ranks.dedup();
-    drawn(program)
-        .into_iter()
-        .flat_map(|(key, kind, ..)| ranks.iter().map(move |r| (key, kind, *r)))
+    curves
+        .flat_map(|(key, kind)| ranks.iter().map(move |r| (key, kind, *r)))
         .collect()
 }
 
@@ -115,35 +124,61 @@ pub(crate) fn curves_svg_from(
     n: u64,
     ranks: &dyn Ranks,
 ) -> String {
+    let curves: Vec<Curve> = drawn(program)
+        .into_iter()
+        .map(|(key, kind, name, color, dash)| (key, kind, name.to_string(), color, dash))
+        .collect();
+    let title = format!("{} — {}", result.model, result.program);
+    let currency = (&program.currency.code[..], program.currency.minor_units);
+    chart(&title, currency, n, &curves, ranks, &result.layers)
+}
+
+/// A curve to draw: summary, kind, legend, colour, dash pattern.
+pub(crate) type Curve = (SummaryKey, Kind, String, &'static str, &'static str);
+
+/// A chart of exceedance curves: `title`, `currency` (code, minor units), the curves from
+/// `ranks` over `n` years, and the layers' attachment and exhaustion marks.
+pub(crate) fn chart(
+    title: &str,
+    currency: (&str, u32),
+    n: u64,
+    curves_drawn: &[Curve],
+    ranks: &dyn Ranks,
+    layers: &[super::LayerStat],
+) -> String {
     let grid = grid_ranks(n);
     // Net retained may be negative in a year; the chart's axis starts at zero, so only
     // its positive values are drawn (a negative one would sit on the axis).
     let value = |key: SummaryKey, kind: Kind, r: u64| ranks.at(key, kind, r).0.max(0);
-    let series: Vec<Series<'_>> = drawn(program)
-        .into_iter()
+    let series: Vec<Series<'_>> = curves_drawn
+        .iter()
         .map(|(key, kind, name, color, dash)| {
             let points = grid
                 .iter()
-                .map(|k| k.map(|k| value(key, kind, k)))
+                .map(|k| k.map(|k| value(*key, *kind, k)))
                 .collect();
-            (name, (value(key, kind, 1), points), color, dash)
+            (
+                name.as_str(),
+                (value(*key, *kind, 1), points),
+                *color,
+                *dash,
+            )
         })
         .collect();
-    let plot = Plot::new(program, n, &series);
+    let plot = Plot::new(currency.1, n, &series);
     let mut s = String::new();
     let _ = write!(
         s,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="20" y="30" font-size="15" font-weight="bold">{} — {} ({} years)</text>
+<text x="20" y="30" font-size="15" font-weight="bold">{} ({} years)</text>
 "##,
-        esc(&result.model),
-        esc(&result.program),
+        esc(title),
         plot.n
     );
-    axes(&mut s, &plot, &program.currency.code);
+    axes(&mut s, &plot, currency.0);
     curves(&mut s, &plot, &series);
-    layer_marks(&mut s, &plot, result);
+    layer_marks(&mut s, &plot, layers);
     s.push_str("</svg>\n");
     s
 }
@@ -165,8 +200,8 @@ struct Plot {
 }
 
 impl Plot {
-    fn new(program: &Program, n: u64, series: &[Series<'_>]) -> Plot {
-        let scale = 10f64.powi(program.currency.minor_units as i32);
+    fn new(minor_units: u32, n: u64, series: &[Series<'_>]) -> Plot {
+        let scale = 10f64.powi(minor_units as i32);
         let ymax = series
             .iter()
             .map(|(_, (first, _), _, _)| *first)
@@ -272,8 +307,8 @@ fn curves(s: &mut String, plot: &Plot, series: &[Series<'_>]) {
 }
 
 /// Each layer's attachment and exhaustion marked at 1 / probability.
-fn layer_marks(s: &mut String, plot: &Plot, result: &SimulationResult) {
-    for (k, l) in result.layers.iter().enumerate() {
+fn layer_marks(s: &mut String, plot: &Plot, layers: &[super::LayerStat]) {
+    for (k, l) in layers.iter().enumerate() {
         for (p, what, color) in [
             (l.attach_probability, "attaches", "#59a14f"),
             (l.exhaust_probability, "exhausted", "#b07aa1"),

@@ -5,8 +5,9 @@
 
 use super::{Acc, Block, ClauseOrder, LayerAcc, SummaryKey};
 
-/// First bytes of an encoded block (format version 3: parametric claim years).
-const MAGIC: &[u8; 8] = b"SPECIEB3";
+/// First bytes of an encoded block (format version 4: parametric claim years, counters,
+/// book summaries).
+const MAGIC: &[u8; 8] = b"SPECIEB4";
 
 /// Why bytes are not an encoded block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -52,6 +53,10 @@ impl Block {
         for c in &self.claim_years {
             out.extend_from_slice(&c.to_le_bytes());
         }
+        put_len(&mut out, self.counters.len());
+        for c in &self.counters {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
         out
     }
 
@@ -92,6 +97,11 @@ impl Block {
         for _ in 0..n {
             block.claim_years.push(r.u64()?);
         }
+        let n = r.len(8)?;
+        block.counters.reserve(n);
+        for _ in 0..n {
+            block.counters.push(r.u64()?);
+        }
         if !r.rest.is_empty() {
             return Err(bad("bytes follow the block"));
         }
@@ -117,6 +127,9 @@ fn put_key(out: &mut Vec<u8>, key: SummaryKey) {
         SummaryKey::Parametric => (8, 0, 0, 0, 0),
         SummaryKey::ParametricCover(i) => (9, 0, 0, i, 0),
         SummaryKey::NetRetained => (10, 0, 0, 0, 0),
+        SummaryKey::Program(i, part) => (11, part, 0, i, 0),
+        SummaryKey::Vendor(i) => (12, 0, 0, i, 0),
+        SummaryKey::ProgramCarrier(p, c) => (13, 0, 0, p, c),
         SummaryKey::Reason(r) => (6, r, 0, 0, 0),
         SummaryKey::ReasonClause(r, c) => match c {
             ClauseOrder::Exclusion(i) => (7, r, 0, i, 0),
@@ -223,6 +236,9 @@ impl<'a> Reader<'a> {
             (8, _) => SummaryKey::Parametric,
             (9, _) => SummaryKey::ParametricCover(a),
             (10, _) => SummaryKey::NetRetained,
+            (11, _) if reason <= 1 => SummaryKey::Program(a, reason),
+            (12, _) => SummaryKey::Vendor(a),
+            (13, _) => SummaryKey::ProgramCarrier(a, b),
             (6, _) => SummaryKey::Reason(reason),
             (7, 0) => SummaryKey::ReasonClause(reason, ClauseOrder::Exclusion(a)),
             (7, 1) => SummaryKey::ReasonClause(reason, ClauseOrder::Sublimit(a)),

@@ -67,6 +67,7 @@ fn scenario(program: &Program, check: &Check, events: &[Gen]) -> Scenario {
                 series: None,
                 recoveries: Vec::new(),
                 year: None,
+                program: None,
             })
         })
         .collect();

@@ -1,0 +1,20 @@
+//! Simulating a book (spec section 15.2): each insured's own perils and the vendor perils
+//! whose one breach reaches every insured depending on the vendor, replayed program by
+//! program exactly as a simulated program's years are, summed into the book's figures.
+
+mod api;
+mod err;
+mod model;
+mod results;
+mod run;
+
+pub use api::{simulate_book, write_book_events, BookOptions};
+pub use err::{BookModelError, BookModelWarning};
+pub use model::{
+    compile_book_model, compile_book_model_str, BookModel, BookModelErrors, BookModelSourceError,
+    CompiledBookModel, ModelFailure, Share, VendorPeril, DAMAGE_DECIMALS,
+};
+pub use results::{
+    BookSimulation, CarrierClash, Clash, Diversification, Figures, Ratios, DIVERSIFICATION_PERIODS,
+};
+pub use run::{draw_vendor_year, program_stream, VendorDraw};
