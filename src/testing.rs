@@ -106,6 +106,7 @@ pub fn events(
                 series: None,
                 recoveries: Vec::new(),
                 year: None,
+                program: None,
             }
         })
 }
