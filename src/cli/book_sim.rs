@@ -2,7 +2,7 @@
 //! [--json] [--ord DIR] [--svg FILE] [--events-out FILE] [--passes 1|2]` (spec section 15.2).
 
 use super::out::Out;
-use super::simulate::Args;
+use super::simulate::{Args, PltFile};
 use super::{read_source, EXIT_FAILED, EXIT_USAGE};
 use miette::Diagnostic;
 use specie::portfolio::{
@@ -70,25 +70,11 @@ pub fn run(out: &mut Out, args: &Args, periods: &[u64]) -> Result<(), u8> {
             b.set_position(done);
         }
     };
-    let mut plt = match &args.ord {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
-            let path = dir.join("plt.csv");
-            let file = std::fs::File::create(&path).map_err(|e| cannot(&path, e))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            simulate::write_plt_header(&mut w).map_err(|e| cannot(&path, e))?;
-            Some((w, path))
-        }
-        None => None,
-    };
-    let mut failed: Option<std::io::Error> = None;
-    let decimals = portfolio.currency.minor_units;
+    let mut plt = PltFile::open(args.ord.as_deref(), portfolio.currency.minor_units)?;
     let wants_plt = plt.is_some();
     let mut write_plt = |keys: &[simulate::SummaryKey], block: &simulate::Block| {
-        if let (Some((w, _)), None) = (&mut plt, &failed) {
-            if let Err(e) = simulate::write_plt_rows(w, keys, block, decimals) {
-                failed = Some(e);
-            }
+        if let Some(p) = plt.as_mut() {
+            p.block(keys, block);
         }
     };
     let options = BookOptions {
@@ -120,11 +106,8 @@ pub fn run(out: &mut Out, args: &Args, periods: &[u64]) -> Result<(), u8> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if let Some((mut w, path)) = plt {
-        if let Some(e) = failed {
-            return Err(cannot(&path, e));
-        }
-        std::io::Write::flush(&mut w).map_err(|e| cannot(&path, e))?;
+    if let Some(p) = plt {
+        p.finish()?;
     }
     if let Some(dir) = &args.ord {
         let tables = simulate::SimulationResult {

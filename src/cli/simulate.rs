@@ -214,25 +214,11 @@ fn two_passes(
         errln!("error: cannot write `{}`: {e}", path.display());
         EXIT_USAGE
     };
-    let mut plt = match &args.ord {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
-            let path = dir.join("plt.csv");
-            let file = std::fs::File::create(&path).map_err(|e| cannot(&path, e))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            simulate::write_plt_header(&mut w).map_err(|e| cannot(&path, e))?;
-            Some((w, path))
-        }
-        None => None,
-    };
-    let mut failed: Option<std::io::Error> = None;
-    let decimals = program.currency.minor_units;
+    let mut plt = PltFile::open(args.ord.as_deref(), program.currency.minor_units)?;
     let wants_plt = plt.is_some();
     let mut write_plt = |keys: &[simulate::SummaryKey], block: &simulate::Block| {
-        if let (Some((w, _)), None) = (&mut plt, &failed) {
-            if let Err(e) = simulate::write_plt_rows(w, keys, block, decimals) {
-                failed = Some(e);
-            }
+        if let Some(p) = plt.as_mut() {
+            p.block(keys, block);
         }
     };
     let tally = simulate::simulate_two_pass(
@@ -254,11 +240,8 @@ fn two_passes(
         errln!("error: {e}");
         EXIT_FAILED
     })?;
-    if let Some((mut w, path)) = plt {
-        if let Some(e) = failed {
-            return Err(cannot(&path, e));
-        }
-        std::io::Write::flush(&mut w).map_err(|e| cannot(&path, e))?;
+    if let Some(p) = plt {
+        p.finish()?;
     }
     let result = tally.statistics(program, &model.name, seed, periods);
     if let Some(dir) = &args.ord {
@@ -270,4 +253,56 @@ fn two_passes(
         .map(|_| tally.curves_svg(program, &result));
     let block = tally.block();
     Ok((result, svg, block.events, block.clamped))
+}
+
+/// `plt.csv` of `--ord DIR`, written as the years come; the first write error is kept and
+/// reported by [`PltFile::finish`].
+pub(super) struct PltFile {
+    w: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+    failed: Option<std::io::Error>,
+    decimals: u32,
+}
+
+impl PltFile {
+    /// Creates `DIR/plt.csv` with its header, when `--ord DIR` is given.
+    pub(super) fn open(dir: Option<&Path>, decimals: u32) -> Result<Option<PltFile>, u8> {
+        let Some(dir) = dir else {
+            return Ok(None);
+        };
+        std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
+        let path = dir.join("plt.csv");
+        let file = std::fs::File::create(&path).map_err(|e| cannot_write(&path, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        simulate::write_plt_header(&mut w).map_err(|e| cannot_write(&path, e))?;
+        Ok(Some(PltFile {
+            w,
+            path,
+            failed: None,
+            decimals,
+        }))
+    }
+
+    /// Writes a block's rows (nothing more once a write failed).
+    pub(super) fn block(&mut self, keys: &[simulate::SummaryKey], block: &simulate::Block) {
+        if self.failed.is_none() {
+            if let Err(e) = simulate::write_plt_rows(&mut self.w, keys, block, self.decimals) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    /// Flushes the file, or reports the first write error.
+    pub(super) fn finish(mut self) -> Result<(), u8> {
+        if let Some(e) = self.failed.take() {
+            return Err(cannot_write(&self.path, e));
+        }
+        std::io::Write::flush(&mut self.w).map_err(|e| cannot_write(&self.path, e))
+    }
+}
+
+/// Reports a file that cannot be written: a usage or I/O error.
+pub(super) fn cannot_write(path: &Path, e: std::io::Error) -> u8 {
+    errln!("error: cannot write `{}`: {e}", path.display());
+    EXIT_USAGE
 }

@@ -968,7 +968,6 @@ pub fn write_events(
 ) -> Result<(), std::io::Error> {
     let setup = Setup::new(program, model, seed);
     let mut drawn = Year::default();
-    let cur = &program.currency;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
     let modelled = program
         .parametric
@@ -982,24 +981,7 @@ pub fn write_events(
             indices_line(&year_indices(program, model, &drawn), year, &mut buf)?;
         }
         for ev in &events {
-            let mut o = serde_json::Map::new();
-            o.insert("year".into(), year.into());
-            o.insert("id".into(), ev.id.into());
-            o.insert("cause".into(), ev.cause.into());
-            o.insert("occurred".into(), ev.occurred.to_string().into());
-            o.insert("discovered".into(), ev.discovered.to_string().into());
-            let losses: Vec<serde_json::Value> = ev
-                .lines
-                .iter()
-                .map(|l| serde_json::json!({"tier": l.tier, "amount": cur.decimal(l.value).to_string()}))
-                .collect();
-            o.insert("losses".into(), losses.into());
-            let attrs = attributes_json(program, &ev.attributes);
-            if !attrs.is_empty() {
-                o.insert("attributes".into(), attrs.into());
-            }
-            serde_json::to_writer(&mut buf, &o).map_err(std::io::Error::other)?;
-            buf.push(b'\n');
+            event_line(program, ev, year, None, &mut buf)?;
         }
         if buf.len() > 1 << 16 {
             w.write_all(&buf)?;
@@ -1008,6 +990,43 @@ pub fn write_events(
     }
     w.write_all(&buf)?;
     w.flush()
+}
+
+/// One simulated event as a JSON line (section 5 with amount lines): `year`, then
+/// `program` (a book's key) when given, the event, and its `series` when it has one.
+pub(crate) fn event_line(
+    program: &Program,
+    ev: &Event<'_>,
+    year: u64,
+    key: Option<&str>,
+    buf: &mut Vec<u8>,
+) -> Result<(), std::io::Error> {
+    let cur = &program.currency;
+    let mut o = serde_json::Map::new();
+    o.insert("year".into(), year.into());
+    if let Some(key) = key {
+        o.insert("program".into(), key.into());
+    }
+    o.insert("id".into(), ev.id.into());
+    o.insert("cause".into(), ev.cause.into());
+    o.insert("occurred".into(), ev.occurred.to_string().into());
+    o.insert("discovered".into(), ev.discovered.to_string().into());
+    if let Some(series) = ev.series {
+        o.insert("series".into(), series.into());
+    }
+    let losses: Vec<serde_json::Value> = ev
+        .lines
+        .iter()
+        .map(|l| serde_json::json!({"tier": l.tier, "amount": cur.decimal(l.value).to_string()}))
+        .collect();
+    o.insert("losses".into(), losses.into());
+    let attrs = attributes_json(program, &ev.attributes);
+    if !attrs.is_empty() {
+        o.insert("attributes".into(), attrs.into());
+    }
+    serde_json::to_writer(&mut *buf, &o).map_err(std::io::Error::other)?;
+    buf.push(b'\n');
+    Ok(())
 }
 
 /// The line `{"year": Y, "indices": {NAME: [[instant, value], …]}}` of a year's series
@@ -1035,7 +1054,7 @@ fn indices_line(
 }
 
 /// Attribute values as a scenario writes them.
-pub(crate) fn attributes_json(
+fn attributes_json(
     program: &Program,
     values: &[crate::program::Value],
 ) -> serde_json::Map<String, serde_json::Value> {

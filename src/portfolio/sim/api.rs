@@ -201,30 +201,8 @@ pub fn write_book_events(
             let exp = super::run::expansions(&s, ps, year, &vendor);
             let parts = year_parts(&ps.setup, &drawn, year);
             let events = program_events(&s, p, ps, &drawn, &parts, &exp, &vendor);
-            let cur = &program.currency;
             for ev in &events {
-                let mut o = serde_json::Map::new();
-                o.insert("year".into(), year.into());
-                o.insert("program".into(), ps.key.into());
-                o.insert("id".into(), ev.id.into());
-                o.insert("cause".into(), ev.cause.into());
-                o.insert("occurred".into(), ev.occurred.to_string().into());
-                o.insert("discovered".into(), ev.discovered.to_string().into());
-                if let Some(series) = ev.series {
-                    o.insert("series".into(), series.into());
-                }
-                let losses: Vec<serde_json::Value> = ev
-                    .lines
-                    .iter()
-                    .map(|l| serde_json::json!({"tier": l.tier, "amount": cur.decimal(l.value).to_string()}))
-                    .collect();
-                o.insert("losses".into(), losses.into());
-                let attrs = crate::simulate::attributes_json(program, &ev.attributes);
-                if !attrs.is_empty() {
-                    o.insert("attributes".into(), attrs.into());
-                }
-                serde_json::to_writer(&mut buf, &o).map_err(std::io::Error::other)?;
-                buf.push(b'\n');
+                crate::simulate::event_line(program, ev, year, Some(ps.key), &mut buf)?;
             }
         }
         if buf.len() > 1 << 16 {
