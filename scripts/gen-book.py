@@ -6,12 +6,17 @@ of every vendor plus a few own events per program. Deterministic for a seed.
 
     python3 scripts/gen-book.py --programs 200 --vendors 10 --out /tmp/book
     target/release/specie replay /tmp/book/book.specie /tmp/book/rds.json
+
+With --model it also writes a portfolio model (`model.specie`): every program with the
+shipped hot-wallet model, and one vendor peril per vendor (Poisson 0.05 a year, damage
+beta 1.2 2.0), for timing `specie simulate PORTFOLIO PORTFOLIO-MODEL`.
 """
 
 import argparse
 import json
 import os
 import random
+import shutil
 
 CARRIERS = ["Northgate Specialty", "Harbor Underwriting", "Meridian Mutual", "Syndicate 1001",
             "Syndicate 2020", "Atlas Re", "Alpine Fronting AG", "Lakeside Insurance",
@@ -51,6 +56,7 @@ def main() -> None:
     ap.add_argument("--vendors", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--model", action="store_true", help="also write model.specie")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     os.makedirs(os.path.join(a.out, "programs"), exist_ok=True)
@@ -92,6 +98,23 @@ def main() -> None:
     with open(os.path.join(a.out, "rds.json"), "w") as f:
         json.dump({"name": "Generated 10-vendor RDS", "events": events,
                    "vendor_events": vendor_events}, f, indent=1)
+    if a.model:
+        write_model(a.out, keys, a.vendors)
+
+
+def write_model(out: str, keys: list[str], vendors: int) -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(os.path.join(out, "models"), exist_ok=True)
+    shutil.copy(os.path.join(here, "..", "fixtures", "book", "models", "hot-wallet-drain.specie"),
+                os.path.join(out, "models", "hot-wallet-drain.specie"))
+    lines = ['portfolio model "Generated book model" {', "  seed 3"]
+    lines += [f'  model "{k}" "models/hot-wallet-drain.specie"' for k in keys]
+    for v in range(vendors):
+        lines += [f'  vendor peril "V{v}" {{', f'    vendor "vendor_{v}"', "    cause vendor_breach",
+                  "    frequency poisson 0.05 per year", "    damage beta 1.2 2.0", "  }"]
+    lines.append("}")
+    with open(os.path.join(out, "model.specie"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -207,6 +207,26 @@ pub struct Block {
 }
 
 impl Block {
+    /// Adds the years of `blocks`, in order, to this block's: [`Block::merge`] with each
+    /// summary's value lists grown once to their final length.
+    pub fn merge_all(&mut self, blocks: Vec<Block>) {
+        let mut lens: BTreeMap<SummaryKey, (usize, usize)> = BTreeMap::new();
+        for (k, a) in blocks.iter().flat_map(|b| &b.summaries) {
+            let e = lens.entry(*k).or_default();
+            e.0 = e.0.saturating_add(a.annual.len());
+            e.1 = e.1.saturating_add(a.largest.len());
+        }
+        for (k, (annual, largest)) in lens {
+            let a = self.summaries.entry(k).or_default();
+            a.annual.reserve(annual);
+            a.annual_years.reserve(annual);
+            a.largest.reserve(largest);
+        }
+        for b in blocks {
+            self.merge(b);
+        }
+    }
+
     /// Adds `other`'s years to this block's.
     pub fn merge(&mut self, other: Block) {
         self.years = self.years.saturating_add(other.years);
@@ -311,7 +331,9 @@ pub(crate) struct Setup<'p> {
     /// The program planned once, shared by every block's replayer.
     plan: std::sync::Arc<crate::replay::Plan<'p>>,
     model: &'p Model,
-    seed: u64,
+    /// The seed's stream before any draw: a year's stream is a copy set to the year
+    /// (the same state as [`sample::stream`], without expanding the seed every year).
+    fresh: rand_chacha::ChaCha8Rng,
     /// Per layer, each carrier's index in the program's carrier list.
     carrier_index: Vec<Vec<usize>>,
     /// Per parametric cover, each carrier's index in [`carrier_names`].
@@ -361,6 +383,13 @@ impl<'p> Setup<'p> {
         &self.plan
     }
 
+    /// The random stream of `year` (as [`sample::stream`]).
+    pub(crate) fn stream(&self, year: u64) -> rand_chacha::ChaCha8Rng {
+        let mut rng = self.fresh.clone();
+        rng.set_stream(year);
+        rng
+    }
+
     /// Per layer, each carrier's index in the program's carrier list.
     pub(crate) fn carrier_index(&self) -> &[Vec<usize>] {
         &self.carrier_index
@@ -384,7 +413,7 @@ impl<'p> Setup<'p> {
         Setup {
             program,
             model,
-            seed,
+            fresh: sample::stream(seed, 0),
             carrier_index,
             cover_carriers,
             carriers: names.len(),
@@ -471,7 +500,7 @@ pub struct YearEvents<'a> {
 pub(crate) fn year_events<'a>(
     setup: &'a Setup<'_>,
     drawn: &Year,
-    ids: &'a [String],
+    ids: &'a Ids,
     lines: &'a [Line<'a>],
 ) -> Vec<Event<'a>> {
     let model = setup.model;
@@ -482,7 +511,7 @@ pub(crate) fn year_events<'a>(
         };
         let end = d.first_line.saturating_add(peril.losses.len());
         events.push(Event {
-            id: ids.get(n).map_or("", String::as_str),
+            id: ids.get(n),
             cause: &peril.cause,
             cause_id: setup
                 .cause_ids
@@ -501,18 +530,54 @@ pub(crate) fn year_events<'a>(
     events
 }
 
+/// A year's event ids `Y{year}.{peril}.{k}`, in drawing order, in one buffer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ids {
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    /// The ids of `drawn`'s events in `year`.
+    pub(crate) fn of(drawn: &Year, year: u64) -> Ids {
+        let mut ids = Ids {
+            text: String::with_capacity(drawn.events.len().saturating_mul(16)),
+            ends: Vec::with_capacity(drawn.events.len()),
+        };
+        let mut digits = itoa::Buffer::new();
+        for d in &drawn.events {
+            ids.text.push('Y');
+            ids.text.push_str(digits.format(year));
+            ids.text.push('.');
+            ids.text.push_str(digits.format(d.peril.saturating_add(1)));
+            ids.text.push('.');
+            ids.text.push_str(digits.format(d.k));
+            ids.ends.push(ids.text.len());
+        }
+        ids
+    }
+
+    /// The `n`-th id ("" past the last).
+    pub(crate) fn get(&self, n: usize) -> &str {
+        let start = n
+            .checked_sub(1)
+            .and_then(|i| self.ends.get(i))
+            .copied()
+            .unwrap_or(0);
+        let end = self.ends.get(n).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
 /// The ids and lines of a year's draws, for [`year_events`].
 pub(crate) fn year_parts<'a>(
     setup: &'a Setup<'_>,
     drawn: &Year,
     year: u64,
-) -> (Vec<String>, Vec<Line<'a>>) {
+) -> (Ids, Vec<Line<'a>>) {
     let model = setup.model;
-    let ids = drawn
-        .events
-        .iter()
-        .map(|d| format!("Y{year}.{}.{}", d.peril.saturating_add(1), d.k))
-        .collect();
+    let ids = Ids::of(drawn, year);
     let mut lines = Vec::with_capacity(drawn.lines.len());
     for d in &drawn.events {
         let Some(peril) = model.perils.get(d.peril) else {
@@ -560,6 +625,8 @@ pub(crate) fn run_block(
     };
     // Fixed summaries accumulate densely; they join the map at the end of the block.
     let mut fixed: Vec<Acc> = vec![Acc::default(); setup.fixed_len()];
+    // Reasons and clauses, in the order first met (a few): they join the map at the end.
+    let mut dynamic: Vec<(SummaryKey, Acc)> = Vec::new();
     let mut replayer = Replayer::with_plan(std::sync::Arc::clone(&setup.plan));
     let mut out = Outcome::default();
     let mut drawn = Year::default();
@@ -572,7 +639,7 @@ pub(crate) fn run_block(
     };
     block.claim_years = vec![0; program.parametric.len()];
     for year in first_year..first_year.saturating_add(count) {
-        draw_year(program, setup.model, setup.seed, year, &mut drawn);
+        draw_year_from(program, setup.model, &mut setup.stream(year), &mut drawn);
         block.events = block.events.saturating_add(drawn.events.len() as u64);
         block.clamped = block.clamped.saturating_add(drawn.clamped);
         if drawn.events.is_empty() && drawn.excursions.is_empty() {
@@ -607,12 +674,21 @@ pub(crate) fn run_block(
         if !program.parametric.is_empty() {
             parametric_year(setup, &drawn, &mut acc, &mut block).map_err(replay_err)?;
         }
-        close_year(setup, year, &replayer, &acc, &mut fixed, &mut block);
+        close_year(
+            setup,
+            year,
+            &replayer,
+            &acc,
+            &mut fixed,
+            &mut dynamic,
+            &mut block,
+        );
         on_year(year, &events, &replayer);
     }
     for (i, a) in fixed.into_iter().enumerate() {
         block.summaries.insert(setup.fixed_key(i), a);
     }
+    block.summaries.extend(dynamic);
     Ok(block)
 }
 
@@ -763,17 +839,21 @@ fn close_year(
     replayer: &Replayer<'_>,
     acc: &YearAcc,
     fixed: &mut [Acc],
+    dynamic: &mut Vec<(SummaryKey, Acc)>,
     block: &mut Block,
 ) {
     for (a, (total, largest)) in fixed.iter_mut().zip(&acc.fixed) {
         a.add_year(year, *total, *largest);
     }
     for (k, total, largest) in &acc.dynamic {
-        block
-            .summaries
-            .entry(*k)
-            .or_default()
-            .add_year(year, *total, *largest);
+        match dynamic.iter_mut().find(|(kk, _)| kk == k) {
+            Some((_, a)) => a.add_year(year, *total, *largest),
+            None => {
+                let mut a = Acc::default();
+                a.add_year(year, *total, *largest);
+                dynamic.push((*k, a));
+            }
+        }
     }
     for (k, l) in block.layers.iter_mut().enumerate() {
         if acc.attached.get(k).copied().unwrap_or(false) {
@@ -951,9 +1031,7 @@ pub fn simulate_years(
         layers: vec![LayerAcc::default(); program.layers.len()],
         ..Block::default()
     };
-    for b in results {
-        total.merge(b?);
-    }
+    total.merge_all(results.into_iter().collect::<Result<_, _>>()?);
     Ok(total)
 }
 

@@ -144,10 +144,14 @@ impl Hist {
     }
 }
 
+/// Values between two kept prefix sums of [`Sorted`].
+const SUM_STRIDE: usize = 64;
+
 /// Every value kept, sorted from the largest down: the one-pass answer.
 pub(crate) struct Sorted<'b> {
     block: &'b Block,
-    /// Per summary and kind: the non-zero values, largest first, and their prefix sums.
+    /// Per summary and kind: the non-zero values, largest first, and the sums of their
+    /// first `j × SUM_STRIDE` (a prefix sum per value would take twice the values' memory).
     desc: HashMap<(SummaryKey, Kind), (Vec<i64>, Vec<i128>)>,
     /// Per year with a non-zero uncovered: (uncovered, parametric paid), largest first.
     joint: Vec<(i64, i64)>,
@@ -162,13 +166,14 @@ impl<'b> Sorted<'b> {
                 let mut v = values.clone();
                 v.sort_unstable_by(|a, b| b.cmp(a));
                 let mut sum: i128 = 0;
-                let sums = v
-                    .iter()
-                    .map(|x| {
-                        sum = sum.saturating_add(i128::from(*x));
-                        sum
-                    })
-                    .collect();
+                let mut sums = Vec::with_capacity((v.len() / SUM_STRIDE).saturating_add(1));
+                sums.push(0);
+                for chunk in v.chunks(SUM_STRIDE) {
+                    sum = chunk
+                        .iter()
+                        .fold(sum, |s, x| s.saturating_add(i128::from(*x)));
+                    sums.push(sum);
+                }
                 desc.insert((*key, kind), (v, sums));
             }
         }
@@ -200,14 +205,21 @@ impl Ranks for Sorted<'_> {
         let Some((desc, sums)) = self.desc.get(&(key, kind)) else {
             return (0, 0);
         };
-        let positive = desc.iter().take_while(|v| **v > 0).count() as u64;
+        let positive = desc.partition_point(|v| *v > 0) as u64;
         let zeros = self.block.years.saturating_sub(desc.len() as u64);
-        let nth = |i: u64| -> (i64, i128) {
-            let i = usize::try_from(i).ok().and_then(|i| i.checked_sub(1));
-            (
-                i.and_then(|i| desc.get(i)).copied().unwrap_or(0),
-                i.and_then(|i| sums.get(i)).copied().unwrap_or(0),
-            )
+        // The r-th largest and the sum of the r largest (r from 1; `(0, 0)` past the end).
+        let nth = |r: u64| -> (i64, i128) {
+            let Some(r) = usize::try_from(r).ok().filter(|r| *r <= desc.len()) else {
+                return (0, 0);
+            };
+            let full = r / SUM_STRIDE;
+            let base = sums.get(full).copied().unwrap_or(0);
+            let rest = desc.get(full.saturating_mul(SUM_STRIDE)..r).unwrap_or(&[]);
+            let sum = rest
+                .iter()
+                .fold(base, |s, x| s.saturating_add(i128::from(*x)));
+            let value = r.checked_sub(1).and_then(|i| desc.get(i)).copied();
+            (value.unwrap_or(0), sum)
         };
         if r <= positive {
             nth(r)

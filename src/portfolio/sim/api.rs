@@ -124,9 +124,7 @@ pub fn simulate_book(
     let parts: Vec<Result<Block, SimulateError>> =
         pool.install(|| blocks.par_iter().map(|(f, c)| run(*f, *c)).collect());
     let mut whole = Block::default();
-    for b in parts {
-        whole.merge(b?);
-    }
+    whole.merge_all(parts.into_iter().collect::<Result<_, _>>()?);
     if let Some(f) = on_block.as_mut() {
         f(&listed(&whole), &whole);
     }

@@ -13,7 +13,7 @@ use crate::portfolio::{dependent_loss, Portfolio, Uses};
 use crate::replay::{group, Outcome, ReplayError, Replayer};
 use crate::scenario::{Event, Line, OTHER_SYMBOL};
 use crate::simulate::{
-    count, draw_year_from, stream, year_events, year_parts, Acc, Block, Setup, SimulateError,
+    count, draw_year_from, stream, year_events, year_parts, Acc, Block, Ids, Setup, SimulateError,
     SummaryKey, Year,
 };
 use crate::time::Instant;
@@ -509,7 +509,7 @@ pub(crate) fn program_events<'a, 'b: 'a>(
     p: usize,
     ps: &'a ProgramSetup<'b>,
     drawn: &'a Year,
-    own: &'a (Vec<String>, Vec<Line<'a>>),
+    own: &'a (Ids, Vec<Line<'a>>),
     exp: &'a [(usize, String, Vec<Line<'b>>)],
     vendor: &[VendorDraw],
 ) -> Vec<Event<'a>> {
