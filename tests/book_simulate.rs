@@ -197,3 +197,35 @@ fn the_command_line_simulates_a_book_and_refuses_a_bad_model() {
     assert!(err.contains("portfolio_model::unknown_vendor"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_book_run_spread_over_machines_gives_the_one_machine_bytes() {
+    use specie::portfolio::{
+        book_keep_years, book_plan_pass_two, book_sketch_years, book_statistics,
+    };
+    use specie::simulate::{gather, BucketPlan, KeptValues, Sketch};
+    let p = book();
+    let m = book_model(&p, &std::fs::read_to_string(root().join(MODEL)).unwrap());
+    let years = 9_000;
+    let (local, _, _, _) = run(&p, &m, years, 1, 2);
+    // Four "machines": years 1-2000, 2001-2048, 2049-6000, 6001-9000.
+    let slices = [(1, 2000), (2001, 48), (2049, 3952), (6001, 3000)];
+    let mut merged = Sketch::default();
+    for (f, n) in slices.iter().rev() {
+        let s = book_sketch_years(&p, &m, 7, *f, *n, Some(1)).unwrap();
+        merged = merged.merge(Sketch::from_bytes(&s.to_bytes()).unwrap());
+    }
+    assert_eq!(merged.block().years, years);
+    let plan = book_plan_pass_two(&merged, &DEFAULT_RETURN_PERIODS);
+    let plan = BucketPlan::from_bytes(&plan.to_bytes()).unwrap();
+    let kept: Vec<KeptValues> = slices
+        .iter()
+        .map(|(f, n)| {
+            let k = book_keep_years(&p, &m, 7, &plan, *f, *n, Some(2)).unwrap();
+            KeptValues::from_bytes(&k.to_bytes()).unwrap()
+        })
+        .collect();
+    let tally = gather(merged, &plan, kept);
+    let spread = book_statistics(&p, &m, 7, &tally, &DEFAULT_RETURN_PERIODS).to_json();
+    assert_eq!(spread, local);
+}

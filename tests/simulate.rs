@@ -575,3 +575,105 @@ fn two_passes_from_the_command_line_write_the_same_files() {
     assert_eq!(code, 2, "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A run spread over "machines": the years cut into `parts` uneven slices, each slice's
+/// sketch and keep shipped as bytes, sketches merged in reverse order, keeps gathered in
+/// year order: the statistics JSON of that tally.
+fn spread_run(
+    p: &specie::program::Program,
+    m: &specie::model::Model,
+    years: u64,
+    seed: u64,
+    cuts: &[u64],
+) -> String {
+    use simulate::{BucketPlan, KeptValues, Sketch};
+    let mut slices = Vec::new();
+    let mut first = 1;
+    for c in cuts.iter().copied().chain([years]) {
+        let c = c.min(years);
+        if c >= first {
+            slices.push((first, c - first + 1));
+            first = c + 1;
+        }
+    }
+    let sketches: Vec<Vec<u8>> = slices
+        .iter()
+        .map(|(f, n)| {
+            simulate::sketch_years(p, m, seed, *f, *n, Some(1))
+                .unwrap()
+                .to_bytes()
+        })
+        .collect();
+    let mut merged = Sketch::default();
+    for b in sketches.iter().rev() {
+        merged = merged.merge(Sketch::from_bytes(b).unwrap());
+    }
+    let periods = simulate::DEFAULT_RETURN_PERIODS;
+    let plan = simulate::plan_pass_two(p, &merged, &periods, false);
+    let plan = BucketPlan::from_bytes(&plan.to_bytes()).unwrap();
+    let kept: Vec<KeptValues> = slices
+        .iter()
+        .map(|(f, n)| {
+            let k = simulate::keep_years(p, m, seed, &plan, *f, *n, Some(2)).unwrap();
+            KeptValues::from_bytes(&k.to_bytes()).unwrap()
+        })
+        .collect();
+    let tally = simulate::gather(merged, &plan, kept);
+    tally.statistics(p, &m.name, seed, &periods).to_json()
+}
+
+#[test]
+fn a_run_spread_over_machines_gives_the_one_machine_bytes() {
+    for m in files("fixtures/models", "specie") {
+        let name = common::stem(&m);
+        let prog = format!(
+            "fixtures/programs/{}.specie",
+            name.split_once("--").unwrap().0
+        );
+        let p = program(&read(&prog));
+        let model = model(&std::fs::read_to_string(&m).unwrap(), &p);
+        for (years, cuts) in [
+            (1, vec![]),
+            (999, vec![1, 500]),
+            (7_000, vec![2048, 2049, 5000]),
+        ] {
+            let [one, _] = both_ways(&p, &model, years, 7, &simulate::DEFAULT_RETURN_PERIODS, 2);
+            assert_eq!(
+                spread_run(&p, &model, years, 7, &cuts),
+                one.0,
+                "{name}, {years} years cut at {cuts:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_pass_bytes_are_errors_not_panics() {
+    use simulate::{BucketPlan, KeptValues, Sketch};
+    let p = program(&read(PROGRAM));
+    let m = model(&read(EVERY_KIND), &p);
+    let sketch = simulate::sketch_years(&p, &m, 1, 1, 300, Some(1)).unwrap();
+    let plan = simulate::plan_pass_two(&p, &sketch, &simulate::DEFAULT_RETURN_PERIODS, true);
+    let kept = simulate::keep_years(&p, &m, 1, &plan, 1, 300, Some(1)).unwrap();
+    let (s, pl, k) = (sketch.to_bytes(), plan.to_bytes(), kept.to_bytes());
+    assert_eq!(Sketch::from_bytes(&s).unwrap(), sketch);
+    assert_eq!(BucketPlan::from_bytes(&pl).unwrap(), plan);
+    assert_eq!(KeptValues::from_bytes(&k).unwrap(), kept);
+    for bytes in [&s, &pl, &k] {
+        for cut in (0..bytes.len()).step_by(7) {
+            assert!(Sketch::from_bytes(&bytes[..cut]).is_err());
+            assert!(BucketPlan::from_bytes(&bytes[..cut]).is_err());
+            assert!(KeptValues::from_bytes(&bytes[..cut]).is_err());
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Sketch::from_bytes(&longer).is_err());
+        assert!(BucketPlan::from_bytes(&longer).is_err());
+        assert!(KeptValues::from_bytes(&longer).is_err());
+        // A count claiming more items than bytes: refused before allocating.
+        let mut huge = bytes.clone();
+        huge[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(Sketch::from_bytes(&huge).is_err());
+        assert!(KeptValues::from_bytes(&huge).is_err());
+    }
+}

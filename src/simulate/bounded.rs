@@ -12,20 +12,27 @@ use super::rank::{self, bucket, Hist, Kind, Query, Ranks};
 use super::{Block, SimulateError, SummaryKey};
 use std::collections::{BTreeMap, HashMap};
 
-/// Pass 1's result: a block's sums (its value lists left empty) and the histograms.
-#[derive(Debug, Default)]
-pub(crate) struct Sketch {
+/// Pass 1's result for some years: their sums (the value lists left empty) and a
+/// histogram of each summary's values. Sketches of any years merge in any order; as
+/// bytes ([`Sketch::to_bytes`]) they travel from the machines that made them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sketch {
     /// Sums, layers, claim years, events; no values kept.
-    pub block: Block,
-    hists: BTreeMap<(SummaryKey, Kind), Hist>,
+    pub(crate) block: Block,
+    pub(super) hists: BTreeMap<(SummaryKey, Kind), Hist>,
     /// Years with uncovered above the basis-risk threshold, and those without parametric
     /// paid.
-    basis: (u64, u64),
+    pub(super) basis: (u64, u64),
 }
 
 impl Sketch {
+    /// The sums of the years sketched (their value lists are empty).
+    pub fn block(&self) -> &Block {
+        &self.block
+    }
+
     /// Counts a simulated block's values and drops them.
-    pub fn of(mut block: Block, threshold: Option<i64>) -> Sketch {
+    pub(crate) fn of(mut block: Block, threshold: Option<i64>) -> Sketch {
         let basis = threshold.map_or((0, 0), |t| {
             rank::basis_counts(&rank::joint_years(&block), t)
         });
@@ -47,6 +54,7 @@ impl Sketch {
     }
 
     /// Adds `other`'s years (in any order: every part is an integer sum).
+    #[must_use]
     pub fn merge(mut self, other: Sketch) -> Sketch {
         self.block.merge(other.block);
         for (k, h) in other.hists {
@@ -57,10 +65,11 @@ impl Sketch {
         self
     }
 
-    /// The buckets holding the ranks asked for, per summary and kind, ascending.
-    fn plan(&self, queries: &[Query]) -> HashMap<(SummaryKey, Kind), Vec<i32>> {
+    /// What pass 2 keeps: the buckets holding the ranks asked for, per summary and kind;
+    /// with `joint`, each year's parametric paid beside its uncovered total.
+    pub(crate) fn plan(&self, queries: &[Query], joint: bool) -> BucketPlan {
         let n = self.block.years;
-        let mut plan: HashMap<(SummaryKey, Kind), Vec<i32>> = HashMap::new();
+        let mut plan: BTreeMap<(SummaryKey, Kind), Vec<i32>> = BTreeMap::new();
         for (key, kind, r) in queries {
             if let Some((b, _)) = self.hists.get(&(*key, *kind)).and_then(|h| h.locate(n, *r)) {
                 plan.entry((*key, *kind)).or_default().push(b);
@@ -70,31 +79,199 @@ impl Sketch {
             buckets.sort_unstable();
             buckets.dedup();
         }
-        plan
+        let deviations = self
+            .block
+            .summaries
+            .iter()
+            .filter(|(_, a)| a.sum_sq.is_none())
+            .map(|(k, a)| (*k, a.sum as f64 / n.max(1) as f64))
+            .collect();
+        BucketPlan {
+            buckets: plan.into_iter().collect(),
+            joint,
+            deviations,
+        }
+    }
+}
+
+/// What pass 2 keeps of each block of years, made from the whole run's [`Sketch`]; as
+/// bytes ([`BucketPlan::to_bytes`]) it travels to the machines running pass 2.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BucketPlan {
+    /// Per summary and kind (ascending), the buckets holding the ranks asked, ascending.
+    pub(super) buckets: Vec<((SummaryKey, Kind), Vec<i32>)>,
+    /// Whether the uncovered totals carry their year's parametric paid (basis risk).
+    pub(super) joint: bool,
+    /// Summaries whose exact sum of squares overflowed, with their mean: their spread
+    /// needs every annual total in year order.
+    pub(super) deviations: Vec<(SummaryKey, f64)>,
+}
+
+impl BucketPlan {
+    /// What pass 2 keeps of a block of years.
+    pub(crate) fn keep(&self, block: &Block) -> KeptValues {
+        let mut cuts: Kept = self
+            .buckets
+            .iter()
+            .map(|(k, b)| (*k, Cuts::new(b.clone())))
+            .collect();
+        keep(block, self.joint, &mut cuts);
+        let deviations = self
+            .deviations
+            .iter()
+            .map(|(k, _)| {
+                let values = block.summaries.get(k).map(|a| a.annual.clone());
+                (*k, values.unwrap_or_default())
+            })
+            .collect();
+        KeptValues { cuts, deviations }
+    }
+}
+
+/// Pass 2's keep of a block of years: the values in and between the planned buckets, and
+/// the annual totals of the summaries whose spread needs them. As bytes
+/// ([`KeptValues::to_bytes`]) it travels back from the machines running pass 2.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeptValues {
+    pub(super) cuts: Kept,
+    pub(super) deviations: Vec<(SummaryKey, Vec<i64>)>,
+}
+
+impl KeptValues {
+    /// Adds the keep of the years that follow this keep's.
+    pub(crate) fn merge(&mut self, other: KeptValues) {
+        if self.cuts.is_empty() && self.deviations.is_empty() {
+            *self = other;
+            return;
+        }
+        for ((_, a), (_, b)) in self.cuts.iter_mut().zip(other.cuts) {
+            a.merge(b);
+        }
+        for ((_, a), (_, b)) in self.deviations.iter_mut().zip(other.deviations) {
+            a.extend(b);
+        }
+    }
+}
+
+/// Pass 1 over `blocks` on `pool`: their merged sketch.
+pub(crate) fn sketch_blocks(
+    pool: &rayon::ThreadPool,
+    blocks: &[(u64, u64)],
+    simulate: &Simulate<'_>,
+    threshold: Option<i64>,
+) -> Result<Sketch, SimulateError> {
+    use rayon::prelude::*;
+    pool.install(|| {
+        blocks
+            .par_iter()
+            // One sketch per thread, not per block: histograms of many summaries are large.
+            .try_fold(Sketch::default, |acc, (first, count)| {
+                simulate(*first, *count).map(|b| acc.merge(Sketch::of(b, threshold)))
+            })
+            .try_reduce(Sketch::default, |a, b| Ok(a.merge(b)))
+    })
+}
+
+/// Pass 2 over consecutive `blocks` on `pool`: what `plan` keeps of them, in year order.
+pub(crate) fn keep_blocks(
+    pool: &rayon::ThreadPool,
+    blocks: &[(u64, u64)],
+    simulate: &Simulate<'_>,
+    plan: &BucketPlan,
+) -> Result<KeptValues, SimulateError> {
+    use rayon::prelude::*;
+    let parts: Vec<Result<KeptValues, SimulateError>> = pool.install(|| {
+        blocks
+            .par_iter()
+            .map(|(first, count)| simulate(*first, *count).map(|b| plan.keep(&b)))
+            .collect()
+    });
+    let mut kept = KeptValues::default();
+    for part in parts {
+        kept.merge(part?);
+    }
+    Ok(kept)
+}
+
+/// Gathers pass 2's keeps, in year order, into the [`Tally`].
+pub(crate) struct Gather {
+    cuts: HashMap<(SummaryKey, Kind), Cuts>,
+    /// (key, mean, running Σ (v − mean)² in year order).
+    deviations: Vec<(SummaryKey, f64, f64)>,
+}
+
+impl Gather {
+    pub(crate) fn new(plan: &BucketPlan) -> Gather {
+        Gather {
+            cuts: plan
+                .buckets
+                .iter()
+                .map(|(k, b)| (*k, Cuts::new(b.clone())))
+                .collect(),
+            deviations: plan.deviations.iter().map(|(k, m)| (*k, *m, 0.0)).collect(),
+        }
+    }
+
+    /// Adds the keep of the next block of years.
+    pub(crate) fn add(&mut self, kept: KeptValues) {
+        for (k, c) in kept.cuts {
+            if let Some(all) = self.cuts.get_mut(&k) {
+                all.merge(c);
+            }
+        }
+        for (key, values) in kept.deviations {
+            for (k, mean, sum) in &mut self.deviations {
+                if *k == key {
+                    *sum = values.iter().fold(*sum, |s, v| {
+                        let d = *v as f64 - *mean;
+                        s + d * d
+                    });
+                }
+            }
+        }
+    }
+
+    /// The tally of the run sketched by `sketch`.
+    pub(crate) fn finish(mut self, sketch: Sketch) -> Tally {
+        self.cuts.values_mut().for_each(Cuts::finish);
+        let n = sketch.block.years;
+        let deviations = self
+            .deviations
+            .into_iter()
+            .map(|(key, mean, sum)| {
+                let nonzero = sketch.block.summaries.get(&key).map_or(0, |a| a.nonzero);
+                (key, sum + rank::zeros_deviation(nonzero, n, mean))
+            })
+            .collect();
+        Tally {
+            sketch,
+            cuts: self.cuts,
+            deviations,
+        }
     }
 }
 
 /// Pass 2's keep for one summary and kind: around each planned bucket, the values in it
 /// and the sums of those between it and the next.
-#[derive(Clone, Debug, Default)]
-struct Cuts {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Cuts {
     /// Planned buckets, ascending.
-    buckets: Vec<i32>,
+    pub(super) buckets: Vec<i32>,
     /// Per gap `i` (the values in buckets between `buckets[i - 1]` and `buckets[i]`; the
     /// last gap above every planned bucket): count, sum, sum of the years' payloads.
-    gaps: Vec<(u64, i128, i128)>,
+    pub(super) gaps: Vec<(u64, i128, i128)>,
     /// Per planned bucket: its values, each with how many years had it and the sum of
     /// their payloads; equal values are merged as the list grows (a bucket often holds
     /// one value in many years: a deductible, a limit).
-    values: Vec<Group>,
+    pub(super) values: Vec<Group>,
 }
 
 /// The values kept of one planned bucket: (value, years, payload sum).
-#[derive(Clone, Debug, Default)]
-struct Group {
-    list: Vec<(i64, u64, i128)>,
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Group {
+    pub(super) list: Vec<(i64, u64, i128)>,
     /// The length after the last merge of equal values.
-    merged: usize,
+    pub(super) merged: usize,
 }
 
 impl Group {
@@ -125,7 +302,7 @@ impl Group {
 }
 
 impl Cuts {
-    fn new(buckets: Vec<i32>) -> Cuts {
+    pub(super) fn new(buckets: Vec<i32>) -> Cuts {
         Cuts {
             gaps: vec![(0, 0, 0); buckets.len().saturating_add(1)],
             values: vec![Group::default(); buckets.len()],
@@ -275,7 +452,7 @@ pub(crate) type Simulate<'s> = dyn Fn(u64, u64) -> Result<Block, SimulateError> 
 pub(crate) type OnSums<'a> = dyn FnMut(&Block, &Block) + 'a;
 
 /// Pass 2's keep of one block, per summary and kind.
-type Kept = Vec<((SummaryKey, Kind), Cuts)>;
+pub(super) type Kept = Vec<((SummaryKey, Kind), Cuts)>;
 
 /// Blocks simulated at once in pass 2 per thread, then consumed in year order. A block
 /// kept for `on_block` holds its years' values until consumed, so fewer are in flight.
@@ -295,35 +472,10 @@ pub(crate) fn two_pass(
 ) -> Result<Tally, SimulateError> {
     let mut on_block = on_block;
     use rayon::prelude::*;
-    let sketch = pool.install(|| {
-        blocks
-            .par_iter()
-            // One sketch per thread, not per block: histograms of many summaries are large.
-            .try_fold(Sketch::default, |acc, (first, count)| {
-                simulate(*first, *count).map(|b| acc.merge(Sketch::of(b, threshold)))
-            })
-            .try_reduce(Sketch::default, |a, b| Ok(a.merge(b)))
-    })?;
-    let plan = sketch.plan(&queries(&sketch.block));
-    let n = sketch.block.years;
-    let joint = threshold.is_some();
-    let mut cuts: HashMap<(SummaryKey, Kind), Cuts> = plan
-        .into_iter()
-        .map(|(k, buckets)| (k, Cuts::new(buckets)))
-        .collect();
-    // Summaries whose spread needs the values in year order: (key, mean, running sum).
-    let mut deviations: Vec<(SummaryKey, f64, f64)> = sketch
-        .block
-        .summaries
-        .iter()
-        .filter(|(_, a)| a.sum_sq.is_none())
-        .map(|(k, a)| (*k, a.sum as f64 / n.max(1) as f64, 0.0))
-        .collect();
-    let empty: Kept = cuts
-        .iter()
-        .map(|(k, c)| (*k, Cuts::new(c.buckets.clone())))
-        .collect();
-    let ordered = on_block.is_some() || !deviations.is_empty();
+    let sketch = sketch_blocks(pool, blocks, simulate, threshold)?;
+    let plan = sketch.plan(&queries(&sketch.block), threshold.is_some());
+    let mut gather = Gather::new(&plan);
+    let ordered = on_block.is_some() || !plan.deviations.is_empty();
     let window_blocks = pool
         .current_num_threads()
         .saturating_mul(if ordered {
@@ -332,52 +484,27 @@ pub(crate) fn two_pass(
             WINDOW_BLOCKS_PER_THREAD
         })
         .max(1);
+    let wanted = on_block.is_some();
     for window in blocks.chunks(window_blocks) {
-        let parts: Vec<Result<(Option<Block>, Kept), SimulateError>> = pool.install(|| {
+        let parts: Vec<Result<(Option<Block>, KeptValues), SimulateError>> = pool.install(|| {
             window
                 .par_iter()
                 .map(|(first, count)| {
                     let b = simulate(*first, *count)?;
-                    let mut mine = empty.clone();
-                    keep(&b, joint, &mut mine);
-                    Ok((ordered.then_some(b), mine))
+                    let kept = plan.keep(&b);
+                    Ok((wanted.then_some(b), kept))
                 })
                 .collect()
         });
         for part in parts {
-            let (b, mine) = part?;
-            for (k, c) in mine {
-                if let Some(all) = cuts.get_mut(&k) {
-                    all.merge(c);
-                }
-            }
-            let Some(b) = b else { continue };
-            for (key, mean, sum) in &mut deviations {
-                if let Some(a) = b.summaries.get(key) {
-                    *sum = a.annual.iter().fold(*sum, |s, v| {
-                        let d = *v as f64 - *mean;
-                        s + d * d
-                    });
-                }
-            }
-            if let Some(f) = on_block.as_mut() {
+            let (b, kept) = part?;
+            gather.add(kept);
+            if let (Some(b), Some(f)) = (b, on_block.as_mut()) {
                 f(&sketch.block, &b);
             }
         }
     }
-    cuts.values_mut().for_each(Cuts::finish);
-    let deviations = deviations
-        .into_iter()
-        .map(|(key, mean, sum)| {
-            let nonzero = sketch.block.summaries.get(&key).map_or(0, |a| a.nonzero);
-            (key, sum + rank::zeros_deviation(nonzero, n, mean))
-        })
-        .collect();
-    Ok(Tally {
-        sketch,
-        cuts,
-        deviations,
-    })
+    Ok(gather.finish(sketch))
 }
 
 /// Keeps a pass-2 block's values that fall in or between the planned buckets.

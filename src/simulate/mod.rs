@@ -20,12 +20,16 @@ mod sample;
 mod stats;
 mod svg;
 mod wire;
+mod wire_pass;
 
-pub(crate) use bounded::two_pass;
-pub use bounded::Tally;
+pub(crate) use bounded::{keep_blocks, sketch_blocks, two_pass};
+pub use bounded::{BucketPlan, KeptValues, Sketch, Tally};
 pub use index::{index_series, year_indices};
 pub use ord::{write_ord, write_ord_tables, write_plt_header, write_plt_rows};
-pub use passes::{needs_two_passes, simulate_two_pass, OnBlock, ONE_PASS_BYTES};
+pub use passes::{
+    gather, keep_years, needs_two_passes, plan_pass_two, simulate_two_pass, sketch_years, OnBlock,
+    ONE_PASS_BYTES,
+};
 pub(crate) use rank::{Kind, Query, Ranks, Sorted};
 pub(crate) use sample::{count, draw_year_from};
 pub use sample::{

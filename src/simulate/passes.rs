@@ -1,7 +1,7 @@
 //! Choosing and running the two passes of section 16 for a program ([`simulate_two_pass`]),
 //! and the statistics and chart of their [`Tally`].
 
-use super::bounded::{self, Tally};
+use super::bounded::{self, BucketPlan, Gather, KeptValues, Sketch, Tally};
 use super::{
     block_list, memory_needed, run_block, stats, svg, thread_pool, Block, Setup, SimulateError,
     SimulationResult, SummaryKey, PILOT_YEARS,
@@ -80,6 +80,71 @@ pub fn simulate_two_pass(
         &queries,
         if wanted { Some(&mut forward) } else { None },
     )
+}
+
+/// Pass 1 of a run spread over machines (section 16): the sketch of `count` years from
+/// `first_year`. Sketches of all the years, merged in any order ([`Sketch::merge`]), make
+/// the run's; [`plan_pass_two`] then says what pass 2 keeps.
+pub fn sketch_years(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    first_year: u64,
+    count: u64,
+    threads: Option<usize>,
+) -> Result<Sketch, SimulateError> {
+    let pool = thread_pool(threads)?;
+    let setup = Setup::new(program, model, seed);
+    let run = |first: u64, count: u64| run_block(&setup, first, count, &mut |_, _, _| {});
+    let blocks = block_list(first_year, count);
+    bounded::sketch_blocks(&pool, &blocks, &run, stats::basis_threshold(program))
+}
+
+/// What pass 2 keeps, from the sketch of every year of the run: the buckets holding the
+/// ranks of `return_periods` (and, with `chart`, those the chart draws).
+pub fn plan_pass_two(
+    program: &Program,
+    sketch: &Sketch,
+    return_periods: &[u64],
+    chart: bool,
+) -> BucketPlan {
+    let years = sketch.block().years;
+    let summaries = sketch.block().summaries.keys().copied();
+    let mut queries = stats::ranks_needed(summaries, years, return_periods);
+    if chart {
+        queries.extend(svg::ranks_needed(program, years));
+    }
+    sketch.plan(&queries, stats::basis_threshold(program).is_some())
+}
+
+/// Pass 2 of a run spread over machines: what `plan` keeps of `count` years from
+/// `first_year` (the same years a sketch was made of).
+pub fn keep_years(
+    program: &Program,
+    model: &Model,
+    seed: u64,
+    plan: &BucketPlan,
+    first_year: u64,
+    count: u64,
+    threads: Option<usize>,
+) -> Result<KeptValues, SimulateError> {
+    let pool = thread_pool(threads)?;
+    let setup = Setup::new(program, model, seed);
+    let run = |first: u64, count: u64| run_block(&setup, first, count, &mut |_, _, _| {});
+    bounded::keep_blocks(&pool, &block_list(first_year, count), &run, plan)
+}
+
+/// The tally of a run spread over machines: the merged sketch of every year, the plan
+/// made of it, and pass 2's keeps of every year in year order. Its statistics are those
+/// of the same run on one machine, byte for byte.
+pub fn gather(
+    sketch: Sketch,
+    plan: &BucketPlan,
+    kept: impl IntoIterator<Item = KeptValues>,
+) -> Tally {
+    let mut g = Gather::new(plan);
+    kept.into_iter().for_each(|k| g.add(k));
+    g.finish(sketch)
 }
 
 impl Tally {

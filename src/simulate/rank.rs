@@ -63,8 +63,8 @@ pub(crate) fn bucket(v: i64) -> i32 {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Hist {
     /// The bucket of `counts[0]`.
-    lo: i32,
-    counts: Vec<u64>,
+    pub(super) lo: i32,
+    pub(super) counts: Vec<u64>,
     /// Values above zero: how many, and their sum.
     pub positive: u64,
     pub positive_sum: i128,

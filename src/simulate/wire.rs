@@ -18,7 +18,7 @@ pub struct BlockDecodeError {
     pub what: &'static str,
 }
 
-fn bad(what: &'static str) -> BlockDecodeError {
+pub(super) fn bad(what: &'static str) -> BlockDecodeError {
     BlockDecodeError { what }
 }
 
@@ -110,13 +110,13 @@ impl Block {
 }
 
 /// Bytes of an encoded key: tag, reason, clause tag, two indices.
-const KEY_BYTES: usize = 11;
+pub(super) const KEY_BYTES: usize = 11;
 
-fn put_len(out: &mut Vec<u8>, n: usize) {
+pub(super) fn put_len(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u64).to_le_bytes());
 }
 
-fn put_key(out: &mut Vec<u8>, key: SummaryKey) {
+pub(super) fn put_key(out: &mut Vec<u8>, key: SummaryKey) {
     let (tag, reason, clause, a, b): (u8, u8, u8, u32, u32) = match key {
         SummaryKey::GroundUp => (0, 0, 0, 0, 0),
         SummaryKey::Paid => (1, 0, 0, 0, 0),
@@ -172,12 +172,12 @@ fn put_acc(out: &mut Vec<u8>, acc: &Acc) {
 }
 
 /// Reads from the front of a byte slice.
-struct Reader<'a> {
-    rest: &'a [u8],
+pub(super) struct Reader<'a> {
+    pub(super) rest: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], BlockDecodeError> {
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], BlockDecodeError> {
         if self.rest.len() < n {
             return Err(bad("it ends early"));
         }
@@ -190,32 +190,36 @@ impl<'a> Reader<'a> {
         self.take(N)?.try_into().map_err(|_| bad("it ends early"))
     }
 
-    fn u8(&mut self) -> Result<u8, BlockDecodeError> {
+    pub(super) fn u8(&mut self) -> Result<u8, BlockDecodeError> {
         Ok(self.array::<1>()?[0])
     }
 
-    fn u32(&mut self) -> Result<u32, BlockDecodeError> {
+    pub(super) fn u32(&mut self) -> Result<u32, BlockDecodeError> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    fn u64(&mut self) -> Result<u64, BlockDecodeError> {
+    pub(super) fn i32(&mut self) -> Result<i32, BlockDecodeError> {
+        Ok(i32::from_le_bytes(self.array()?))
+    }
+
+    pub(super) fn u64(&mut self) -> Result<u64, BlockDecodeError> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    fn i64(&mut self) -> Result<i64, BlockDecodeError> {
+    pub(super) fn i64(&mut self) -> Result<i64, BlockDecodeError> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 
-    fn i128(&mut self) -> Result<i128, BlockDecodeError> {
+    pub(super) fn i128(&mut self) -> Result<i128, BlockDecodeError> {
         Ok(i128::from_le_bytes(self.array()?))
     }
 
-    fn u128(&mut self) -> Result<u128, BlockDecodeError> {
+    pub(super) fn u128(&mut self) -> Result<u128, BlockDecodeError> {
         Ok(u128::from_le_bytes(self.array()?))
     }
 
     /// A count of items of `size` bytes each, no more than the bytes left can hold.
-    fn len(&mut self, size: usize) -> Result<usize, BlockDecodeError> {
+    pub(super) fn len(&mut self, size: usize) -> Result<usize, BlockDecodeError> {
         let n = usize::try_from(self.u64()?).map_err(|_| bad("a count is too large"))?;
         if n.checked_mul(size).is_none_or(|b| b > self.rest.len()) {
             return Err(bad("a count is larger than the bytes left"));
@@ -223,7 +227,7 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    fn key(&mut self) -> Result<SummaryKey, BlockDecodeError> {
+    pub(super) fn key(&mut self) -> Result<SummaryKey, BlockDecodeError> {
         let (tag, reason, clause) = (self.u8()?, self.u8()?, self.u8()?);
         let (a, b) = (self.u32()?, self.u32()?);
         Ok(match (tag, clause) {

@@ -24,7 +24,7 @@ pub struct BookOptions<'o> {
 }
 
 /// Each program's own model (an empty one for a program without).
-fn own_models(portfolio: &Portfolio, model: &BookModel) -> Vec<Model> {
+pub(super) fn own_models(portfolio: &Portfolio, model: &BookModel) -> Vec<Model> {
     portfolio
         .programs
         .iter()
