@@ -229,3 +229,21 @@ fn a_book_run_spread_over_machines_gives_the_one_machine_bytes() {
     let spread = book_statistics(&p, &m, 7, &tally, &DEFAULT_RETURN_PERIODS).to_json();
     assert_eq!(spread, local);
 }
+
+#[test]
+fn aal_adds_up_so_its_diversification_is_zero() {
+    // The book AAL of a carrier and the sum of its program slices' AAL are one exact sum
+    // divided once: equal to the cent (rounding each slice first left a cent apart).
+    let p = book();
+    let m = book_model(&p, &std::fs::read_to_string(root().join(MODEL)).unwrap());
+    let (json, _, _, _) = run(&p, &m, 4000, 1, 2);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["diversification"].as_array().unwrap();
+    assert!(rows.len() >= 8);
+    for d in rows {
+        assert_eq!(d["book"]["aal"], d["sum_of_programs"]["aal"], "{d}");
+        if d["book"]["aal"] != "0.00" {
+            assert_eq!(d["diversification"]["aal"], 0.0, "{d}");
+        }
+    }
+}

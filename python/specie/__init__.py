@@ -24,7 +24,7 @@ import decimal
 import io
 import json
 import os
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
@@ -32,7 +32,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 from . import _specie
 from ._specie import SpecieError
 
-__all__ = ["Program", "Portfolio", "Model", "Simulation", "SpecieError", "DEFAULT_RETURN_PERIODS", "events_to_jsonl",
+__all__ = ["Program", "Portfolio", "PortfolioModel", "Model", "Simulation", "SpecieError", "DEFAULT_RETURN_PERIODS", "events_to_jsonl",
            "scenario_to_table"]
 
 DEFAULT_RETURN_PERIODS = (2, 5, 10, 25, 50, 100, 200, 250, 500, 1000)
@@ -298,18 +298,31 @@ class Program:
 
     def simulate(self, model: "Model", years: int | None = None, seed: int | None = None,
                  threads: int | None = None,
-                 return_periods: Sequence[int] = DEFAULT_RETURN_PERIODS) -> "Simulation":
+                 return_periods: Sequence[int] = DEFAULT_RETURN_PERIODS,
+                 passes: int | None = None) -> "Simulation":
         """Simulates years of breaches drawn from ``model`` (brief section 12). The
         defaults are the model's ``years`` and ``seed`` (else 10,000 and 0); ``threads``
-        defaults to every core and changes no result. Ctrl-C stops it promptly."""
+        defaults to every core and changes no result. ``passes`` (1 or 2) as the command
+        line's ``--passes``: by default two passes in bounded memory when one pass would
+        keep more than 64 MiB of annual totals (brief section 16); the results are the
+        same bytes either way. Ctrl-C stops it promptly."""
         if not isinstance(model, Model):
             raise TypeError(f"model must be a specie.Model, not {type(model).__name__}")
         years = years if years is not None else (model.years or 10_000)
         seed = seed if seed is not None else (model.seed or 0)
         _check_years(years)
+        _check_passes(passes)
+        periods = list(return_periods)
+        job = _specie.Job.program(self._inner, model.source, model.path)
+        if passes == 2 or (passes is None and job.needs_two_passes(years, seed)):
+            def one_pass() -> dict[str, Any]:
+                block = _specie.simulate_block(self._inner, model.source, model.path, seed, 1, years, threads)
+                return _specie.statistics(self._inner, model.source, model.path, seed, [block], periods)
+            return Simulation(job.simulate_two_pass(years, seed, threads, periods), self._inner.currency,
+                              one_pass)
         block = _specie.simulate_block(self._inner, model.source, model.path, seed, 1, years, threads)
-        return Simulation(_specie.statistics(self._inner, model.source, model.path, seed, [block],
-                                             list(return_periods)), self._inner.currency)
+        return Simulation(_specie.statistics(self._inner, model.source, model.path, seed, [block], periods),
+                          self._inner.currency)
 
 
 def _csv_table(text: str, currency: tuple[str, int], totals: str) -> pa.Table:
@@ -329,6 +342,11 @@ def _csv_table(text: str, currency: tuple[str, int], totals: str) -> pa.Table:
                                              quoted_strings_can_be_null=False),
     )
     return table.replace_schema_metadata(metadata)
+
+
+def _check_passes(passes: Any) -> None:
+    if passes is not None and (isinstance(passes, bool) or passes not in (1, 2)):
+        raise SpecieError(f"passes must be 1 or 2 (or None: chosen by the memory needed), not {passes!r}")
 
 
 def _check_years(years: Any) -> None:
@@ -396,6 +414,54 @@ class Portfolio:
         vendor maximum over that share of a carrier's line."""
         return json.loads(self._inner.tower_json(None if concentration is None else str(concentration)))
 
+    def simulate(self, model: "PortfolioModel", years: int | None = None, seed: int | None = None,
+                 threads: int | None = None,
+                 return_periods: Sequence[int] = DEFAULT_RETURN_PERIODS,
+                 passes: int | None = None) -> "Simulation":
+        """Simulates the book under a portfolio model (brief section 15.2): the JSON of
+        ``specie simulate PORTFOLIO PORTFOLIO-MODEL --json`` as a :class:`Simulation`
+        (its ``diversification`` and ``clash`` tables besides the summaries). Defaults and
+        ``passes`` as for :meth:`Program.simulate`; by default two passes in bounded
+        memory, in slices with a look at Ctrl-C between them."""
+        if not isinstance(model, PortfolioModel):
+            raise TypeError(f"model must be a specie.PortfolioModel, not {type(model).__name__}")
+        _check_passes(passes)
+        job = _specie.Job.book(self._inner, model.source, model.path)
+        own_years, own_seed = job.model_defaults
+        years = years if years is not None else (own_years or 10_000)
+        seed = seed if seed is not None else (own_seed or 0)
+        _check_years(years)
+        periods = list(return_periods)
+        currency = self._inner.currency
+
+        def one_pass() -> dict[str, Any]:
+            return job.simulate_book_one_pass(years, seed, threads, periods)
+        if passes == 1:
+            return Simulation(one_pass(), currency)
+        return Simulation(job.simulate_two_pass(years, seed, threads, periods), currency, one_pass)
+
+
+class PortfolioModel:
+    """A portfolio model (a ``.specie`` file holding one ``portfolio model``, brief section
+    15.2): each program's model and the vendor perils shared by the programs that use a
+    vendor. It is compiled against the portfolio it is simulated with; the programs'
+    model files are read beside it."""
+
+    def __init__(self, source: str, path: str | os.PathLike[str]) -> None:
+        self.source = source
+        self.path = os.fspath(path)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> "PortfolioModel":
+        """Reads a portfolio model file."""
+        return cls(_read(path), path)
+
+    def __reduce__(self):
+        return (PortfolioModel, (self.source, self.path))
+
+    def __repr__(self) -> str:
+        return f"PortfolioModel({self.path!r})"
+
 
 class Model:
     """A model (a ``.specie`` file holding one ``model``). Its syntax is checked here; it
@@ -419,12 +485,16 @@ class Model:
 
 
 class Simulation:
-    """The results of :meth:`Program.simulate`."""
+    """The results of :meth:`Program.simulate` or :meth:`Portfolio.simulate`."""
 
-    def __init__(self, raw: dict[str, Any], currency: tuple[str, int]) -> None:
+    def __init__(self, raw: dict[str, Any], currency: tuple[str, int],
+                 one_pass: Callable[[], dict[str, Any]] | None = None) -> None:
         self._raw = raw
         self._currency = currency
         self._dict = json.loads(raw["json"])
+        # A run made in two passes keeps no year: the year loss table simulates the years
+        # again in one pass (the same years, so the same figures).
+        self._one_pass = one_pass
 
     @property
     def events(self) -> int:
@@ -468,11 +538,45 @@ class Simulation:
 
     def layers(self):
         """One row per layer: attachment and exhaustion probability, expected reinstatement
-        premium."""
+        premium (none for a book)."""
         import pandas as pd
 
         return pd.DataFrame([{**l, "reinstatement_premium": decimal.Decimal(l["reinstatement_premium"])}
-                             for l in self._dict["layers"]])
+                             for l in self._dict.get("layers", [])])
+
+    def diversification(self):
+        """A book's diversification table (brief section 15.2): one row per carrier, its
+        figures over the book (``book_aal``, ``book_aep_100``, ``book_aep_250``) against the
+        sum of its slices of each program (``sum_of_programs_…``, exact decimals), and the
+        share saved (``diversification_…``); empty for a single program."""
+        import pandas as pd
+
+        rows = []
+        for d in self._dict.get("diversification", []):
+            row: dict[str, Any] = {"carrier": d["carrier"]}
+            for group in ("book", "sum_of_programs"):
+                row.update({f"{group}_{k}": decimal.Decimal(v) for k, v in d[group].items()})
+            row.update({f"diversification_{k}": v for k, v in d["diversification"].items()})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def clash(self):
+        """A book's clash table (brief section 15.2): one row per vendor peril and carrier:
+        the peril's events, programs reached per event and share of years in which some
+        carrier paid in two programs or more from one event (``clash_probability``), and
+        the share of years in
+        which one event made the carrier pay in two programs or more
+        (``carrier_clash_probability``); empty for a single program."""
+        import pandas as pd
+
+        rows = []
+        for c in self._dict.get("clash", []):
+            head = {k: c[k] for k in ("peril", "vendor", "events", "programs_per_event", "clash_probability")}
+            for carrier in c["carriers"] or [{"carrier": None, "clash_probability": None}]:
+                rows.append({**head, "carrier": carrier["carrier"],
+                             "carrier_clash_probability": carrier["clash_probability"]})
+        return pd.DataFrame(rows, columns=["peril", "vendor", "events", "programs_per_event", "clash_probability",
+                                           "carrier", "carrier_clash_probability"])
 
     def uncovered_by_clause(self, return_period: int = 100):
         """Which clause costs the insured most: one row per clause that left money
@@ -506,8 +610,11 @@ class Simulation:
         """Every year's non-zero loss per summary (the ORD period loss table): Period,
         SummaryId, Summary, Loss (exact ``decimal128``), sorted by period then summary."""
         code, decimals = self._currency
-        names = self._raw["summaries"]
-        years, id_bytes, losses = _specie.year_loss_buffers(self._raw["block"])
+        raw = self._raw
+        if raw.get("block") is None and self._one_pass is not None:
+            raw = self._one_pass()
+        names = raw["summaries"]
+        years, id_bytes, losses = _specie.year_loss_buffers(raw["block"])
         n = len(years) // 4
         period = pa.Array.from_buffers(pa.uint32(), n, [None, pa.py_buffer(years)])
         ids = pa.Array.from_buffers(pa.uint32(), n, [None, pa.py_buffer(id_bytes)])

@@ -1,5 +1,7 @@
-"""Specie on Apache Spark: simulations split into blocks of years run as Spark tasks, and
-event tables replayed partition by partition, with results equal to a single machine's.
+"""Specie on Apache Spark: simulations of a program or a book split into blocks of years run
+as two Spark jobs (the two passes of brief section 16: the driver holds histograms and the
+planned buckets' values, never every year), and event tables replayed partition by
+partition, with results equal to a single machine's.
 
 Workers need the ``specie`` wheel: install it on every node (``pip install specie-*.whl``
 in the cluster's image or bootstrap script), or ship it with the job
@@ -16,7 +18,8 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
-from . import Model, Program, DEFAULT_RETURN_PERIODS, SpecieError, _check_years, _specie
+from . import (Model, Portfolio, PortfolioModel, Program, DEFAULT_RETURN_PERIODS, SpecieError, _check_years,
+               _specie)
 
 
 def _blocks(years: int, partitions: int) -> list[tuple[int, int, int]]:
@@ -31,45 +34,74 @@ def _blocks(years: int, partitions: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def simulate_json(spark: Any, prog: Program, model: Model, years: int | None = None,
-                  seed: int | None = None, partitions: int = 4,
-                  return_periods: tuple[int, ...] = DEFAULT_RETURN_PERIODS) -> str:
-    """The JSON of ``specie simulate --json``, computed on Spark: one block of years per
-    partition (``mapInArrow`` over block ids), merged on the driver. Byte for byte the
-    JSON of ``prog.simulate(model, years, seed).to_json()``."""
-    years = years if years is not None else (model.years or 10_000)
-    seed = seed if seed is not None else (model.seed or 0)
-    _check_years(years)
-    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
-        raise SpecieError(f"partitions must be a whole number, 1 or more, not {partitions!r}")
-    model_src = model.source
-    # The driver merges every block: the whole run's values must fit here.
-    _specie.check_memory(prog._inner, model_src, model.path, seed, years)
-    blocks = _blocks(years, partitions)
-    src, model_path = prog.source, model.path
+def _job(target: Program | Portfolio, model: Model | PortfolioModel) -> Any:
+    """The compiled simulation of a program and its model, or of a book and its portfolio
+    model (compile errors raise here, on the driver)."""
+    if isinstance(target, Program):
+        if not isinstance(model, Model):
+            raise TypeError(f"a program is simulated with a specie.Model, not {type(model).__name__}")
+        return _specie.Job.program(target._inner, model.source, model.path)
+    if isinstance(target, Portfolio):
+        if not isinstance(model, PortfolioModel):
+            raise TypeError(f"a portfolio is simulated with a specie.PortfolioModel, not {type(model).__name__}")
+        return _specie.Job.book(target._inner, model.source, model.path)
+    raise TypeError(f"simulate takes a specie.Program or specie.Portfolio, not {type(target).__name__}")
+
+
+def _on_blocks(spark: Any, blocks: list[tuple[int, int, int]], work: Any) -> list[bytes]:
+    """Runs ``work(first, count) -> bytes`` on every block, one block per partition
+    (``mapInArrow`` over block ids); the results in block order."""
+    plan = {b: (first, count) for b, first, count in blocks}
+    schema = pa.schema([("block", pa.int64()), ("data", pa.binary())])
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        worker_prog = _specie.Program(src, None)
-        plan = {b: (first, count) for b, first, count in blocks}
         for batch in batches:
             for b in batch.column("id").to_pylist():
                 first, count = plan[b]
-                data = _specie.simulate_block(worker_prog, model_src, model_path, seed, first, count,
-                                              1).to_bytes()
-                yield pa.RecordBatch.from_pydict({"block": [b], "data": [data]},
-                                                 schema=pa.schema([("block", pa.int64()), ("data", pa.binary())]))
+                yield pa.RecordBatch.from_pydict({"block": [b], "data": [work(first, count)]}, schema=schema)
 
     df = spark.range(0, len(blocks), numPartitions=len(blocks))
     rows = df.mapInArrow(run, "block long, data binary").collect()
-    blocks_done = [_specie.SimBlock.from_bytes(bytes(r["data"])) for r in sorted(rows, key=lambda r: r["block"])]
-    raw = _specie.statistics(prog._inner, model_src, model_path, seed, blocks_done, list(return_periods))
-    return raw["json"]
+    return [bytes(r["data"]) for r in sorted(rows, key=lambda r: r["block"])]
 
 
-def simulate(spark: Any, prog: Program, model: Model, years: int | None = None, seed: int | None = None,
-             partitions: int = 4) -> dict[str, Any]:
+def simulate_json(spark: Any, target: Program | Portfolio, model: Model | PortfolioModel,
+                  years: int | None = None, seed: int | None = None, partitions: int = 4,
+                  return_periods: tuple[int, ...] = DEFAULT_RETURN_PERIODS) -> str:
+    """The JSON of ``specie simulate --json`` for a program and its model, or for a
+    portfolio and its portfolio model, computed on Spark in two jobs over ``partitions``
+    blocks of years: pass 1 sends each block's sketch (sums and histograms) to the driver,
+    which plans the buckets holding the ranks asked; pass 2 simulates the same blocks again
+    and sends back only those buckets' values. Byte for byte the JSON of
+    ``target.simulate(model, years, seed).to_json()``. Workers rebuild the program from its
+    source; a portfolio and its models are read from their paths, which must be readable
+    on every worker."""
+    job = _job(target, model)
+    own_years, own_seed = job.model_defaults
+    years = years if years is not None else (own_years or 10_000)
+    seed = seed if seed is not None else (own_seed or 0)
+    _check_years(years)
+    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
+        raise SpecieError(f"partitions must be a whole number, 1 or more, not {partitions!r}")
+    blocks = _blocks(years, partitions)
+    periods = list(return_periods)
+
+    def pass_one(first: int, count: int) -> bytes:
+        return _job(target, model).sketch(seed, first, count, 1)
+
+    merged, plan = job.plan(_on_blocks(spark, blocks, pass_one), periods)
+
+    def pass_two(first: int, count: int) -> bytes:
+        return _job(target, model).keep(plan, seed, first, count, 1)
+
+    kept = _on_blocks(spark, blocks, pass_two)
+    return job.finish(merged, plan, kept, seed, periods)["json"]
+
+
+def simulate(spark: Any, target: Program | Portfolio, model: Model | PortfolioModel, years: int | None = None,
+             seed: int | None = None, partitions: int = 4) -> dict[str, Any]:
     """The dict of ``specie simulate --json``, computed on Spark (see :func:`simulate_json`)."""
-    return json.loads(simulate_json(spark, prog, model, years, seed, partitions))
+    return json.loads(simulate_json(spark, target, model, years, seed, partitions))
 
 
 def replay_events(df: Any, prog: Program, by: str | None = None, prices: dict | None = None) -> Any:

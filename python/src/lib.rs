@@ -9,6 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use specie::diagnostic::{render, to_json};
 
+mod passes;
+
 // The module path is the one Python imports (`specie._specie`), so that the exception
 // pickles: Spark ships a task's exceptions to the driver.
 create_exception!(
@@ -315,6 +317,13 @@ impl Portfolio {
         self.inner.name.clone()
     }
 
+    /// The book's currency: its code and minor units.
+    #[getter]
+    fn currency(&self) -> (String, u32) {
+        let c = &self.inner.currency;
+        (c.code.to_string(), c.minor_units)
+    }
+
     /// The programs' keys, in the file's order.
     #[getter]
     fn keys(&self) -> Vec<String> {
@@ -416,6 +425,8 @@ const SLICE: u64 = 32_768;
 #[pyclass(module = "specie._specie", frozen)]
 struct SimBlock {
     inner: specie::simulate::Block,
+    /// The summaries in the statistics' order, when it is not the block's (a book's).
+    keys: Option<Vec<specie::simulate::SummaryKey>>,
 }
 
 #[pymethods]
@@ -430,7 +441,7 @@ impl SimBlock {
     fn from_bytes(data: &[u8]) -> PyResult<SimBlock> {
         guarded(|| {
             specie::simulate::Block::from_bytes(data)
-                .map(|inner| SimBlock { inner })
+                .map(|inner| SimBlock { inner, keys: None })
                 .map_err(|e| runtime_error(&e))
         })
     }
@@ -484,7 +495,10 @@ fn simulate_block(
             done += count;
             py.check_signals()?;
         }
-        Ok(SimBlock { inner: total })
+        Ok(SimBlock {
+            inner: total,
+            keys: None,
+        })
     })
 }
 
@@ -534,7 +548,13 @@ fn statistics<'py>(
                 for b in &blocks {
                     total.merge(b.get().inner.clone());
                 }
-                Bound::new(py, SimBlock { inner: total })?
+                Bound::new(
+                    py,
+                    SimBlock {
+                        inner: total,
+                        keys: None,
+                    },
+                )?
             }
         };
         let block = &merged.get().inner;
@@ -568,7 +588,14 @@ fn year_loss_buffers<'py>(
     guarded(|| {
         let (years, ids, losses) = py.detach(|| {
             let mut rows: Vec<(u32, u32, i64)> = Vec::new();
-            for (i, acc) in block.inner.summaries.values().enumerate() {
+            let accs: Vec<&specie::simulate::Acc> = match &block.keys {
+                Some(keys) => keys
+                    .iter()
+                    .filter_map(|k| block.inner.summaries.get(k))
+                    .collect(),
+                None => block.inner.summaries.values().collect(),
+            };
+            for (i, acc) in accs.into_iter().enumerate() {
                 let id = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 for (y, v) in acc.annual_years.iter().zip(&acc.annual) {
                     rows.push((*y, id, *v));
@@ -598,6 +625,7 @@ fn _specie(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Program>()?;
     m.add_class::<Portfolio>()?;
     m.add_class::<SimBlock>()?;
+    m.add_class::<passes::Job>()?;
     m.add_function(wrap_pyfunction!(parse_model, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_block, m)?)?;
     m.add_function(wrap_pyfunction!(statistics, m)?)?;

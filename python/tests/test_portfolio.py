@@ -3,13 +3,15 @@ JSON, compile errors equal to `specie check --format json`, bad scenarios named.
 
 from __future__ import annotations
 
+import json
 import pickle
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import specie
-from conftest import FIXTURES, ROOT, cli_json
+from conftest import FIXTURES, ROOT, cli_json, run_cli
 
 BOOK = FIXTURES / "book" / "custody-book.specie"
 RDS = sorted((FIXTURES / "book" / "scenarios").glob("*.json"))
@@ -91,3 +93,56 @@ def test_pickles_by_source(at_root) -> None:
     again = pickle.loads(pickle.dumps(book))
     assert again.keys == book.keys
     assert again.tower() == book.tower()
+
+
+BOOK_MODEL = FIXTURES / "book" / "custody-book-model.specie"
+
+
+def test_book_simulation_equals_the_cli_in_one_and_two_passes(cli, at_root) -> None:
+    book = specie.Portfolio.from_file(rel(BOOK))
+    model = specie.PortfolioModel.from_file(rel(BOOK_MODEL))
+    out = run_cli(cli, "simulate", rel(BOOK), rel(BOOK_MODEL), "--years", "5000", "--seed", "9", "--json")
+    for passes in (None, 1, 2):
+        sim = book.simulate(model, years=5000, seed=9, threads=2, passes=passes)
+        assert sim.to_json() + "\n" == out, f"passes={passes}"
+    one = book.simulate(model, years=5000, seed=9, passes=1)
+    two = book.simulate(model, years=5000, seed=9, passes=2, threads=1)
+    assert one.events == two.events == json.loads(out)["events"]
+    # The year loss table is the CLI's plt.csv, from one pass or (simulated again) two.
+    ord_dir = ROOT / "target" / "tmp-book-ord"
+    run_cli(cli, "simulate", rel(BOOK), rel(BOOK_MODEL), "--years", "5000", "--seed", "9", "--ord", str(ord_dir))
+    plt = (ord_dir / "plt.csv").read_text().splitlines()[1:]
+    for sim in (one, two):
+        t = sim.year_losses()
+        rows = [f"{p},{i},{l}" for p, i, l in zip(t["Period"].to_pylist(), t["SummaryId"].to_pylist(),
+                                                  t["Loss"].to_pylist())]
+        assert rows == plt
+
+
+def test_book_simulation_tables(at_root) -> None:
+    book = specie.Portfolio.from_file(rel(BOOK))
+    sim = book.simulate(specie.PortfolioModel.from_file(rel(BOOK_MODEL)), years=4000, seed=2)
+    d = sim.to_dict()
+    s = sim.summaries()
+    assert list(s["summary"])[:3] == ["ground_up", "paid", "uncovered"]
+    assert s["aal"][0] == Decimal(d["summaries"][0]["aal"])
+    div = sim.diversification()
+    assert list(div["carrier"]) == [c["carrier"] for c in d["diversification"]]
+    assert all(div["book_aal"] == div["sum_of_programs_aal"])  # an AAL adds up exactly
+    clash = sim.clash()
+    assert set(clash["peril"]) == {c["peril"] for c in d["clash"]}
+    assert sim.layers().empty and not sim.ept().empty
+
+
+def test_book_simulation_errors(at_root) -> None:
+    book = specie.Portfolio.from_file(rel(BOOK))
+    with pytest.raises(TypeError):
+        book.simulate(specie.Model.from_file(rel(FIXTURES / "models" / "crypto-native-crime-specie--every-kind.specie")))
+    bad = specie.PortfolioModel('portfolio model "x" {\n  model "nobody" "m.specie"\n}\n', rel(BOOK_MODEL))
+    with pytest.raises(specie.SpecieError) as e:
+        book.simulate(bad, years=10)
+    assert "nobody" in str(e.value)
+    with pytest.raises(specie.SpecieError):
+        book.simulate(specie.PortfolioModel.from_file(rel(BOOK_MODEL)), years=10, passes=3)
+    m = specie.PortfolioModel.from_file(rel(BOOK_MODEL))
+    assert pickle.loads(pickle.dumps(m)).source == m.source

@@ -190,6 +190,8 @@ pub(crate) fn keep_blocks(
     for part in parts {
         kept.merge(part?);
     }
+    // Equal values merged before the keep travels: a limit fills its bucket with one value.
+    kept.cuts.iter_mut().for_each(|(_, c)| c.finish());
     Ok(kept)
 }
 

@@ -13,6 +13,9 @@ const SKETCH: &[u8; 8] = b"SPECIES1";
 const PLAN: &[u8; 8] = b"SPECIEP1";
 const KEPT: &[u8; 8] = b"SPECIEK1";
 
+/// Buckets between the lowest and highest value an `i64` can take (see `rank::bucket`).
+const MAX_BUCKETS: usize = 2 * 56 * 256 + 1;
+
 fn put_kind(out: &mut Vec<u8>, kind: Kind) {
     out.push(match kind {
         Kind::Annual => 0,
@@ -66,11 +69,14 @@ impl Sketch {
         for ((key, kind), h) in &self.hists {
             put_key(&mut out, *key);
             put_kind(&mut out, *kind);
+            // Sparse: the span, then (offset, count) of the buckets counted.
             out.extend_from_slice(&h.lo.to_le_bytes());
             put_len(&mut out, h.counts.len());
-            h.counts
-                .iter()
-                .for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
+            put_len(&mut out, h.counts.iter().filter(|c| **c > 0).count());
+            for (i, c) in h.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+                out.extend_from_slice(&u32::try_from(i).unwrap_or(u32::MAX).to_le_bytes());
+                out.extend_from_slice(&c.to_le_bytes());
+            }
             out.extend_from_slice(&h.positive.to_le_bytes());
             out.extend_from_slice(&h.positive_sum.to_le_bytes());
         }
@@ -93,8 +99,18 @@ impl Sketch {
         for _ in 0..n {
             let k = (r.key()?, r.kind()?);
             let lo = r.i32()?;
-            let len = r.len(8)?;
-            let counts = (0..len).map(|_| r.u64()).collect::<Result<Vec<_>, _>>()?;
+            let span = usize::try_from(r.u64()?).map_err(|_| bad("a count is too large"))?;
+            if span > MAX_BUCKETS {
+                return Err(bad("a histogram spans more buckets than there are"));
+            }
+            let mut counts = vec![0u64; span];
+            for _ in 0..r.len(12)? {
+                let i = usize::try_from(r.u32()?).map_err(|_| bad("a count is too large"))?;
+                let c = counts
+                    .get_mut(i)
+                    .ok_or(bad("a bucket lies outside its histogram"))?;
+                *c = r.u64()?;
+            }
             let h = Hist {
                 lo,
                 counts,

@@ -3,12 +3,11 @@
 
 use super::model::BookModel;
 use super::results::{book_ranks, book_results, listed, BookSimulation};
-use super::run::{book_block, program_events, BookSetup};
-use crate::model::Model;
+use super::run::{book_block, own_models, program_events, BookSetup};
 use crate::portfolio::Portfolio;
 use crate::simulate::{
-    block_list, chart, estimate_kept, grid_queries, thread_pool, two_pass, year_parts, Block,
-    Curve, Kind, SimulateError, Sorted, SummaryKey, Year, ONE_PASS_BYTES, PILOT_YEARS,
+    block_list, chart, grid_queries, thread_pool, two_pass, year_parts, Block, Curve, Kind,
+    SimulateError, Sorted, SummaryKey, Year,
 };
 
 /// How a book run is made and what it gives besides the statistics.
@@ -17,33 +16,11 @@ pub struct BookOptions<'o> {
     pub threads: Option<usize>,
     /// Return periods of the statistics.
     pub return_periods: &'o [u64],
-    /// 1 or 2 passes; `None`: one when the kept totals fit in [`ONE_PASS_BYTES`].
+    /// 1 or 2 passes; `None`: one when the kept totals fit in
+    /// [`ONE_PASS_BYTES`](crate::simulate::ONE_PASS_BYTES).
     pub passes: Option<u8>,
     /// Draw the chart.
     pub chart: bool,
-}
-
-/// Each program's own model (an empty one for a program without).
-pub(super) fn own_models(portfolio: &Portfolio, model: &BookModel) -> Vec<Model> {
-    portfolio
-        .programs
-        .iter()
-        .enumerate()
-        .map(|(p, b)| {
-            model
-                .models
-                .get(p)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| Model {
-                    name: format!("{} (vendor perils only)", b.key),
-                    years: None,
-                    seed: None,
-                    perils: Vec::new(),
-                    index_perils: Vec::new(),
-                })
-        })
-        .collect()
 }
 
 /// Simulates `years` years of the book under `seed`: the results, the chart when asked
@@ -73,10 +50,7 @@ pub fn simulate_book(
     };
     let two = match options.passes {
         Some(p) => p == 2,
-        None => {
-            years > PILOT_YEARS
-                && estimate_kept(&book_block(&setup, 1, PILOT_YEARS)?, years) > ONE_PASS_BYTES
-        }
+        None => super::jobs::book_needs_two_passes(portfolio, model, seed, years)?,
     };
     let curves = chart_curves(&setup);
     let chart_of = |block: &Block, ranks: &dyn crate::simulate::Ranks| {

@@ -3,15 +3,31 @@
 //! keeps, pass 2 keeps those values of the same blocks, and the driver gathers them into
 //! the statistics of the run on one machine, byte for byte.
 
-use super::api::own_models;
 use super::model::BookModel;
 use super::results::{book_ranks, book_results, BookSimulation};
-use super::run::{book_block, BookSetup};
+use super::run::{book_block, own_models, BookSetup};
 use crate::portfolio::Portfolio;
 use crate::simulate::{
-    block_list, keep_blocks, sketch_blocks, thread_pool, BucketPlan, KeptValues, SimulateError,
-    Sketch, Tally,
+    block_list, estimate_kept, keep_blocks, sketch_blocks, thread_pool, BucketPlan, KeptValues,
+    SimulateError, Sketch, Tally, ONE_PASS_BYTES, PILOT_YEARS,
 };
+
+/// Whether `years` book years are better made in two passes: when one pass would keep
+/// more than [`ONE_PASS_BYTES`] (estimated from [`PILOT_YEARS`] years), as
+/// [`crate::portfolio::simulate_book`] decides by default.
+pub fn book_needs_two_passes(
+    portfolio: &Portfolio,
+    model: &BookModel,
+    seed: u64,
+    years: u64,
+) -> Result<bool, SimulateError> {
+    if years <= PILOT_YEARS {
+        return Ok(false);
+    }
+    let own = own_models(portfolio, model);
+    let setup = BookSetup::new(portfolio, model, &own, seed);
+    Ok(estimate_kept(&book_block(&setup, 1, PILOT_YEARS)?, years) > ONE_PASS_BYTES)
+}
 
 /// Pass 1: the sketch of `count` book years from `first_year`.
 pub fn book_sketch_years(

@@ -11,7 +11,9 @@ mod run;
 
 pub use api::{simulate_book, write_book_events, BookOptions};
 pub use err::{BookModelError, BookModelWarning};
-pub use jobs::{book_keep_years, book_plan_pass_two, book_sketch_years, book_statistics};
+pub use jobs::{
+    book_keep_years, book_needs_two_passes, book_plan_pass_two, book_sketch_years, book_statistics,
+};
 pub use model::{
     compile_book_model, compile_book_model_str, BookModel, BookModelErrors, BookModelSourceError,
     CompiledBookModel, ModelFailure, Share, VendorPeril, DAMAGE_DECIMALS,

@@ -189,12 +189,11 @@ pub(crate) fn book_results(
     }
 }
 
-/// AAL and AEP at 1 in 100 and 250 of one summary, minor units.
+/// The sum of the annual totals of one summary over the years, and its AEP at 1 in 100
+/// and 250, minor units.
 fn figures(block: &Block, ranks: &dyn Ranks, key: SummaryKey) -> (i128, [Option<i64>; 2]) {
     let n = block.years;
-    let aal = block.summaries.get(&key).map_or(0, |a| {
-        crate::money::div_round_half_even(a.sum, i128::from(n.max(1))).unwrap_or(0)
-    });
+    let aal = block.summaries.get(&key).map_or(0, |a| a.sum);
     let aep = DIVERSIFICATION_PERIODS.map(|t| {
         n.checked_div(t)
             .filter(|k| *k > 0)
@@ -230,6 +229,11 @@ fn diversification(
                     }
                 }
             }
+            // An AAL is the exact sum over the years divided once: the programs' slices
+            // are summed before rounding, so that AAL diversification is exactly zero.
+            let n = i128::from(block.years.max(1));
+            let once = |sum: i128| crate::money::div_round_half_even(sum, n).unwrap_or(0);
+            let (aal, sum_aal) = (once(aal), once(sum_aal));
             let [b100, b250] = aep;
             let [s100, s250] = sum_aep;
             let both = |b: Option<i64>, s: Option<i128>| {

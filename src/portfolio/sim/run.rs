@@ -669,3 +669,26 @@ fn occurrence(
     }
     totals.occ = occ;
 }
+
+/// Each program's own model (an empty one for a program without).
+pub(crate) fn own_models(portfolio: &Portfolio, model: &BookModel) -> Vec<Model> {
+    portfolio
+        .programs
+        .iter()
+        .enumerate()
+        .map(|(p, b)| {
+            model
+                .models
+                .get(p)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| Model {
+                    name: format!("{} (vendor perils only)", b.key),
+                    years: None,
+                    seed: None,
+                    perils: Vec::new(),
+                    index_perils: Vec::new(),
+                })
+        })
+        .collect()
+}
