@@ -60,12 +60,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
                 continue;
             }
         };
-        let (file_failed, summary) = match specie::parse::file_kind(&src) {
-            FileKind::Model => model(&mut sink, &name, &src),
-            FileKind::PortfolioModel => portfolio_model(&mut sink, &name, &src),
-            FileKind::Portfolio => portfolio(&mut sink, path, &name, &src),
-            FileKind::Program => program(&mut sink, &name, &src),
-        };
+        let (file_failed, summary) = check_source(&mut sink, path, &name, &src);
         failed |= file_failed;
         if let (Some(s), Format::Human) = (summary, format) {
             out.print(&format!("{s}\n"));
@@ -92,6 +87,30 @@ pub fn run(out: &mut Out, files: &[PathBuf], format: Format) -> u8 {
         }
     }
     super::status(io_error, failed)
+}
+
+/// Checks one file's text, by the kind its first item tells.
+fn check_source(sink: &mut Sink, path: &Path, name: &str, src: &str) -> (bool, Option<String>) {
+    match specie::parse::file_kind(src) {
+        FileKind::Model => model(sink, name, src),
+        FileKind::PortfolioModel => portfolio_model(sink, name, src),
+        FileKind::Portfolio => portfolio(sink, path, name, src),
+        FileKind::Program => program(sink, name, src),
+    }
+}
+
+/// The diagnostics `specie check --format json` gives for the file `name` itself (read
+/// from `path`, text `src`): a portfolio's programs' own are left out.
+pub(super) fn file_diagnostics(path: &Path, name: &str, src: &str) -> Vec<JsonDiagnostic> {
+    let mut sink = Sink {
+        format: Format::Json,
+        json: Vec::new(),
+        errors: 0,
+        warnings: 0,
+    };
+    check_source(&mut sink, path, name, src);
+    sink.json.retain(|d| d.file == name);
+    sink.json
 }
 
 /// A model alone: its syntax (it is type-checked against a program by `specie simulate`).

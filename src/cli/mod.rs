@@ -14,6 +14,7 @@ mod check;
 mod diag;
 mod fit;
 mod fmt;
+mod lsp;
 mod out;
 mod replay;
 mod simulate;
@@ -179,6 +180,9 @@ enum Command {
         #[arg(long, value_name = "FILE.svg")]
         svg: Option<PathBuf>,
     },
+    /// A language server on stdin/stdout (LSP 3.17) for editors: diagnostics as you type
+    /// (those of `specie check`) and formatting (`specie fmt`).
+    Lsp,
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -248,11 +252,16 @@ pub fn run(cli: Cli) -> ExitCode {
         errln!("error: standard output is closed: the output would be lost");
         return ExitCode::from(EXIT_USAGE);
     }
+    if matches!(cli.command, Command::Lsp) {
+        // The server writes stdout from its own thread: no lock held here.
+        return ExitCode::from(lsp::run());
+    }
     let mut stdout = out::Out::new();
     let out = &mut stdout;
     let code = match cli.command {
         Command::Check { files, format } => check::run(out, &files, format),
         Command::Fmt { files, check } => fmt::run(out, &files, check),
+        Command::Lsp => EXIT_USAGE, // handled above
         Command::Tower {
             program,
             json,
