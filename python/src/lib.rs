@@ -502,26 +502,6 @@ fn simulate_block(
     })
 }
 
-/// Raises `SpecieError` when `years` years of the model would not fit in this machine's
-/// memory (the values a one-pass run keeps), naming the memory needed.
-#[pyfunction]
-#[pyo3(signature = (program, model_source, model_path, seed, years))]
-fn check_memory(
-    py: Python<'_>,
-    program: &Program,
-    model_source: &str,
-    model_path: Option<String>,
-    seed: u64,
-    years: u64,
-) -> PyResult<()> {
-    guarded(|| {
-        let name = model_path.unwrap_or_else(|| "<model>".to_string());
-        let model = compile_model(py, program, model_source, &name)?;
-        py.detach(|| specie::simulate::check_memory(&program.inner, &model, seed, years))
-            .map_err(|e| runtime_error(&e))
-    })
-}
-
 /// The statistics (`specie simulate --json`) of merged blocks, the summary names, the
 /// event count and the merged block (for `year_loss_buffers`).
 #[pyfunction]
@@ -630,7 +610,6 @@ fn _specie(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate_block, m)?)?;
     m.add_function(wrap_pyfunction!(statistics, m)?)?;
     m.add_function(wrap_pyfunction!(year_loss_buffers, m)?)?;
-    m.add_function(wrap_pyfunction!(check_memory, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("SpecieError", m.py().get_type::<SpecieError>())?;
     Ok(())

@@ -82,6 +82,22 @@ impl Job {
         }
     }
 
+    /// The result dict of a run from its merged sketch, plan and keeps in year order.
+    fn gathered<'py>(
+        &self,
+        py: Python<'py>,
+        sketch: Sketch,
+        plan: &BucketPlan,
+        kept: Vec<KeptValues>,
+        seed: u64,
+        periods: &[u64],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let events = sketch.block().events;
+        let tally = specie::simulate::gather(sketch, plan, kept);
+        let (json, names) = py.detach(|| self.results(&tally, seed, periods));
+        result_dict(py, json, names, events)
+    }
+
     /// The statistics JSON and summary names of a gathered run.
     fn results(&self, tally: &Tally, seed: u64, periods: &[u64]) -> (String, Vec<String>) {
         match &self.what {
@@ -293,10 +309,7 @@ impl Job {
                 .iter()
                 .map(|k| decode(KeptValues::from_bytes(k)))
                 .collect::<PyResult<Vec<_>>>()?;
-            let events = sketch.block().events;
-            let tally = specie::simulate::gather(sketch, &plan, kept);
-            let (json, names) = py.detach(|| self.results(&tally, seed, &return_periods));
-            result_dict(py, json, names, events)
+            self.gathered(py, sketch, &plan, kept, seed, &return_periods)
         })
     }
 
@@ -329,10 +342,7 @@ impl Job {
                 }))?);
                 py.check_signals()?;
             }
-            let events = sketch.block().events;
-            let tally = specie::simulate::gather(sketch, &plan, kept);
-            let (json, names) = py.detach(|| self.results(&tally, seed, &periods));
-            result_dict(py, json, names, events)
+            self.gathered(py, sketch, &plan, kept, seed, &periods)
         })
     }
 

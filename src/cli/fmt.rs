@@ -22,19 +22,7 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
                 continue;
             }
         };
-        let formatted = match specie::parse::file_kind(&src) {
-            FileKind::Model => {
-                specie::parse::parse_model(&src).map(|m| specie::format::format_model(&m))
-            }
-            FileKind::Portfolio => {
-                specie::parse::parse_portfolio(&src).map(|p| specie::format::format_portfolio(&p))
-            }
-            FileKind::Program => specie::parse(&src).map(|f| specie::format(&f)),
-            // Checked for syntax; its layout is left as written.
-            FileKind::PortfolioModel => {
-                specie::parse::parse_portfolio_model(&src).map(|_| src.clone())
-            }
-        };
+        let formatted = formatted(&src);
         let formatted = match formatted {
             Ok(f) => f,
             Err(e) => {
@@ -57,4 +45,21 @@ pub fn run(out: &mut Out, files: &[PathBuf], check: bool) -> u8 {
         }
     }
     super::status(io_error, failed)
+}
+
+/// `src` in the canonical layout of its kind (a portfolio model is checked for syntax and
+/// left as written).
+pub(super) fn formatted(src: &str) -> Result<String, specie::parse::ParseError> {
+    match specie::parse::file_kind(src) {
+        FileKind::Model => {
+            specie::parse::parse_model(src).map(|m| specie::format::format_model(&m))
+        }
+        FileKind::Portfolio => {
+            specie::parse::parse_portfolio(src).map(|p| specie::format::format_portfolio(&p))
+        }
+        FileKind::Program => specie::parse(src).map(|f| specie::format(&f)),
+        FileKind::PortfolioModel => {
+            specie::parse::parse_portfolio_model(src).map(|_| src.to_string())
+        }
+    }
 }

@@ -13,7 +13,6 @@ use lsp_types::{
     Uri,
 };
 use specie::diagnostic::JsonDiagnostic;
-use specie::parse::FileKind;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -146,16 +145,7 @@ fn request(docs: &HashMap<String, String>, req: Request) -> Message {
 /// `specie fmt` of `text` as one edit replacing the whole text; none when it is already
 /// formatted or does not parse (its diagnostics say why).
 fn formatting(text: &str) -> Option<Vec<TextEdit>> {
-    let formatted = match specie::parse::file_kind(text) {
-        FileKind::Model => specie::parse::parse_model(text)
-            .ok()
-            .map(|m| specie::format::format_model(&m)),
-        FileKind::Portfolio => specie::parse::parse_portfolio(text)
-            .ok()
-            .map(|p| specie::format::format_portfolio(&p)),
-        FileKind::Program => specie::parse(text).ok().map(|f| specie::format(&f)),
-        FileKind::PortfolioModel => None,
-    }?;
+    let formatted = super::fmt::formatted(text).ok()?;
     if formatted == text {
         return Some(Vec::new());
     }
