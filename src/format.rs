@@ -99,15 +99,15 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn number(out: &mut String, n: &NumberLit) {
+pub(crate) fn number(out: &mut String, n: &NumberLit) {
     let _ = write!(out, "{}{}", n.mantissa, n.magnitude.suffix());
 }
 
-fn percent(out: &mut String, p: &rust_decimal::Decimal) {
+pub(crate) fn percent(out: &mut String, p: &rust_decimal::Decimal) {
     let _ = write!(out, "{p}%");
 }
 
-fn duration(out: &mut String, d: &DurationLit) {
+pub(crate) fn duration(out: &mut String, d: &DurationLit) {
     let singular = d.amount == rust_decimal::Decimal::ONE;
     let _ = write!(out, "{} {}", d.amount, d.unit.name(singular));
 }
@@ -542,7 +542,7 @@ fn test(out: &mut String, t: &Test) {
     }
 }
 
-fn literal(out: &mut String, l: &Literal) {
+pub(crate) fn literal(out: &mut String, l: &Literal) {
     match l {
         Literal::Number(n) => number(out, n),
         Literal::Percent(p) => percent(out, p),
@@ -701,7 +701,7 @@ fn peril(out: &mut String, p: &PerilDecl) {
     });
 }
 
-fn frequency(out: &mut String, f: &FrequencyDecl) {
+pub(crate) fn frequency(out: &mut String, f: &FrequencyDecl) {
     out.push_str("frequency ");
     match f {
         FrequencyDecl::Poisson(l) => {
@@ -763,7 +763,7 @@ fn index_peril(out: &mut String, p: &IndexPerilDecl) {
     });
 }
 
-fn worst_text(out: &mut String, w: &WorstDecl) {
+pub(crate) fn worst_text(out: &mut String, w: &WorstDecl) {
     match w {
         WorstDecl::Fixed(v) => {
             out.push_str("fixed ");
@@ -792,7 +792,7 @@ fn worst_text(out: &mut String, w: &WorstDecl) {
     }
 }
 
-fn duration_dist(out: &mut String, d: &DurationDistDecl) {
+pub(crate) fn duration_dist(out: &mut String, d: &DurationDistDecl) {
     match d {
         DurationDistDecl::Fixed(v) => {
             out.push_str("fixed ");
@@ -817,7 +817,7 @@ fn duration_dist(out: &mut String, d: &DurationDistDecl) {
     }
 }
 
-fn severity_text(out: &mut String, s: &SeverityDecl) {
+pub(crate) fn severity_text(out: &mut String, s: &SeverityDecl) {
     match s {
         SeverityDecl::Fixed(a) => {
             out.push_str("fixed ");

@@ -42,6 +42,7 @@ pub mod diagnostic;
 pub mod fit;
 pub mod fit_index;
 pub mod format;
+pub mod ide;
 pub mod model;
 pub mod money;
 pub mod parse;

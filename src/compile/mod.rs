@@ -16,6 +16,7 @@ mod treaty;
 pub(crate) use cx::{percent_text, Cx};
 pub(crate) use names::Names;
 
+pub use condition::BUILTIN_FIELDS;
 pub use err::{CompileError, CompileErrors, CompileWarning, SourceError};
 pub use model::{
     compile_frequency, compile_model, compile_model_str, CompiledModel, MAX_EMPIRICAL,

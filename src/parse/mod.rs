@@ -16,7 +16,9 @@ mod trivia;
 
 pub use err::ParseError;
 pub use lexicon::{KEYWORDS, MAX_INPUT_BYTES, MAX_NESTING};
-pub use model::{parse_model, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS};
+pub use model::{
+    parse_model, INDEX_PERIL_ITEM_KEYWORDS, MODEL_ITEM_KEYWORDS, MODEL_WORDS, PERIL_ITEM_KEYWORDS,
+};
 pub use portfolio::{
     parse_portfolio, PORTFOLIO_ITEM_KEYWORDS, PORTFOLIO_WORDS, VENDOR_ITEM_KEYWORDS,
 };
