@@ -14,10 +14,17 @@ struct Client {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    next_id: i64,
 }
 
 impl Client {
     fn start() -> Client {
+        let mut c = Client::spawn();
+        c.initialize();
+        c
+    }
+
+    fn spawn() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_specie"))
             .arg("lsp")
             .current_dir(root())
@@ -28,11 +35,16 @@ impl Client {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut c = Client {
+        Client {
             child,
             stdin,
             stdout,
-        };
+            next_id: 100,
+        }
+    }
+
+    fn initialize(&mut self) {
+        let c = self;
         c.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
                        "params": {"capabilities": {}, "processId": null, "rootUri": null}}));
         let init = c.response(1);
@@ -42,7 +54,27 @@ impl Client {
             true
         );
         c.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        c
+    }
+
+    /// Sends a request and returns its result (the test fails on an error response).
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let r = self.response(id);
+        assert!(r.get("error").is_none(), "{method}: {r}");
+        r["result"].clone()
+    }
+
+    /// A request at byte `offset` of `text` (open as `uri`).
+    fn at(&mut self, method: &str, uri: &str, text: &str, offset: usize) -> Value {
+        let (line, character) = lsp_position(text, offset);
+        let mut params = json!({"textDocument": {"uri": uri},
+                                "position": {"line": line, "character": character}});
+        if method == "textDocument/references" {
+            params["context"] = json!({"includeDeclaration": true});
+        }
+        self.call(method, params)
     }
 
     fn send(&mut self, msg: &Value) {
@@ -271,22 +303,483 @@ fn formatting_equals_specie_fmt_and_unknown_methods_are_errors() {
     c.finish();
 }
 
+/// Byte offset of the `nth` (from 0) occurrence of `needle` in `text`, plus `skip`.
+fn find(text: &str, needle: &str, nth: usize, skip: usize) -> usize {
+    text.match_indices(needle).nth(nth).unwrap().0 + skip
+}
+
+/// The text a range (as LSP JSON) covers.
+fn slice<'a>(text: &'a str, range: &Value) -> &'a str {
+    let off = |p: &Value| {
+        let (l, c) = (
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+        );
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(l as usize)
+            .map(str::len)
+            .sum();
+        let line = &text[start..];
+        let mut units = 0;
+        for (i, ch) in line.char_indices() {
+            if units >= c {
+                return start + i;
+            }
+            units += ch.len_utf16() as u64;
+        }
+        start + line.len()
+    };
+    &text[off(&range["start"])..off(&range["end"])]
+}
+
+fn program_fixture() -> (String, String) {
+    let path = root().join("fixtures/programs/crypto-native-crime-specie.specie");
+    (uri(&path), std::fs::read_to_string(&path).unwrap())
+}
+
 #[test]
-fn malformed_input_ends_the_server_with_an_error_not_a_crash() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_specie"))
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+fn hover_says_what_a_clause_does_with_its_amounts() {
+    let mut c = Client::start();
+    let (u, text) = program_fixture();
+    assert!(c.open(&u, &text).is_empty());
+    let hover = |c: &mut Client, needle: &str, nth: usize| -> String {
+        let h = c.at("textDocument/hover", &u, &text, find(&text, needle, nth, 1));
+        assert_eq!(h["contents"]["kind"], "markdown", "{h}");
+        h["contents"]["value"].as_str().unwrap().to_string()
+    };
+    let sub = hover(&mut c, "sublimit \"Hot wallets\"", 0);
+    assert!(sub.contains("at most 25M (USD 25,000,000) per occurrence and at most 50M (USD 50,000,000) in the period"), "{sub}");
+    assert!(sub.contains("`tier is hot`"), "{sub}");
+    let ded = hover(&mut c, "deductible \"Hot retention\"", 0);
+    assert!(ded.contains("retains 5% of the covered loss per occurrence, at least 500k (USD 500,000), at most 2.5M (USD 2,500,000)"), "{ded}");
+    // First excess 40M xs 10M: the band 10M to 50M; each of two carriers at 50% holds
+    // 40M × 50% = 20M of the limit.
+    let layer = hover(&mut c, "layer \"First excess\"", 0);
+    assert!(layer.contains("above 10M (USD 10,000,000) up to USD 50,000,000, at most 40M (USD 40,000,000) per occurrence"), "{layer}");
+    assert!(
+        layer.contains("carrier \"Harbor Underwriting\" 50% (USD 20,000,000 of the limit)"),
+        "{layer}"
+    );
+    assert!(
+        layer.contains("excludes \"No vendor breach above primary\" when `cause is vendor_breach`"),
+        "{layer}"
+    );
+    let primary = hover(&mut c, "layer \"Primary\"", 0);
+    assert!(
+        primary.contains("annual aggregate 20M")
+            && primary.contains("reinstatements 1 at 100%")
+            && primary.contains("premium 400k"),
+        "{primary}"
+    );
+    // An attribute where a condition uses it: its type and default.
+    let attr = hover(&mut c, "colluding_staff >= 2", 0);
+    assert!(
+        attr.contains("**Attribute `colluding_staff`**: a `count` fact")
+            && attr.contains("takes `0`"),
+        "{attr}"
+    );
+    // A carrier: its line in every layer.
+    let carrier = hover(&mut c, "\"Northgate Specialty\"", 0);
+    assert!(
+        carrier.contains("100% of layer \"Primary\" (10M xs 0): USD 10,000,000 per occurrence"),
+        "{carrier}"
+    );
+    c.finish();
+}
+
+#[test]
+fn hover_on_a_model_gives_the_mean_frequency_and_severity() {
+    let mut c = Client::start();
+    let path = root().join("fixtures/models/crypto-native-crime-specie--hot-wallet-drain.specie");
+    let (u, text) = (uri(&path), std::fs::read_to_string(&path).unwrap());
+    assert!(c.open(&u, &text).is_empty());
+    let h = c.at(
+        "textDocument/hover",
+        &u,
+        &text,
+        find(&text, "loss hot lognormal", 0, 0),
+    );
+    let h = h["contents"]["value"].as_str().unwrap();
+    // Lognormal mean = median × exp(σ²/2) = 17.9M × exp(1.89²/2) = 17.9M × exp(1.78605)
+    // = 17.9M × 5.96584… ≈ 106,788,550; the hover rounds it to whole units.
+    let mean = 17_900_000f64 * (1.89f64 * 1.89 / 2.0).exp();
+    assert!((106_788_000.0..106_789_000.0).contains(&mean), "{mean}");
+    let expected = format!("mean ≈ {}", group(mean.round() as u64));
+    assert!(
+        h.contains("0.35 events a year on average (frequency poisson 0.35 per year)"),
+        "{h}"
+    );
+    assert!(h.contains(&expected), "{h} / {expected}");
+    assert!(
+        h.contains("before the cap), capped at the tier's exposure"),
+        "{h}"
+    );
+    c.finish();
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[test]
+fn definition_and_references_follow_names() {
+    let mut c = Client::start();
+    let (u, text) = program_fixture();
+    c.open(&u, &text);
+    // The attribute used in an exclusion → its declaration.
+    let d = c.at(
+        "textDocument/definition",
+        &u,
+        &text,
+        find(&text, "colluding_staff >= 2", 0, 3),
+    );
+    assert_eq!(d.as_array().unwrap().len(), 1);
+    assert_eq!(d[0]["uri"], u);
+    assert_eq!(
+        d[0]["range"]["start"]["line"],
+        text[..find(&text, "attribute colluding_staff", 0, 0)]
+            .matches('\n')
+            .count()
+    );
+    assert_eq!(slice(&text, &d[0]["range"]), "colluding_staff");
+    // References with the declaration: declaration, exclusion, and the check's `with`.
+    let r = c.at(
+        "textDocument/references",
+        &u,
+        &text,
+        find(&text, "colluding_staff", 0, 0),
+    );
+    let lines: Vec<u64> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{r}");
+    for l in r.as_array().unwrap() {
+        assert_eq!(slice(&text, &l["range"]), "colluding_staff");
+    }
+    // The carrier named in a check's expectation → where it takes its share.
+    let d = c.at(
+        "textDocument/definition",
+        &u,
+        &text,
+        find(&text, "carrier \"Northgate Specialty\" paid", 0, 9),
+    );
+    assert_eq!(slice(&text, &d[0]["range"]), "\"Northgate Specialty\"");
+    assert!(d[0]["range"]["start"]["line"].as_u64().unwrap() < lines[2]);
+    c.finish();
+}
+
+#[test]
+fn treaties_carriers_and_portfolio_programs_are_navigable() {
+    let mut c = Client::start();
+    let path = root().join("fixtures/programs/reinsured-crime-staking.specie");
+    let (u, text) = (uri(&path), std::fs::read_to_string(&path).unwrap());
+    c.open(&u, &text);
+    if let Some(at) = text.find("inures after \"") {
+        let d = c.at("textDocument/definition", &u, &text, at + 14);
+        let name = &text[at + 13..][..text[at + 14..].find('"').unwrap() + 2];
+        assert_eq!(slice(&text, &d[0]["range"]), name);
+        assert!(text
+            .lines()
+            .nth(d[0]["range"]["start"]["line"].as_u64().unwrap() as usize)
+            .unwrap()
+            .contains("treaty "));
+    } else {
+        panic!("the reinsured fixture has an `inures after`");
+    }
+    // A cedent is a carrier of the tower: its definitions are its share sites.
+    let at = find(&text, "cedent \"", 0, 8);
+    let d = c.at("textDocument/definition", &u, &text, at);
+    assert!(!d.as_array().unwrap().is_empty(), "{d}");
+    for l in d.as_array().unwrap() {
+        let line = text
+            .lines()
+            .nth(l["range"]["start"]["line"].as_u64().unwrap() as usize)
+            .unwrap();
+        assert!(
+            line.contains("carrier \"") || line.contains("reinsurer \""),
+            "{line}"
+        );
+    }
+    // A portfolio: `uses "KEY"` → the program's declaration; the declaration → its file.
+    let book = root().join("fixtures/book/custody-book.specie");
+    let (bu, btext) = (uri(&book), std::fs::read_to_string(&book).unwrap());
+    c.open(&bu, &btext);
+    let d = c.at(
+        "textDocument/definition",
+        &bu,
+        &btext,
+        find(&btext, "uses \"exchange\"", 0, 7),
+    );
+    assert_eq!(slice(&btext, &d[0]["range"]), "\"exchange\"");
+    let d = c.at(
+        "textDocument/definition",
+        &bu,
+        &btext,
+        find(&btext, "program \"exchange\"", 0, 10),
+    );
+    let target = root().join("fixtures/book/../programs/broker-tower.specie");
+    assert_eq!(d[0]["uri"], uri(&target));
+    assert!(target.exists());
+    c.finish();
+}
+
+fn labels(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn completion_offers_what_fits_where_the_cursor_is() {
+    let mut c = Client::start();
+    let (u, text) = program_fixture();
+    // Symbols after `tier is`: the standard tiers.
+    let cut = find(&text, "when tier is hot", 0, 13);
+    let partial = format!("{}\n", &text[..cut]);
+    c.open(&u, &partial);
+    let got = labels(&c.at("textDocument/completion", &u, &partial, cut));
+    assert_eq!(got, ["hot", "warm", "cold"]);
+    // Fields in a condition: the built-ins and the three declared attributes.
+    let cut = find(&text, "when cause is insider_theft", 0, 5);
+    let partial = format!("{}co", &text[..cut]);
+    c.change(&u, 2, &partial);
+    let got = labels(&c.at("textDocument/completion", &u, &partial, partial.len()));
+    for f in [
+        "cause",
+        "tier",
+        "asset",
+        "value",
+        "colluding_staff",
+        "key_ceremony_documented",
+        "reported_after",
+    ] {
+        assert!(got.contains(&f.to_string()), "{f}: {got:?}");
+    }
+    // Carrier names inside a string after `carrier`, replacing what is typed.
+    let partial = format!(
+        "{}\n  layer \"X\" 1M xs 100M {{\n    carrier \"Ha",
+        &text[..text.rfind('}').unwrap()]
+    );
+    c.change(&u, 3, &partial);
+    let r = c.at("textDocument/completion", &u, &partial, partial.len());
+    let got = labels(&r);
+    assert!(
+        got.contains(&"\"Harbor Underwriting\"".to_string()),
+        "{got:?}"
+    );
+    assert_eq!(slice(&partial, &r[0]["textEdit"]["range"]), "\"Ha");
+    // Layer keywords at the start of a layer item; units after a number.
+    let partial = format!(
+        "{}\n  layer \"X\" 1M xs 100M {{\n    ",
+        &text[..text.rfind('}').unwrap()]
+    );
+    c.change(&u, 4, &partial);
+    let got = labels(&c.at("textDocument/completion", &u, &partial, partial.len()));
+    assert_eq!(
+        got,
+        [
+            "aggregate",
+            "reinstatements",
+            "premium",
+            "carrier",
+            "exclude"
+        ]
+    );
+    let partial = format!("{}premium 40", partial);
+    c.change(&u, 5, &partial);
+    let got = labels(&c.at("textDocument/completion", &u, &partial, partial.len()));
+    assert!(
+        got.contains(&"40M".to_string()) && got.contains(&"40k".to_string()),
+        "{got:?}"
+    );
+    c.finish();
+}
+
+#[test]
+fn document_symbols_outline_the_program() {
+    let mut c = Client::start();
+    let (u, text) = program_fixture();
+    c.open(&u, &text);
+    let s = c.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    let program = &s[0];
+    assert_eq!(program["name"], "Crypto-native crime and specie 2026");
+    let names: Vec<&str> = program["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "colluding_staff",
+        "Hot wallets",
+        "Hot retention",
+        "Late notice",
+        "Primary",
+        "First excess",
+        "Second excess",
+    ] {
+        assert!(names.contains(&n), "{n}: {names:?}");
+    }
+    let first = program["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "First excess")
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
+    assert_eq!(first["detail"], "40M xs 10M");
+    let carriers: Vec<&str> = first["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(carriers, ["Harbor Underwriting", "Meridian Mutual"]);
+    assert_eq!(slice(&text, &first["selectionRange"]), "\"First excess\"");
+    c.finish();
+}
+
+/// Applies a code action's edits to `text` (last first, so offsets stay valid).
+fn apply(text: &str, uri: &str, action: &Value) -> String {
+    let mut edits: Vec<(usize, usize, String)> = action["edit"]["changes"][uri]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = slice(text, &e["range"]);
+            let start = s.as_ptr() as usize - text.as_ptr() as usize;
+            (
+                start,
+                start + s.len(),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (a, b, t) in edits {
+        out.replace_range(a..b, &t);
+    }
+    out
+}
+
+#[test]
+fn code_actions_fix_a_misspelling_and_allow_a_finding() {
+    let mut c = Client::start();
+    let (u, text) = program_fixture();
+    let typo = text.replace("colluding_staff >= 2", "coluding_staff >= 2");
+    let diags = c.open(&u, &typo);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u},
+        "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    assert_eq!(
+        actions[0]["title"],
+        "replace `coluding_staff` with `colluding_staff`"
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    let fixed = apply(&typo, &u, &actions[0]);
+    assert_eq!(fixed, text);
+    assert!(c.change(&u, 2, &fixed).is_empty());
+    // A tower finding: a gap between two layers; `allow` silences it.
+    let gappy = text.replace(
+        "layer \"Second excess\" 50M xs 50M",
+        "layer \"Second excess\" 50M xs 60M",
+    );
+    let diags = c.change(&u, 3, &gappy);
+    let gap: Vec<Value> = diags
+        .into_iter()
+        .filter(|d| d["code"] == "specie::tower::gap")
+        .collect();
+    assert_eq!(gap.len(), 1);
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u},
+        "range": gap[0]["range"], "context": {"diagnostics": gap}}),
+    );
+    let allow = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("allow"))
+        .unwrap();
+    let silenced = apply(&gappy, &u, allow);
+    assert!(
+        silenced.ends_with("  allow specie::tower::gap\n}\n"),
+        "{}",
+        &silenced[silenced.len() - 80..]
+    );
+    let after = c.change(&u, 4, &silenced);
+    assert!(
+        after.iter().all(|d| d["code"] != "specie::tower::gap"),
+        "{after:?}"
+    );
+    c.finish();
+}
+
+#[test]
+fn malformed_json_gets_a_parse_error_and_the_server_serves_on() {
+    let mut c = Client::spawn();
+    c.stdin
         .write_all(b"Content-Length: 9\r\n\r\n{not json")
         .unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let r = c.read();
+    assert_eq!(r["id"], Value::Null);
+    assert_eq!(r["error"]["code"], -32700);
+    c.send(&json!({"jsonrpc": "2.0", "x": 1}));
+    assert_eq!(c.read()["error"]["code"], -32600);
+    c.initialize();
+    let (u, text) = program_fixture();
+    assert!(c.open(&u, &text).is_empty());
+    c.finish();
+}
+
+#[test]
+fn broken_framing_ends_the_server_with_an_error_not_a_crash() {
+    for input in [
+        &b"Content-Length: x\r\n\r\n{}"[..],
+        b"Content-Length: 99\r\n\r\n{}",
+        b"no header\r\n\r\n",
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_specie"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("error: specie lsp:"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn exit_without_shutdown_is_status_one() {
+    let mut c = Client::start();
+    c.send(&json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert_eq!(c.child.wait().unwrap().code(), Some(1));
 }
