@@ -783,3 +783,90 @@ fn exit_without_shutdown_is_status_one() {
     c.send(&json!({"jsonrpc": "2.0", "method": "exit"}));
     assert_eq!(c.child.wait().unwrap().code(), Some(1));
 }
+
+/// Whether every `range` in `v` (at any depth) lies inside `text`: its line exists and its
+/// character is at most the line's length in UTF-16 units.
+fn ranges_fit(text: &str, v: &Value) -> Result<(), String> {
+    match v {
+        Value::Object(m) => {
+            if let (Some(s), Some(e)) = (m.get("start"), m.get("end")) {
+                for p in [s, e] {
+                    let (l, c) = (p["line"].as_u64().unwrap_or(u64::MAX), p["character"].as_u64().unwrap_or(u64::MAX));
+                    let lines: Vec<&str> = text.split('\n').collect();
+                    let line = lines.get(l as usize).ok_or(format!("line {l} of {}", lines.len()))?;
+                    if c > line.encode_utf16().count() as u64 {
+                        return Err(format!("character {c} past line {l} `{line}`"));
+                    }
+                }
+            }
+            m.values().try_for_each(|x| ranges_fit(text, x))
+        }
+        Value::Array(a) => a.iter().try_for_each(|x| ranges_fit(text, x)),
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn random_edits_never_crash_the_server_or_leave_the_text() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut sources: Vec<String> = Vec::new();
+    for dir in ["fixtures/programs", "fixtures/models", "fixtures/book", "fixtures/invalid"] {
+        for p in files(dir, "specie") {
+            sources.push(std::fs::read_to_string(p).unwrap());
+        }
+    }
+    const SNIPPETS: &[&str] = &[
+        "", "\"", "{", "}", "𝄞", "é", "\n", " when ", " tier is ", "carrier \"", "10M", "%",
+        "attribute x: flag\n", "layer \"L\" 1M xs 0 { carrier \"A\" 100% }", "#", "and", "[", "::",
+    ];
+    let client = std::cell::RefCell::new(Client::start());
+    let version = std::cell::Cell::new(1i64);
+    let methods = [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/references",
+        "textDocument/completion",
+    ];
+    let strategy = (
+        0..sources.len(),
+        proptest::collection::vec((any::<prop::sample::Index>(), 0usize..40, 0..SNIPPETS.len()), 1..6),
+        any::<prop::sample::Index>(),
+    );
+    let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&strategy, |(src, edits, cursor)| {
+            let mut text = sources[src].clone();
+            for (at, del, snip) in edits {
+                let mut a = at.index(text.len() + 1);
+                while !text.is_char_boundary(a) {
+                    a -= 1;
+                }
+                let mut b = (a + del).min(text.len());
+                while !text.is_char_boundary(b) {
+                    b += 1;
+                }
+                text.replace_range(a..b, SNIPPETS[snip]);
+            }
+            let mut c = client.borrow_mut();
+            let u = "file:///tmp/specie-lsp-fuzz/edited.specie";
+            version.set(version.get() + 1);
+            let diags = if version.get() == 2 { c.open(u, &text) } else { c.change(u, version.get(), &text) };
+            ranges_fit(&text, &Value::Array(diags)).map_err(|e| TestCaseError::fail(format!("diagnostics: {e}")))?;
+            let mut at = cursor.index(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            for m in methods {
+                let r = c.at(m, u, &text, at);
+                ranges_fit(&text, &r).map_err(|e| TestCaseError::fail(format!("{m}: {e}")))?;
+            }
+            let s = c.call("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+            ranges_fit(&text, &s).map_err(|e| TestCaseError::fail(format!("symbols: {e}")))?;
+            let f = c.call("textDocument/formatting", json!({"textDocument": {"uri": u}, "options": {"tabSize": 2, "insertSpaces": true}}));
+            ranges_fit(&text, &f).map_err(|e| TestCaseError::fail(format!("formatting: {e}")))?;
+            Ok(())
+        })
+        .unwrap();
+    client.into_inner().finish();
+}
