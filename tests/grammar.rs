@@ -86,3 +86,45 @@ fn every_model_fixture_parses_and_formats_canonically() {
         assert_eq!(again, m);
     }
 }
+
+/// The words one pattern of the VS Code grammar lists (`\\b(a|b|…)\\b`).
+fn tm_words(grammar: &serde_json::Value, rule: &str) -> Vec<String> {
+    let m = grammar["repository"][rule]["match"].as_str().unwrap();
+    let inner = m.trim_start_matches("\\b(").trim_end_matches(")\\b");
+    inner.split('|').map(str::to_string).collect()
+}
+
+#[test]
+fn the_vscode_grammar_highlights_every_word_of_the_language() {
+    let path = root().join("editors/vscode/syntaxes/specie.tmLanguage.json");
+    let g: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut highlighted = Vec::new();
+    for rule in ["declaration", "operator-word", "keyword", "constant"] {
+        highlighted.extend(tm_words(&g, rule));
+    }
+    let words = specie::parse::KEYWORDS
+        .iter()
+        .chain(specie::parse::ITEM_KEYWORDS)
+        .chain(specie::parse::CONTEXTUAL_WORDS)
+        .chain(specie::parse::MODEL_WORDS)
+        .chain(specie::parse::INDEX_PERIL_ITEM_KEYWORDS)
+        .chain(specie::parse::PORTFOLIO_WORDS)
+        .chain(specie::parse::PORTFOLIO_MODEL_WORDS);
+    for w in words {
+        assert!(
+            highlighted.iter().any(|h| h == w),
+            "`{w}` is not highlighted by editors/vscode/syntaxes/specie.tmLanguage.json"
+        );
+    }
+    let symbols = tm_words(&g, "standard-symbol");
+    for s in specie::vocabulary::STANDARD_CAUSES
+        .iter()
+        .chain(specie::vocabulary::STANDARD_TIERS)
+        .chain(specie::parse::REASONS)
+    {
+        assert!(
+            symbols.iter().any(|h| h == s) || highlighted.iter().any(|h| h == s),
+            "`{s}` is not in the grammar's standard symbols"
+        );
+    }
+}
