@@ -84,15 +84,19 @@ fn bench(c: &mut Criterion) {
         stdin: child.stdin.take().unwrap(),
         stdout: BufReader::new(child.stdout.take().unwrap()),
     };
-    s.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
     s.until(|v| v["id"] == 1);
     s.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
     let text = program(1 << 20);
     // One typo (a misspelled attribute) so that the diagnostics are not empty.
     let typo = text.replacen("a3 >= ", "a3x >= ", 1);
     assert!(text.len() >= 1 << 20);
-    s.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-        "textDocument": {"uri": URI, "languageId": "specie", "version": 1, "text": text}}}));
+    s.send(
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": URI, "languageId": "specie", "version": 1, "text": text}}}),
+    );
     s.until(|v| v["method"] == "textDocument/publishDiagnostics");
     let mut version = 1;
     let mut g = c.benchmark_group("lsp_1MiB");
@@ -107,14 +111,21 @@ fn bench(c: &mut Criterion) {
             assert_eq!(d["params"]["diagnostics"].as_array().unwrap().len(), usize::from(version % 2 == 0));
         })
     });
-    let line = text[..text.find("layer \"Layer 1000\"").unwrap()].matches('\n').count();
+    let line = text[..text.find("layer \"Layer 1000\"").unwrap()]
+        .matches('\n')
+        .count();
     let mut id = 10;
-    for (name, method) in [("hover_layer", "textDocument/hover"), ("completion", "textDocument/completion")] {
+    for (name, method) in [
+        ("hover_layer", "textDocument/hover"),
+        ("completion", "textDocument/completion"),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 id += 1;
-                s.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": {
-                    "textDocument": {"uri": URI}, "position": {"line": line, "character": 10}}}));
+                s.send(
+                    &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": {
+                    "textDocument": {"uri": URI}, "position": {"line": line, "character": 10}}}),
+                );
                 s.until(|v| v["id"] == id);
             })
         });

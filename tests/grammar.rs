@@ -97,7 +97,8 @@ fn tm_words(grammar: &serde_json::Value, rule: &str) -> Vec<String> {
 #[test]
 fn the_vscode_grammar_highlights_every_word_of_the_language() {
     let path = root().join("editors/vscode/syntaxes/specie.tmLanguage.json");
-    let g: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut highlighted = Vec::new();
     for rule in ["declaration", "operator-word", "keyword", "constant"] {
         highlighted.extend(tm_words(&g, rule));

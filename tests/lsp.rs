@@ -791,9 +791,14 @@ fn ranges_fit(text: &str, v: &Value) -> Result<(), String> {
         Value::Object(m) => {
             if let (Some(s), Some(e)) = (m.get("start"), m.get("end")) {
                 for p in [s, e] {
-                    let (l, c) = (p["line"].as_u64().unwrap_or(u64::MAX), p["character"].as_u64().unwrap_or(u64::MAX));
+                    let (l, c) = (
+                        p["line"].as_u64().unwrap_or(u64::MAX),
+                        p["character"].as_u64().unwrap_or(u64::MAX),
+                    );
                     let lines: Vec<&str> = text.split('\n').collect();
-                    let line = lines.get(l as usize).ok_or(format!("line {l} of {}", lines.len()))?;
+                    let line = lines
+                        .get(l as usize)
+                        .ok_or(format!("line {l} of {}", lines.len()))?;
                     if c > line.encode_utf16().count() as u64 {
                         return Err(format!("character {c} past line {l} `{line}`"));
                     }
@@ -811,14 +816,35 @@ fn random_edits_never_crash_the_server_or_leave_the_text() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
     let mut sources: Vec<String> = Vec::new();
-    for dir in ["fixtures/programs", "fixtures/models", "fixtures/book", "fixtures/invalid"] {
+    for dir in [
+        "fixtures/programs",
+        "fixtures/models",
+        "fixtures/book",
+        "fixtures/invalid",
+    ] {
         for p in files(dir, "specie") {
             sources.push(std::fs::read_to_string(p).unwrap());
         }
     }
     const SNIPPETS: &[&str] = &[
-        "", "\"", "{", "}", "𝄞", "é", "\n", " when ", " tier is ", "carrier \"", "10M", "%",
-        "attribute x: flag\n", "layer \"L\" 1M xs 0 { carrier \"A\" 100% }", "#", "and", "[", "::",
+        "",
+        "\"",
+        "{",
+        "}",
+        "𝄞",
+        "é",
+        "\n",
+        " when ",
+        " tier is ",
+        "carrier \"",
+        "10M",
+        "%",
+        "attribute x: flag\n",
+        "layer \"L\" 1M xs 0 { carrier \"A\" 100% }",
+        "#",
+        "and",
+        "[",
+        "::",
     ];
     let client = std::cell::RefCell::new(Client::start());
     let version = std::cell::Cell::new(1i64);
@@ -830,10 +856,17 @@ fn random_edits_never_crash_the_server_or_leave_the_text() {
     ];
     let strategy = (
         0..sources.len(),
-        proptest::collection::vec((any::<prop::sample::Index>(), 0usize..40, 0..SNIPPETS.len()), 1..6),
+        proptest::collection::vec(
+            (any::<prop::sample::Index>(), 0usize..40, 0..SNIPPETS.len()),
+            1..6,
+        ),
         any::<prop::sample::Index>(),
     );
-    let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&strategy, |(src, edits, cursor)| {
             let mut text = sources[src].clone();
