@@ -265,6 +265,67 @@ fn check_conservation(r: &crate::replay::Replay) {
     }
 }
 
+/// The editor services ([`crate::ide`]) on `data` (as UTF-8, lossily) at every character
+/// boundary (at most 128 of them, evenly spread): they never panic, every span they return
+/// lies inside the text on character boundaries, and a completion replaces text ending at
+/// the cursor.
+#[allow(clippy::panic)] // a broken property must crash the fuzzer
+pub fn ide_target(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let text = text.as_ref();
+    let fits = |s: crate::span::Span, what: &str| {
+        if s.start > s.end || !text.is_char_boundary(s.start) || !text.is_char_boundary(s.end) {
+            panic!(
+                "{what}: span {s:?} is not inside the text of {} bytes",
+                text.len()
+            );
+        }
+    };
+    fn each(out: &[crate::ide::Symbol], f: &dyn Fn(crate::span::Span, &str)) {
+        for s in out {
+            f(s.span, "symbol");
+            f(s.name_span, "symbol name");
+            each(&s.children, f);
+        }
+    }
+    each(&crate::ide::outline(text), &fits);
+    for site in crate::ide::names::sites(text) {
+        fits(site.span, "name site");
+    }
+    let boundaries: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let step = boundaries.len().div_ceil(128).max(1);
+    for &at in boundaries.iter().step_by(step) {
+        let _ = crate::ide::hover(text, at);
+        for c in crate::ide::completions(text, at) {
+            fits(c.replace, "completion");
+            if c.replace.end != at {
+                panic!("a completion at {at} replaces {:?}", c.replace);
+            }
+        }
+        for d in crate::ide::names::definitions(text, at)
+            .iter()
+            .chain(&crate::ide::names::references(text, at, true))
+        {
+            fits(d.span, "definition or reference");
+        }
+        let here = crate::span::Span::new(at, text.len().min(at.saturating_add(3)));
+        let here = if text.is_char_boundary(here.end) {
+            here
+        } else {
+            crate::span::Span::new(at, at)
+        };
+        for f in crate::ide::fixes(text, "specie::tower::gap", Some("did you mean `x`?"), here) {
+            for (s, _) in f.edits {
+                fits(s, "fix");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The committed corpus of `target`, sorted.
@@ -292,6 +353,29 @@ mod tests {
         );
         for path in files {
             super::parse_target(&std::fs::read(&path).unwrap());
+        }
+    }
+
+    /// The editor services over the parse corpus and every fixture.
+    #[test]
+    fn ide_corpus() {
+        let mut files = corpus("parse");
+        for dir in [
+            "fixtures/programs",
+            "fixtures/models",
+            "fixtures/book",
+            "fixtures/invalid",
+        ] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "specie") {
+                    files.push(p);
+                }
+            }
+        }
+        for path in files {
+            super::ide_target(&std::fs::read(&path).unwrap());
         }
     }
 

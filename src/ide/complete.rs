@@ -61,9 +61,11 @@ const UNITS: &[(&str, &str)] = &[
 pub fn completions(src: &str, offset: usize) -> Vec<Completion> {
     let offset = offset.min(src.len());
     let all = tokens(src);
+    // The token being typed; punctuation just typed (`(`, `[`, `,`) is context, not a prefix.
     let current = all
         .iter()
         .find(|t| t.span.start < offset && offset <= t.span.end)
+        .filter(|t| t.kind != TokenKind::Punct)
         .copied();
     if current.is_some_and(|t| t.kind == TokenKind::Comment) {
         return Vec::new();
@@ -83,7 +85,6 @@ pub fn completions(src: &str, offset: usize) -> Vec<Completion> {
     match current.map(|t| t.kind) {
         Some(TokenKind::Number) => cx.units(current.map_or("", |t| t.text)),
         Some(TokenKind::Str) => cx.names(),
-        Some(TokenKind::Punct) => Vec::new(),
         _ => cx.words(),
     }
 }
@@ -461,5 +462,80 @@ fn opened_by(head: &[Token<'_>]) -> &'static [&'static str] {
         (_, "portfolio") => parse::PORTFOLIO_ITEM_KEYWORDS,
         (_, "vendor") => parse::VENDOR_ITEM_KEYWORDS,
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(src: &str) -> Vec<String> {
+        completions(src, src.len())
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    }
+
+    const HEAD: &str = "program \"P\" {\n  covers external_hack, my_cause\n  exposure vault 1M\n  attribute late: flag\n";
+
+    #[test]
+    fn symbols_in_lists_and_after_is() {
+        // Right after `[` and after a comma in the list: the field's symbols.
+        let tiers = labels(&format!("{HEAD}  exclude \"x\" when tier in ["));
+        assert_eq!(tiers, ["hot", "warm", "cold", "vault"]);
+        assert_eq!(
+            labels(&format!("{HEAD}  exclude \"x\" when tier not in [hot, ")),
+            tiers
+        );
+        // Causes after `cause is`: the standard ones, then those the text names.
+        let causes = labels(&format!("{HEAD}  exclude \"x\" when cause is "));
+        assert_eq!(causes.len(), STANDARD_CAUSES.len() + 1);
+        assert_eq!(causes.last().unwrap(), "my_cause");
+        assert_eq!(labels(&format!("{HEAD}  covers external_hack, ")), causes);
+        // Fields after `(`, `and`, `not`; not after `is not` (a symbol goes there).
+        for cond in ["when (", "when tier is hot and ", "when not "] {
+            let f = labels(&format!("{HEAD}  exclude \"x\" {cond}"));
+            assert!(
+                f.contains(&"late".to_string()) && f.contains(&"cause".to_string()),
+                "{cond}: {f:?}"
+            );
+        }
+        assert_eq!(
+            labels(&format!("{HEAD}  exclude \"x\" when tier is not ")),
+            tiers
+        );
+    }
+
+    #[test]
+    fn fixed_word_lists_and_units() {
+        assert_eq!(
+            labels(&format!("{HEAD}  allow ")).len(),
+            FINDING_CODES.len()
+        );
+        let reasons = labels(&format!("{HEAD}  check \"c\" {{ expect uncovered "));
+        assert_eq!(reasons, parse::REASONS);
+        assert_eq!(
+            labels(&format!("{HEAD}  basis ")),
+            ["occurrence", "discovery"]
+        );
+        assert_eq!(labels(&format!("{HEAD}  attribute n: ")).len(), 6);
+        assert_eq!(
+            labels(&format!("{HEAD}  sublimit \"s\" 25"))[..4],
+            ["25k", "25M", "25B", "25%"]
+        );
+        // Nothing inside a comment, nothing in the middle of an item.
+        assert!(labels(&format!("{HEAD}  # exclude when ")).is_empty());
+        assert!(labels(&format!("{HEAD}  sublimit \"s\" ")).is_empty());
+        // Item keywords by block; top-level words in an empty file.
+        assert_eq!(labels(&format!("{HEAD}  ")), parse::ITEM_KEYWORDS);
+        assert_eq!(
+            labels("model \"m\" {\n  index peril \"i\" {\n    "),
+            parse::INDEX_PERIL_ITEM_KEYWORDS
+        );
+        assert_eq!(
+            labels("portfolio model \"m\" {\n  vendor peril \"v\" {\n    "),
+            parse::VENDOR_PERIL_ITEM_KEYWORDS
+        );
+        assert_eq!(labels(""), ["program", "model", "portfolio"]);
     }
 }
