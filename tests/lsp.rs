@@ -903,3 +903,34 @@ fn random_edits_never_crash_the_server_or_leave_the_text() {
         .unwrap();
     client.into_inner().finish();
 }
+
+#[test]
+fn every_did_you_mean_of_the_invalid_fixtures_is_a_fix_that_removes_its_error() {
+    let mut c = Client::start();
+    let mut fixed = 0;
+    for path in files("fixtures/invalid", "specie") {
+        let (u, text) = (uri(&path), std::fs::read_to_string(&path).unwrap());
+        let diags = c.open(&u, &text);
+        for d in diags.iter().filter(|d| d["message"].as_str().unwrap().contains("did you mean")) {
+            let actions = c.call("textDocument/codeAction", json!({"textDocument": {"uri": u},
+                "range": d["range"], "context": {"diagnostics": [d]}}));
+            let fix = &actions[0];
+            assert_eq!(fix["isPreferred"], true, "{}: {actions}", path.display());
+            let suggestion = d["message"].as_str().unwrap().split('`').nth(3).unwrap().to_string();
+            let after = apply(&text, &u, fix);
+            assert!(after.contains(&suggestion), "{}: {after}", path.display());
+            let again = c.change(&u, 2, &after);
+            assert!(
+                again.iter().all(|x| x["code"] != d["code"]),
+                "{}: {} still there after the fix: {again:?}",
+                path.display(),
+                d["code"]
+            );
+            c.change(&u, 3, &text);
+            fixed += 1;
+        }
+    }
+    // unknown-field, unknown-item, unknown-currency, treaty-unknown-cedent, check-unknown-carrier.
+    assert!(fixed >= 5, "{fixed} fixes");
+    c.finish();
+}

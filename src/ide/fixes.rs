@@ -1,6 +1,7 @@
 //! Quick fixes for diagnostics: the "did you mean" suggestion put in place, and `allow
 //! CODE` for a finding of the tower analysis.
 
+use super::tokens::{tokens, Token, TokenKind};
 use crate::span::Span;
 use crate::vocabulary::FINDING_CODES;
 
@@ -46,25 +47,38 @@ fn suggestion(help: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The misspelled token at `span` replaced by `with` (quoted when the token is a string).
+/// The misspelled name at `span` replaced by `with`: the span's one token, or the one
+/// string inside it (`carrier "Northgate Speciality" paid`), quoted when it is a string.
 fn replace(src: &str, span: Span, with: &str) -> Option<Fix> {
     let text = src.get(span.start..span.end)?;
-    if text.is_empty() || text.chars().any(char::is_whitespace) && !text.starts_with('"') {
-        return None;
-    }
-    let new = if text.starts_with('"') {
+    let toks: Vec<Token<'_>> = tokens(text)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Comment)
+        .collect();
+    let strings: Vec<&Token<'_>> = toks.iter().filter(|t| t.kind == TokenKind::Str).collect();
+    let target = match (toks.as_slice(), strings.as_slice()) {
+        ([one], _) => one,
+        (_, [one]) => *one,
+        _ => return None,
+    };
+    let old = target.text;
+    let new = if target.kind == TokenKind::Str {
         let mut q = String::new();
         crate::format::string(&mut q, with);
         q
     } else {
         with.to_string()
     };
-    if new == text {
+    if new == old {
         return None;
     }
+    let at = Span::new(
+        span.start.checked_add(target.span.start)?,
+        span.start.checked_add(target.span.end)?,
+    );
     Some(Fix {
-        title: format!("replace `{text}` with `{new}`"),
-        edits: vec![(span, new)],
+        title: format!("replace `{old}` with `{new}`"),
+        edits: vec![(at, new)],
         preferred: true,
     })
 }
@@ -117,13 +131,23 @@ mod tests {
             apply(src, &f[0]),
             "program \"P\" {\n  treaty \"B\" quota share 5% { inures after \"Q\" }\n  allow specie::tower::gap\n}\n"
         );
-        // Nothing to do: no suggestion, a span over several words, a code that is no finding.
+        // The one string inside a longer span.
+        let src2 = "program \"P\" {\n  check \"c\" { expect carrier \"Nortgate\" paid <= 1M }\n}\n";
+        let at = src2.find("carrier").unwrap();
+        let f = fixes(
+            src2,
+            "specie::check::unknown_name",
+            Some("did you mean `Northgate`?"),
+            Span::new(at, at + 23),
+        );
+        assert_eq!(apply(src2, &f[0]), src2.replace("Nortgate", "Northgate"));
+        // Nothing to do: no suggestion, a span over two strings, a code that is no finding.
         assert!(fixes(src, "specie::x", Some("add a layer"), Span::new(0, 7)).is_empty());
         assert!(fixes(
             src,
             "specie::x",
             Some("did you mean `a`?"),
-            Span::new(0, 11)
+            Span::new(0, 28)
         )
         .is_empty());
     }
