@@ -911,12 +911,24 @@ fn every_did_you_mean_of_the_invalid_fixtures_is_a_fix_that_removes_its_error() 
     for path in files("fixtures/invalid", "specie") {
         let (u, text) = (uri(&path), std::fs::read_to_string(&path).unwrap());
         let diags = c.open(&u, &text);
-        for d in diags.iter().filter(|d| d["message"].as_str().unwrap().contains("did you mean")) {
-            let actions = c.call("textDocument/codeAction", json!({"textDocument": {"uri": u},
-                "range": d["range"], "context": {"diagnostics": [d]}}));
+        for d in diags
+            .iter()
+            .filter(|d| d["message"].as_str().unwrap().contains("did you mean"))
+        {
+            let actions = c.call(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": u},
+                "range": d["range"], "context": {"diagnostics": [d]}}),
+            );
             let fix = &actions[0];
             assert_eq!(fix["isPreferred"], true, "{}: {actions}", path.display());
-            let suggestion = d["message"].as_str().unwrap().split('`').nth(3).unwrap().to_string();
+            let suggestion = d["message"]
+                .as_str()
+                .unwrap()
+                .split('`')
+                .nth(3)
+                .unwrap()
+                .to_string();
             let after = apply(&text, &u, fix);
             assert!(after.contains(&suggestion), "{}: {after}", path.display());
             let again = c.change(&u, 2, &after);

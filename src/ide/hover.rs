@@ -2,7 +2,7 @@
 //! section 17). Programs here; models and portfolios in [`super::hover_model`].
 
 use super::names::{site_at, sites, NameKind};
-use super::words::{condition, grouped, literal, money, share_of, under, written};
+use super::words::{block, condition, grouped, literal, money, share_of, under, written};
 use crate::ast::{
     AmountOrPercent, AttributeDecl, DeductibleDecl, File, ItemKind, LayerDecl, LayerItemKind,
     SublimitDecl, TreatyDecl, TreatyForm, TreatyItemKind,
@@ -233,11 +233,7 @@ fn layer(l: &LayerDecl, cur: &str) -> String {
             "- unplaced {u}% ({cur} {part} of the limit), which stays with the insured (reason `unplaced_share`)"
         ));
     }
-    for line in lines {
-        s.push('\n');
-        s.push_str(&line);
-    }
-    s
+    block(s, lines)
 }
 
 fn layer_named(file: &File, name: &str, cur: &str) -> Option<String> {
@@ -294,12 +290,8 @@ fn carrier(file: &File, name: &str, cur: &str) -> String {
             _ => {}
         }
     }
-    let mut s = format!("**Carrier \"{name}\"**");
-    for line in lines {
-        s.push('\n');
-        s.push_str(&line);
-    }
-    s
+    let s = format!("**Carrier \"{name}\"**");
+    block(s, lines)
 }
 
 /// What `name` does in treaty `t`: cedes, or takes a share.
@@ -328,23 +320,19 @@ fn treaty(t: &TreatyDecl, cur: &str) -> String {
             money(&limit.node, cur)
         ),
     };
-    let mut s = format!("**Treaty \"{}\"**: {form}.", t.name.node);
-    for i in &t.items {
-        let line = match &i.kind {
-            TreatyItemKind::Cedent(c) => format!("- cedent \"{}\"", c.node),
-            TreatyItemKind::Reinsurer { name, share } => {
-                format!("- reinsurer \"{}\" {}%", name.node, share.node)
-            }
-            TreatyItemKind::Aggregate(a) => format!("- annual aggregate {}", money(&a.node, cur)),
-            TreatyItemKind::InuresAfter(list) => {
-                let names: Vec<String> = list.iter().map(|n| format!("\"{}\"", n.node)).collect();
-                format!("- applies after {}", names.join(", "))
-            }
-        };
-        s.push('\n');
-        s.push_str(&line);
-    }
-    s
+    let s = format!("**Treaty \"{}\"**: {form}.", t.name.node);
+    let lines = t.items.iter().map(|i| match &i.kind {
+        TreatyItemKind::Cedent(c) => format!("- cedent \"{}\"", c.node),
+        TreatyItemKind::Reinsurer { name, share } => {
+            format!("- reinsurer \"{}\" {}%", name.node, share.node)
+        }
+        TreatyItemKind::Aggregate(a) => format!("- annual aggregate {}", money(&a.node, cur)),
+        TreatyItemKind::InuresAfter(list) => {
+            let names: Vec<String> = list.iter().map(|n| format!("\"{}\"", n.node)).collect();
+            format!("- applies after {}", names.join(", "))
+        }
+    });
+    block(s, lines)
 }
 
 fn treaty_named(file: &File, name: &str, cur: &str) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Hover for models (a peril's mean frequency and the mean of its severity), portfolios
 //! (a program's file, a vendor's dependants) and portfolio models (a vendor peril).
 
-use super::words::{duration, grouped, under, written};
+use super::words::{block, duration, grouped, under, written};
 use crate::ast::{
     CapDecl, FractionDecl, FrequencyDecl, IndexPerilDecl, IndexPerilItemKind, ModelItemKind,
     NumberLit, PerilDecl, PerilItemKind, PortfolioItemKind, PortfolioModelItemKind, SeverityDecl,
@@ -158,39 +158,31 @@ fn peril(p: &PerilDecl) -> String {
         }
     }
     head.push(':');
-    for line in lines {
-        head.push('\n');
-        head.push_str(&line);
-    }
-    head
+    block(head, lines)
 }
 
 fn index_peril(p: &IndexPerilDecl) -> String {
-    let mut s = format!("**Index peril \"{}\"**:", p.name.node);
-    for item in &p.items {
-        let line = match &item.kind {
-            IndexPerilItemKind::Index(i) => format!("- moves the index \"{}\"", i.node),
-            IndexPerilItemKind::Baseline(b) => format!("- baseline {}", written(&b.node)),
-            IndexPerilItemKind::Frequency(f) => format!(
-                "- {} excursions a year on average ({})",
-                mean_frequency(&f.node).map(grouped).unwrap_or_default(),
-                frequency_text(&f.node)
-            ),
-            IndexPerilItemKind::Worst(w) => {
-                let mut t = String::new();
-                format::worst_text(&mut t, &w.node);
-                format!("- worst value {t}")
-            }
-            IndexPerilItemKind::Duration { dist, .. } => {
-                let mut t = String::new();
-                format::duration_dist(&mut t, &dist.node);
-                format!("- lasting {t}")
-            }
-        };
-        s.push('\n');
-        s.push_str(&line);
-    }
-    s
+    let s = format!("**Index peril \"{}\"**:", p.name.node);
+    let lines = p.items.iter().map(|item| match &item.kind {
+        IndexPerilItemKind::Index(i) => format!("- moves the index \"{}\"", i.node),
+        IndexPerilItemKind::Baseline(b) => format!("- baseline {}", written(&b.node)),
+        IndexPerilItemKind::Frequency(f) => format!(
+            "- {} excursions a year on average ({})",
+            mean_frequency(&f.node).map(grouped).unwrap_or_default(),
+            frequency_text(&f.node)
+        ),
+        IndexPerilItemKind::Worst(w) => {
+            let mut t = String::new();
+            format::worst_text(&mut t, &w.node);
+            format!("- worst value {t}")
+        }
+        IndexPerilItemKind::Duration { dist, .. } => {
+            let mut t = String::new();
+            format::duration_dist(&mut t, &dist.node);
+            format!("- lasting {t}")
+        }
+    });
+    block(s, lines)
 }
 
 /// Hover in a portfolio file.
@@ -243,39 +235,35 @@ pub(super) fn portfolio_model(src: &str, offset: usize) -> Option<String> {
 }
 
 fn vendor_peril(v: &VendorPerilDecl) -> String {
-    let mut s = format!("**Vendor peril \"{}\"**:", v.name.node);
-    for item in &v.items {
-        let line = match &item.kind {
-            VendorPerilItemKind::Vendor(n) => format!("- breaches vendor \"{}\"", n.node),
-            VendorPerilItemKind::Cause(c) => format!("- cause `{}`", c.node),
-            VendorPerilItemKind::Frequency(f) => format!(
-                "- {} breaches a year on average ({})",
-                mean_frequency(&f.node).map(grouped).unwrap_or_default(),
-                frequency_text(&f.node)
-            ),
-            VendorPerilItemKind::Damage(parts) => {
-                let each: Vec<String> = parts
-                    .iter()
-                    .map(|(tier, f)| {
-                        let t = tier
-                            .as_ref()
-                            .map_or("every tier".to_string(), |t| format!("`{}`", t.node));
-                        format!("{t}: {}", fraction(&f.node))
-                    })
-                    .collect();
-                format!(
-                    "- damage, as a share of each dependant's exposure: {}",
-                    each.join("; ")
-                )
-            }
-            VendorPerilItemKind::DiscoveredAfter(d) => {
-                format!("- discovered {} after it occurs", duration(&d.node))
-            }
-        };
-        s.push('\n');
-        s.push_str(&line);
-    }
-    s
+    let s = format!("**Vendor peril \"{}\"**:", v.name.node);
+    let lines = v.items.iter().map(|item| match &item.kind {
+        VendorPerilItemKind::Vendor(n) => format!("- breaches vendor \"{}\"", n.node),
+        VendorPerilItemKind::Cause(c) => format!("- cause `{}`", c.node),
+        VendorPerilItemKind::Frequency(f) => format!(
+            "- {} breaches a year on average ({})",
+            mean_frequency(&f.node).map(grouped).unwrap_or_default(),
+            frequency_text(&f.node)
+        ),
+        VendorPerilItemKind::Damage(parts) => {
+            let each: Vec<String> = parts
+                .iter()
+                .map(|(tier, f)| {
+                    let t = tier
+                        .as_ref()
+                        .map_or("every tier".to_string(), |t| format!("`{}`", t.node));
+                    format!("{t}: {}", fraction(&f.node))
+                })
+                .collect();
+            format!(
+                "- damage, as a share of each dependant's exposure: {}",
+                each.join("; ")
+            )
+        }
+        VendorPerilItemKind::DiscoveredAfter(d) => {
+            format!("- discovered {} after it occurs", duration(&d.node))
+        }
+    });
+    block(s, lines)
 }
 
 /// A damage fraction with its mean.
@@ -313,5 +301,51 @@ fn fraction(f: &FractionDecl) -> String {
             let parts: Vec<String> = list.iter().map(|p| format!("{}%", p.node)).collect();
             format!("empirical [{}]", parts.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn hover_at(path: &str, needle: &str) -> String {
+        let src =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+                .unwrap();
+        crate::ide::hover(&src, src.find(needle).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn vendor_and_index_perils_in_words() {
+        // Multisig UI: cold beta 1.2 2.0 → mean 1.2/3.2 = 37.5%; warm beta 0.8 3.0 → 0.8/3.8
+        // = 21.052…% → 21.05%.
+        let h = hover_at(
+            "fixtures/book/custody-book-model.specie",
+            "cause vendor_breach",
+        );
+        assert_eq!(
+            h,
+            "**Vendor peril \"Multisig UI compromise\"**:\n- breaches vendor \"multisig_ui\"\n- cause `vendor_breach`\n- 0.03 breaches a year on average (frequency poisson 0.03 per year)\n- damage, as a share of each dependant's exposure: `cold`: beta 1.2 2.0 (mean 37.5%); `warm`: beta 0.8 3.0 (mean 21.05%)\n- discovered 1 day after it occurs"
+        );
+        let h = hover_at(
+            "fixtures/book/custody-book-model.specie",
+            "uniform 5% to 40%",
+        );
+        assert!(
+            h.contains("`every tier`") || h.contains("every tier: uniform 5% to 40% (mean 22.5%)"),
+            "{h}"
+        );
+        let h = hover_at(
+            "fixtures/models/crime-tower-with-depeg--drain-and-depeg.specie",
+            "baseline 1.00",
+        );
+        assert!(h.starts_with("**Index peril \"USDC depeg\"**:\n- moves the index \"USDC/USD\"\n- baseline 1.00\n- 0.33 excursions a year"), "{h}");
+    }
+
+    #[test]
+    fn portfolio_vendors_list_their_dependants() {
+        let h = hover_at(
+            "fixtures/book/custody-book.specie",
+            "vendor \"multisig_ui\"",
+        );
+        assert!(h.contains("\n- \"custodian\": cold 10%, warm 50%\n"), "{h}");
     }
 }

@@ -88,6 +88,15 @@ pub fn under<K>(items: &[Item<K>], offset: usize) -> Option<&Item<K>> {
         .find(|i| i.span.start <= offset && offset <= i.span.end)
 }
 
+/// `head` and then each of `lines` on its own line.
+pub fn block(mut head: String, lines: impl IntoIterator<Item = String>) -> String {
+    for line in lines {
+        head.push('\n');
+        head.push_str(&line);
+    }
+    head
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
