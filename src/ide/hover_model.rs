@@ -329,8 +329,9 @@ mod tests {
             "fixtures/book/custody-book-model.specie",
             "uniform 5% to 40%",
         );
+        // (5% + 40%) / 2 = 22.5%.
         assert!(
-            h.contains("`every tier`") || h.contains("every tier: uniform 5% to 40% (mean 22.5%)"),
+            h.contains("exposure: every tier: uniform 5% to 40% (mean 22.5%)\n"),
             "{h}"
         );
         let h = hover_at(
