@@ -17,6 +17,7 @@ mod fmt;
 mod lsp;
 mod out;
 mod replay;
+mod serve;
 mod simulate;
 mod test;
 mod tower;
@@ -180,9 +181,18 @@ enum Command {
         #[arg(long, value_name = "FILE.svg")]
         svg: Option<PathBuf>,
     },
-    /// A language server on stdin/stdout (LSP 3.17) for editors: diagnostics as you type
-    /// (those of `specie check`) and formatting (`specie fmt`).
+    /// A language server on stdin/stdout (LSP 3.17) for editors: diagnostics as you type,
+    /// hover, definitions, references, completion, symbols, fixes, formatting.
     Lsp,
+    /// A workbench in the browser on 127.0.0.1: edit a program with live diagnostics, its
+    /// tower chart, replay a scenario, run a simulation.
+    Serve {
+        /// Port on 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Programs, models and scenarios the page may open.
+        files: Vec<PathBuf>,
+    },
     /// Rewrite programs in the canonical layout, keeping comments.
     Fmt {
         /// Program files (`.specie`).
@@ -256,12 +266,15 @@ pub fn run(cli: Cli) -> ExitCode {
         // The server writes stdout from its own thread: no lock held here.
         return ExitCode::from(lsp::run());
     }
+    if let Command::Serve { port, files } = &cli.command {
+        return ExitCode::from(serve::run(*port, files));
+    }
     let mut stdout = out::Out::new();
     let out = &mut stdout;
     let code = match cli.command {
         Command::Check { files, format } => check::run(out, &files, format),
         Command::Fmt { files, check } => fmt::run(out, &files, check),
-        Command::Lsp => EXIT_USAGE, // handled above
+        Command::Lsp | Command::Serve { .. } => EXIT_USAGE, // handled above
         Command::Tower {
             program,
             json,

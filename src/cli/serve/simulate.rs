@@ -1,0 +1,154 @@
+//! `POST /api/simulate`: a simulation run in slices, its progress streamed as JSON lines
+//! (`{"done": N, "years": Y}`), then one line `{"result": <specie simulate --json>,
+//! "svg": <the curves>}` or `{"error": …}`. When the client goes away (the response can no
+//! longer be written), the run stops at the end of the slice it is in.
+
+use super::api::{program, Answer};
+use serde::Deserialize;
+use serde_json::json;
+use specie::simulate::{self, Block, DEFAULT_RETURN_PERIODS};
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+
+/// The most years one request may ask for.
+pub const MAX_YEARS: u64 = 1_000_000;
+/// Years between two progress lines (and two chances to stop).
+const SLICE: u64 = 10_000;
+
+/// Simulations running now (for `/api/status`).
+pub static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// `{"program", "model", "years"?, "seed"?}`.
+#[derive(Deserialize)]
+pub struct SimulateRequest {
+    pub program: String,
+    pub model: String,
+    #[serde(default)]
+    pub years: Option<u64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+/// The streamed body: lines from the worker; dropping it (the client left) stops the run.
+pub struct Stream {
+    lines: Receiver<String>,
+    pending: Vec<u8>,
+    at: usize,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.pending.len() {
+            match self.lines.recv() {
+                Ok(line) => {
+                    self.pending = line.into_bytes();
+                    self.pending.push(b'\n');
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let rest = self.pending.get(self.at..).unwrap_or(&[]);
+        let n = rest.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.at = self.at.saturating_add(n);
+        Ok(n)
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Checks the request and starts the run; the stream of its lines, or the error answer.
+pub fn start(r: SimulateRequest) -> Result<Stream, Answer> {
+    let prog = program(&r.program, "program.specie")?;
+    let model = specie::compile::compile_model_str(&r.model, &prog)
+        .map(|c| c.model)
+        .map_err(|e| {
+            let diags: Vec<_> = e
+                .diagnostics()
+                .into_iter()
+                .map(|d| specie::diagnostic::to_json(d, "model.specie", &r.model))
+                .collect();
+            Answer::error(
+                422,
+                "specie::serve::model_does_not_compile",
+                "the model does not compile",
+                serde_json::to_value(diags).ok(),
+            )
+        })?;
+    let years = r.years.or(model.years).unwrap_or(10_000);
+    if years == 0 || years > MAX_YEARS {
+        return Err(Answer::error(
+            400,
+            "specie::serve::years",
+            &format!("years must be from 1 to {MAX_YEARS} here (use `specie simulate` for more)"),
+            None,
+        ));
+    }
+    let seed = r.seed.or(model.seed).unwrap_or(0);
+    let (tx, rx) = sync_channel::<String>(4);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancel);
+    RUNNING.fetch_add(1, Ordering::Relaxed);
+    std::thread::spawn(move || {
+        let line = run(&prog, &model, seed, years, &stop, &|done| {
+            let _ = tx.send(json!({"done": done, "years": years}).to_string());
+        });
+        if let Some(line) = line {
+            let _ = tx.send(line);
+        }
+        RUNNING.fetch_sub(1, Ordering::Relaxed);
+    });
+    Ok(Stream {
+        lines: rx,
+        pending: Vec::new(),
+        at: 0,
+        cancel,
+    })
+}
+
+/// The years in slices; the last line, or nothing when cancelled.
+fn run(
+    prog: &specie::program::Program,
+    model: &specie::model::Model,
+    seed: u64,
+    years: u64,
+    cancel: &AtomicBool,
+    progress: &dyn Fn(u64),
+) -> Option<String> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut first = 1u64;
+    while first <= years {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let count = SLICE.min(years.saturating_sub(first).saturating_add(1));
+        match simulate::simulate_years(prog, model, seed, first, count, None, &|_| {}) {
+            Ok(b) => blocks.push(b),
+            Err(e) => {
+                return Some(
+                    json!({"error": {"code": "specie::simulate", "message": e.to_string()}})
+                        .to_string(),
+                )
+            }
+        }
+        first = first.saturating_add(count);
+        progress(first.saturating_sub(1));
+    }
+    // INVARIANT: merged in year order, as `simulate` merges its own blocks.
+    let mut total = Block::default();
+    total.merge_all(blocks);
+    let result = simulate::statistics(prog, &model.name, seed, &total, &DEFAULT_RETURN_PERIODS);
+    let svg = simulate::curves_svg(prog, &result, &total);
+    let doc: serde_json::Value = serde_json::from_str(&result.to_json()).unwrap_or_default();
+    Some(json!({"result": doc, "svg": svg}).to_string())
+}
