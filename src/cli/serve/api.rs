@@ -120,13 +120,16 @@ fn diagnostic_error(e: &dyn miette::Diagnostic, name: &str, text: &str) -> Answe
     )
 }
 
-/// `{"program": …, "scenario": …, "event"?: …}`.
+/// `{"program": …, "scenario": …, "event"?: …, "name"?: …}` (`name`: the program's file
+/// name shown in an explanation).
 #[derive(Deserialize)]
 pub struct ReplayRequest {
     pub program: String,
     pub scenario: String,
     #[serde(default)]
     pub event: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// `POST /api/replay`: `specie replay --json`; with `"event"`, `POST /api/explain` gives
@@ -163,7 +166,13 @@ fn explain_event(program: &Program, r: &ReplayRequest) -> Answer {
         Ok(Some((result, trace))) => Answer {
             status: 200,
             content_type: "text/plain; charset=utf-8",
-            body: specie::report::explain(&result, &trace, program, "program.specie", &r.program),
+            body: specie::report::explain(
+                &result,
+                &trace,
+                program,
+                r.name.as_deref().unwrap_or("program.specie"),
+                &r.program,
+            ),
         },
         Ok(None) => Answer::error(
             404,

@@ -141,8 +141,11 @@ fn handle(mut request: Request, shared: &Shared) {
         (Method::Get, "/app.css") => page(STYLE, "text/css; charset=utf-8"),
         (Method::Get, "/api/files") => files(shared),
         (Method::Get, "/api/status") => Answer::json(
-            serde_json::json!({"simulations_running": simulate::RUNNING.load(Ordering::Relaxed)})
-                .to_string(),
+            serde_json::json!({
+                "simulations_running": simulate::RUNNING.load(Ordering::Relaxed),
+                "years_simulated": simulate::YEARS.load(Ordering::Relaxed),
+            })
+            .to_string(),
         ),
         (Method::Get, p) if p.starts_with("/api/files/") => file(shared, p),
         (Method::Post, p) => match read_body(&mut request) {
@@ -228,20 +231,35 @@ fn simulate_request(mut request: Request) {
     let started = read_body(&mut request)
         .and_then(|b| api::body::<simulate::SimulateRequest>(&b))
         .and_then(simulate::start);
-    match started {
-        Ok(stream) => {
-            let r = Response::new(
-                200.into(),
-                common_headers("application/x-ndjson"),
-                stream,
-                None,
-                None,
-            );
-            // A failed write means the client went away: dropping the stream stops the run.
-            let _ = request.respond(r);
-        }
+    let stream = match started {
+        Ok(stream) => stream,
         Err(a) => {
             let _ = request.respond(response(a));
+            return;
+        }
+    };
+    // Written by hand so that each line goes out at once (tiny_http's chunked writer holds
+    // 8 KiB); without a length, the body ends when the connection closes.
+    let mut w = request.into_writer();
+    let mut head = String::from("HTTP/1.1 200 OK\r\nConnection: close\r\n");
+    for h in common_headers("application/x-ndjson") {
+        head.push_str(&format!("{}: {}\r\n", h.field, h.value));
+    }
+    head.push_str("\r\n");
+    if w.write_all(head.as_bytes())
+        .and_then(|()| w.flush())
+        .is_err()
+    {
+        return;
+    }
+    for line in &stream.lines {
+        let sent = w
+            .write_all(line.as_bytes())
+            .and_then(|()| w.write_all(b"\n"))
+            .and_then(|()| w.flush());
+        if sent.is_err() {
+            // The client went away: dropping the stream stops the run.
+            return;
         }
     }
 }

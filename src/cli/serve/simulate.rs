@@ -1,14 +1,14 @@
 //! `POST /api/simulate`: a simulation run in slices, its progress streamed as JSON lines
 //! (`{"done": N, "years": Y}`), then one line `{"result": <specie simulate --json>,
-//! "svg": <the curves>}` or `{"error": …}`. When the client goes away (the response can no
-//! longer be written), the run stops at the end of the slice it is in.
+//! "svg": <the curves>}` or `{"error": …}`, each line written and flushed as it comes (the
+//! body ends when the connection closes). When the client goes away (a line can no longer
+//! be written), the run stops at the end of the slice it is in.
 
 use super::api::{program, Answer};
 use serde::Deserialize;
 use serde_json::json;
 use specie::simulate::{self, Block, DEFAULT_RETURN_PERIODS};
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
@@ -19,6 +19,8 @@ const SLICE: u64 = 10_000;
 
 /// Simulations running now (for `/api/status`).
 pub static RUNNING: AtomicUsize = AtomicUsize::new(0);
+/// Years simulated since the server started (for `/api/status`).
+pub static YEARS: AtomicU64 = AtomicU64::new(0);
 
 /// `{"program", "model", "years"?, "seed"?}`.
 #[derive(Deserialize)]
@@ -31,34 +33,11 @@ pub struct SimulateRequest {
     pub seed: Option<u64>,
 }
 
-/// The streamed body: lines from the worker; dropping it (the client left) stops the run.
+/// The run's lines as they come; dropping it (the client left) stops the run.
 pub struct Stream {
-    lines: Receiver<String>,
-    pending: Vec<u8>,
-    at: usize,
+    /// Progress lines, then the result line.
+    pub lines: Receiver<String>,
     cancel: Arc<AtomicBool>,
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at >= self.pending.len() {
-            match self.lines.recv() {
-                Ok(line) => {
-                    self.pending = line.into_bytes();
-                    self.pending.push(b'\n');
-                    self.at = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let rest = self.pending.get(self.at..).unwrap_or(&[]);
-        let n = rest.len().min(buf.len());
-        if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        self.at = self.at.saturating_add(n);
-        Ok(n)
-    }
 }
 
 impl Drop for Stream {
@@ -108,12 +87,7 @@ pub fn start(r: SimulateRequest) -> Result<Stream, Answer> {
         }
         RUNNING.fetch_sub(1, Ordering::Relaxed);
     });
-    Ok(Stream {
-        lines: rx,
-        pending: Vec::new(),
-        at: 0,
-        cancel,
-    })
+    Ok(Stream { lines: rx, cancel })
 }
 
 /// The years in slices; the last line, or nothing when cancelled.
@@ -142,6 +116,7 @@ fn run(
             }
         }
         first = first.saturating_add(count);
+        YEARS.fetch_add(count, Ordering::Relaxed);
         progress(first.saturating_sub(1));
     }
     // INVARIANT: merged in year order, as `simulate` merges its own blocks.
