@@ -238,10 +238,11 @@ fn simulate_request(mut request: Request) {
             return;
         }
     };
-    // Written by hand so that each line goes out at once (tiny_http's chunked writer holds
-    // 8 KiB); without a length, the body ends when the connection closes.
+    // Written by hand, one chunk per line, so that each line goes out at once (tiny_http's
+    // chunked writer holds 8 KiB); the last chunk ends the body on a kept-alive connection.
     let mut w = request.into_writer();
-    let mut head = String::from("HTTP/1.1 200 OK\r\nConnection: close\r\n");
+    let mut head =
+        String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n");
     for h in common_headers("application/x-ndjson") {
         head.push_str(&format!("{}: {}\r\n", h.field, h.value));
     }
@@ -253,15 +254,16 @@ fn simulate_request(mut request: Request) {
         return;
     }
     for line in &stream.lines {
-        let sent = w
-            .write_all(line.as_bytes())
-            .and_then(|()| w.write_all(b"\n"))
-            .and_then(|()| w.flush());
-        if sent.is_err() {
+        let chunk = format!("{:x}\r\n{line}\n\r\n", line.len().saturating_add(1));
+        if w.write_all(chunk.as_bytes())
+            .and_then(|()| w.flush())
+            .is_err()
+        {
             // The client went away: dropping the stream stops the run.
             return;
         }
     }
+    let _ = w.write_all(b"0\r\n\r\n").and_then(|()| w.flush());
 }
 
 fn kind_of(path: &std::path::Path, text: &str) -> &'static str {

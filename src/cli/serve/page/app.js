@@ -124,18 +124,23 @@ async function replay() {
   let html = '<table><thead><tr><th>Event</th><th>Ground-up</th><th>Paid</th><th>Uncovered</th></tr></thead><tbody>';
   for (const e of doc.events) {
     const unc = (e.uncovered || []).map((u) => `${u.reason}${u.clause ? ' (' + u.clause + ')' : ''}: ${money(u.amount)}`).join('; ');
-    html += `<tr><td><details data-event="${esc(e.id)}"><summary>${esc(e.id)}</summary><pre>…</pre></details></td>` +
-      `<td>${money(e.ground_up)}</td><td class="paid">${money(e.paid)}</td><td>${esc(unc)}</td></tr>`;
+    html += `<tr><td><button type="button" class="event" aria-expanded="false" data-event="${esc(e.id)}">${esc(e.id)}</button></td>` +
+      `<td>${money(e.ground_up)}</td><td class="paid">${money(e.paid)}</td><td>${esc(unc)}</td></tr>` +
+      `<tr class="trace" hidden><td colspan="4"><pre></pre></td></tr>`;
   }
   const t = doc.totals;
   html += `</tbody><tfoot><tr><th>Total</th><th>${money(t.ground_up)}</th><th id="total-paid">${money(t.paid)}</th><th></th></tr></tfoot></table>`;
   out.innerHTML = html;
-  for (const d of out.querySelectorAll('details')) {
-    d.addEventListener('toggle', async () => {
-      if (!d.open || d.dataset.loaded) return;
-      const x = await post('/api/explain', { program, scenario, event: d.dataset.event });
-      d.querySelector('pre').textContent = await x.text();
-      d.dataset.loaded = '1';
+  for (const b of out.querySelectorAll('button.event')) {
+    b.addEventListener('click', async () => {
+      const row = b.closest('tr').nextElementSibling;
+      const open = b.getAttribute('aria-expanded') !== 'true';
+      b.setAttribute('aria-expanded', String(open));
+      row.hidden = !open;
+      if (!open || row.dataset.loaded) return;
+      const x = await post('/api/explain', { program, scenario, event: b.dataset.event });
+      row.querySelector('pre').textContent = await x.text();
+      row.dataset.loaded = '1';
     });
   }
 }
