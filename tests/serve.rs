@@ -367,3 +367,37 @@ fn a_simulation_stops_when_its_client_goes_away() {
     );
     assert!(years < 1_000_000, "{years} years: the run did not stop");
 }
+
+#[test]
+fn a_portfolio_gets_the_book_view() {
+    let s = start();
+    let book = "fixtures/book/custody-book.specie";
+    let (status, body) = post(
+        s.port,
+        "/api/tower",
+        &json!({"text": read(book), "name": book}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        cli_json(&["tower", book, "--json"])
+    );
+    let (status, svg) = post(
+        s.port,
+        "/api/tower/svg",
+        &json!({"text": read(book), "name": book}),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        svg.starts_with("<svg") && svg.contains("multisig_ui"),
+        "{}",
+        &svg[..200]
+    );
+    // Its programs are read beside the name given; elsewhere they are missing: 422.
+    let (status, body) = post(
+        s.port,
+        "/api/tower",
+        &json!({"text": read(book), "name": "elsewhere/book.specie"}),
+    );
+    assert_eq!(status, 422, "{body}");
+}

@@ -92,9 +92,13 @@ pub fn program(text: &str, name: &str) -> Result<Program, Answer> {
     })
 }
 
-/// `POST /api/tower` (the JSON of `specie tower --json`) and `/api/tower/svg` (the chart).
+/// `POST /api/tower` (the JSON of `specie tower --json`) and `/api/tower/svg` (the chart);
+/// for a portfolio, the book's (its programs read beside `name`).
 pub fn tower(src: &Source, svg: bool) -> Answer {
     let name = name_of(src, "program.specie");
+    if specie::parse::file_kind(&src.text) == specie::parse::FileKind::Portfolio {
+        return book_tower(src, &name, svg);
+    }
     let program = match program(&src.text, &name) {
         Ok(p) => p,
         Err(a) => return a,
@@ -107,6 +111,36 @@ pub fn tower(src: &Source, svg: bool) -> Answer {
         },
         Ok(t) => Answer::json(specie::tower::json_document(&t, &name, &src.text).to_string()),
         Err(e) => diagnostic_error(&e, &name, &src.text),
+    }
+}
+
+/// The book view of a portfolio: its lines and vendor maxima, as `specie tower PORTFOLIO`.
+fn book_tower(src: &Source, name: &str, svg: bool) -> Answer {
+    use specie::portfolio::{book_tower, compile_portfolio_str, files_beside, BookTowerOptions};
+    let mut load = files_beside(Path::new(name));
+    let book = match compile_portfolio_str(&src.text, &mut load) {
+        Ok(c) => c.portfolio,
+        Err(_) => {
+            // `specie check`'s diagnostics say why, each against its own file.
+            let diags = super::super::check::file_diagnostics(Path::new(name), name, &src.text);
+            return Answer::error(
+                422,
+                "specie::serve::portfolio_does_not_compile",
+                &format!("`{name}` does not compile"),
+                serde_json::to_value(diags).ok(),
+            );
+        }
+    };
+    match book_tower(&book, &BookTowerOptions::default()) {
+        Ok(t) if svg => Answer {
+            status: 200,
+            content_type: "image/svg+xml",
+            body: specie::portfolio::tower::svg::svg(&t),
+        },
+        Ok(t) => {
+            Answer::json(specie::portfolio::tower::json_document(&t, name, &src.text).to_string())
+        }
+        Err(e) => diagnostic_error(&e, name, &src.text),
     }
 }
 

@@ -3,7 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const state = { files: [], scenario: null, checked: '', timer: null, abort: null };
+const state = { files: [], scenario: null, checked: '', timer: null, abort: null, name: undefined };
 
 async function post(path, body) {
   const r = await fetch(path, {
@@ -60,7 +60,7 @@ async function check() {
   const text = $('source').value;
   if (text === state.checked) return;
   state.checked = text;
-  const r = await post('/api/check', { text });
+  const r = await post('/api/check', { text, name: state.name });
   const diags = r.ok ? await r.json() : [];
   if ($('source').value !== text) return; // typed on meanwhile
   renderHighlight(text, diags);
@@ -69,7 +69,8 @@ async function check() {
 }
 
 async function tower(text) {
-  const [j, s] = await Promise.all([post('/api/tower', { text }), post('/api/tower/svg', { text })]);
+  const name = state.name;
+  const [j, s] = await Promise.all([post('/api/tower', { text, name }), post('/api/tower/svg', { text, name })]);
   if (!j.ok || !s.ok) return;
   const doc = await j.json();
   $('tower-chart').innerHTML = await s.text();
@@ -204,6 +205,7 @@ $('source').addEventListener('scroll', () => {
 });
 $('open-program').addEventListener('change', async (e) => {
   if (e.target.value === '') return;
+  state.name = state.files[Number(e.target.value)].name;
   $('source').value = await fileText(e.target.value);
   check();
 });
