@@ -300,7 +300,7 @@ fn bad_requests_get_4xx_and_the_server_serves_on() {
     );
     assert_eq!(status, 200);
     // An oversized body: refused from its Content-Length, before it is read.
-    let big = format!("POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 64u64 << 20);
+    let big = format!("POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{p}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 64u64 << 20);
     let (status, _, _) = raw(p, big.as_bytes());
     assert_eq!(status, 413);
     let (status, _, _) = request(

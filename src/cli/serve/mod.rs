@@ -129,6 +129,23 @@ fn handle(mut request: Request, shared: &Shared) {
         )));
         return;
     }
+    // A POST must say it is JSON: an HTML form of another site cannot (forms send
+    // form-encoded or plain text), even from a browser that sends no `Origin`.
+    let json = header_value(&request, "Content-Type").is_some_and(|c| {
+        c.trim()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    if *request.method() == Method::Post && !json {
+        let a = Answer::error(
+            415,
+            "specie::serve::not_json",
+            "POST bodies must be sent as `Content-Type: application/json`",
+            None,
+        );
+        let _ = request.respond(response(a));
+        return;
+    }
     let url = request.url().to_string();
     let path = url.split('?').next().unwrap_or("").to_string();
     let method = request.method().clone();
