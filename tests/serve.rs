@@ -393,6 +393,18 @@ fn a_portfolio_gets_the_book_view() {
         "{}",
         &svg[..200]
     );
+    // A portfolio scenario through the book, as `specie replay PORTFOLIO SCENARIO --json`.
+    let scenario = "fixtures/book/scenarios/custody-book--wallet-front-end-compromise.json";
+    let (status, body) = post(
+        s.port,
+        "/api/replay",
+        &json!({"program": read(book), "scenario": read(scenario), "name": book}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        cli_json(&["replay", book, scenario, "--json"])
+    );
     // Its programs are read beside the name given; elsewhere they are missing: 422.
     let (status, body) = post(
         s.port,

@@ -27,6 +27,8 @@ SHOTS = ROOT / "target/browser"
 PROGRAM = "fixtures/programs/crypto-native-crime-specie.specie"
 SCENARIO = "fixtures/scenarios/crypto-native-crime-specie--year-of-claims.json"
 MODEL = "fixtures/models/crypto-native-crime-specie--hot-wallet-drain.specie"
+BOOK = "fixtures/book/custody-book.specie"
+BOOK_SCENARIO = "fixtures/book/scenarios/custody-book--wallet-front-end-compromise.json"
 
 
 def cli_json(*args):
@@ -42,7 +44,7 @@ def grouped(amount):
 @pytest.fixture(scope="module")
 def server():
     p = subprocess.Popen(
-        [BIN, "serve", "--port", "0", PROGRAM, SCENARIO, MODEL],
+        [BIN, "serve", "--port", "0", PROGRAM, SCENARIO, MODEL, BOOK, BOOK_SCENARIO],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -165,3 +167,16 @@ def test_a_narrow_window_has_no_sideways_scroll(server, browser):
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#tower-chart svg"))
     shot(browser, "program-pane", "5-narrow.png")
     browser.set_window_size(1280, 800)
+
+
+def test_a_portfolio_shows_the_book(server, browser):
+    browser.get(server + "/")
+    Select(browser.find_element(By.ID, "open-program")).select_by_visible_text(BOOK)
+    chart = wait(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#tower-chart svg"))
+    assert "multisig_ui" in chart.get_attribute("outerHTML")
+    expected = cli_json("replay", BOOK, BOOK_SCENARIO, "--json")["totals"]["paid"]
+    Select(browser.find_element(By.ID, "open-scenario")).select_by_visible_text(BOOK_SCENARIO)
+    browser.find_element(By.ID, "replay-button").send_keys(Keys.ENTER)
+    total = wait(browser, lambda b: b.find_element(By.ID, "total-paid"))
+    assert total.text == grouped(expected), (total.text, expected)
+    shot(browser, "replay-pane", "6-book.png")

@@ -96,7 +96,7 @@ pub fn program(text: &str, name: &str) -> Result<Program, Answer> {
 /// for a portfolio, the book's (its programs read beside `name`).
 pub fn tower(src: &Source, svg: bool) -> Answer {
     let name = name_of(src, "program.specie");
-    if specie::parse::file_kind(&src.text) == specie::parse::FileKind::Portfolio {
+    if is_portfolio(&src.text) {
         return book_tower(src, &name, svg);
     }
     let program = match program(&src.text, &name) {
@@ -114,22 +114,33 @@ pub fn tower(src: &Source, svg: bool) -> Answer {
     }
 }
 
-/// The book view of a portfolio: its lines and vendor maxima, as `specie tower PORTFOLIO`.
-fn book_tower(src: &Source, name: &str, svg: bool) -> Answer {
-    use specie::portfolio::{book_tower, compile_portfolio_str, files_beside, BookTowerOptions};
-    let mut load = files_beside(Path::new(name));
-    let book = match compile_portfolio_str(&src.text, &mut load) {
-        Ok(c) => c.portfolio,
-        Err(_) => {
-            // `specie check`'s diagnostics say why, each against its own file.
-            let diags = super::super::check::file_diagnostics(Path::new(name), name, &src.text);
-            return Answer::error(
+/// The compiled portfolio (its programs read beside `name`), or the 422 with `specie
+/// check`'s diagnostics of its text.
+fn portfolio(text: &str, name: &str) -> Result<specie::portfolio::Portfolio, Answer> {
+    let mut load = specie::portfolio::files_beside(Path::new(name));
+    specie::portfolio::compile_portfolio_str(text, &mut load)
+        .map(|c| c.portfolio)
+        .map_err(|_| {
+            let diags = super::super::check::file_diagnostics(Path::new(name), name, text);
+            Answer::error(
                 422,
                 "specie::serve::portfolio_does_not_compile",
                 &format!("`{name}` does not compile"),
                 serde_json::to_value(diags).ok(),
-            );
-        }
+            )
+        })
+}
+
+fn is_portfolio(text: &str) -> bool {
+    specie::parse::file_kind(text) == specie::parse::FileKind::Portfolio
+}
+
+/// The book view of a portfolio: its lines and vendor maxima, as `specie tower PORTFOLIO`.
+fn book_tower(src: &Source, name: &str, svg: bool) -> Answer {
+    use specie::portfolio::{book_tower, BookTowerOptions};
+    let book = match portfolio(&src.text, name) {
+        Ok(b) => b,
+        Err(a) => return a,
     };
     match book_tower(&book, &BookTowerOptions::default()) {
         Ok(t) if svg => Answer {
@@ -166,9 +177,12 @@ pub struct ReplayRequest {
     pub name: Option<String>,
 }
 
-/// `POST /api/replay`: `specie replay --json`; with `"event"`, `POST /api/explain` gives
-/// that event's `--explain` text.
+/// `POST /api/replay`: `specie replay --json` (of a book, for a portfolio); with
+/// `"event"`, `POST /api/explain` gives that event's `--explain` text.
 pub fn replay(r: &ReplayRequest, explain: bool) -> Answer {
+    if is_portfolio(&r.program) && !explain {
+        return book_replay(r);
+    }
     let program = match program(&r.program, "program.specie") {
         Ok(p) => p,
         Err(a) => return a,
@@ -186,6 +200,26 @@ pub fn replay(r: &ReplayRequest, explain: bool) -> Answer {
         Default::default(),
     ) {
         Ok(_) => Answer::json(String::from_utf8_lossy(&out).into_owned()),
+        Err(e) => diagnostic_error(&e, "scenario.json", &r.scenario),
+    }
+}
+
+/// A portfolio scenario through a book, as `specie replay PORTFOLIO SCENARIO --json`.
+fn book_replay(r: &ReplayRequest) -> Answer {
+    let name = r
+        .name
+        .clone()
+        .unwrap_or_else(|| "portfolio.specie".to_string());
+    let book = match portfolio(&r.program, &name) {
+        Ok(b) => b,
+        Err(a) => return a,
+    };
+    let scenario = match specie::portfolio::read_book_scenario(&book, &r.scenario) {
+        Ok(s) => s,
+        Err(e) => return diagnostic_error(&e, "scenario.json", &r.scenario),
+    };
+    match specie::portfolio::replay_read(&book, &scenario, Default::default()) {
+        Ok((result, _warnings)) => Answer::json(result.to_json()),
         Err(e) => diagnostic_error(&e, "scenario.json", &r.scenario),
     }
 }

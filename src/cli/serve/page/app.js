@@ -119,10 +119,11 @@ async function replay() {
   if (pick !== '') scenario = await fileText(pick);
   if (!scenario) { out.textContent = 'Pick or load a scenario first.'; return; }
   const program = $('source').value;
-  const r = await post('/api/replay', { program, scenario });
+  const r = await post('/api/replay', { program, scenario, name: state.name });
   const doc = await r.json();
   if (!r.ok) { out.innerHTML = `<p class="error">${esc(doc.error.message)}</p>`; return; }
-  let html = '<table><thead><tr><th>Event</th><th>Ground-up</th><th>Paid</th><th>Uncovered</th></tr></thead><tbody>';
+  if (doc.portfolio) { showBook(doc); return; }
+  let html = '<table class="events"><thead><tr><th>Event</th><th>Ground-up</th><th>Paid</th><th>Uncovered</th></tr></thead><tbody>';
   for (const e of doc.events) {
     const unc = (e.uncovered || []).map((u) => `${u.reason}${u.clause ? ' (' + u.clause + ')' : ''}: ${money(u.amount)}`).join('; ');
     html += `<tr><td><button type="button" class="event" aria-expanded="false" data-event="${esc(e.id)}">${esc(e.id)}</button></td>` +
@@ -144,6 +145,17 @@ async function replay() {
       row.dataset.loaded = '1';
     });
   }
+}
+
+// A book's replay: each program's figures, then the book's.
+function showBook(doc) {
+  let html = '<table><thead><tr><th>Program</th><th>Ground-up</th><th>Paid</th></tr></thead><tbody>';
+  for (const p of doc.programs) {
+    html += `<tr><td>${esc(p.program)}</td><td>${money(p.result.totals.ground_up)}</td><td>${money(p.result.totals.paid)}</td></tr>`;
+  }
+  const t = doc.totals;
+  html += `</tbody><tfoot><tr><th>Book</th><th>${money(t.ground_up)}</th><th id="total-paid">${money(t.paid)}</th></tr></tfoot></table>`;
+  $('replay-result').innerHTML = html;
 }
 
 async function simulate() {
