@@ -9,6 +9,7 @@ target/release/specie).
 """
 
 import json
+import urllib.request
 import os
 import pathlib
 import subprocess
@@ -27,6 +28,7 @@ SHOTS = ROOT / "target/browser"
 PROGRAM = "fixtures/programs/crypto-native-crime-specie.specie"
 SCENARIO = "fixtures/scenarios/crypto-native-crime-specie--year-of-claims.json"
 MODEL = "fixtures/models/crypto-native-crime-specie--hot-wallet-drain.specie"
+EVERY_KIND = "fixtures/models/crypto-native-crime-specie--every-kind.specie"
 BOOK = "fixtures/book/custody-book.specie"
 BOOK_SCENARIO = "fixtures/book/scenarios/custody-book--wallet-front-end-compromise.json"
 
@@ -44,7 +46,7 @@ def grouped(amount):
 @pytest.fixture(scope="module")
 def server():
     p = subprocess.Popen(
-        [BIN, "serve", "--port", "0", PROGRAM, SCENARIO, MODEL, BOOK, BOOK_SCENARIO],
+        [BIN, "serve", "--port", "0", PROGRAM, SCENARIO, MODEL, EVERY_KIND, BOOK, BOOK_SCENARIO],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -180,3 +182,26 @@ def test_a_portfolio_shows_the_book(server, browser):
     total = wait(browser, lambda b: b.find_element(By.ID, "total-paid"))
     assert total.text == grouped(expected), (total.text, expected)
     shot(browser, "replay-pane", "6-book.png")
+
+
+def test_a_long_simulation_shows_progress_and_cancels(server, browser):
+    browser.get(server + "/")
+    Select(browser.find_element(By.ID, "open-program")).select_by_visible_text(PROGRAM)
+    wait(browser, lambda b: b.find_element(By.ID, "check-status").text == "no diagnostics")
+    Select(browser.find_element(By.ID, "open-model")).select_by_visible_text(EVERY_KIND)
+    years = browser.find_element(By.ID, "years")
+    years.clear()
+    years.send_keys("1000000")
+    browser.find_element(By.ID, "simulate-button").send_keys(Keys.ENTER)
+    progress = browser.find_element(By.ID, "simulate-progress")
+    wait(browser, lambda b: float(progress.get_attribute("value")) > 0)
+    browser.find_element(By.ID, "cancel-button").send_keys(Keys.ENTER)
+    wait(browser, lambda b: b.find_element(By.ID, "simulate-result").text == "Cancelled.")
+
+    def status():
+        with urllib.request.urlopen(server + "/api/status") as r:
+            return json.load(r)
+
+    wait(browser, lambda b: status()["simulations_running"] == 0)
+    assert status()["years_simulated"] < 1_000_000 + 10_000  # the 10,000-year run above, and a part of this one
+    shot(browser, "simulate-pane", "7-cancelled.png")
