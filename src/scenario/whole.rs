@@ -13,7 +13,6 @@ use super::scan::Cursor;
 use super::{Preparer, Prices, RawEvent, Symbols};
 use crate::program::Program;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// The head and events of `text`, when it has the common layout and every event reads
 /// and prepares; `None` otherwise.
@@ -57,14 +56,23 @@ fn events<'a>(
     let prep = Preparer::new(program, prices, head.currency.as_deref()).ok()?;
     let mut batch = EventBatch::new();
     let mut raw = RawEvent::empty();
-    let mut ids: HashSet<Cow<'a, str>> = HashSet::new();
+    // Ids are checked for duplicates once all are read: sorting borrowed ids costs less
+    // than hashing each (files usually list them in order, which the sort sees at once),
+    // and needs no hasher an adversary could flood. A duplicate sends the file to the
+    // general read, which names it.
+    let mut ids: Vec<Cow<'a, str>> = Vec::new();
     c.list(b'[', b']', |c| {
         c.event(&mut raw)?;
-        if batch.len() >= MAX_EVENTS || !ids.insert(raw.id.clone()) {
+        if batch.len() >= MAX_EVENTS {
             return None;
         }
+        ids.push(raw.id.clone());
         batch.push_prepared(&prep, &raw, symbols).ok()
     })?;
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+        return None;
+    }
     Some(batch)
 }
 
