@@ -3,7 +3,7 @@
 //! item, causes, tiers and assets after `is` and in lists, fields and declared attributes
 //! in conditions, carrier, layer and treaty names in strings, units after numbers.
 
-use super::names::{sites, NameKind};
+use super::names::{sites_in, NameKind};
 use super::tokens::{tokens, Token, TokenKind};
 use crate::span::Span;
 use crate::vocabulary::{FINDING_CODES, STANDARD_CAUSES, STANDARD_TIERS};
@@ -79,6 +79,7 @@ pub fn completions(src: &str, offset: usize) -> Vec<Completion> {
     let replace = Span::new(start, offset);
     let cx = Context {
         src,
+        all: &all,
         before: &before,
         replace,
     };
@@ -91,6 +92,8 @@ pub fn completions(src: &str, offset: usize) -> Vec<Completion> {
 
 struct Context<'s, 't> {
     src: &'s str,
+    /// Every token of the text (read once per request).
+    all: &'t [Token<'s>],
     before: &'t [Token<'s>],
     replace: Span,
 }
@@ -136,7 +139,7 @@ impl Context<'_, '_> {
             _ => return Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
-        for s in sites(self.src) {
+        for s in sites_in(self.all) {
             if s.kind == kind
                 && s.definition
                 && !seen.contains(&s.name)
@@ -303,7 +306,7 @@ impl Context<'_, '_> {
             _ => return Vec::new(),
         };
         let mut out: Vec<String> = standard.iter().map(|s| s.to_string()).collect();
-        for w in written_symbols(self.src, field.unwrap_or(""), written_after) {
+        for w in written_symbols(self.all, field.unwrap_or(""), written_after) {
             if !out.contains(&w) {
                 out.push(w);
             }
@@ -318,8 +321,7 @@ impl Context<'_, '_> {
             .iter()
             .map(|f| self.item(f, CompletionKind::Field, "built-in field"))
             .collect();
-        let toks = tokens(self.src);
-        for w in toks.windows(4) {
+        for w in self.all.windows(4) {
             if let [a, n, colon, ty] = w {
                 if a.is_word("attribute") && n.kind == TokenKind::Word && colon.is_punct(":") {
                     out.push(self.item(
@@ -363,9 +365,9 @@ fn prev_field<'a>(before: &'a [Token<'_>], back: usize) -> Option<&'a str> {
 
 /// Symbols the text already uses for `field`: after `field is [not]`, in `field [not] in
 /// [ … ]`, and after the item keywords `after` (a whole list after `covers`).
-fn written_symbols(src: &str, field: &str, after: &[&str]) -> Vec<String> {
-    let toks: Vec<Token<'_>> = tokens(src)
-        .into_iter()
+fn written_symbols(all: &[Token<'_>], field: &str, after: &[&str]) -> Vec<String> {
+    let toks: Vec<&Token<'_>> = all
+        .iter()
         .filter(|t| t.kind != TokenKind::Comment)
         .collect();
     let mut out: Vec<String> = Vec::new();
@@ -378,16 +380,15 @@ fn written_symbols(src: &str, field: &str, after: &[&str]) -> Vec<String> {
         }
     };
     for (i, t) in toks.iter().enumerate() {
-        let rest = toks.get(i.saturating_add(1)..).unwrap_or(&[]);
-        let rest = rest
-            .iter()
-            .skip_while(|t| t.is_word("not") || t.is_word("is"));
-        if t.is_word(field)
-            && toks
-                .get(i.saturating_add(1))
-                .is_some_and(|n| n.is_word("is") || n.is_word("in") || n.is_word("not"))
-        {
-            let mut rest = rest.skip_while(|t| t.is_word("in") || t.is_punct("["));
+        let after_t = toks.get(i.saturating_add(1)..).unwrap_or(&[]);
+        let tested = after_t
+            .first()
+            .is_some_and(|n| n.is_word("is") || n.is_word("in") || n.is_word("not"));
+        if t.is_word(field) && tested {
+            // `FIELD is [not] S`, `FIELD [not] in [S, …]`: the symbols after the operator.
+            let mut rest = after_t.iter().skip_while(|t| {
+                t.is_word("not") || t.is_word("is") || t.is_word("in") || t.is_punct("[")
+            });
             while let Some(s) = rest.next() {
                 push(s);
                 if !rest.next().is_some_and(|c| c.is_punct(",")) {
@@ -395,7 +396,7 @@ fn written_symbols(src: &str, field: &str, after: &[&str]) -> Vec<String> {
                 }
             }
         } else if t.kind == TokenKind::Word && after.contains(&t.text) {
-            let mut rest = toks.get(i.saturating_add(1)..).unwrap_or(&[]).iter();
+            let mut rest = after_t.iter();
             while let Some(s) = rest.next() {
                 push(s);
                 if t.text != "covers" || !rest.next().is_some_and(|c| c.is_punct(",")) {

@@ -64,9 +64,15 @@ const FIELD_BEFORE: &[&str] = &["when", "and", "or", "event", "with"];
 ///     (NameKind::Layer, "Primary", true), (NameKind::Carrier, "A", true)]);
 /// ```
 pub fn sites(src: &str) -> Vec<Site> {
-    let toks: Vec<Token<'_>> = tokens(src)
-        .into_iter()
+    sites_in(&tokens(src))
+}
+
+/// The name sites of tokens already read (comments among them are skipped).
+pub(crate) fn sites_in(all: &[Token<'_>]) -> Vec<Site> {
+    let toks: Vec<Token<'_>> = all
+        .iter()
         .filter(|t| t.kind != TokenKind::Comment)
+        .copied()
         .collect();
     let attributes: Vec<&str> = toks
         .windows(2)

@@ -7,7 +7,7 @@ use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionItem,
     CompletionItemKind, CompletionParams, CompletionTextEdit, DocumentSymbol, DocumentSymbolParams,
     GotoDefinitionParams, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
-    NumberOrString, Position, Range, ReferenceParams, TextEdit, Uri, WorkspaceEdit,
+    NumberOrString, Range, ReferenceParams, TextEdit, Uri, WorkspaceEdit,
 };
 use specie::ide::names::{self, NameKind, Site};
 use specie::ide::{CompletionKind, Symbol, SymbolKind};
@@ -228,10 +228,7 @@ pub(super) fn formatting(text: &str) -> Option<Vec<TextEdit>> {
         return Some(Vec::new());
     }
     Some(vec![TextEdit {
-        range: Range {
-            start: Position::new(0, 0),
-            end: super::convert::position(text, text.len()),
-        },
+        range: range(text, Span::new(0, text.len())),
         new_text: formatted,
     }])
 }

@@ -9,12 +9,12 @@ mod features;
 mod transport;
 
 use super::EXIT_USAGE;
-use convert::{path_of, position, range};
+use convert::{path_of, range};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, Diagnostic, DiagnosticRelatedInformation,
     DiagnosticSeverity, HoverProviderCapability, InitializeResult, Location, NumberOrString, OneOf,
-    PublishDiagnosticsParams, Range, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
     TextDocumentSyncKind, Uri,
 };
 use serde::de::DeserializeOwned;
@@ -30,14 +30,15 @@ pub fn run() -> u8 {
     let (connection, threads) = transport::stdio();
     let status = serve(&connection);
     drop(connection);
-    let mut result = status.as_ref().map(|_| ()).map_err(String::clone);
+    let mut transport = Ok(());
     for t in threads {
         let joined = t
             .join()
             .map_err(|_| "a transport thread panicked".to_string());
-        result = result.and(joined.and_then(|r| r));
+        transport = transport.and(joined.and_then(|r| r));
     }
-    match result.and(status) {
+    // A broken transport outranks the session's own status.
+    match transport.and(status) {
         Ok(code) => code,
         Err(e) => {
             errln!("error: specie lsp: {e}");
@@ -210,10 +211,7 @@ fn to_lsp(uri: &Uri, text: &str, d: &JsonDiagnostic) -> Diagnostic {
         None => d.message.clone(),
     };
     Diagnostic {
-        range: Range {
-            start: position(text, d.span.start),
-            end: position(text, d.span.end),
-        },
+        range: range(text, span(d.span.start, d.span.end)),
         severity: Some(match d.severity {
             "warning" => DiagnosticSeverity::WARNING,
             "advice" => DiagnosticSeverity::INFORMATION,

@@ -77,19 +77,26 @@ pub fn check(src: &Source) -> Answer {
 
 /// The compiled program, or the 422 with its diagnostics.
 pub fn program(text: &str, name: &str) -> Result<Program, Answer> {
-    specie::compile_str(text).map(|c| c.program).map_err(|e| {
-        let diags: Vec<JsonDiagnostic> = e
-            .diagnostics()
-            .into_iter()
-            .map(|d| to_json(d, name, text))
-            .collect();
-        Answer::error(
-            422,
-            "specie::serve::program_does_not_compile",
-            &format!("`{name}` does not compile"),
-            serde_json::to_value(diags).ok(),
-        )
-    })
+    specie::compile_str(text)
+        .map(|c| c.program)
+        .map_err(|e| does_not_compile("program", &e.diagnostics(), name, text))
+}
+
+/// The 422 for a `what` (program, model) that does not compile, with its diagnostics as
+/// `specie check --format json` gives them.
+pub fn does_not_compile(
+    what: &str,
+    diags: &[&dyn miette::Diagnostic],
+    name: &str,
+    text: &str,
+) -> Answer {
+    let json: Vec<JsonDiagnostic> = diags.iter().map(|d| to_json(*d, name, text)).collect();
+    Answer::error(
+        422,
+        &format!("specie::serve::{what}_does_not_compile"),
+        &format!("`{name}` does not compile"),
+        serde_json::to_value(json).ok(),
+    )
 }
 
 /// `POST /api/tower` (the JSON of `specie tower --json`) and `/api/tower/svg` (the chart);

@@ -22,7 +22,9 @@ const STYLE: &str = include_str!("page/app.css");
 /// Requests served at once; more get 503.
 const MAX_IN_FLIGHT: usize = 32;
 
-/// A file given on the command line, which the page may open.
+/// What every request's thread reads: the server's port (for the Host and Origin checks),
+/// the files given on the command line (the only ones the page may open), and how many
+/// requests are being served.
 struct Shared {
     port: u16,
     files: Vec<PathBuf>,
@@ -63,13 +65,12 @@ pub fn run(port: u16, files: &[PathBuf]) -> u8 {
         let shared = Arc::clone(&shared);
         if shared.in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
             shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-            let a = Answer::error(
+            refuse(
+                request,
                 503,
                 "specie::serve::busy",
                 "too many requests at once",
-                None,
             );
-            let _ = request.respond(response(a));
             continue;
         }
         std::thread::spawn(move || {
@@ -109,6 +110,11 @@ fn response(a: Answer) -> Response<std::io::Cursor<Vec<u8>>> {
     r
 }
 
+/// Answers `request` with an error and no more.
+fn refuse(request: Request, status: u16, code: &str, message: &str) {
+    let _ = request.respond(response(Answer::error(status, code, message, None)));
+}
+
 fn header_value<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
     request
         .headers()
@@ -121,13 +127,7 @@ fn handle(mut request: Request, shared: &Shared) {
     let checked = guard::host_ok(header_value(&request, "Host"), shared.port)
         .and_then(|()| guard::origin_ok(header_value(&request, "Origin"), shared.port));
     if let Err((status, message)) = checked {
-        let _ = request.respond(response(Answer::error(
-            status,
-            "specie::serve::refused",
-            &message,
-            None,
-        )));
-        return;
+        return refuse(request, status, "specie::serve::refused", &message);
     }
     // A POST must say it is JSON: an HTML form of another site cannot (forms send
     // form-encoded or plain text), even from a browser that sends no `Origin`.
@@ -137,14 +137,8 @@ fn handle(mut request: Request, shared: &Shared) {
             .starts_with("application/json")
     });
     if *request.method() == Method::Post && !json {
-        let a = Answer::error(
-            415,
-            "specie::serve::not_json",
-            "POST bodies must be sent as `Content-Type: application/json`",
-            None,
-        );
-        let _ = request.respond(response(a));
-        return;
+        let message = "POST bodies must be sent as `Content-Type: application/json`";
+        return refuse(request, 415, "specie::serve::not_json", message);
     }
     let url = request.url().to_string();
     let path = url.split('?').next().unwrap_or("").to_string();

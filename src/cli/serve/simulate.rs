@@ -4,7 +4,7 @@
 //! body ends when the connection closes). When the client goes away (a line can no longer
 //! be written), the run stops at the end of the slice it is in.
 
-use super::api::{program, Answer};
+use super::api::{does_not_compile, program, Answer};
 use serde::Deserialize;
 use serde_json::json;
 use specie::simulate::{self, Block, DEFAULT_RETURN_PERIODS};
@@ -51,19 +51,7 @@ pub fn start(r: SimulateRequest) -> Result<Stream, Answer> {
     let prog = program(&r.program, "program.specie")?;
     let model = specie::compile::compile_model_str(&r.model, &prog)
         .map(|c| c.model)
-        .map_err(|e| {
-            let diags: Vec<_> = e
-                .diagnostics()
-                .into_iter()
-                .map(|d| specie::diagnostic::to_json(d, "model.specie", &r.model))
-                .collect();
-            Answer::error(
-                422,
-                "specie::serve::model_does_not_compile",
-                "the model does not compile",
-                serde_json::to_value(diags).ok(),
-            )
-        })?;
+        .map_err(|e| does_not_compile("model", &e.diagnostics(), "model.specie", &r.model))?;
     let years = r.years.or(model.years).unwrap_or(10_000);
     if years == 0 || years > MAX_YEARS {
         return Err(Answer::error(
