@@ -729,3 +729,52 @@ fn an_empty_index_series_is_refused() {
         "{stderr}"
     );
 }
+
+/// A stream long enough that its results (about 9 MB) are written while the replay goes
+/// on, by the writing thread, not only at the end.
+fn long_stream_file() -> String {
+    let path = scratch().join("long.jsonl");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            r#"{{"id":"E{i:06}","cause":"external_hack","occurred":"2026-03-01T00:00:00Z","losses":[{{"tier":"hot","amount":"{}"}}]}}"#,
+            1_000_000 + i * 1_000
+        ));
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_long_output_stops_cleanly_when_its_reader_goes_or_the_disk_is_full() {
+    let stream = long_stream_file();
+    let args = ["replay", PROGRAM, "--events", &stream, "--json"];
+    // Read whole, it is one JSON document with every event.
+    let out = spawn(&args, Stdio::piped()).wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["events"].as_array().unwrap().len(), 20_000);
+    // A reader that leaves after the first bytes: status 0, nothing said.
+    let mut child = spawn(&args, Stdio::piped());
+    let mut first = [0u8; 4096];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // A full disk: status 2, the error named once.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = spawn(&args, Stdio::from(full)).wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("cannot write to standard output").count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -8,6 +8,8 @@
 
 use super::{EXIT_OK, EXIT_USAGE};
 use std::io::{BufWriter, ErrorKind, StdoutLock, Write};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 /// Buffered standard output that remembers its first write error.
 pub struct Out {
@@ -16,6 +18,92 @@ pub struct Out {
     /// Standard output is a terminal: data formats written through `Write` (CSV, whose
     /// fields hold ids as written) get their control bytes made visible too.
     terminal: bool,
+    /// A thread writing for us, while [`Out::write_behind`] is on.
+    behind: Option<Behind>,
+}
+
+/// Bytes handed to the writing thread at a time.
+const BEHIND_CHUNK: usize = 1 << 20;
+
+/// Standard output written by a thread of its own, a buffer at a time, so that the
+/// kernel's copy of the bytes overlaps the work that makes the next ones.
+struct Behind {
+    buf: Vec<u8>,
+    full: SyncSender<Vec<u8>>,
+    empty: Receiver<Vec<u8>>,
+    thread: JoinHandle<std::io::Result<()>>,
+}
+
+impl Behind {
+    /// A thread writing to a duplicate of standard output's descriptor (which skips the
+    /// line buffer of Rust's `Stdout`); `None` where there is none to be had.
+    fn start() -> Option<Behind> {
+        let mut file = stdout_file()?;
+        let (full, rx) = sync_channel::<Vec<u8>>(2);
+        let (back, empty) = channel::<Vec<u8>>();
+        let thread = std::thread::Builder::new()
+            .name("specie-write".to_string())
+            .spawn(move || {
+                while let Ok(mut buf) = rx.recv() {
+                    file.write_all(&buf)?;
+                    buf.clear();
+                    let _ = back.send(buf);
+                }
+                file.flush()
+            })
+            .ok()?;
+        Some(Behind {
+            buf: Vec::with_capacity(BEHIND_CHUNK),
+            full,
+            empty,
+            thread,
+        })
+    }
+
+    /// Takes `data`; hands a full buffer over. An error is the writing thread's.
+    fn write(&mut self, data: &[u8]) -> Result<(), ()> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() < BEHIND_CHUNK {
+            return Ok(());
+        }
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BEHIND_CHUNK));
+        let full = std::mem::replace(&mut self.buf, next);
+        self.full.send(full).map_err(|_| ())
+    }
+
+    /// Hands the rest over and waits until all is written.
+    fn stop(self) -> std::io::Result<()> {
+        let Behind {
+            buf, full, thread, ..
+        } = self;
+        let sent = if buf.is_empty() {
+            Ok(())
+        } else {
+            full.send(buf)
+        };
+        drop(full);
+        let written = thread
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread stopped")));
+        written?;
+        sent.map_err(|_| std::io::Error::other("the writing thread stopped"))
+    }
+}
+
+/// Standard output as a file of its own (a duplicate descriptor).
+#[cfg(unix)]
+fn stdout_file() -> Option<std::fs::File> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    Some(std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn stdout_file() -> Option<std::fs::File> {
+    None
 }
 
 impl Out {
@@ -26,7 +114,17 @@ impl Out {
             w: BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
             err: None,
             terminal: std::io::stdout().is_terminal(),
+            behind: None,
         }
+    }
+
+    /// From now until the next flush, bytes are written by a thread of their own (for
+    /// long outputs; not to a terminal, whose bytes are filtered as they are written).
+    pub fn write_behind(&mut self) {
+        if self.terminal || self.behind.is_some() || self.flush().is_err() {
+            return;
+        }
+        self.behind = Behind::start();
     }
 
     /// Writes `text`, its control characters but line feeds and tabs made visible (ids
@@ -78,11 +176,23 @@ impl Write for Out {
             let r = self.w.write_all(safe.as_bytes()).map(|()| buf.len());
             return self.keep(r);
         }
+        if let Some(behind) = self.behind.as_mut() {
+            if behind.write(buf).is_ok() {
+                return Ok(buf.len());
+            }
+            // The thread stopped on a write error: that error is the one to keep.
+            let r = self.flush();
+            return r.and(Err(std::io::Error::other("standard output failed")));
+        }
         let r = self.w.write(buf);
         self.keep(r)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(behind) = self.behind.take() {
+            let r = behind.stop();
+            self.keep(r)?;
+        }
         if self.err.is_some() {
             return Err(std::io::Error::other("standard output failed"));
         }

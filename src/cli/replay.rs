@@ -99,6 +99,7 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     if args.explain.is_none() && args.format != ReplayFormat::Text {
         // Per-event output straight from the text: no JSON tree, no result kept.
         let format = bulk(args.format).unwrap_or(Format::PrettyJson);
+        out.write_behind();
         let warnings = specie::replay::replay_text_into(&program, &text, out, format, args.options)
             .map_err(|e| {
                 if out.failed() {
@@ -210,6 +211,9 @@ fn stream(
         ReplayFormat::Jsonl => Some(Format::Jsonl),
         ReplayFormat::Csv => Some(Format::Csv),
     };
+    if format.is_some() {
+        out.write_behind();
+    }
     let summary = specie::replay::replay_stream_as(
         program,
         reader,

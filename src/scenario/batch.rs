@@ -28,6 +28,14 @@ impl Span32 {
         }
     }
 
+    /// The span `by` further on (saturating: [`EventBatch::append`] checks the sums first).
+    fn shifted(self, by: u32) -> Span32 {
+        Span32 {
+            start: self.start.saturating_add(by),
+            end: self.end.saturating_add(by),
+        }
+    }
+
     fn range(self) -> Range<usize> {
         (self.start as usize)..(self.end as usize)
     }
@@ -108,6 +116,66 @@ impl EventBatch {
         self.attributes.clear();
         self.recoveries.clear();
         self.members.clear();
+    }
+
+    /// Moves `other`'s events after this batch's, as if they had been pushed here;
+    /// `None` (and this batch unchanged) when the result would not fit 32-bit offsets.
+    pub(crate) fn append(&mut self, other: EventBatch) -> Option<()> {
+        let text = u32::try_from(self.text.len()).ok()?;
+        let lines = u32::try_from(self.lines.len()).ok()?;
+        let attributes = u32::try_from(self.attributes.len()).ok()?;
+        let recoveries = u32::try_from(self.recoveries.len()).ok()?;
+        let members = u32::try_from(self.members.len()).ok()?;
+        // INVARIANT: every offset below fits once these do (each span ends within its
+        // buffer), so nothing is half moved.
+        u32::try_from(self.text.len().checked_add(other.text.len())?).ok()?;
+        u32::try_from(self.lines.len().checked_add(other.lines.len())?).ok()?;
+        u32::try_from(self.attributes.len().checked_add(other.attributes.len())?).ok()?;
+        u32::try_from(self.recoveries.len().checked_add(other.recoveries.len())?).ok()?;
+        u32::try_from(self.members.len().checked_add(other.members.len())?).ok()?;
+        let EventBatch {
+            text: other_text,
+            events: other_events,
+            lines: other_lines,
+            attributes: other_attributes,
+            recoveries: other_recoveries,
+            members: other_members,
+        } = other;
+        // Each buffer grows once, and the other's is freed before the next one grows.
+        self.text.reserve_exact(other_text.len());
+        self.text.push_str(&other_text);
+        drop(other_text);
+        let t = |s: Span32| s.shifted(text);
+        self.events.reserve_exact(other_events.len());
+        self.events.extend(other_events.into_iter().map(|e| Stored {
+            id: t(e.id),
+            cause: t(e.cause),
+            series: e.series.map(t),
+            lines: e.lines.shifted(lines),
+            attributes: e.attributes.shifted(attributes),
+            recoveries: e.recoveries.shifted(recoveries),
+            members: e.members.shifted(members),
+            ..e
+        }));
+        self.lines.reserve_exact(other_lines.len());
+        self.lines
+            .extend(other_lines.into_iter().map(|l| StoredLine {
+                tier: t(l.tier),
+                asset: l.asset.map(t),
+                ..l
+            }));
+        self.attributes.reserve_exact(other_attributes.len());
+        self.attributes.extend(other_attributes);
+        self.recoveries.reserve_exact(other_recoveries.len());
+        self.recoveries
+            .extend(other_recoveries.into_iter().map(|r| StoredRecovery {
+                asset: r.asset.map(t),
+                event: t(r.event),
+                ..r
+            }));
+        self.members.reserve_exact(other_members.len());
+        self.members.extend(other_members.into_iter().map(t));
+        Some(())
     }
 
     fn push_text(&mut self, s: &str) -> Span32 {

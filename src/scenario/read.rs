@@ -26,7 +26,8 @@ pub fn read_scenario(
 }
 
 /// Whether [`read_common`] agrees with the general read of `text`: the same head and
-/// events when it gives a result, no result when the general read fails. `Err` says how
+/// events when it gives a result, no result when the general read fails; and the common
+/// read on two threads (forced, whatever the size) agrees with it on one. `Err` says how
 /// they differ (for tests and the replay fuzz target).
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn agrees_with_general_read(
@@ -34,7 +35,17 @@ pub(crate) fn agrees_with_general_read(
     text: &str,
     symbols: &Symbols,
 ) -> Result<bool, String> {
-    let Some(common) = read_common(program, text, symbols) else {
+    use super::whole::read_common_split;
+    let one = read_common_split(program, text, symbols, usize::MAX);
+    let two = read_common_split(program, text, symbols, 0);
+    if one.as_ref().map(shown) != two.as_ref().map(shown) {
+        return Err(format!(
+            "the reads on one and two threads differ:\n{:?}\n---\n{:?}",
+            one.as_ref().map(shown),
+            two.as_ref().map(shown)
+        ));
+    }
+    let Some(common) = one else {
         return Ok(false);
     };
     match read_generally(program, text, symbols) {
@@ -50,7 +61,7 @@ pub(crate) fn agrees_with_general_read(
 
 /// A read as text, to compare: the head, then every event of the batch.
 #[cfg(any(test, feature = "fuzzing"))]
-fn shown(read: &(ScenarioHead, EventBatch)) -> String {
+pub(crate) fn shown(read: &(ScenarioHead, EventBatch)) -> String {
     let view = read.1.view();
     let events: Vec<String> = (0..view.len())
         .map(|i| format!("{:?}", view.event(i)))

@@ -242,22 +242,60 @@ impl<'a> Cursor<'a> {
         close: u8,
         mut item: impl FnMut(&mut Self) -> Option<()>,
     ) -> Option<()> {
-        self.eat(open)?;
-        if self.peek()? == close {
-            self.i = self.i.saturating_add(1);
+        if !self.open_list(open, close)? {
             return Some(());
         }
         loop {
             item(self)?;
-            match self.peek()? {
-                b',' => self.i = self.i.saturating_add(1),
-                c if c == close => {
-                    self.i = self.i.saturating_add(1);
-                    return Some(());
-                }
-                _ => return None,
+            if !self.next_item(close)? {
+                return Some(());
             }
         }
+    }
+
+    /// Moves past `open`, and past `close` too when the list is empty: whether an item
+    /// follows.
+    pub(super) fn open_list(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        if self.peek()? == close {
+            self.i = self.i.saturating_add(1);
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// After an item: moves past `,` (another item follows: `true`) or `close` (`false`).
+    pub(super) fn next_item(&mut self, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b',' => self.i = self.i.saturating_add(1),
+            c if c == close => {
+                self.i = self.i.saturating_add(1);
+                return Some(false);
+            }
+            _ => return None,
+        }
+        Some(true)
+    }
+
+    /// The offset of the next byte that is not white space.
+    pub(super) fn offset(&mut self) -> usize {
+        self.ws();
+        self.i
+    }
+
+    /// The same text, at `offset`.
+    pub(super) fn at(&self, offset: usize) -> Cursor<'a> {
+        Cursor {
+            s: self.s,
+            b: self.b,
+            i: offset,
+            plain: self.plain,
+        }
+    }
+
+    /// The text.
+    pub(super) fn bytes(&self) -> &'a [u8] {
+        self.b
     }
 
     /// Calls `member` with each key of an object, the cursor on its value.

@@ -13,6 +13,7 @@ use super::scan::Cursor;
 use super::{Preparer, Prices, RawEvent, Symbols};
 use crate::program::Program;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The head and events of `text`, when it has the common layout and every event reads
 /// and prepares; `None` otherwise.
@@ -20,6 +21,17 @@ pub(crate) fn read_common(
     program: &Program,
     text: &str,
     symbols: &Symbols,
+) -> Option<(ScenarioHead, EventBatch)> {
+    read_common_split(program, text, symbols, SPLIT_BYTES)
+}
+
+/// [`read_common`], reading the events on two threads when at least `split_bytes`
+/// follow `"events":` (tests split small files this way).
+pub(crate) fn read_common_split(
+    program: &Program,
+    text: &str,
+    symbols: &Symbols,
+    split_bytes: usize,
 ) -> Option<(ScenarioHead, EventBatch)> {
     let mut c = Cursor::new(text);
     let mut head = ScenarioHead::default();
@@ -31,7 +43,7 @@ pub(crate) fn read_common(
         }
         seen.push(key);
         match key {
-            "events" => batch = Some(events(c, program, &head, symbols)?),
+            "events" => batch = Some(events(c, program, &head, symbols, split_bytes)?),
             "name" => head.name = c.value()?,
             "currency" if batch.is_none() => head.currency = c.value()?,
             "prices" if batch.is_none() => head.prices = c.value()?,
@@ -45,35 +57,186 @@ pub(crate) fn read_common(
     Some((head, batch?))
 }
 
-/// The `events` array, each event scanned, checked and stored as it comes.
+/// Below this many bytes after `"events":`, one thread reads the events.
+const SPLIT_BYTES: usize = 1 << 20;
+
+/// How far past the middle of the events a boundary between two events is looked for.
+const BOUNDARY_SEARCH: usize = 1 << 16;
+
+/// The `events` array, each event scanned, checked and stored as it comes. A large array
+/// is read on two threads: the second half from a boundary between two events found
+/// near its middle (see [`split_events`]).
 fn events<'a>(
     c: &mut Cursor<'a>,
     program: &Program,
     head: &ScenarioHead,
     symbols: &Symbols,
+    split_bytes: usize,
 ) -> Option<EventBatch> {
     let prices = Prices::new(&head.prices).ok()?;
     let prep = Preparer::new(program, prices, head.currency.as_deref()).ok()?;
-    let mut batch = EventBatch::new();
-    let mut raw = RawEvent::empty();
+    let mut first = Part::default();
+    if c.open_list(b'[', b']')? {
+        let start = c.offset();
+        let rest = c.bytes().len().saturating_sub(start);
+        let boundary = if rest >= split_bytes && parallel() {
+            boundary(c.bytes(), start.saturating_add(rest / 2))
+        } else {
+            None
+        };
+        match boundary {
+            Some(at) => split_events(c, &prep, symbols, &mut first, at)?,
+            None => {
+                scan_events(c, &prep, symbols, &mut first, None, &AtomicBool::new(false))?;
+            }
+        }
+    }
     // Ids are checked for duplicates once all are read: sorting borrowed ids costs less
     // than hashing each (files usually list them in order, which the sort sees at once),
     // and needs no hasher an adversary could flood. A duplicate sends the file to the
     // general read, which names it.
-    let mut ids: Vec<Cow<'a, str>> = Vec::new();
-    c.list(b'[', b']', |c| {
-        c.event(&mut raw)?;
-        if batch.len() >= MAX_EVENTS {
-            return None;
-        }
-        ids.push(raw.id.clone());
-        batch.push_prepared(&prep, &raw, symbols).ok()
-    })?;
-    ids.sort_unstable();
-    if ids.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+    first.ids.sort_unstable();
+    if first.ids.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
         return None;
     }
-    Some(batch)
+    Some(first.batch)
+}
+
+/// Events read by one thread, in the file's order, and their ids.
+#[derive(Default)]
+struct Part<'a> {
+    batch: EventBatch,
+    ids: Vec<Cow<'a, str>>,
+}
+
+/// How [`scan_events`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// After the array's `]`.
+    Closed,
+    /// On the first byte of an event that starts at the offset it was asked to stop at.
+    Stopped,
+    /// On the first byte of an event that starts past that offset, none starting there.
+    Passed,
+}
+
+/// Events from the cursor (on an element of the `events` array) into `part`, up to and
+/// including the array's `]`, or up to the first element starting at or past `stop`.
+/// `None` when an event does not read or prepare, more than [`MAX_EVENTS`] are read, or
+/// `quit` is set.
+fn scan_events<'a>(
+    c: &mut Cursor<'a>,
+    prep: &Preparer<'_>,
+    symbols: &Symbols,
+    part: &mut Part<'a>,
+    stop: Option<usize>,
+    quit: &AtomicBool,
+) -> Option<End> {
+    let mut raw = RawEvent::empty();
+    loop {
+        if let Some(stop) = stop {
+            let at = c.offset();
+            if at == stop {
+                return Some(End::Stopped);
+            }
+            if at > stop {
+                return Some(End::Passed);
+            }
+        }
+        if quit.load(Ordering::Relaxed) {
+            return None;
+        }
+        c.event(&mut raw)?;
+        if part.batch.len() >= MAX_EVENTS {
+            return None;
+        }
+        part.ids.push(raw.id.clone());
+        part.batch.push_prepared(prep, &raw, symbols).ok()?;
+        if !c.next_item(b']')? {
+            return Some(End::Closed);
+        }
+    }
+}
+
+/// Reads the events before `at` here and those from `at` on a second thread, then joins
+/// them. `at` is only a guess at a boundary (the bytes there could be inside a string):
+/// it is one when this thread, reading from the start of the array, finds an element
+/// starting exactly there. Then what the second thread read is what this one would have
+/// read next, so its events are appended and reading goes on after its `]`; otherwise
+/// its work is dropped and this thread reads on alone.
+fn split_events<'a>(
+    c: &mut Cursor<'a>,
+    prep: &Preparer<'_>,
+    symbols: &Symbols,
+    first: &mut Part<'a>,
+    at: usize,
+) -> Option<()> {
+    let quit = AtomicBool::new(false);
+    let mut second_cursor = c.at(at);
+    std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("specie-read".to_string())
+            .spawn_scoped(scope, || {
+                let mut part = Part::default();
+                let end = scan_events(&mut second_cursor, prep, symbols, &mut part, None, &quit);
+                (end, part, second_cursor.offset())
+            });
+        let Ok(second) = second else {
+            // No thread to be had: one reads it all.
+            return scan_events(c, prep, symbols, first, None, &quit).map(|_| ());
+        };
+        let mine = scan_events(c, prep, symbols, first, Some(at), &quit);
+        if mine != Some(End::Stopped) {
+            quit.store(true, Ordering::Relaxed);
+            drop(second.join());
+            return match mine? {
+                // The guess was inside an event: read on from the next one.
+                End::Passed => {
+                    scan_events(c, prep, symbols, first, None, &AtomicBool::new(false)).map(|_| ())
+                }
+                // The guess was past the array.
+                End::Closed | End::Stopped => Some(()),
+            };
+        }
+        let (end, part, offset) = second.join().ok()?;
+        end?;
+        if first.batch.len().saturating_add(part.batch.len()) > MAX_EVENTS {
+            return None;
+        }
+        first.batch.append(part.batch)?;
+        first.ids.extend(part.ids);
+        *c = c.at(offset);
+        Some(())
+    })
+}
+
+/// A guess at where an element of the events array starts: the first `{` at or after
+/// `from` that follows `}` and `,` (white space between them allowed), within
+/// [`BOUNDARY_SEARCH`] bytes.
+fn boundary(b: &[u8], from: usize) -> Option<usize> {
+    let end = from.saturating_add(BOUNDARY_SEARCH).min(b.len());
+    let window = b.get(from..end)?;
+    let is_ws = |x: &u8| matches!(x, b' ' | b'\t' | b'\n' | b'\r');
+    for comma in memchr::memchr_iter(b',', window) {
+        let comma = from.saturating_add(comma);
+        let before = b.get(..comma)?.iter().rev().find(|x| !is_ws(x));
+        let after = b
+            .get(comma.saturating_add(1)..)?
+            .iter()
+            .position(|x| !is_ws(x));
+        if let (Some(b'}'), Some(k)) = (before, after) {
+            let open = comma.saturating_add(1).saturating_add(k);
+            if b.get(open) == Some(&b'{') {
+                return Some(open);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a second thread can run at the same time.
+fn parallel() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
 }
 
 #[cfg(test)]
@@ -115,6 +278,81 @@ mod tests {
         }
         assert!(all >= 10, "{all} fixtures");
         assert!(common * 2 >= all, "{common} of {all} read the common way");
+    }
+
+    /// The common read of `text` on one thread and on two (forced), shown as text.
+    fn both_ways(text: &str) -> (Option<String>, Option<String>) {
+        let program = crate::compile_str(BENCH_PROGRAM).unwrap().program;
+        let symbols = Replayer::new(&program).symbols().clone();
+        let read = |split| read_common_split(&program, text, &symbols, split);
+        let shown =
+            |r: Option<(ScenarioHead, EventBatch)>| r.as_ref().map(crate::scenario::read::shown);
+        (shown(read(usize::MAX)), shown(read(0)))
+    }
+
+    /// `n` generated events, event `k` given the id `id` when asked.
+    fn events_text(n: u64, rename: Option<(u64, &str)>) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let e = event(i, i * 7 + 1, 99);
+                match rename {
+                    Some((k, id)) if k == i => e.replacen(
+                        &format!("\"id\":\"E{i:09}\""),
+                        &format!("\"id\":\"{id}\""),
+                        1,
+                    ),
+                    _ => e,
+                }
+            })
+            .collect()
+    }
+
+    /// The guess at a boundary between two events (the middle of the array, then the next
+    /// `}`, `,`, `{`) falls between events, inside an id, or past the array; the second
+    /// half fails; an id repeats across the halves: two threads read what one reads.
+    #[test]
+    fn two_threads_read_what_one_reads() {
+        // The guess falls between two events: both halves are used.
+        let plain = format!(
+            "{{\"name\":\"s\",\"events\":[\n{}\n]}}",
+            events_text(40, None).join(",\n")
+        );
+        let (one, two) = both_ways(&plain);
+        assert!(
+            one.as_ref()
+                .is_some_and(|s| s.matches("E000000039").count() == 1),
+            "{one:?}"
+        );
+        assert_eq!(one, two);
+        // The middle falls inside a long id full of `},{`: the guess is no boundary.
+        let trap = "x},{".repeat(400);
+        let text = format!(
+            "{{\"events\":[{}]}}",
+            events_text(3, Some((1, &trap))).join(",")
+        );
+        let (one, two) = both_ways(&text);
+        assert!(one.as_ref().is_some_and(|s| s.contains(&trap)), "{one:?}");
+        assert_eq!(one, two);
+        // The middle falls past the array, in notes written like events.
+        let notes = format!("[{}]", vec!["{}"; 600].join(","));
+        let text = format!(
+            "{{\"events\":[{}],\"notes\":{notes}}}",
+            events_text(2, None).join(",")
+        );
+        let (one, two) = both_ways(&text);
+        assert!(one.is_some());
+        assert_eq!(one, two);
+        // A bad event in the second half, or an id of the first half repeated there: no
+        // common read either way (the general read names the error).
+        let mut bad = events_text(40, None);
+        bad[35] = bad[35].replacen("\"amount\":\"", "\"amount\":\"-", 1);
+        let text = format!("{{\"events\":[{}]}}", bad.join(","));
+        assert_eq!(both_ways(&text), (None, None));
+        let text = format!(
+            "{{\"events\":[{}]}}",
+            events_text(40, Some((38, "E000000001"))).join(",")
+        );
+        assert_eq!(both_ways(&text), (None, None));
     }
 
     /// A field of the head as written in a generated file: mostly good ones.
