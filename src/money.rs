@@ -5,7 +5,7 @@
 //! are [`Money`], a count of the currency's minor units in an `i64`, and every operation is
 //! checked.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -108,12 +108,39 @@ impl Currency {
     /// Converts a decimal amount to minor units, rounding half-even; `None` when it does
     /// not fit in an `i64` of minor units.
     pub fn money_rounded(&self, d: Decimal) -> Option<Money> {
-        let r = d.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointNearestEven);
-        let scale = r.scale();
-        let up = self.minor_units.checked_sub(scale)?;
-        let factor = 10i128.checked_pow(up)?;
-        let m = r.mantissa().checked_mul(factor)?;
-        i64::try_from(m).ok().map(Money)
+        self.minor_of(d.mantissa(), d.scale())
+    }
+
+    /// `a × b` in minor units, rounded half-even once, as `money_rounded(a * b)` gives
+    /// when the product is exact (a decimal holds it: 96 bits, scale at most 28);
+    /// `None` when it is not, or does not fit.
+    pub fn product_rounded(&self, a: Decimal, b: Decimal) -> Option<Money> {
+        let (ma, mb) = (
+            u64::try_from(a.mantissa().unsigned_abs()).ok()?,
+            u64::try_from(b.mantissa().unsigned_abs()).ok()?,
+        );
+        let scale = a.scale().checked_add(b.scale())?;
+        let product = u128::from(ma).checked_mul(u128::from(mb))?;
+        if scale > 28 || product >= 1u128 << 96 {
+            return None;
+        }
+        let negative = a.is_sign_negative() != b.is_sign_negative();
+        let m = i128::try_from(product).ok()?;
+        self.minor_of(if negative { m.checked_neg()? } else { m }, scale)
+    }
+
+    /// `mantissa × 10^-scale` in minor units, rounded half-even; `None` when it does not
+    /// fit in an `i64`. Integer arithmetic, the result of
+    /// `round_dp_with_strategy(minor_units, MidpointNearestEven)` (property test
+    /// `minor_units_round_as_decimal_does`).
+    fn minor_of(&self, mantissa: i128, scale: u32) -> Option<Money> {
+        let minor = self.minor_units;
+        if scale <= minor {
+            let m = mantissa.checked_mul(pow10(minor.checked_sub(scale)?)?)?;
+            return i64::try_from(m).ok().map(Money);
+        }
+        let q = div_round_half_even(mantissa, pow10(scale.checked_sub(minor)?)?)?;
+        i64::try_from(q).ok().map(Money)
     }
 
     /// The decimal value of `m` in this currency, with exactly `minor_units` decimals.
@@ -129,6 +156,22 @@ impl Currency {
         format!("{:.*}", self.minor_units as usize, d)
     }
 }
+
+/// `10^k` for `k` up to 38 (what an `i128` holds).
+fn pow10(k: u32) -> Option<i128> {
+    POW10.get(k as usize).copied()
+}
+
+/// `10^0` to `10^38`.
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut k = 1;
+    while k < 39 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
 
 /// An amount of money in minor units (cents for USD).
 #[derive(
@@ -480,7 +523,55 @@ mod tests {
         assert!(split_largest_remainder(Money(10), &[0, 0]).is_none());
     }
 
+    /// Decimals of every magnitude and scale, ties included.
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        (any::<i128>(), 1u32..96, 0u32..=28, 0u32..4).prop_map(|(m, bits, scale, tie)| {
+            let m = m % (1i128 << bits);
+            // Some mantissas end in 5 (or 50, 500): halfway between two minor units.
+            let m = if tie == 0 { m - m % 10 + 5 } else { m };
+            Decimal::from_i128_with_scale(m, scale)
+        })
+    }
+
     proptest! {
+        /// The integer rounding gives what rust_decimal's half-even rounding gives, for
+        /// every minor-unit count of ISO 4217 (0 to 3) and 8.
+        #[test]
+        fn minor_units_round_as_decimal_does(d in decimal(), minor in prop::sample::select(vec![0u32, 1, 2, 3, 8])) {
+            let c = Currency { code: "X".to_string(), minor_units: minor };
+            let r = d.round_dp_with_strategy(minor, rust_decimal::RoundingStrategy::MidpointNearestEven);
+            let reference = 10i128
+                .checked_pow(minor - r.scale().min(minor))
+                .and_then(|f| r.mantissa().checked_mul(f))
+                .and_then(|m| i64::try_from(m).ok())
+                .map(Money);
+            prop_assert_eq!(c.money_rounded(d), reference);
+        }
+
+        /// A product rounded in integers equals the decimal product rounded, when the
+        /// decimal product is exact; otherwise it gives none.
+        #[test]
+        fn products_round_as_decimal_products_do(a in decimal(), b in prop_oneof![decimal(), (-10_000_000_000i64..10_000_000_000, 0u32..8).prop_map(|(m, s)| Decimal::new(m, s))]) {
+            let usd = Currency::usd();
+            let exact = a.checked_mul(b).filter(|p| {
+                p.is_zero() || p.scale() == a.scale() + b.scale()
+            });
+            match usd.product_rounded(a, b) {
+                Some(m) => {
+                    let p = exact.expect("an exact product");
+                    prop_assert_eq!(Some(m), usd.money_rounded(p));
+                }
+                // Only outside the integer path's reach: wide operands, a scale past 28,
+                // a product past 96 bits, or a value past an i64 of cents.
+                None => {
+                    let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+                    let narrow = ma <= u128::from(u64::MAX) && mb <= u128::from(u64::MAX);
+                    let fits = narrow && a.scale() + b.scale() <= 28 && ma * mb < 1u128 << 96;
+                    prop_assert!(!fits || exact.is_some_and(|p| usd.money_rounded(p).is_none()));
+                }
+            }
+        }
+
         #[test]
         fn split_sums_to_total(total in 0i64..1_000_000_000_000, ws in prop::collection::vec(0i128..1_000_000, 1..8)) {
             prop_assume!(ws.iter().sum::<i128>() > 0);

@@ -577,7 +577,7 @@ impl Chunk {
             column: e.valid_up_to().saturating_add(1),
             message: "the line is not valid UTF-8".to_string(),
         })?;
-        Ok((line_no, text.trim()))
+        Ok((line_no, trim_line(text)))
     }
 
     /// The error for a line too long, once the lines before it are read.
@@ -591,6 +591,15 @@ impl Chunk {
             .into()),
             None => Ok(()),
         }
+    }
+}
+
+/// `line.trim()`, without its Unicode tables in the common case: a line whose first and
+/// last bytes (its `\n` aside) are visible ASCII has nothing to trim.
+fn trim_line(line: &str) -> &str {
+    match line.strip_suffix('\n') {
+        Some(core) if crate::scenario::nothing_to_trim(core) => core,
+        _ => line.trim(),
     }
 }
 
@@ -768,6 +777,18 @@ mod tests {
             crate::replay::Options::default(),
         );
         (r.map(|s| format!("{s:?}")).map_err(|e| e.to_string()), out)
+    }
+
+    /// Lines trim as `str::trim` trims them: ASCII and Unicode white space at either end,
+    /// line feeds, carriage returns, a line of white space only.
+    #[test]
+    fn lines_trim_as_str_trim_does() {
+        for line in [
+            "{}\n", "{}", " {}\n", "{} \n", "{}\r\n", "\u{a0}{}\n", "{}\u{2003}\n", "\n", "", " \n",
+            "\t{\"a\":1}\t\n", "x\n\n", "\u{85}", "é\n",
+        ] {
+            assert_eq!(trim_line(line), line.trim(), "{line:?}");
+        }
     }
 
     #[test]

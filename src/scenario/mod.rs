@@ -74,8 +74,15 @@ impl<'de> Deserialize<'de> for DecimalValue {
     }
 }
 
+/// Whether `s.trim()` is `s` for want of white space at its ends, seen without Unicode
+/// tables: `s` starts and ends with visible ASCII. (`false` says nothing.)
+pub(crate) fn nothing_to_trim(s: &str) -> bool {
+    matches!((s.as_bytes().first(), s.as_bytes().last()),
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic())
+}
+
 fn parse_decimal(s: &str) -> Option<Decimal> {
-    let s = s.trim();
+    let s = if nothing_to_trim(s) { s } else { s.trim() };
     plain_decimal(s.as_bytes())
         .or_else(|| Decimal::from_str(s).ok())
         .or_else(|| Decimal::from_scientific(s).ok())
@@ -451,7 +458,9 @@ pub struct StreamHeader {
 /// Validated price series: for each asset, observations sorted by instant.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prices {
-    series: HashMap<String, Vec<(Instant, Decimal)>>,
+    /// Sorted by asset (each event's lines look their asset up here by binary search,
+    /// cheaper than hashing for the few assets a scenario prices).
+    series: Vec<(String, Vec<(Instant, Decimal)>)>,
 }
 
 impl Prices {
@@ -460,7 +469,8 @@ impl Prices {
     pub fn new(
         raw: &BTreeMap<String, Vec<(String, DecimalValue)>>,
     ) -> Result<Prices, ScenarioError> {
-        let mut series = HashMap::new();
+        // INVARIANT: `raw` iterates in the order of its keys, so `series` is sorted.
+        let mut series = Vec::with_capacity(raw.len());
         for (asset, obs) in raw {
             let mut v = Vec::with_capacity(obs.len());
             for (n, (at, price)) in obs.iter().enumerate() {
@@ -487,14 +497,18 @@ impl Prices {
                     instant,
                 });
             }
-            series.insert(asset.clone(), v);
+            series.push((asset.clone(), v));
         }
         Ok(Prices { series })
     }
 
     /// The latest price of `asset` at or before `at`.
     pub fn at(&self, asset: &str, at: Instant) -> Option<Decimal> {
-        let s = self.series.get(asset)?;
+        let k = self
+            .series
+            .binary_search_by(|(name, _)| name.as_str().cmp(asset))
+            .ok()?;
+        let (_, s) = self.series.get(k)?;
         let idx = s.partition_point(|(i, _)| *i <= at);
         let prev = idx.checked_sub(1)?;
         s.get(prev).map(|(_, p)| *p)
@@ -940,6 +954,10 @@ impl<'p> Preparer<'p> {
                             asset: asset.to_string(),
                             instant: at.to_string(),
                         })?;
+                if let Some(v) = currency.product_rounded(q.0, price) {
+                    // The common case, in integers: the same value as below.
+                    return Ok((v, Some((q.0, price))));
+                }
                 let v = q.0.checked_mul(price).ok_or_else(|| {
                     Self::field_err(
                         ev,
