@@ -163,6 +163,9 @@ fn pow10(k: u32) -> Option<i128> {
 }
 
 /// `10^0` to `10^38`.
+// INVARIANT: evaluated by the compiler; an index or product out of range would fail the
+// build, not a run.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const POW10: [i128; 39] = {
     let mut t = [1i128; 39];
     let mut k = 1;

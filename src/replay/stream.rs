@@ -231,9 +231,8 @@ impl Reader {
         header: Option<StreamHeader>,
         symbols: &Symbols,
     ) -> Result<ReadEnd, StreamError> {
-        let mut input = input;
+        let mut input = LineReader::new(input);
         let mut st = ReadState {
-            line_no: 0,
             prev: None,
             prev_id: String::new(),
             count: 0,
@@ -246,7 +245,7 @@ impl Reader {
         };
         let mut a = Chunk::default();
         while head.preparer.is_none() && !a.end {
-            a.fill(&mut input, &mut st.line_no)?;
+            input.fill(&mut a)?;
             for k in 0..a.lines.len() {
                 let (line_no, text) = a.text(k)?;
                 if head.preparer.is_none() && self.head_line(program, &mut head, text, line_no)? {
@@ -278,7 +277,7 @@ impl Reader {
     fn read_chunks(
         &mut self,
         program: &Program,
-        input: &mut impl BufRead,
+        input: &mut LineReader<impl BufRead>,
         st: &mut ReadState,
         prep: &Preparer<'_>,
         symbols: &Symbols,
@@ -300,7 +299,7 @@ impl Reader {
             let (mut a, mut b) = (Chunk::default(), Chunk::default());
             let (mut pa, mut pb) = (Parsed::default(), Parsed::default());
             loop {
-                a.fill(input, &mut st.line_no)?;
+                input.fill(&mut a)?;
                 if !two_threads {
                     self.sequential(st, prep, symbols, &a)?;
                     if a.end {
@@ -310,7 +309,7 @@ impl Reader {
                 }
                 let ahead = !a.end;
                 if ahead {
-                    b.fill(input, &mut st.line_no)?;
+                    input.fill(&mut b)?;
                     job_tx.send((b, pb)).map_err(stopped)?;
                 }
                 parse_chunk(&a, prep, symbols, &mut pa);
@@ -475,17 +474,20 @@ fn stopped<T>(_: T) -> StreamError {
     StreamError::Io(std::io::Error::other("the replay stopped"))
 }
 
-/// Lines read per chunk, and the bytes after which a chunk stops taking lines (a few
-/// lines in unit tests, so that short streams cross many chunks).
+/// Most lines in a chunk, and the bytes read at a time, after which a chunk takes no
+/// more lines (a few lines and bytes in unit tests, so that short streams cross many
+/// chunks and lines cross blocks).
 #[cfg(not(test))]
-const CHUNK_LINES: usize = 2048;
+const CHUNK_LINES: usize = 1 << 14;
 #[cfg(test)]
 const CHUNK_LINES: usize = 3;
+#[cfg(not(test))]
 const CHUNK_BYTES: usize = 1 << 20;
+#[cfg(test)]
+const CHUNK_BYTES: usize = 64;
 
 /// What the reading side carries from line to line.
 struct ReadState {
-    line_no: usize,
     prev: Option<crate::time::Instant>,
     prev_id: String,
     count: u64,
@@ -545,29 +547,6 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// The next lines of `input`, numbered from `line_no`.
-    fn fill(&mut self, input: &mut impl BufRead, line_no: &mut usize) -> std::io::Result<()> {
-        self.bytes.clear();
-        self.lines.clear();
-        while self.lines.len() < CHUNK_LINES && self.bytes.len() < CHUNK_BYTES {
-            let start = self.bytes.len();
-            let n = read_line(input, &mut self.bytes, MAX_LINE_BYTES)?;
-            if n == 0 {
-                self.end = true;
-                break;
-            }
-            *line_no = line_no.saturating_add(1);
-            if n > MAX_LINE_BYTES {
-                self.bytes.truncate(start);
-                self.too_long = Some((*line_no, n));
-                self.end = true;
-                break;
-            }
-            self.lines.push((*line_no, start, start.saturating_add(n)));
-        }
-        Ok(())
-    }
-
     /// Line `k`'s number and text, trimmed.
     fn text(&self, k: usize) -> Result<(usize, &str), StreamError> {
         let &(line_no, start, end) = self.lines.get(k).unwrap_or(&(0, 0, 0));
@@ -600,6 +579,105 @@ fn trim_line(line: &str) -> &str {
     match line.strip_suffix('\n') {
         Some(core) if crate::scenario::nothing_to_trim(core) => core,
         _ => line.trim(),
+    }
+}
+
+/// The stream cut into chunks of whole lines: the input read a block at a time
+/// straight into a chunk's buffer, its lines found with `memchr`, the part of a line at
+/// the end of a block carried to the next chunk.
+struct LineReader<R> {
+    input: R,
+    /// The start of a line that the last chunk did not take.
+    carry: Vec<u8>,
+    /// The number of the last line handed out.
+    line_no: usize,
+    /// The input is exhausted.
+    done: bool,
+}
+
+impl<R: BufRead> LineReader<R> {
+    fn new(input: R) -> LineReader<R> {
+        LineReader {
+            input,
+            carry: Vec::new(),
+            line_no: 0,
+            done: false,
+        }
+    }
+
+    /// The next lines into `chunk`: at least one whole line (or none at the end), about
+    /// [`CHUNK_BYTES`] and at most [`CHUNK_LINES`]. A line longer than
+    /// [`MAX_LINE_BYTES`] (its `\n` counted) ends the chunk and the stream.
+    fn fill(&mut self, chunk: &mut Chunk) -> std::io::Result<()> {
+        chunk.bytes.clear();
+        chunk.lines.clear();
+        std::mem::swap(&mut chunk.bytes, &mut self.carry);
+        let (mut scanned, mut line_start) = (0usize, 0usize);
+        loop {
+            let bytes = chunk.bytes.get(scanned..).unwrap_or_default();
+            for nl in memchr::memchr_iter(b'\n', bytes) {
+                if chunk.lines.len() >= CHUNK_LINES {
+                    break;
+                }
+                let end = scanned.saturating_add(nl).saturating_add(1);
+                if end.saturating_sub(line_start) > MAX_LINE_BYTES {
+                    self.too_long(chunk, line_start);
+                    return Ok(());
+                }
+                self.line_no = self.line_no.saturating_add(1);
+                chunk.lines.push((self.line_no, line_start, end));
+                line_start = end;
+            }
+            scanned = chunk.bytes.len();
+            let full = chunk.lines.len() >= CHUNK_LINES || scanned >= CHUNK_BYTES;
+            if full && !chunk.lines.is_empty() {
+                break;
+            }
+            if scanned.saturating_sub(line_start) > MAX_LINE_BYTES {
+                self.too_long(chunk, line_start);
+                return Ok(());
+            }
+            if self.done || self.read_block(&mut chunk.bytes)? == 0 {
+                self.done = true;
+                if line_start < scanned {
+                    self.line_no = self.line_no.saturating_add(1);
+                    chunk.lines.push((self.line_no, line_start, scanned));
+                    line_start = scanned;
+                }
+                chunk.end = true;
+                break;
+            }
+        }
+        self.carry.clear();
+        self.carry
+            .extend_from_slice(chunk.bytes.get(line_start..).unwrap_or_default());
+        chunk.bytes.truncate(line_start);
+        Ok(())
+    }
+
+    /// Appends up to [`CHUNK_BYTES`] of the input to `bytes`; the bytes appended, 0 at
+    /// the end. (`read_to_end` writes into the spare capacity, so nothing is zeroed, and
+    /// a `BufReader` with nothing buffered reads straight into it.)
+    fn read_block(&mut self, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+        use std::io::Read;
+        bytes.reserve(CHUNK_BYTES);
+        let limit = u64::try_from(CHUNK_BYTES).unwrap_or(u64::MAX);
+        loop {
+            match (&mut self.input).take(limit).read_to_end(bytes) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return r,
+            }
+        }
+    }
+
+    /// Ends the chunk before the line at `line_start`, which is too long, and the stream.
+    fn too_long(&mut self, chunk: &mut Chunk, line_start: usize) {
+        self.line_no = self.line_no.saturating_add(1);
+        chunk.too_long = Some((self.line_no, MAX_LINE_BYTES.saturating_add(1)));
+        chunk.bytes.truncate(line_start);
+        chunk.end = true;
+        self.done = true;
+        self.carry.clear();
     }
 }
 
@@ -665,35 +743,6 @@ fn parse_line<'c>(
         .push_prepared(prep, raw, symbols)
         .map_err(|e| Some(StreamError::from(e)))?;
     Ok(Some(line_no))
-}
-
-/// Appends the next line of `input` (its `\n` included) to `line`, stopping after
-/// `limit + 1` bytes so that an endless line cannot grow memory; returns the bytes
-/// appended, 0 at the end of the input.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
-    let start = line.len();
-    loop {
-        let avail = match input.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let read = line.len().saturating_sub(start);
-        if avail.is_empty() {
-            return Ok(read);
-        }
-        let (upto, newline) = match memchr::memchr(b'\n', avail) {
-            Some(i) => (i.saturating_add(1), true),
-            None => (avail.len(), false),
-        };
-        let take = upto.min(limit.saturating_add(1).saturating_sub(read));
-        line.extend_from_slice(avail.get(..take).unwrap_or_default());
-        input.consume(take);
-        let read = line.len().saturating_sub(start);
-        if (newline && take == upto) || read > limit {
-            return Ok(read);
-        }
-    }
 }
 
 /// The totals and parametric claims at the end of a stream, written after the events.
@@ -779,13 +828,96 @@ mod tests {
         (r.map(|s| format!("{s:?}")).map_err(|e| e.to_string()), out)
     }
 
+    /// Every line of `text` as the line reader hands them out (through a `BufReader` of
+    /// `capacity` bytes), with the too-long line if any.
+    fn lines_read(text: &[u8], capacity: usize) -> (Vec<Numbered>, Option<(usize, usize)>) {
+        let mut reader = LineReader::new(std::io::BufReader::with_capacity(capacity, text));
+        let (mut lines, mut chunk) = (Vec::new(), Chunk::default());
+        loop {
+            reader.fill(&mut chunk).unwrap();
+            for &(n, a, b) in &chunk.lines {
+                lines.push((n, chunk.bytes[a..b].to_vec()));
+            }
+            if chunk.end {
+                return (lines, chunk.too_long);
+            }
+        }
+    }
+
+    /// A line's number and bytes.
+    type Numbered = (usize, Vec<u8>);
+
+    /// The lines `split_inclusive` finds, numbered from 1.
+    fn lines_split(text: &[u8]) -> Vec<Numbered> {
+        text.split_inclusive(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_vec()))
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Whatever the text (blank lines, `\r`, no final line feed, lines longer than a
+        /// block) and the reads under it, the reader hands out the lines a split gives.
+        #[test]
+        fn the_line_reader_hands_out_every_line(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("\n".to_string()),
+                    proptest::strategy::Just("\r\n".to_string()),
+                    "[a-z{}\":,é ]{0,40}",
+                    "[x]{60,300}",
+                ],
+                0..40,
+            ),
+            capacity in 1usize..100,
+        ) {
+            let text = pieces.concat();
+            let (lines, too_long) = lines_read(text.as_bytes(), capacity);
+            proptest::prop_assert_eq!(too_long, None);
+            proptest::prop_assert_eq!(lines, lines_split(text.as_bytes()));
+        }
+    }
+
+    /// A line is too long when it holds more than the limit with its line feed, as a line
+    /// without one at the end of the stream; the lines before it are handed out.
+    #[test]
+    fn a_line_is_too_long_past_the_limit_with_its_line_feed() {
+        let max = MAX_LINE_BYTES;
+        let long = |n: usize| "x".repeat(n);
+        for (text, too_long) in [
+            (format!("a\n{}\n", long(max - 1)), None),
+            (format!("a\n{}\n", long(max)), Some((2, max + 1))),
+            (format!("a\n{}", long(max)), None),
+            (format!("a\n{}", long(max + 1)), Some((2, max + 1))),
+            (format!("a\n{}\nb\n", long(max + 5000)), Some((2, max + 1))),
+        ] {
+            let (lines, got) = lines_read(text.as_bytes(), 1 << 16);
+            assert_eq!(got, too_long, "{}", text.len());
+            let expected = if too_long.is_some() { 1 } else { 2 };
+            assert_eq!(lines.len(), expected, "{}", text.len());
+            assert_eq!(lines[0], (1, b"a\n".to_vec()));
+        }
+    }
+
     /// Lines trim as `str::trim` trims them: ASCII and Unicode white space at either end,
     /// line feeds, carriage returns, a line of white space only.
     #[test]
     fn lines_trim_as_str_trim_does() {
         for line in [
-            "{}\n", "{}", " {}\n", "{} \n", "{}\r\n", "\u{a0}{}\n", "{}\u{2003}\n", "\n", "", " \n",
-            "\t{\"a\":1}\t\n", "x\n\n", "\u{85}", "é\n",
+            "{}\n",
+            "{}",
+            " {}\n",
+            "{} \n",
+            "{}\r\n",
+            "\u{a0}{}\n",
+            "{}\u{2003}\n",
+            "\n",
+            "",
+            " \n",
+            "\t{\"a\":1}\t\n",
+            "x\n\n",
+            "\u{85}",
+            "é\n",
         ] {
             assert_eq!(trim_line(line), line.trim(), "{line:?}");
         }
