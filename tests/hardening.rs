@@ -73,16 +73,24 @@ fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S], stdout: Stdio) -> std::process::
         .unwrap()
 }
 
+/// The exit status and standard error of `specie ARGS > /dev/full`.
+fn to_a_full_disk<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Option<i32>, String) {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = spawn(args, Stdio::from(full)).wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn a_full_standard_output_is_an_io_error_naming_it() {
     for args in commands() {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = spawn(&args, Stdio::from(full)).wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let (code, stderr) = to_a_full_disk(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(
             stderr.contains("cannot write to standard output"),
             "{args:?}: {stderr}"
@@ -765,13 +773,8 @@ fn a_long_output_stops_cleanly_when_its_reader_goes_or_the_disk_is_full() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
     // A full disk: status 2, the error named once.
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let out = spawn(&args, Stdio::from(full)).wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = to_a_full_disk(&args);
+    assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(
         stderr.matches("cannot write to standard output").count(),
         1,
