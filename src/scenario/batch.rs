@@ -121,18 +121,18 @@ impl EventBatch {
     /// Moves `other`'s events after this batch's, as if they had been pushed here;
     /// `None` (and this batch unchanged) when the result would not fit 32-bit offsets.
     pub(crate) fn append(&mut self, other: EventBatch) -> Option<()> {
-        let text = u32::try_from(self.text.len()).ok()?;
-        let lines = u32::try_from(self.lines.len()).ok()?;
-        let attributes = u32::try_from(self.attributes.len()).ok()?;
-        let recoveries = u32::try_from(self.recoveries.len()).ok()?;
-        let members = u32::try_from(self.members.len()).ok()?;
-        // INVARIANT: every offset below fits once these do (each span ends within its
-        // buffer), so nothing is half moved.
-        u32::try_from(self.text.len().checked_add(other.text.len())?).ok()?;
-        u32::try_from(self.lines.len().checked_add(other.lines.len())?).ok()?;
-        u32::try_from(self.attributes.len().checked_add(other.attributes.len())?).ok()?;
-        u32::try_from(self.recoveries.len().checked_add(other.recoveries.len())?).ok()?;
-        u32::try_from(self.members.len().checked_add(other.members.len())?).ok()?;
+        // This buffer's length, the offset of the other's spans, when the two together
+        // fit 32 bits. INVARIANT: every span then fits too (each ends within its buffer),
+        // and all are checked before anything moves, so nothing is half moved.
+        let offset = |mine: usize, theirs: usize| {
+            u32::try_from(mine.checked_add(theirs)?).ok()?;
+            u32::try_from(mine).ok()
+        };
+        let text = offset(self.text.len(), other.text.len())?;
+        let lines = offset(self.lines.len(), other.lines.len())?;
+        let attributes = offset(self.attributes.len(), other.attributes.len())?;
+        let recoveries = offset(self.recoveries.len(), other.recoveries.len())?;
+        let members = offset(self.members.len(), other.members.len())?;
         let EventBatch {
             text: other_text,
             events: other_events,

@@ -188,17 +188,20 @@ fn split_events<'a>(
         let mine = scan_events(c, prep, symbols, first, Some(at), &quit);
         if mine != Some(End::Stopped) {
             quit.store(true, Ordering::Relaxed);
-            drop(second.join());
-            return match mine? {
-                // The guess was inside an event: read on from the next one.
-                End::Passed => {
-                    scan_events(c, prep, symbols, first, None, &AtomicBool::new(false)).map(|_| ())
-                }
-                // The guess was past the array.
-                End::Closed | End::Stopped => Some(()),
-            };
         }
-        let (end, part, offset) = second.join().ok()?;
+        let theirs = second.join().ok();
+        match mine? {
+            // The guess was inside an event: read on from the next one.
+            End::Passed => {
+                return scan_events(c, prep, symbols, first, None, &AtomicBool::new(false))
+                    .map(|_| ());
+            }
+            // The guess was past the array.
+            End::Closed => return Some(()),
+            // The guess was a boundary: the second thread read the rest.
+            End::Stopped => {}
+        }
+        let (end, part, offset) = theirs?;
         end?;
         if first.batch.len().saturating_add(part.batch.len()) > MAX_EVENTS {
             return None;
