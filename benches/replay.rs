@@ -203,6 +203,26 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    // A 300-layer tower: events adding to hundreds of uncovered entries each.
+    let wide = specie::compile_str(&specie::bench_support::wide_tower_program(300))
+        .unwrap()
+        .program;
+    let wide_evs = events(&wide, &raw[..100_000]);
+    let mut g = c.benchmark_group("wide_tower_100k_events");
+    g.throughput(Throughput::Elements(100_000));
+    g.sample_size(10);
+    g.bench_function("engine", |b| {
+        b.iter(|| {
+            let mut r = Replayer::new(&wide);
+            let mut out = Outcome::default();
+            for e in &wide_evs {
+                r.event(e, &mut out, None).unwrap();
+            }
+            black_box(r.totals().paid)
+        })
+    });
+    g.finish();
+
     // Preparation (JSON → validated event) and the stream path, on 100k events.
     let mut text = String::new();
     let mut rng = Rng(7);

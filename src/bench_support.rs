@@ -84,6 +84,23 @@ pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
     let _ = write!(out, r#"],"attributes":{{"colluding_staff":{staff}}}}}"#);
 }
 
+/// A tower of `layers` contiguous layers of 1M, each with a 1M aggregate (used up by its
+/// first full band) split between two carriers: once the aggregates are gone, a large loss
+/// leaves one `aggregate_exhausted` amount per layer it reaches.
+pub fn wide_tower_program(layers: usize) -> String {
+    let mut s = String::from(
+        "program \"Wide tower\" {\n  currency USD\n  period 2026-01-01 to 2027-01-01\n  attribute colluding_staff: count = 0\n",
+    );
+    for i in 0..layers {
+        let _ = writeln!(
+            s,
+            "  layer \"L{i}\" 1M xs {i}M {{ aggregate 1M carrier \"A\" 50% carrier \"B\" 50% }}"
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
 /// A valid program of roughly `target` bytes: sub-limits, deductibles and exclusions with
 /// conditions, and a tower of contiguous layers with split carrier shares.
 pub fn generated_program(target: usize) -> String {

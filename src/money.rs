@@ -437,6 +437,59 @@ fn give_largest_remainders(
     Some(())
 }
 
+/// Most parts [`split_few`] splits.
+pub(crate) const FEW: usize = 8;
+
+/// [`split_into`] without allocating, for the engine's common splits: at most [`FEW`]
+/// non-negative weights summing above zero in 64 bits, and a total of zero or more. The
+/// parts go to the first `weights.len()` entries of `parts`. `None` for any other split
+/// (the caller then uses [`split_into`]), or on overflow.
+// INVARIANT: whenever this gives parts, they are the parts `split_into` gives (the
+// property test `split_few_equals_split_into` pairs them).
+#[inline]
+pub(crate) fn split_few(total: i64, weights: &[i64], parts: &mut [i64; FEW]) -> Option<()> {
+    if weights.len() > FEW || total < 0 || weights.iter().any(|w| *w < 0) {
+        return None;
+    }
+    let sum = weights.iter().try_fold(0i64, |a, w| a.checked_add(*w))?;
+    if sum == 0 {
+        return None;
+    }
+    let mut rems = [0i64; FEW];
+    let mut given = 0i64;
+    for ((w, part), rem) in weights.iter().zip(parts.iter_mut()).zip(rems.iter_mut()) {
+        let (base, r) = match total.checked_mul(*w) {
+            Some(prod) => (prod.checked_div(sum)?, prod.checked_rem(sum)?),
+            None => {
+                let prod = i128::from(total).checked_mul(i128::from(*w))?;
+                let s = i128::from(sum);
+                (
+                    i64::try_from(prod.checked_div(s)?).ok()?,
+                    i64::try_from(prod.checked_rem(s)?).ok()?,
+                )
+            }
+        };
+        *part = base;
+        *rem = r;
+        given = given.checked_add(base)?;
+    }
+    // INVARIANT: 0 <= left < weights.len(), since each remainder is below `sum`.
+    let left = total.checked_sub(given)?;
+    for _ in 0..left {
+        let mut best: Option<(usize, i64)> = None;
+        for (i, r) in rems.iter().take(weights.len()).enumerate() {
+            if best.is_none_or(|(_, b)| *r > b) {
+                best = Some((i, *r));
+            }
+        }
+        let (i, _) = best?;
+        *rems.get_mut(i)? = -1;
+        let p = parts.get_mut(i)?;
+        *p = p.checked_add(1)?;
+    }
+    Some(())
+}
+
 /// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
 pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
     let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
@@ -585,6 +638,36 @@ mod tests {
                 // each part is within one minor unit of its exact share
                 let exact_floor = i128::from(total) * w / sum;
                 prop_assert!(i128::from(p.0) - exact_floor <= 1 && i128::from(p.0) >= exact_floor);
+            }
+        }
+
+        /// The allocation-free split gives the parts of the general one whenever it gives
+        /// any (products past 64 bits, ties, zero weights included), and declines only
+        /// outside its reach.
+        #[test]
+        fn split_few_equals_split_into(
+            total in prop_oneof![0i64..1_000, 0i64..1_000_000_000_000, Just(i64::MAX / 3), -5i64..0],
+            ws in prop_oneof![
+                prop::collection::vec(0i64..1_000, 0..10),
+                prop::collection::vec(0i64..4, 1..9),
+                prop::collection::vec(0i64..(1i64 << 40), 1..4),
+                prop::collection::vec(-2i64..3, 1..4),
+            ],
+        ) {
+            let wide: Vec<i128> = ws.iter().map(|w| i128::from(*w)).collect();
+            let (mut out, mut scratch) = (Vec::new(), Vec::new());
+            let general = split_into(total, &wide, &mut out, &mut scratch);
+            let mut few = [7i64; FEW];
+            match split_few(total, &ws, &mut few) {
+                Some(()) => {
+                    prop_assert!(general.is_some());
+                    prop_assert_eq!(&few[..ws.len()], &out[..]);
+                }
+                // Declined only outside its reach, where the general split is used.
+                None => prop_assert!(
+                    ws.len() > FEW || total < 0 || ws.iter().any(|w| *w < 0)
+                        || ws.iter().sum::<i64>() == 0
+                ),
             }
         }
 

@@ -6,6 +6,7 @@
 use super::answers::{Answers, Clauses};
 use super::fault::{Fault, OrFault};
 use super::plan::{Plan, Treaties};
+use super::slots::EventEntries;
 use super::trace::{NoTrace, Tracer};
 use super::warn::{ExposureWatch, NameWatch};
 use super::{Outcome, RecoveredOutcome, ReplayError, ReplayWarning, TraceStep, UncoveredKey};
@@ -59,12 +60,18 @@ pub(super) struct TotalsAcc {
     pub(super) ground_up: Money,
     pub(super) paid: Money,
     pub(super) uncovered: Vec<(UncoveredKey, Money)>,
+    /// Per key slot (`Plan::slots`), its entry's place in `uncovered`; [`NO_ENTRY`] until
+    /// the key is met.
+    pub(super) entry_of_slot: Vec<u32>,
     pub(super) carriers: Vec<Money>,
     pub(super) layers_paid: Vec<Money>,
     pub(super) layers_unplaced: Vec<Money>,
     /// Summed recoveries; `None` until an event has some.
     pub(super) recovered: Option<RecoveredOutcome>,
 }
+
+/// No entry yet for a key slot.
+const NO_ENTRY: u32 = u32::MAX;
 
 /// Buffers reused from event to event: nothing here outlives an event.
 pub(super) struct Scratch {
@@ -79,6 +86,8 @@ pub(super) struct Scratch {
     pub(super) event_mask: u64,
     /// Each line's answers to the clause conditions of steps 3-5.
     pub(super) answers: Answers,
+    /// Where the event's uncovered entries are, by key slot.
+    pub(super) entries: EventEntries,
 }
 
 impl State {
@@ -96,6 +105,7 @@ impl State {
             layer_cumulative: vec![0; program.layers.len()],
             layer_premium: vec![Money::ZERO; program.layers.len()],
             totals: TotalsAcc {
+                entry_of_slot: vec![NO_ENTRY; plan.slots.count()],
                 carriers: vec![Money::ZERO; plan.carrier_names.len()],
                 layers_paid: vec![Money::ZERO; program.layers.len()],
                 layers_unplaced: vec![Money::ZERO; program.layers.len()],
@@ -131,6 +141,7 @@ impl State {
         t.ground_up = Money::ZERO;
         t.paid = Money::ZERO;
         t.uncovered.clear();
+        t.entry_of_slot.fill(NO_ENTRY);
         t.carriers.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_paid.iter_mut().for_each(|m| *m = Money::ZERO);
         t.layers_unplaced.iter_mut().for_each(|m| *m = Money::ZERO);
@@ -161,6 +172,7 @@ impl Scratch {
             split: Vec::new(),
             event_mask: 0,
             answers,
+            entries: EventEntries::new(&plan.slots),
         }
     }
 }
@@ -332,9 +344,18 @@ impl<'p> Replayer<'p> {
         t.ground_up = t.ground_up.checked_add(out.ground_up).or_overflow()?;
         t.paid = t.paid.checked_add(out.paid).or_overflow()?;
         for (k, m) in &out.uncovered {
-            if let Some(e) = t.uncovered.iter_mut().find(|(kk, _)| kk == k) {
+            let slot = self.plan.slots.slot(k);
+            let entry = match slot.and_then(|s| t.entry_of_slot.get(s)) {
+                Some(&NO_ENTRY) => None,
+                Some(e) => t.uncovered.get_mut(*e as usize),
+                None => t.uncovered.iter_mut().find(|(kk, _)| kk == k),
+            };
+            if let Some(e) = entry {
                 e.1 = e.1.checked_add(*m).or_overflow()?;
             } else {
+                if let Some(e) = slot.and_then(|s| t.entry_of_slot.get_mut(s)) {
+                    *e = u32::try_from(t.uncovered.len()).ok().or_broken()?;
+                }
                 t.uncovered.push((*k, *m));
             }
         }

@@ -21,6 +21,7 @@ mod publish;
 mod recovery;
 mod result;
 mod run;
+mod slots;
 mod steps;
 mod stream;
 mod trace;

@@ -5,6 +5,7 @@
 
 use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
+use super::slots::KeySlots;
 use super::warn::{ExposureWatch, NameWatch};
 use crate::money::{share_weights, Fraction};
 use crate::program::{Condition, Layer, Program};
@@ -26,6 +27,8 @@ pub struct Plan<'p> {
     pub(super) sublimits: Vec<ClauseCond>,
     pub(super) deductibles: Vec<ClauseCond>,
     pub(super) layers: Vec<LayerPlan>,
+    /// The dense numbering of the uncovered keys the steps produce.
+    pub(super) slots: KeySlots,
     /// The program's carriers in tower order (the totals' carrier list).
     pub(super) carrier_names: Vec<String>,
     /// The atoms of every clause condition; `None` past 64 (conditions run as trees).
@@ -125,6 +128,7 @@ impl<'p> Plan<'p> {
             sublimits,
             deductibles,
             layers,
+            slots: KeySlots::new(program),
             carrier_names,
             atoms,
             treaties,
@@ -235,6 +239,8 @@ pub(crate) struct LayerPlan {
     pub(crate) exclusions: Vec<ClauseCond>,
     /// Carrier weights, then the unplaced weight last (0 when fully placed).
     pub(crate) weights: Vec<i128>,
+    /// `weights` in 64 bits for [`crate::money::split_few`]; empty when one does not fit.
+    pub(crate) weights64: Vec<i64>,
     /// Global index of each carrier in the totals' carrier list.
     pub(crate) carrier_index: Vec<usize>,
     pub(crate) premium: Option<i64>,
@@ -250,6 +256,13 @@ impl LayerPlan {
     /// list ([`Program::carrier_list`]).
     pub(crate) fn new(l: &Layer, symbols: &mut Symbols, carrier_index: Vec<usize>) -> LayerPlan {
         let shares: Vec<Fraction> = l.carriers.iter().map(|c| c.share).collect();
+        // INVARIANT: compiled shares are fractions of at most 24 decimals summing to at
+        // most 1, so the weights fit; fall back to "all unplaced" rather than panic.
+        let weights = share_weights(&shares).unwrap_or_else(|| {
+            let mut w = vec![0; shares.len()];
+            w.push(1);
+            w
+        });
         LayerPlan {
             attachment: l.attachment.0,
             limit: l.limit.0,
@@ -258,13 +271,12 @@ impl LayerPlan {
                 .iter()
                 .map(|e| ClauseCond::new(Some(&e.condition), symbols))
                 .collect(),
-            // INVARIANT: compiled shares are fractions of at most 24 decimals summing to at
-            // most 1, so the weights fit; fall back to "all unplaced" rather than panic.
-            weights: share_weights(&shares).unwrap_or_else(|| {
-                let mut w = vec![0; shares.len()];
-                w.push(1);
-                w
-            }),
+            weights64: weights
+                .iter()
+                .map(|w| i64::try_from(*w).ok())
+                .collect::<Option<_>>()
+                .unwrap_or_default(),
+            weights,
             carrier_index,
             premium: l.premium.map(|p| p.0),
             reinstated_total: l.reinstatement_count(),

@@ -5,7 +5,7 @@ use super::answers::Clauses;
 use super::fault::{Fault, OrFault};
 use super::trace::{note, Tracer};
 use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
-use crate::money::{split_into, Money};
+use crate::money::{split_few, split_into, Money, FEW};
 use crate::program::DeductibleAmount;
 use crate::scenario::Event;
 use crate::time::Instant;
@@ -32,8 +32,9 @@ impl Replayer<'_> {
     }
 
     /// Clears `out` for a new event, keeping its buffers.
-    fn start_event(&self, out: &mut Outcome) {
+    fn start_event(&mut self, out: &mut Outcome) {
         out.uncovered.clear();
+        self.scratch.entries.next_event();
         out.paid = Money::ZERO;
         if out.layers.len() != self.plan.layers.len() {
             out.layers
@@ -105,7 +106,9 @@ impl Replayer<'_> {
         } else {
             return Ok(true);
         };
-        out.add(reason, ClauseRef::None, None, Money(ground_up))?;
+        self.scratch
+            .entries
+            .add(out, reason, ClauseRef::None, None, Money(ground_up))?;
         note!(t, "eligibility", None, None, ground_up, 0, {
             if reason == UncoveredReason::OutsidePeriod {
                 "outside the period or basis rules".to_string()
@@ -154,7 +157,8 @@ impl Replayer<'_> {
             let Some(xi) = self.scratch.answers.exclusion(li) else {
                 continue;
             };
-            out.add(
+            self.scratch.entries.add(
+                out,
                 UncoveredReason::Excluded,
                 ClauseRef::Exclusion(u32::try_from(xi).ok().or_broken()?),
                 None,
@@ -209,7 +213,8 @@ impl Replayer<'_> {
             let excess = m.checked_sub(allowed).or_overflow()?;
             if excess > 0 {
                 self.take_pro_rata(excess)?;
-                out.add(
+                self.scratch.entries.add(
+                    out,
                     UncoveredReason::Sublimit,
                     ClauseRef::Sublimit(u32::try_from(si).ok().or_broken()?),
                     None,
@@ -259,7 +264,8 @@ impl Replayer<'_> {
         if let Some(left) = self.state.deductible_left.get_mut(di).or_broken()?.as_mut() {
             left.0 = left.0.checked_sub(take).or_overflow()?;
         }
-        out.add(
+        self.scratch.entries.add(
+            out,
             UncoveredReason::Deductible,
             ClauseRef::Deductible(u32::try_from(di).ok().or_broken()?),
             None,
@@ -333,7 +339,8 @@ impl Replayer<'_> {
         if kept == 0 {
             return Ok(remaining);
         }
-        out.add(
+        self.scratch.entries.add(
+            out,
             UncoveredReason::Coinsurance,
             ClauseRef::None,
             None,
@@ -385,8 +392,15 @@ impl Replayer<'_> {
             .or_overflow()?
             .checked_sub(above)
             .or_overflow()?;
-        out.add(UncoveredReason::TowerGap, ClauseRef::None, None, Money(gap))?;
-        out.add(
+        self.scratch.entries.add(
+            out,
+            UncoveredReason::TowerGap,
+            ClauseRef::None,
+            None,
+            Money(gap),
+        )?;
+        self.scratch.entries.add(
+            out,
             UncoveredReason::AboveTower,
             ClauseRef::None,
             None,
@@ -430,7 +444,8 @@ impl Replayer<'_> {
             .iter()
             .position(|c| c.for_event_only(ev, self.scratch.event_mask))
         {
-            out.add(
+            self.scratch.entries.add(
+                out,
                 UncoveredReason::LayerExcluded,
                 ClauseRef::LayerExclusion(k32, u32::try_from(j).ok().or_broken()?),
                 Some(k32),
@@ -454,35 +469,34 @@ impl Replayer<'_> {
             left.0 = left.0.checked_sub(paid).or_overflow()?;
         }
         let short = band.checked_sub(paid).or_overflow()?;
-        out.add(
+        self.scratch.entries.add(
+            out,
             UncoveredReason::AggregateExhausted,
             ClauseRef::None,
             Some(k32),
             Money(short),
         )?;
-        split_into(
-            paid,
-            &plan.weights,
-            &mut self.scratch.parts,
-            &mut self.scratch.split,
-        )
-        .or_overflow()?;
+        let mut few = [0i64; FEW];
+        let parts: &[i64] = if split_few(paid, &plan.weights64, &mut few).is_some() {
+            &few
+        } else {
+            let s = &mut self.scratch;
+            split_into(paid, &plan.weights, &mut s.parts, &mut s.split).or_overflow()?;
+            &s.parts
+        };
         let n = plan.carriers();
         let lo = out.layers.get_mut(k).or_broken()?;
         let mut carriers_paid = 0i64;
-        for (slot, part) in lo
-            .carriers
-            .iter_mut()
-            .zip(self.scratch.parts.iter().take(n))
-        {
+        for (slot, part) in lo.carriers.iter_mut().zip(parts.iter().take(n)) {
             *slot = Money(*part);
             carriers_paid = carriers_paid.checked_add(*part).or_overflow()?;
         }
-        let unplaced = *self.scratch.parts.get(n).or_broken()?;
+        let unplaced = *parts.get(n).or_broken()?;
         lo.paid = Money(carriers_paid);
         lo.unplaced = Money(unplaced);
         out.paid = out.paid.checked_add(Money(carriers_paid)).or_overflow()?;
-        out.add(
+        self.scratch.entries.add(
+            out,
             UncoveredReason::UnplacedShare,
             ClauseRef::None,
             Some(k32),
@@ -617,6 +631,21 @@ impl Replayer<'_> {
             let c = self.scratch.covered.get_mut(*only).or_broken()?;
             *c = c.checked_sub(amount).or_overflow()?;
             return Ok(());
+        }
+        if self.scratch.matching.len() <= FEW {
+            let mut weights = [0i64; FEW];
+            for (w, i) in weights.iter_mut().zip(&self.scratch.matching) {
+                *w = *self.scratch.covered.get(*i).or_broken()?;
+            }
+            let weights = weights.get(..self.scratch.matching.len()).or_broken()?;
+            let mut parts = [0i64; FEW];
+            if split_few(amount, weights, &mut parts).is_some() {
+                for (i, part) in self.scratch.matching.iter().zip(parts) {
+                    let c = self.scratch.covered.get_mut(*i).or_broken()?;
+                    *c = c.checked_sub(part).or_overflow()?;
+                }
+                return Ok(());
+            }
         }
         self.scratch.weights.clear();
         for i in &self.scratch.matching {
