@@ -13,6 +13,7 @@
 
 mod bounded;
 mod index;
+mod keyed;
 mod ord;
 mod passes;
 mod rank;
@@ -51,6 +52,7 @@ use crate::replay::{
     group, ClauseRef, Outcome, ReplayError, Replayer, UncoveredKey, UncoveredReason,
 };
 use crate::scenario::{Event, Line, OTHER_SYMBOL};
+use keyed::Keyed;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -321,11 +323,11 @@ pub enum SimulateError {
 struct YearAcc {
     /// Fixed summaries: ground-up, paid, uncovered, layers, carriers, entities.
     fixed: Vec<(i64, i64)>,
-    /// Reasons and clauses met this year.
-    dynamic: Vec<(SummaryKey, i64, i64)>,
+    /// Reasons and clauses met this year: total and largest occurrence.
+    dynamic: Keyed<SummaryKey, (i64, i64)>,
     /// Per occurrence, scratch.
     occ: Vec<i64>,
-    occ_dynamic: Vec<(SummaryKey, i64)>,
+    occ_dynamic: Keyed<SummaryKey, i64>,
     attached: Vec<bool>,
 }
 
@@ -630,15 +632,15 @@ pub(crate) fn run_block(
     // Fixed summaries accumulate densely; they join the map at the end of the block.
     let mut fixed: Vec<Acc> = vec![Acc::default(); setup.fixed_len()];
     // Reasons and clauses, in the order first met (a few): they join the map at the end.
-    let mut dynamic: Vec<(SummaryKey, Acc)> = Vec::new();
+    let mut dynamic: Keyed<SummaryKey, Acc> = Keyed::default();
     let mut replayer = Replayer::with_plan(std::sync::Arc::clone(&setup.plan));
     let mut out = Outcome::default();
     let mut drawn = Year::default();
     let mut acc = YearAcc {
         fixed: vec![(0, 0); setup.fixed_len()],
-        dynamic: Vec::new(),
+        dynamic: Keyed::default(),
         occ: vec![0; setup.fixed_len()],
-        occ_dynamic: Vec::new(),
+        occ_dynamic: Keyed::default(),
         attached: vec![false; layers],
     };
     block.claim_years = vec![0; program.parametric.len()];
@@ -692,7 +694,7 @@ pub(crate) fn run_block(
     for (i, a) in fixed.into_iter().enumerate() {
         block.summaries.insert(setup.fixed_key(i), a);
     }
-    block.summaries.extend(dynamic);
+    block.summaries.extend(dynamic.into_vec());
     Ok(block)
 }
 
@@ -749,14 +751,16 @@ fn year_occurrence(setup: &Setup<'_>, out: &Outcome, acc: &mut YearAcc) {
             add_dynamic(&mut acc.occ_dynamic, SummaryKey::ReasonClause(r, c), m.0);
         }
     }
-    for (k, v) in &acc.occ_dynamic {
-        match acc.dynamic.iter_mut().find(|(kk, _, _)| kk == k) {
-            Some(e) => {
-                e.1 = e.1.saturating_add(*v);
-                e.2 = e.2.max(*v);
-            }
-            None => acc.dynamic.push((*k, *v, *v)),
-        }
+    for (k, v) in acc.occ_dynamic.iter() {
+        let v = *v;
+        acc.dynamic.upsert(
+            *k,
+            || (v, v),
+            |(total, largest)| {
+                *total = total.saturating_add(v);
+                *largest = (*largest).max(v);
+            },
+        );
     }
 }
 
@@ -829,11 +833,8 @@ fn add_occurrence(fixed: &mut [(i64, i64)], i: usize, v: i64) {
     }
 }
 
-fn add_dynamic(list: &mut Vec<(SummaryKey, i64)>, k: SummaryKey, v: i64) {
-    match list.iter_mut().find(|(kk, _)| *kk == k) {
-        Some(e) => e.1 = e.1.saturating_add(v),
-        None => list.push((k, v)),
-    }
+fn add_dynamic(list: &mut Keyed<SummaryKey, i64>, k: SummaryKey, v: i64) {
+    list.upsert(k, || v, |e| *e = e.saturating_add(v));
 }
 
 /// Adds the year's totals to the block.
@@ -843,21 +844,23 @@ fn close_year(
     replayer: &Replayer<'_>,
     acc: &YearAcc,
     fixed: &mut [Acc],
-    dynamic: &mut Vec<(SummaryKey, Acc)>,
+    dynamic: &mut Keyed<SummaryKey, Acc>,
     block: &mut Block,
 ) {
     for (a, (total, largest)) in fixed.iter_mut().zip(&acc.fixed) {
         a.add_year(year, *total, *largest);
     }
-    for (k, total, largest) in &acc.dynamic {
-        match dynamic.iter_mut().find(|(kk, _)| kk == k) {
-            Some((_, a)) => a.add_year(year, *total, *largest),
-            None => {
+    for (k, (total, largest)) in acc.dynamic.iter() {
+        let (total, largest) = (*total, *largest);
+        dynamic.upsert(
+            *k,
+            || {
                 let mut a = Acc::default();
-                a.add_year(year, *total, *largest);
-                dynamic.push((*k, a));
-            }
-        }
+                a.add_year(year, total, largest);
+                a
+            },
+            |a| a.add_year(year, total, largest),
+        );
     }
     for (k, l) in block.layers.iter_mut().enumerate() {
         if acc.attached.get(k).copied().unwrap_or(false) {
