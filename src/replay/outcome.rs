@@ -65,21 +65,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub(super) fn add(
-        &mut self,
-        reason: UncoveredReason,
-        clause: ClauseRef,
-        layer: Option<u32>,
-        amount: Money,
-    ) -> Result<(), Fault> {
+    /// Adds `amount` to the entry of `key`, or appends one (nothing when zero).
+    pub(super) fn add(&mut self, key: UncoveredKey, amount: Money) -> Result<(), Fault> {
         if amount.0 == 0 {
             return Ok(());
         }
-        let key = UncoveredKey {
-            reason,
-            clause,
-            layer,
-        };
         if let Some(e) = self.uncovered.iter_mut().find(|(k, _)| *k == key) {
             e.1 = e.1.checked_add(amount).or_overflow()?;
         } else {

@@ -135,37 +135,31 @@ impl EventEntries {
         if amount.0 == 0 {
             return Ok(());
         }
-        self.add_some(out, reason, clause, layer, amount)
+        let key = UncoveredKey {
+            reason,
+            clause,
+            layer,
+        };
+        self.add_some(out, key, amount)
     }
 
     /// [`EventEntries::add`] of an amount that is not zero.
     fn add_some(
         &mut self,
         out: &mut Outcome,
-        reason: UncoveredReason,
-        clause: ClauseRef,
-        layer: Option<u32>,
+        key: UncoveredKey,
         amount: Money,
     ) -> Result<(), Fault> {
-        let key = UncoveredKey {
-            reason,
-            clause,
-            layer,
-        };
         if out.uncovered.len() < SEARCHED {
             // The common event: a few entries, searched.
-            if let Some((_, m)) = out.uncovered.iter_mut().find(|(k, _)| *k == key) {
-                *m = m.checked_add(amount).or_overflow()?;
-                return Ok(());
-            }
-            out.uncovered.push((key, amount));
+            out.add(key, amount)?;
             if out.uncovered.len() == SEARCHED {
                 self.note_all(out)?;
             }
             return Ok(());
         }
         let Some(at) = self.slots.slot(&key).and_then(|s| self.at.get_mut(s)) else {
-            return out.add(reason, clause, layer, amount);
+            return out.add(key, amount);
         };
         if at.0 != self.event {
             *at = (
@@ -180,7 +174,7 @@ impl EventEntries {
                 *m = m.checked_add(amount).or_overflow()?;
                 Ok(())
             }
-            _ => out.add(reason, clause, layer, amount),
+            _ => out.add(key, amount),
         }
     }
 
@@ -326,7 +320,7 @@ mod tests {
                 entries.next_event();
                 for (k, m) in adds {
                     entries.add(&mut fast, k.reason, k.clause, k.layer, Money(*m)).unwrap();
-                    slow.add(k.reason, k.clause, k.layer, Money(*m)).unwrap();
+                    slow.add(*k, Money(*m)).unwrap();
                 }
                 prop_assert_eq!(&fast.uncovered, &slow.uncovered);
             }
