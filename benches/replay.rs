@@ -1,6 +1,8 @@
 //! Replay throughput on a million generated events through a program with five layers,
 //! four sub-limits, two deductibles and three exclusions, beside a plain loop over integer
-//! cents doing the same arithmetic. Run with `cargo bench --bench replay`.
+//! cents doing the same arithmetic; the same pair on events shaped like custody incidents
+//! (an asset quantity valued at a price, an amount, an integer attribute) through the
+//! crypto-native program. Run with `cargo bench --bench replay`.
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -11,21 +13,27 @@ use std::hint::black_box;
 
 const N: usize = 1_000_000;
 
-fn raw_events() -> Vec<RawEvent<'static>> {
+mod priced;
+
+fn raw_events(shape: fn(u64, &mut Rng, &mut String)) -> Vec<RawEvent<'static>> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut line = String::new();
     (0..N as u64)
         .map(|i| {
             line.clear();
-            event_line(i, &mut rng, &mut line);
+            shape(i, &mut rng, &mut line);
             RawEvent::from_json_line(&line, 1).unwrap().into_owned()
         })
         .collect()
 }
 
-fn events<'a>(program: &specie::program::Program, raw: &'a [RawEvent<'static>]) -> Vec<Event<'a>> {
+fn events<'a>(
+    program: &specie::program::Program,
+    raw: &'a [RawEvent<'static>],
+    prices: Prices,
+) -> Vec<Event<'a>> {
     let replayer = Replayer::new(program);
-    let prep = replayer.preparer(Prices::default(), None).unwrap();
+    let prep = replayer.preparer(prices, None).unwrap();
     raw.iter()
         .map(|r| prep.prepare(r, replayer.symbols()).unwrap())
         .collect()
@@ -135,8 +143,8 @@ fn bench(c: &mut Criterion) {
     assert_eq!(program.sublimits.len(), 4);
     assert_eq!(program.deductibles.len(), 2);
     assert_eq!(program.exclusions.len(), 3);
-    let raw = raw_events();
-    let evs = events(&program, &raw);
+    let raw = raw_events(event_line);
+    let evs = events(&program, &raw, Prices::default());
     let early_before = specie::time::Date::new(2026, 1, 2).unwrap().midnight();
     let plain_input: Vec<PlainEvent> = evs
         .iter()
@@ -207,7 +215,7 @@ fn bench(c: &mut Criterion) {
     let wide = specie::compile_str(&specie::bench_support::wide_tower_program(300))
         .unwrap()
         .program;
-    let wide_evs = events(&wide, &raw[..100_000]);
+    let wide_evs = events(&wide, &raw[..100_000], Prices::default());
     let mut g = c.benchmark_group("wide_tower_100k_events");
     g.throughput(Throughput::Elements(100_000));
     g.sample_size(10);
@@ -242,5 +250,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, priced::bench);
 criterion_main!(benches);

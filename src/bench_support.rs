@@ -84,6 +84,35 @@ pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
     let _ = write!(out, r#"],"attributes":{{"colluding_staff":{staff}}}}}"#);
 }
 
+/// The BTC price of the priced events ([`priced_event_line`]), one observation at the
+/// period start.
+pub const PRICED_BTC: &str = "64250.17";
+
+/// Event number `i` shaped like a custody incident (issue 30, as
+/// `benches/python/priced_shape.py` writes them): two loss lines, an asset quantity of
+/// 0.01 to 400.00 BTC (valued at [`PRICED_BTC`]) and an amount of 1,000.00 to
+/// 40,000,000.99, each on a random tier, and an integer attribute `colluding_staff` of 0
+/// to 2 (one event per 2 seconds from the period start).
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+pub fn priced_event_line(i: u64, rng: &mut Rng, out: &mut String) {
+    let cause = CAUSES[(rng.next_u64() % 5) as usize];
+    let start = 1_767_225_600u64; // 2026-01-01T00:00:00Z
+    let occurred = crate::time::Instant((start + 120 + i * 2) as i64);
+    let discovered = crate::time::Instant((start + 120 + i * 2 + 3600) as i64);
+    let quantity = 1 + rng.next_u64() % 40_000;
+    let amount = 1_000 + rng.next_u64() % 39_999_001;
+    let _ = write!(
+        out,
+        r#"{{"id":"E{i:09}","cause":"{cause}","occurred":"{occurred}","discovered":"{discovered}","losses":[{{"tier":"{}","asset":"BTC","quantity":"{}.{:02}"}},{{"tier":"{}","amount":"{amount}.{:02}"}}],"attributes":{{"colluding_staff":{}}}}}"#,
+        TIERS[(rng.next_u64() % 3) as usize],
+        quantity / 100,
+        quantity % 100,
+        TIERS[(rng.next_u64() % 3) as usize],
+        rng.next_u64() % 100,
+        rng.next_u64() % 3,
+    );
+}
+
 /// A tower of `layers` contiguous layers of 1M, each with a 1M aggregate (used up by its
 /// first full band) split between two carriers: once the aggregates are gone, a large loss
 /// leaves one `aggregate_exhausted` amount per layer it reaches.
