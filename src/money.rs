@@ -490,6 +490,20 @@ pub(crate) fn split_few(total: i64, weights: &[i64], parts: &mut [i64; FEW]) -> 
     Some(())
 }
 
+/// The place of the only weight that is not zero, when the others are all zero and it is
+/// positive: [`split_into`] then gives it the whole total (a layer written to one carrier).
+pub(crate) fn sole_weight(weights: &[i128]) -> Option<usize> {
+    let mut sole = None;
+    for (i, w) in weights.iter().enumerate() {
+        match (*w, sole) {
+            (0, _) => {}
+            (w, None) if w > 0 => sole = Some(i),
+            _ => return None,
+        }
+    }
+    sole
+}
+
 /// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
 pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
     let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
@@ -668,6 +682,41 @@ mod tests {
                     ws.len() > FEW || total < 0 || ws.iter().any(|w| *w < 0)
                         || ws.iter().sum::<i64>() == 0
                 ),
+            }
+        }
+
+        /// A sole positive weight takes the whole total in the general split (which only
+        /// declines when its product overflows), and no other weights have a sole one.
+        #[test]
+        fn sole_weight_takes_the_whole_split(
+            total in prop_oneof![0i64..1_000, 0i64..1_000_000_000_000, Just(i64::MAX / 3)],
+            ws in prop_oneof![
+                prop::collection::vec(prop_oneof![Just(0i128), 1i128..1_000], 1..6),
+                (0usize..5, 1i128..(1i128 << 90)).prop_map(|(at, w)| {
+                    let mut v = vec![0; 5];
+                    v[at] = w;
+                    v
+                }),
+                prop::collection::vec(-2i128..3, 1..4),
+            ],
+        ) {
+            let nonzero = ws.iter().filter(|w| **w != 0).count();
+            match sole_weight(&ws) {
+                Some(i) => {
+                    prop_assert_eq!(nonzero, 1);
+                    prop_assert!(ws[i] > 0);
+                    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+                    if split_into(total, &ws, &mut out, &mut scratch).is_some() {
+                        for (j, part) in out.iter().enumerate() {
+                            prop_assert_eq!(*part, if j == i { total } else { 0 });
+                        }
+                    } else {
+                        // The general split declines only when total × weight is past
+                        // 128 bits; the whole total is still the exact part.
+                        prop_assert!(i128::from(total).checked_mul(ws[i]).is_none());
+                    }
+                }
+                None => prop_assert!(nonzero != 1 || ws.iter().any(|w| *w < 0)),
             }
         }
 

@@ -7,7 +7,7 @@ use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
 use super::slots::KeySlots;
 use super::warn::{ExposureWatch, NameWatch};
-use crate::money::{share_weights, Fraction};
+use crate::money::{share_weights, sole_weight, Fraction, FEW};
 use crate::program::{Condition, Layer, Program};
 use crate::reinsurance::ReinsurancePlan;
 use crate::scenario::{Event, Line, Symbols};
@@ -241,6 +241,9 @@ pub(crate) struct LayerPlan {
     pub(crate) weights: Vec<i128>,
     /// `weights` in 64 bits for [`crate::money::split_few`]; empty when one does not fit.
     pub(crate) weights64: Vec<i64>,
+    /// The place of the only weight that is not zero (one carrier takes the layer),
+    /// when there are at most [`FEW`] weights: its part is the whole payment.
+    pub(crate) sole: Option<usize>,
     /// Global index of each carrier in the totals' carrier list.
     pub(crate) carrier_index: Vec<usize>,
     pub(crate) premium: Option<i64>,
@@ -276,6 +279,7 @@ impl LayerPlan {
                 .map(|w| i64::try_from(*w).ok())
                 .collect::<Option<_>>()
                 .unwrap_or_default(),
+            sole: sole_weight(&weights).filter(|_| weights.len() <= FEW),
             weights,
             carrier_index,
             premium: l.premium.map(|p| p.0),

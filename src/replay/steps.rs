@@ -477,7 +477,11 @@ impl Replayer<'_> {
             Money(short),
         )?;
         let mut few = [0i64; FEW];
-        let parts: &[i64] = if split_few(paid, &plan.weights64, &mut few).is_some() {
+        let parts: &[i64] = if let Some(i) = plan.sole {
+            // One carrier (or only the unplaced share) takes the whole payment.
+            *few.get_mut(i).or_broken()? = paid;
+            &few
+        } else if split_few(paid, &plan.weights64, &mut few).is_some() {
             &few
         } else {
             let s = &mut self.scratch;

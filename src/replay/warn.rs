@@ -90,7 +90,15 @@ pub(crate) struct ExposureWatch {
     /// Indexed like [`Program::exposures`].
     limits: Vec<Limit>,
     seen: Vec<Option<Sighting>>,
+    /// By tier symbol: the lowest exposure declared for it (a line at or below it is
+    /// above none); tiers past the end have none.
+    lowest: Vec<Money>,
+    /// Every limit's tier is in `lowest` (else every line goes through the limits).
+    all_indexed: bool,
 }
+
+/// Tier symbols past this are not indexed in [`ExposureWatch::lowest`].
+const MAX_TIER_SYMBOL: usize = 4096;
 
 impl ExposureWatch {
     /// A watch over the program's exposures; `intern` gives each tier's symbol.
@@ -105,7 +113,27 @@ impl ExposureWatch {
             })
             .collect();
         let seen = vec![None; limits.len()];
-        ExposureWatch { limits, seen }
+        let mut lowest = Vec::new();
+        let mut all_indexed = true;
+        for l in &limits {
+            let t = usize::try_from(l.tier_id).unwrap_or(usize::MAX);
+            if t >= MAX_TIER_SYMBOL {
+                all_indexed = false;
+                continue;
+            }
+            if lowest.len() <= t {
+                lowest.resize(t.saturating_add(1), Money(i64::MAX));
+            }
+            if let Some(m) = lowest.get_mut(t) {
+                *m = (*m).min(l.exposure);
+            }
+        }
+        ExposureWatch {
+            limits,
+            seen,
+            lowest,
+            all_indexed,
+        }
     }
 
     /// Notes every line of `ev` above its tier's exposure.
@@ -114,6 +142,13 @@ impl ExposureWatch {
             return;
         }
         for line in ev.lines.iter() {
+            // The common line: at or below its tier's lowest exposure, or a tier without one.
+            let lowest = usize::try_from(line.tier_id)
+                .ok()
+                .and_then(|t| self.lowest.get(t));
+            if self.all_indexed && lowest.is_none_or(|m| line.value <= *m) {
+                continue;
+            }
             for (limit, seen) in self.limits.iter().zip(self.seen.iter_mut()) {
                 if line.tier_id == limit.tier_id && line.value > limit.exposure {
                     match seen {
@@ -387,4 +422,55 @@ fn list(names: &[String]) -> String {
         out.push_str(&format!(" and {more} more"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::atoms::tests::event;
+    use crate::scenario::Symbols;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The per-tier quick test skips only lines no limit would note: the warnings
+        /// equal those of the watch that tries every limit on every line.
+        #[test]
+        fn indexed_watch_equals_every_limit_tried(
+            exposures in proptest::collection::vec((0usize..3, 1i64..50), 0..3),
+            events in proptest::collection::vec(
+                proptest::collection::vec((0usize..3, 0i64..60), 1..4),
+                1..10,
+            ),
+        ) {
+            let tiers = ["hot", "warm", "cold"];
+            let mut text = String::from(
+                "program \"P\" {\n currency USD\n period 2026-01-01 to 2027-01-01\n",
+            );
+            let mut declared = std::collections::BTreeSet::new();
+            for (t, cents) in &exposures {
+                if declared.insert(*t) {
+                    text.push_str(&format!(" exposure {} {}.{:02}\n", tiers[*t], cents / 100, cents % 100));
+                }
+            }
+            text.push_str(" layer \"L\" 1M xs 0 { carrier \"A\" 100% }\n}\n");
+            let program = crate::compile_str(&text).unwrap().program;
+            let mut symbols = Symbols::default();
+            // A tier interned first, so the program's tiers do not start at symbol 0.
+            symbols.intern("vault");
+            let mut fast = ExposureWatch::new(&program, |t| symbols.intern(t));
+            let mut every = fast.clone();
+            every.all_indexed = false;
+            for lines in &events {
+                let ev = event(&mut symbols, 0, 0, 0, true, lines);
+                fast.observe(&ev);
+                every.observe(&ev);
+            }
+            prop_assert_eq!(
+                format!("{:?}", fast.warnings(&program)),
+                format!("{:?}", every.warnings(&program))
+            );
+            prop_assert_eq!(format!("{:?}", fast.seen), format!("{:?}", every.seen));
+        }
+    }
 }
