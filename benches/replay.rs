@@ -39,6 +39,24 @@ fn events<'a>(
         .collect()
 }
 
+/// Times `Replayer::event` over `evs`, from a fresh replayer each iteration.
+fn time_engine(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    program: &specie::program::Program,
+    evs: &[Event<'_>],
+) {
+    g.bench_function("engine", |b| {
+        b.iter(|| {
+            let mut r = Replayer::new(program);
+            let mut out = Outcome::default();
+            for e in evs {
+                r.event(e, &mut out, None).unwrap();
+            }
+            black_box(r.totals().paid)
+        })
+    });
+}
+
 /// One event as the plain loop sees it.
 struct PlainEvent {
     cause: u8,
@@ -184,16 +202,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("replay_1M_events");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(10);
-    g.bench_function("engine", |b| {
-        b.iter(|| {
-            let mut r = Replayer::new(&program);
-            let mut out = Outcome::default();
-            for e in &evs {
-                r.event(e, &mut out, None).unwrap();
-            }
-            black_box(r.totals().paid)
-        })
-    });
+    time_engine(&mut g, &program, &evs);
     g.bench_function("plain_integer_loop", |b| {
         b.iter(|| {
             let mut s = Plain {
@@ -219,16 +228,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("wide_tower_100k_events");
     g.throughput(Throughput::Elements(100_000));
     g.sample_size(10);
-    g.bench_function("engine", |b| {
-        b.iter(|| {
-            let mut r = Replayer::new(&wide);
-            let mut out = Outcome::default();
-            for e in &wide_evs {
-                r.event(e, &mut out, None).unwrap();
-            }
-            black_box(r.totals().paid)
-        })
-    });
+    time_engine(&mut g, &wide, &wide_evs);
     g.finish();
 
     // Preparation (JSON → validated event) and the stream path, on 100k events.

@@ -28,7 +28,8 @@ pub const BENCH_PROGRAM: &str = r#"program "Benchmark tower" {
   layer "Top" 300M xs 200M { carrier "I" 100% exclude "No insider" when cause is insider_theft }
 }"#;
 
-const CAUSES: [&str; 5] = [
+/// The benchmark events' causes, in the order the generators draw them.
+pub const CAUSES: [&str; 5] = [
     "external_hack",
     "key_compromise",
     "insider_theft",
@@ -52,10 +53,11 @@ impl Rng {
     }
 }
 
-/// Event number `i` as a JSON line: one or two loss lines, sorted order by construction
-/// (one event per 2 seconds from the period start).
+/// The start of event number `i`'s JSON line, up to its list of losses: a random cause,
+/// occurred 2 minutes plus 2 seconds per event after the period start, discovered an
+/// hour later.
 #[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
-pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
+fn event_head(i: u64, rng: &mut Rng, out: &mut String) {
     let cause = CAUSES[(rng.next_u64() % 5) as usize];
     let start = 1_767_225_600u64; // 2026-01-01T00:00:00Z
     let occurred = crate::time::Instant((start + 120 + i * 2) as i64);
@@ -64,6 +66,13 @@ pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
         out,
         r#"{{"id":"E{i:09}","cause":"{cause}","occurred":"{occurred}","discovered":"{discovered}","losses":["#
     );
+}
+
+/// Event number `i` as a JSON line: one or two loss lines, sorted order by construction
+/// (one event per 2 seconds from the period start).
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+pub fn event_line(i: u64, rng: &mut Rng, out: &mut String) {
+    event_head(i, rng, out);
     let lines = 1 + rng.next_u64() % 2;
     for n in 0..lines {
         let tier = TIERS[(rng.next_u64() % 3) as usize];
@@ -95,15 +104,12 @@ pub const PRICED_BTC: &str = "64250.17";
 /// to 2 (one event per 2 seconds from the period start).
 #[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 pub fn priced_event_line(i: u64, rng: &mut Rng, out: &mut String) {
-    let cause = CAUSES[(rng.next_u64() % 5) as usize];
-    let start = 1_767_225_600u64; // 2026-01-01T00:00:00Z
-    let occurred = crate::time::Instant((start + 120 + i * 2) as i64);
-    let discovered = crate::time::Instant((start + 120 + i * 2 + 3600) as i64);
+    event_head(i, rng, out);
     let quantity = 1 + rng.next_u64() % 40_000;
     let amount = 1_000 + rng.next_u64() % 39_999_001;
     let _ = write!(
         out,
-        r#"{{"id":"E{i:09}","cause":"{cause}","occurred":"{occurred}","discovered":"{discovered}","losses":[{{"tier":"{}","asset":"BTC","quantity":"{}.{:02}"}},{{"tier":"{}","amount":"{amount}.{:02}"}}],"attributes":{{"colluding_staff":{}}}}}"#,
+        r#"{{"tier":"{}","asset":"BTC","quantity":"{}.{:02}"}},{{"tier":"{}","amount":"{amount}.{:02}"}}],"attributes":{{"colluding_staff":{}}}}}"#,
         TIERS[(rng.next_u64() % 3) as usize],
         quantity / 100,
         quantity % 100,

@@ -7,10 +7,10 @@
 //! largest-remainder splits, half-even percentages, the reinstatement premium), which the
 //! setup asserts before timing: the floor of a hand-written loop that gets the job right.
 
-use super::{events, raw_events, N};
+use super::{events, raw_events, time_engine, N};
 use criterion::{Criterion, Throughput};
 use rust_decimal::Decimal;
-use specie::bench_support::{priced_event_line, PRICED_BTC};
+use specie::bench_support::{priced_event_line, CAUSES, PRICED_BTC};
 use specie::replay::{Outcome, Replayer};
 use specie::scenario::{DecimalValue, Event, Prices};
 use std::collections::BTreeMap;
@@ -18,13 +18,6 @@ use std::hint::black_box;
 use std::str::FromStr;
 
 const PROGRAM: &str = include_str!("../../fixtures/programs/crypto-native-crime-specie.specie");
-const CAUSES: [&str; 5] = [
-    "external_hack",
-    "key_compromise",
-    "insider_theft",
-    "vendor_breach",
-    "physical_loss",
-];
 const INSIDER: u8 = 2;
 const VENDOR: u8 = 3;
 const HOT: u8 = 0;
@@ -270,16 +263,7 @@ pub fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("priced_1M_events");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(10);
-    g.bench_function("engine", |b| {
-        b.iter(|| {
-            let mut r = Replayer::new(&program);
-            let mut out = Outcome::default();
-            for e in &evs {
-                r.event(e, &mut out, None).unwrap();
-            }
-            black_box(r.totals().paid)
-        })
-    });
+    time_engine(&mut g, &program, &evs);
     g.bench_function("plain_integer_loop", |b| {
         b.iter(|| {
             let mut s = Plain::new();
