@@ -504,6 +504,31 @@ pub(crate) fn sole_weight(weights: &[i128]) -> Option<usize> {
     sole
 }
 
+/// The number of carriers `n` when `weights` are `n >= 2` equal positive weights followed
+/// by a zero (an equally shared, fully placed layer), at most [`FEW`] in all: then
+/// [`split_into`] gives each `total / n`, and the first `total % n` one unit more (equal
+/// remainders go to the earlier), which [`split_equal`] computes.
+pub(crate) fn equal_weights(weights: &[i128]) -> Option<usize> {
+    let (last, carriers) = weights.split_last()?;
+    let first = *carriers.first()?;
+    let n = carriers.len();
+    (*last == 0 && first > 0 && (2..FEW).contains(&n) && carriers.iter().all(|w| *w == first))
+        .then_some(n)
+}
+
+/// The split of `total >= 0` among `n` equal weights and a last zero one (see
+/// [`equal_weights`]), into the first `n + 1` entries of `parts`.
+#[inline]
+pub(crate) fn split_equal(total: i64, n: usize, parts: &mut [i64; FEW]) -> Option<()> {
+    let n64 = i64::try_from(n).ok()?;
+    let (q, r) = (total.checked_div(n64)?, total.checked_rem(n64)?);
+    for (i, p) in (0i64..).zip(parts.iter_mut().take(n)) {
+        *p = q.checked_add(i64::from(i < r))?;
+    }
+    *parts.get_mut(n)? = 0;
+    Some(())
+}
+
 /// Common-scale integer weights of fractions, plus `1 - sum` as a last weight.
 pub(crate) fn share_weights(shares: &[Fraction]) -> Option<Vec<i128>> {
     let scale = shares.iter().map(|f| f.scale).max().unwrap_or(0);
@@ -717,6 +742,41 @@ mod tests {
                     }
                 }
                 None => prop_assert!(nonzero != 1 || ws.iter().any(|w| *w < 0)),
+            }
+        }
+
+        /// Equal weights split as the general split does: `total / n` each, one more to
+        /// the first `total % n`, nothing unplaced; other weights are not "equal".
+        #[test]
+        fn split_equal_equals_split_into(
+            total in prop_oneof![0i64..1_000, 0i64..1_000_000_000_000, Just(i64::MAX / 3)],
+            ws in prop_oneof![
+                (1i128..1_000_000, 2usize..9, prop_oneof![Just(0i128), 1i128..10])
+                    .prop_map(|(w, n, last)| {
+                        let mut v = vec![w; n];
+                        v.push(last);
+                        v
+                    }),
+                prop::collection::vec(0i128..4, 1..9),
+            ],
+        ) {
+            let (mut out, mut scratch) = (Vec::new(), Vec::new());
+            let general = split_into(total, &ws, &mut out, &mut scratch);
+            match equal_weights(&ws) {
+                Some(n) => {
+                    prop_assert_eq!(n + 1, ws.len());
+                    prop_assert!(general.is_some());
+                    let mut parts = [7i64; FEW];
+                    prop_assert!(split_equal(total, n, &mut parts).is_some());
+                    prop_assert_eq!(&parts[..=n], &out[..]);
+                }
+                None => {
+                    let carriers = &ws[..ws.len() - 1];
+                    prop_assert!(
+                        ws.len() < 3 || ws.len() > FEW || ws[ws.len() - 1] != 0
+                            || carriers[0] <= 0 || carriers.iter().any(|w| *w != carriers[0])
+                    );
+                }
             }
         }
 

@@ -7,7 +7,7 @@ use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
 use super::slots::KeySlots;
 use super::warn::{ExposureWatch, NameWatch};
-use crate::money::{share_weights, sole_weight, Fraction, FEW};
+use crate::money::{equal_weights, share_weights, sole_weight, Fraction, FEW};
 use crate::program::{Condition, Layer, Program};
 use crate::reinsurance::ReinsurancePlan;
 use crate::scenario::{Event, Line, Symbols};
@@ -244,6 +244,9 @@ pub(crate) struct LayerPlan {
     /// The place of the only weight that is not zero (one carrier takes the layer),
     /// when there are at most [`FEW`] weights: its part is the whole payment.
     pub(crate) sole: Option<usize>,
+    /// The number of carriers when they share the layer equally and fully
+    /// ([`crate::money::equal_weights`]).
+    pub(crate) equal: Option<usize>,
     /// Global index of each carrier in the totals' carrier list.
     pub(crate) carrier_index: Vec<usize>,
     pub(crate) premium: Option<i64>,
@@ -280,6 +283,7 @@ impl LayerPlan {
                 .collect::<Option<_>>()
                 .unwrap_or_default(),
             sole: sole_weight(&weights).filter(|_| weights.len() <= FEW),
+            equal: equal_weights(&weights),
             weights,
             carrier_index,
             premium: l.premium.map(|p| p.0),

@@ -5,7 +5,7 @@ use super::answers::Clauses;
 use super::fault::{Fault, OrFault};
 use super::trace::{note, Tracer};
 use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
-use crate::money::{split_few, split_into, Money, FEW};
+use crate::money::{split_equal, split_few, split_into, Money, FEW};
 use crate::program::DeductibleAmount;
 use crate::scenario::Event;
 use crate::time::Instant;
@@ -480,6 +480,9 @@ impl Replayer<'_> {
         let parts: &[i64] = if let Some(i) = plan.sole {
             // One carrier (or only the unplaced share) takes the whole payment.
             *few.get_mut(i).or_broken()? = paid;
+            &few
+        } else if let Some(n) = plan.equal {
+            split_equal(paid, n, &mut few).or_overflow()?;
             &few
         } else if split_few(paid, &plan.weights64, &mut few).is_some() {
             &few
