@@ -490,9 +490,74 @@ pub(crate) fn split_few(total: i64, weights: &[i64], parts: &mut [i64; FEW]) -> 
     Some(())
 }
 
+/// How one fixed set of weights (a layer's carrier shares and its unplaced share) is split,
+/// chosen once when the layer is planned: every way gives the parts [`split_into`] gives.
+#[derive(Clone, Debug)]
+pub(crate) enum SplitPlan {
+    /// One positive weight, the others zero: its part is the whole total.
+    Sole(usize),
+    /// `n >= 2` equal positive weights and a last zero one: `total / n` each, one more to
+    /// the first `total % n` (equal remainders go to the earlier).
+    Equal(usize),
+    /// At most [`FEW`] weights in 64 bits: [`split_few`], [`split_into`] past its reach.
+    Few(Vec<i64>),
+    /// Any other weights: [`split_into`].
+    General,
+}
+
+impl SplitPlan {
+    /// The way to split `weights`.
+    pub(crate) fn new(weights: &[i128]) -> SplitPlan {
+        if weights.len() <= FEW {
+            if let Some(i) = sole_weight(weights) {
+                return SplitPlan::Sole(i);
+            }
+            if let Some(n) = equal_weights(weights) {
+                return SplitPlan::Equal(n);
+            }
+        }
+        let few: Option<Vec<i64>> = weights.iter().map(|w| i64::try_from(*w).ok()).collect();
+        match few {
+            Some(few) if few.len() <= FEW => SplitPlan::Few(few),
+            _ => SplitPlan::General,
+        }
+    }
+
+    /// The parts of `total >= 0` split by `weights` (those this plan was made from): in
+    /// `few` when the plan allows, else in `parts` through [`split_into`] (`scratch` its
+    /// scratch). `None` on overflow.
+    pub(crate) fn split<'a>(
+        &self,
+        total: i64,
+        weights: &[i128],
+        few: &'a mut [i64; FEW],
+        parts: &'a mut Vec<i64>,
+        scratch: &mut Vec<(i128, usize)>,
+    ) -> Option<&'a [i64]> {
+        *few = [0; FEW];
+        let done = match self {
+            SplitPlan::Sole(i) => {
+                *few.get_mut(*i)? = total;
+                true
+            }
+            SplitPlan::Equal(n) => {
+                split_equal(total, *n, few)?;
+                true
+            }
+            SplitPlan::Few(w) => split_few(total, w, few).is_some(),
+            SplitPlan::General => false,
+        };
+        if done {
+            return Some(few);
+        }
+        split_into(total, weights, parts, scratch)?;
+        Some(parts)
+    }
+}
+
 /// The place of the only weight that is not zero, when the others are all zero and it is
 /// positive: [`split_into`] then gives it the whole total (a layer written to one carrier).
-pub(crate) fn sole_weight(weights: &[i128]) -> Option<usize> {
+fn sole_weight(weights: &[i128]) -> Option<usize> {
     let mut sole = None;
     for (i, w) in weights.iter().enumerate() {
         match (*w, sole) {
@@ -505,10 +570,8 @@ pub(crate) fn sole_weight(weights: &[i128]) -> Option<usize> {
 }
 
 /// The number of carriers `n` when `weights` are `n >= 2` equal positive weights followed
-/// by a zero (an equally shared, fully placed layer), at most [`FEW`] in all: then
-/// [`split_into`] gives each `total / n`, and the first `total % n` one unit more (equal
-/// remainders go to the earlier), which [`split_equal`] computes.
-pub(crate) fn equal_weights(weights: &[i128]) -> Option<usize> {
+/// by a zero (an equally shared, fully placed layer), at most [`FEW`] in all.
+fn equal_weights(weights: &[i128]) -> Option<usize> {
     let (last, carriers) = weights.split_last()?;
     let first = *carriers.first()?;
     let n = carriers.len();
@@ -519,7 +582,7 @@ pub(crate) fn equal_weights(weights: &[i128]) -> Option<usize> {
 /// The split of `total >= 0` among `n` equal weights and a last zero one (see
 /// [`equal_weights`]), into the first `n + 1` entries of `parts`.
 #[inline]
-pub(crate) fn split_equal(total: i64, n: usize, parts: &mut [i64; FEW]) -> Option<()> {
+fn split_equal(total: i64, n: usize, parts: &mut [i64; FEW]) -> Option<()> {
     let n64 = i64::try_from(n).ok()?;
     let (q, r) = (total.checked_div(n64)?, total.checked_rem(n64)?);
     for (i, p) in (0i64..).zip(parts.iter_mut().take(n)) {
@@ -743,6 +806,24 @@ mod tests {
                 }
                 None => prop_assert!(nonzero != 1 || ws.iter().any(|w| *w < 0)),
             }
+        }
+
+        /// Whichever way a plan picks, its parts are those of the general split.
+        #[test]
+        fn split_plan_equals_split_into(
+            total in prop_oneof![0i64..1_000, 0i64..1_000_000_000_000],
+            ws in prop_oneof![
+                prop::collection::vec(0i128..4, 1..12),
+                (1i128..1_000, 2usize..9).prop_map(|(w, n)| { let mut v = vec![w; n]; v.push(0); v }),
+                (0usize..4).prop_map(|at| { let mut v = vec![0i128; 4]; v[at] = 1000; v }),
+            ],
+        ) {
+            prop_assume!(ws.iter().sum::<i128>() > 0);
+            let (mut out, mut scratch) = (Vec::new(), Vec::new());
+            prop_assert!(split_into(total, &ws, &mut out, &mut scratch).is_some());
+            let (mut few, mut parts) = ([7i64; FEW], vec![3i64; 2]);
+            let got = SplitPlan::new(&ws).split(total, &ws, &mut few, &mut parts, &mut scratch);
+            prop_assert_eq!(got.map(|p| p[..ws.len()].to_vec()), Some(out));
         }
 
         /// Equal weights split as the general split does: `total / n` each, one more to

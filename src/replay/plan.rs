@@ -7,7 +7,7 @@ use super::atoms::{Atoms, FastCond};
 use super::cond::ECond;
 use super::slots::KeySlots;
 use super::warn::{ExposureWatch, NameWatch};
-use crate::money::{equal_weights, share_weights, sole_weight, Fraction, FEW};
+use crate::money::{share_weights, Fraction, SplitPlan};
 use crate::program::{Condition, Layer, Program};
 use crate::reinsurance::ReinsurancePlan;
 use crate::scenario::{Event, Line, Symbols};
@@ -239,14 +239,8 @@ pub(crate) struct LayerPlan {
     pub(crate) exclusions: Vec<ClauseCond>,
     /// Carrier weights, then the unplaced weight last (0 when fully placed).
     pub(crate) weights: Vec<i128>,
-    /// `weights` in 64 bits for [`crate::money::split_few`]; empty when one does not fit.
-    pub(crate) weights64: Vec<i64>,
-    /// The place of the only weight that is not zero (one carrier takes the layer),
-    /// when there are at most [`FEW`] weights: its part is the whole payment.
-    pub(crate) sole: Option<usize>,
-    /// The number of carriers when they share the layer equally and fully
-    /// ([`crate::money::equal_weights`]).
-    pub(crate) equal: Option<usize>,
+    /// How `weights` are split (chosen once).
+    pub(crate) split: SplitPlan,
     /// Global index of each carrier in the totals' carrier list.
     pub(crate) carrier_index: Vec<usize>,
     pub(crate) premium: Option<i64>,
@@ -277,13 +271,7 @@ impl LayerPlan {
                 .iter()
                 .map(|e| ClauseCond::new(Some(&e.condition), symbols))
                 .collect(),
-            weights64: weights
-                .iter()
-                .map(|w| i64::try_from(*w).ok())
-                .collect::<Option<_>>()
-                .unwrap_or_default(),
-            sole: sole_weight(&weights).filter(|_| weights.len() <= FEW),
-            equal: equal_weights(&weights),
+            split: SplitPlan::new(&weights),
             weights,
             carrier_index,
             premium: l.premium.map(|p| p.0),

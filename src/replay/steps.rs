@@ -5,7 +5,7 @@ use super::answers::Clauses;
 use super::fault::{Fault, OrFault};
 use super::trace::{note, Tracer};
 use super::{ClauseRef, LayerOutcome, Outcome, Replayer, TraceStep, UncoveredReason};
-use crate::money::{split_equal, split_few, split_into, Money, FEW};
+use crate::money::{split_few, split_into, Money, FEW};
 use crate::program::DeductibleAmount;
 use crate::scenario::Event;
 use crate::time::Instant;
@@ -477,20 +477,10 @@ impl Replayer<'_> {
             Money(short),
         )?;
         let mut few = [0i64; FEW];
-        let parts: &[i64] = if let Some(i) = plan.sole {
-            // One carrier (or only the unplaced share) takes the whole payment.
-            *few.get_mut(i).or_broken()? = paid;
-            &few
-        } else if let Some(n) = plan.equal {
-            split_equal(paid, n, &mut few).or_overflow()?;
-            &few
-        } else if split_few(paid, &plan.weights64, &mut few).is_some() {
-            &few
-        } else {
-            let s = &mut self.scratch;
-            split_into(paid, &plan.weights, &mut s.parts, &mut s.split).or_overflow()?;
-            &s.parts
-        };
+        let s = &mut self.scratch;
+        let parts = (plan.split)
+            .split(paid, &plan.weights, &mut few, &mut s.parts, &mut s.split)
+            .or_overflow()?;
         let n = plan.carriers();
         let lo = out.layers.get_mut(k).or_broken()?;
         let mut carriers_paid = 0i64;
