@@ -88,6 +88,8 @@ pub(super) struct Scratch {
     pub(super) answers: Answers,
     /// Where the event's uncovered entries are, by key slot.
     pub(super) entries: EventEntries,
+    /// The layers the event's loss reached (a band above zero), tower order.
+    pub(super) settled: Vec<usize>,
 }
 
 impl State {
@@ -173,6 +175,7 @@ impl Scratch {
             event_mask: 0,
             answers,
             entries: EventEntries::new(&plan.slots),
+            settled: Vec::new(),
         }
     }
 }
@@ -343,8 +346,8 @@ impl<'p> Replayer<'p> {
         let t = &mut self.state.totals;
         t.ground_up = t.ground_up.checked_add(out.ground_up).or_overflow()?;
         t.paid = t.paid.checked_add(out.paid).or_overflow()?;
-        for (k, m) in &out.uncovered {
-            let slot = self.plan.slots.slot(k);
+        for (i, (k, m)) in out.uncovered.iter().enumerate() {
+            let slot = self.scratch.entries.slot_of_entry(out, i);
             let entry = match slot.and_then(|s| t.entry_of_slot.get(s)) {
                 Some(&NO_ENTRY) => None,
                 Some(e) => t.uncovered.get_mut(*e as usize),
@@ -359,20 +362,20 @@ impl<'p> Replayer<'p> {
                 t.uncovered.push((*k, *m));
             }
         }
-        for (k, lo) in out.layers.iter().enumerate() {
-            if lo.paid.0 == 0 && lo.unplaced.0 == 0 {
-                continue;
-            }
-            let lp = t.layers_paid.get_mut(k).or_broken()?;
+        // INVARIANT: only the layers the tower step settled paid anything in this event;
+        // `start_event` sized their carriers to the plan's.
+        for k in &self.scratch.settled {
+            let lo = out.layers.get(*k).or_broken()?;
+            let lp = t.layers_paid.get_mut(*k).or_broken()?;
             *lp = lp.checked_add(lo.paid).or_overflow()?;
-            let lu = t.layers_unplaced.get_mut(k).or_broken()?;
+            let lu = t.layers_unplaced.get_mut(*k).or_broken()?;
             *lu = lu.checked_add(lo.unplaced).or_overflow()?;
-            let plan = self.plan.layers.get(k).or_broken()?;
-            for (j, paid) in lo.carriers.iter().enumerate() {
-                let c = t
-                    .carriers
-                    .get_mut(*plan.carrier_index.get(j).or_broken()?)
-                    .or_broken()?;
+            let plan = self.plan.layers.get(*k).or_broken()?;
+            if lo.carriers.len() != plan.carrier_index.len() {
+                return Err(Fault::Broken);
+            }
+            for (g, paid) in plan.carrier_index.iter().zip(&lo.carriers) {
+                let c = t.carriers.get_mut(*g).or_broken()?;
                 *c = c.checked_add(*paid).or_overflow()?;
             }
         }

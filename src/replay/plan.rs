@@ -27,6 +27,9 @@ pub struct Plan<'p> {
     pub(super) sublimits: Vec<ClauseCond>,
     pub(super) deductibles: Vec<ClauseCond>,
     pub(super) layers: Vec<LayerPlan>,
+    /// The top of the tower: the highest `attachment + limit` (0 without layers); `None`
+    /// when one overflows.
+    pub(super) top: Option<i64>,
     /// The dense numbering of the uncovered keys the steps produce.
     pub(super) slots: KeySlots,
     /// The program's carriers in tower order (the totals' carrier list).
@@ -127,6 +130,9 @@ impl<'p> Plan<'p> {
             exclusions,
             sublimits,
             deductibles,
+            top: layers.iter().try_fold(0i64, |top, l| {
+                Some(top.max(l.attachment.checked_add(l.limit)?))
+            }),
             layers,
             slots: KeySlots::new(program),
             carrier_names,

@@ -22,6 +22,10 @@ pub(crate) struct KeySlots {
     exclusions: usize,
     sublimits: usize,
     deductibles: usize,
+    /// The first slot of program exclusions, sub-limits and deductibles.
+    exclusion_base: usize,
+    sublimit_base: usize,
+    deductible_base: usize,
     /// Per layer, its first layer-exclusion slot and its number of exclusions.
     layer_exclusions: Vec<(usize, usize)>,
     count: usize,
@@ -31,11 +35,10 @@ impl KeySlots {
     /// The numbering of `program`'s keys.
     pub(crate) fn new(program: &Program) -> KeySlots {
         let layers = program.layers.len();
-        let mut next = REASONS
-            .saturating_mul(layers.saturating_add(1))
-            .saturating_add(program.exclusions.len())
-            .saturating_add(program.sublimits.len())
-            .saturating_add(program.deductibles.len());
+        let exclusion_base = REASONS.saturating_mul(layers.saturating_add(1));
+        let sublimit_base = exclusion_base.saturating_add(program.exclusions.len());
+        let deductible_base = sublimit_base.saturating_add(program.sublimits.len());
+        let mut next = deductible_base.saturating_add(program.deductibles.len());
         let mut layer_exclusions = Vec::with_capacity(layers);
         for l in &program.layers {
             layer_exclusions.push((next, l.exclusions.len()));
@@ -46,6 +49,9 @@ impl KeySlots {
             exclusions: program.exclusions.len(),
             sublimits: program.sublimits.len(),
             deductibles: program.deductibles.len(),
+            exclusion_base,
+            sublimit_base,
+            deductible_base,
             layer_exclusions,
             count: next,
         }
@@ -56,11 +62,11 @@ impl KeySlots {
         self.count
     }
 
-    /// `key`'s slot, if it has one.
+    /// `key`'s slot, if it has one. Inlined where a step makes a key, the match folds to
+    /// the one arm of the key's shape.
     #[inline]
     pub(crate) fn slot(&self, key: &UncoveredKey) -> Option<usize> {
         let reason = reason_index(key.reason);
-        let clauses = REASONS.checked_mul(self.layers.checked_add(1)?)?;
         let within = |i: u32, n: usize| usize::try_from(i).ok().filter(|i| *i < n);
         match (key.clause, key.layer, key.reason) {
             (ClauseRef::None, None, _) => Some(reason),
@@ -69,14 +75,13 @@ impl KeySlots {
                 REASONS.checked_mul(k.checked_add(1)?)?.checked_add(reason)
             }
             (ClauseRef::Exclusion(i), None, UncoveredReason::Excluded) => {
-                clauses.checked_add(within(i, self.exclusions)?)
+                self.exclusion_base.checked_add(within(i, self.exclusions)?)
             }
-            (ClauseRef::Sublimit(i), None, UncoveredReason::Sublimit) => clauses
-                .checked_add(self.exclusions)?
-                .checked_add(within(i, self.sublimits)?),
-            (ClauseRef::Deductible(i), None, UncoveredReason::Deductible) => clauses
-                .checked_add(self.exclusions)?
-                .checked_add(self.sublimits)?
+            (ClauseRef::Sublimit(i), None, UncoveredReason::Sublimit) => {
+                self.sublimit_base.checked_add(within(i, self.sublimits)?)
+            }
+            (ClauseRef::Deductible(i), None, UncoveredReason::Deductible) => self
+                .deductible_base
                 .checked_add(within(i, self.deductibles)?),
             (ClauseRef::LayerExclusion(k, j), Some(kk), UncoveredReason::LayerExcluded)
                 if k == kk =>
@@ -89,11 +94,12 @@ impl KeySlots {
     }
 }
 
-/// Entries searched one by one below this many; found by slot from there.
-const SEARCHED: usize = 8;
+/// An entry whose key has no slot.
+const NO_SLOT: u32 = u32::MAX;
 
 /// Where each slotted key's entry is in the current event's [`Outcome::uncovered`], so
-/// that an event adding to hundreds of keys (a wide tower's layers) finds each in one step.
+/// that adding to a key finds its entry in one step, and each entry's slot, so that the
+/// totals find theirs in one step too (`Replayer::accumulate`).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct EventEntries {
     slots: KeySlots,
@@ -101,6 +107,10 @@ pub(crate) struct EventEntries {
     at: Vec<(u64, u32)>,
     /// The current event's number (entries of other events are stale).
     event: u64,
+    /// Per entry of the current event's outcome, its key's slot or [`NO_SLOT`].
+    // INVARIANT: the steps add to `Outcome::uncovered` through `add` alone, so this list
+    // and the outcome's entries grow in lockstep within one event.
+    of_entry: Vec<u32>,
 }
 
 impl EventEntries {
@@ -110,19 +120,17 @@ impl EventEntries {
             slots: slots.clone(),
             at: vec![(0, 0); slots.count()],
             event: 1,
+            of_entry: Vec::new(),
         }
     }
 
     /// A new event: every entry met so far is stale.
     pub(crate) fn next_event(&mut self) {
         self.event = self.event.wrapping_add(1);
+        self.of_entry.clear();
     }
 
     /// Adds `amount` to `out`'s entry for the key, or appends one (nothing when zero).
-    // INVARIANT: every entry of the event is appended here; once there are `SEARCHED`,
-    // each slotted one has its place noted, so a slotted key not noted in this event is
-    // absent. A place found is checked against the key all the same, and a mismatch falls
-    // back to the search.
     #[inline]
     pub(crate) fn add(
         &mut self,
@@ -140,33 +148,29 @@ impl EventEntries {
             clause,
             layer,
         };
-        self.add_some(out, key, amount)
+        let slot = self.slots.slot(&key);
+        self.add_at(out, key, slot, amount)
     }
 
-    /// [`EventEntries::add`] of an amount that is not zero.
-    fn add_some(
+    /// [`EventEntries::add`] of an amount that is not zero, to the key in `slot`.
+    // INVARIANT: a slot met in this event holds its entry's place; the place is checked
+    // against the key all the same, and a mismatch falls back to the search.
+    fn add_at(
         &mut self,
         out: &mut Outcome,
         key: UncoveredKey,
+        slot: Option<usize>,
         amount: Money,
     ) -> Result<(), Fault> {
-        if out.uncovered.len() < SEARCHED {
-            // The common event: a few entries, searched.
-            out.add(key, amount)?;
-            if out.uncovered.len() == SEARCHED {
-                self.note_all(out)?;
-            }
-            return Ok(());
-        }
-        let Some(at) = self.slots.slot(&key).and_then(|s| self.at.get_mut(s)) else {
-            return out.add(key, amount);
+        let Some(at) = slot.and_then(|s| self.at.get_mut(s)) else {
+            return self.add_searched(out, key, amount);
         };
         if at.0 != self.event {
-            *at = (
-                self.event,
-                u32::try_from(out.uncovered.len()).ok().or_broken()?,
-            );
+            let place = out.uncovered.len();
+            *at = (self.event, u32::try_from(place).ok().or_broken()?);
             out.uncovered.push((key, amount));
+            let slot = slot.and_then(|s| u32::try_from(s).ok()).unwrap_or(NO_SLOT);
+            self.of_entry.push(slot);
             return Ok(());
         }
         match out.uncovered.get_mut(at.1 as usize) {
@@ -174,18 +178,34 @@ impl EventEntries {
                 *m = m.checked_add(amount).or_overflow()?;
                 Ok(())
             }
-            _ => out.add(key, amount),
+            _ => self.add_searched(out, key, amount),
         }
     }
 
-    /// Notes the place of every slotted entry of `out` (when the list grows past search).
-    fn note_all(&mut self, out: &Outcome) -> Result<(), Fault> {
-        for (i, (key, _)) in out.uncovered.iter().enumerate() {
-            if let Some(at) = self.slots.slot(key).and_then(|s| self.at.get_mut(s)) {
-                *at = (self.event, u32::try_from(i).ok().or_broken()?);
-            }
+    /// Adds by searching the entries, noting a new entry as without a slot.
+    fn add_searched(
+        &mut self,
+        out: &mut Outcome,
+        key: UncoveredKey,
+        amount: Money,
+    ) -> Result<(), Fault> {
+        let before = out.uncovered.len();
+        out.add(key, amount)?;
+        if out.uncovered.len() > before {
+            self.of_entry.push(NO_SLOT);
         }
         Ok(())
+    }
+
+    /// The slot of entry `i` of `out`'s uncovered amounts, when these are the entries
+    /// this event added; `None` for a key without a slot.
+    #[inline]
+    pub(crate) fn slot_of_entry(&self, out: &Outcome, i: usize) -> Option<usize> {
+        if self.of_entry.len() == out.uncovered.len() {
+            let s = *self.of_entry.get(i)?;
+            return (s != NO_SLOT).then_some(s as usize);
+        }
+        self.slots.slot(&out.uncovered.get(i)?.0)
     }
 }
 
@@ -303,7 +323,7 @@ mod tests {
     proptest! {
         /// Event after event (the outcome cleared between them, as the steps do), the
         /// entries found by slot are the entries `Outcome::add` finds by search: same keys,
-        /// same order, same sums, below and past `SEARCHED` entries.
+        /// same order, same sums; and each entry's slot is its key's.
         #[test]
         fn entries_by_slot_equal_entries_by_search(
             events in proptest::collection::vec(
@@ -323,6 +343,11 @@ mod tests {
                     slow.add(*k, Money(*m)).unwrap();
                 }
                 prop_assert_eq!(&fast.uncovered, &slow.uncovered);
+                prop_assert_eq!(entries.of_entry.len(), fast.uncovered.len());
+                for (i, (k, _)) in fast.uncovered.iter().enumerate() {
+                    let slots = KeySlots::new(&program);
+                    prop_assert_eq!(entries.slot_of_entry(&fast, i), slots.slot(k));
+                }
             }
         }
     }

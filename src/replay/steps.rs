@@ -35,6 +35,7 @@ impl Replayer<'_> {
     fn start_event(&mut self, out: &mut Outcome) {
         out.uncovered.clear();
         self.scratch.entries.next_event();
+        self.scratch.settled.clear();
         out.paid = Money::ZERO;
         if out.layers.len() != self.plan.layers.len() {
             out.layers
@@ -368,21 +369,21 @@ impl Replayer<'_> {
         out: &mut Outcome,
         t: &mut T,
     ) -> Result<(), Fault> {
+        let top = self.plan.top.or_overflow()?;
         let mut in_bands = 0i64;
-        let mut top = 0i64;
-        for (plan, lo) in self.plan.layers.iter().zip(out.layers.iter_mut()) {
-            top = top.max(plan.attachment.checked_add(plan.limit).or_overflow()?);
+        // INVARIANT: `start_event` left every layer's band at zero, so only layers the
+        // loss reaches are written.
+        for k in 0..self.plan.layers.len() {
+            let plan = self.plan.layers.get(k).or_broken()?;
             let band = x
                 .checked_sub(plan.attachment)
                 .or_overflow()?
                 .max(0)
                 .min(plan.limit);
-            in_bands = in_bands.checked_add(band).or_overflow()?;
-            lo.band = Money(band);
-        }
-        for k in 0..out.layers.len() {
-            let band = out.layers.get(k).or_broken()?.band.0;
             if band > 0 {
+                in_bands = in_bands.checked_add(band).or_overflow()?;
+                out.layers.get_mut(k).or_broken()?.band = Money(band);
+                self.scratch.settled.push(k);
                 self.settle_layer(k, ev, band, out, t)?;
             }
         }
