@@ -77,6 +77,8 @@ const NO_ENTRY: u32 = u32::MAX;
 pub(super) struct Scratch {
     /// Each line's covered value as the steps take from it.
     pub(super) covered: Vec<i64>,
+    /// The sum of `covered`, kept as the steps take from it.
+    pub(super) covered_sum: i64,
     pub(super) weights: Vec<i128>,
     pub(super) matching: Vec<usize>,
     pub(super) parts: Vec<i64>,
@@ -168,6 +170,7 @@ impl Scratch {
         );
         Scratch {
             covered: Vec::new(),
+            covered_sum: 0,
             weights: Vec::new(),
             matching: Vec::new(),
             parts: Vec::new(),

@@ -21,8 +21,9 @@ pub struct Plan<'p> {
     /// The interner the plan's conditions and events share: the plan's own, or one shared
     /// by every plan of a book ([`Plan::book`]).
     pub(super) symbols: Arc<Symbols>,
-    /// Covered causes' symbols; `None` when every cause is covered.
-    pub(super) covers: Option<Vec<u32>>,
+    /// Per cause symbol, whether the program covers it (ids past the end: not covered);
+    /// `None` when every cause is covered.
+    pub(super) covers: Option<Vec<bool>>,
     pub(super) exclusions: Vec<ClauseCond>,
     pub(super) sublimits: Vec<ClauseCond>,
     pub(super) deductibles: Vec<ClauseCond>,
@@ -98,10 +99,21 @@ impl<'p> Plan<'p> {
             .iter()
             .map(|d| ClauseCond::new(d.condition.as_ref(), symbols))
             .collect();
-        let covers = program
-            .covers
-            .as_ref()
-            .map(|cs| cs.iter().map(|c| symbols.intern(c)).collect());
+        let covers = program.covers.as_ref().map(|cs| {
+            let ids: Vec<u32> = cs.iter().map(|c| symbols.intern(c)).collect();
+            let mut by_id = vec![
+                false;
+                ids.iter()
+                    .max()
+                    .map_or(0, |m| (*m as usize).saturating_add(1))
+            ];
+            for id in ids {
+                if let Some(b) = by_id.get_mut(id as usize) {
+                    *b = true;
+                }
+            }
+            by_id
+        });
         let exposures = ExposureWatch::new(program, |t| symbols.intern(t));
         let carriers = program.carrier_list();
         let mut layers: Vec<LayerPlan> = program

@@ -82,6 +82,7 @@ impl Replayer<'_> {
                 format!("line {} ({}): {how}", n.saturating_add(1), l.tier)
             });
         }
+        self.scratch.covered_sum = ground_up;
         out.ground_up = Money(ground_up);
         Ok(ground_up)
     }
@@ -101,7 +102,7 @@ impl Replayer<'_> {
             .plan
             .covers
             .as_ref()
-            .is_some_and(|c| !c.contains(&ev.cause_id))
+            .is_some_and(|c| !c.get(ev.cause_id as usize).copied().unwrap_or(false))
         {
             UncoveredReason::CauseNotCovered
         } else {
@@ -166,8 +167,9 @@ impl Replayer<'_> {
                 Money(c),
             )?;
             *self.scratch.covered.get_mut(li).or_broken()? = 0;
+            self.scratch.covered_sum = self.scratch.covered_sum.checked_sub(c).or_overflow()?;
             if let Some(clause) = self.plan.program.exclusions.get(xi) {
-                let total = self.covered_total()?;
+                let total = self.covered_total();
                 note!(
                     t,
                     "exclusion",
@@ -222,7 +224,7 @@ impl Replayer<'_> {
                     Money(excess),
                 )?;
                 let cur = &program.currency;
-                let after = self.covered_total()?;
+                let after = self.covered_total();
                 note!(
                     t,
                     "sublimit",
@@ -244,7 +246,7 @@ impl Replayer<'_> {
     /// Step 5, the deductible: the largest amount among the applicable deductibles (first
     /// written on ties), at most the covered total, taken from the lines pro rata.
     fn apply_deductible<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Result<(), Fault> {
-        let total = self.covered_total()?;
+        let total = self.covered_total();
         if total == 0 {
             return Ok(());
         }
@@ -332,7 +334,7 @@ impl Replayer<'_> {
     /// Step 6, coinsurance: the insured keeps round(p × remaining). Returns what goes to
     /// the tower.
     fn apply_coinsurance<T: Tracer>(&mut self, out: &mut Outcome, t: &mut T) -> Result<i64, Fault> {
-        let remaining = self.covered_total()?;
+        let remaining = self.covered_total();
         let Some(p) = self.plan.program.coinsurance else {
             return Ok(remaining);
         };
@@ -625,6 +627,8 @@ impl Replayer<'_> {
         if amount == 0 {
             return Ok(());
         }
+        // INVARIANT: the parts taken from the lines add up to `amount` exactly.
+        self.scratch.covered_sum = self.scratch.covered_sum.checked_sub(amount).or_overflow()?;
         if let [only] = self.scratch.matching.as_slice() {
             let c = self.scratch.covered.get_mut(*only).or_broken()?;
             *c = c.checked_sub(amount).or_overflow()?;
@@ -666,11 +670,16 @@ impl Replayer<'_> {
     }
 
     /// The sum of the lines' covered values.
-    pub(super) fn covered_total(&self) -> Result<i64, Fault> {
-        self.scratch
-            .covered
-            .iter()
-            .try_fold(0i64, |a, c| a.checked_add(*c))
-            .or_overflow()
+    pub(super) fn covered_total(&self) -> i64 {
+        let sum = self.scratch.covered_sum;
+        debug_assert_eq!(
+            Some(sum),
+            self.scratch
+                .covered
+                .iter()
+                .try_fold(0i64, |a, c| a.checked_add(*c)),
+            "the running covered total is the lines' sum"
+        );
+        sum
     }
 }
