@@ -38,11 +38,13 @@ struct Slot {
 /// The answers of the current event's lines, and the cache they come from.
 #[derive(Clone, Debug)]
 pub(crate) struct Answers {
-    /// Per line: the first exclusion holding, or [`NONE`].
+    /// With a cache: each line's answer, in one place.
+    lines: Vec<Answer>,
+    /// Without a cache, per line: the first exclusion holding, or [`NONE`].
     exclusion: Vec<u32>,
-    /// Per line, `sub_words` words of sub-limit bits.
+    /// Without a cache, per line, `sub_words` words of sub-limit bits.
     sublimits: Vec<u64>,
-    /// Per line, `ded_words` words of deductible bits.
+    /// Without a cache, per line, `ded_words` words of deductible bits.
     deductibles: Vec<u64>,
     sub_words: usize,
     ded_words: usize,
@@ -157,6 +159,7 @@ impl Answers {
                 .chain(clauses.deductibles)
                 .all(ClauseCond::reads_mask_only);
         Answers {
+            lines: Vec::new(),
             exclusion: Vec::new(),
             sublimits: Vec::new(),
             deductibles: Vec::new(),
@@ -176,27 +179,22 @@ impl Answers {
         atoms: Option<&Atoms>,
         event_mask: u64,
     ) {
-        let (sw, dw) = (self.sub_words, self.ded_words);
-        self.exclusion.clear();
-        self.sublimits.clear();
-        self.deductibles.clear();
         if let (Some(cache), Some(atoms)) = (&mut self.cache, atoms) {
             self.any = Answer::default();
+            self.lines.clear();
             for line in ev.lines.iter() {
                 let mask = atoms.line_mask(ev, line, event_mask);
                 let a = cached(cache, mask, || clauses.answer(ev, line, mask));
                 self.any.sublimits |= a.sublimits;
                 self.any.deductibles |= a.deductibles;
-                self.exclusion.push(a.exclusion);
-                if sw == 1 {
-                    self.sublimits.push(a.sublimits);
-                }
-                if dw == 1 {
-                    self.deductibles.push(a.deductibles);
-                }
+                self.lines.push(a);
             }
             return;
         }
+        let (sw, dw) = (self.sub_words, self.ded_words);
+        self.exclusion.clear();
+        self.sublimits.clear();
+        self.deductibles.clear();
         let n = ev.lines.len();
         self.exclusion.resize(n, NONE);
         self.sublimits.resize(n.saturating_mul(sw), 0);
@@ -219,7 +217,11 @@ impl Answers {
     /// The first program exclusion whose condition holds for line `li`.
     #[inline]
     pub(crate) fn exclusion(&self, li: usize) -> Option<usize> {
-        let x = *self.exclusion.get(li)?;
+        let x = if self.cache.is_some() {
+            self.lines.get(li)?.exclusion
+        } else {
+            *self.exclusion.get(li)?
+        };
         if x == NONE {
             return None;
         }
@@ -243,12 +245,21 @@ impl Answers {
     /// Whether sub-limit `si`'s condition holds for line `li`.
     #[inline]
     pub(crate) fn sublimit(&self, li: usize, si: usize) -> bool {
+        if self.cache.is_some() {
+            return self.lines.get(li).is_some_and(|a| has_bit(a.sublimits, si));
+        }
         bit(&self.sublimits, self.sub_words, li, si)
     }
 
     /// Whether deductible `di`'s condition holds for line `li`.
     #[inline]
     pub(crate) fn deductible(&self, li: usize, di: usize) -> bool {
+        if self.cache.is_some() {
+            return self
+                .lines
+                .get(li)
+                .is_some_and(|a| has_bit(a.deductibles, di));
+        }
         bit(&self.deductibles, self.ded_words, li, di)
     }
 }

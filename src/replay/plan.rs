@@ -31,6 +31,9 @@ pub struct Plan<'p> {
     /// The top of the tower: the highest `attachment + limit` (0 without layers); `None`
     /// when one overflows.
     pub(super) top: Option<i64>,
+    /// Whether the layers' attachments never fall in tower order: a loss at or below one
+    /// layer's attachment then reaches none of the layers after it.
+    pub(super) ascending: bool,
     /// The dense numbering of the uncovered keys the steps produce.
     pub(super) slots: KeySlots,
     /// The program's carriers in tower order (the totals' carrier list).
@@ -145,6 +148,9 @@ impl<'p> Plan<'p> {
             top: layers.iter().try_fold(0i64, |top, l| {
                 Some(top.max(l.attachment.checked_add(l.limit)?))
             }),
+            ascending: layers
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a.attachment <= b.attachment)),
             layers,
             slots: KeySlots::new(program),
             carrier_names,

@@ -377,6 +377,10 @@ impl Replayer<'_> {
         // loss reaches are written.
         for k in 0..self.plan.layers.len() {
             let plan = self.plan.layers.get(k).or_broken()?;
+            if self.plan.ascending && x <= plan.attachment {
+                // The loss reaches no layer from here up.
+                break;
+            }
             let band = x
                 .checked_sub(plan.attachment)
                 .or_overflow()?

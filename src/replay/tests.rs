@@ -415,3 +415,40 @@ fn plans_of_a_book_share_ids_and_replay_as_plans_of_their_own() {
         assert_eq!(shared.totals(), own.totals());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+    /// A tower whose attachments rise in tower order (every compiled one) stops at the first layer the loss
+    /// does not reach: event by event, its outcomes and totals are those of the same plan
+    /// made to try every layer.
+    #[test]
+    fn stopping_at_the_first_layer_not_reached_changes_nothing(seed in 1u64..u64::MAX, shuffle: bool) {
+        use crate::bench_support::{event_line, Rng, BENCH_PROGRAM};
+        let mut program = crate::compile_str(BENCH_PROGRAM).unwrap().program;
+        if shuffle {
+            // Compiled towers are in attachment order; one built by hand may not be.
+            program.layers.reverse();
+        }
+        let plan = Plan::new(&program);
+        proptest::prop_assert_eq!(plan.ascending, !shuffle);
+        let mut every = Plan::new(&program);
+        every.ascending = false;
+        let mut fast = Replayer::with_plan(std::sync::Arc::new(plan));
+        let mut slow = Replayer::with_plan(std::sync::Arc::new(every));
+        let prep = fast.preparer(crate::scenario::Prices::default(), None).unwrap();
+        let (mut rng, mut line) = (Rng(seed), String::new());
+        let (mut o1, mut o2) = (Outcome::default(), Outcome::default());
+        for i in 0..300 {
+            line.clear();
+            // Past the first day, which the program excludes (one event per 2 seconds).
+            event_line(50_000 + i, &mut rng, &mut line);
+            let raw = crate::scenario::RawEvent::from_json_line(&line, 1).unwrap();
+            let ev = prep.prepare(&raw, fast.symbols()).unwrap();
+            fast.event(&ev, &mut o1, None).unwrap();
+            slow.event(&ev, &mut o2, None).unwrap();
+            proptest::prop_assert_eq!(&o1, &o2);
+        }
+        proptest::prop_assert_eq!(fast.totals(), slow.totals());
+        proptest::prop_assert!(fast.totals().paid > rust_decimal::Decimal::ZERO);
+    }
+}
