@@ -321,8 +321,19 @@ impl<'p> Replayer<'p> {
             .map_err(|f| f.at(ev.id, "a reinsurance amount"))
     }
 
-    /// Section 9: every entity's gross, ceded and net for the event just replayed.
+    /// Section 9: every entity's gross, ceded and net for the event just replayed (none
+    /// without treaties).
+    #[inline]
     fn reinsure(&mut self, out: &mut Outcome) -> Result<(), Fault> {
+        if let Reinsurers::None = self.state.reinsurance {
+            out.entities.clear();
+            return Ok(());
+        }
+        self.reinsure_entities(out)
+    }
+
+    /// [`Replayer::reinsure`] of a program with treaties.
+    fn reinsure_entities(&mut self, out: &mut Outcome) -> Result<(), Fault> {
         let (eval, direct) = match &mut self.state.reinsurance {
             Reinsurers::None => {
                 out.entities.clear();
