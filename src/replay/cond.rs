@@ -15,7 +15,8 @@ pub(crate) struct SymbolSet {
 }
 
 impl SymbolSet {
-    fn new(ids: impl IntoIterator<Item = u32>) -> SymbolSet {
+    /// The set of `ids`.
+    pub(crate) fn new(ids: impl IntoIterator<Item = u32>) -> SymbolSet {
         let mut s = SymbolSet::default();
         for id in ids {
             match 1u128.checked_shl(id) {

@@ -4,7 +4,7 @@
 //! once per program and shared by every replay of it.
 
 use super::atoms::{Atoms, FastCond};
-use super::cond::ECond;
+use super::cond::{ECond, SymbolSet};
 use super::slots::KeySlots;
 use super::warn::{ExposureWatch, NameWatch};
 use crate::money::{share_weights, Fraction, SplitPlan};
@@ -21,9 +21,8 @@ pub struct Plan<'p> {
     /// The interner the plan's conditions and events share: the plan's own, or one shared
     /// by every plan of a book ([`Plan::book`]).
     pub(super) symbols: Arc<Symbols>,
-    /// Per cause symbol, whether the program covers it (ids past the end: not covered);
-    /// `None` when every cause is covered.
-    pub(super) covers: Option<Vec<bool>>,
+    /// Covered causes' symbols; `None` when every cause is covered.
+    pub(super) covers: Option<SymbolSet>,
     pub(super) exclusions: Vec<ClauseCond>,
     pub(super) sublimits: Vec<ClauseCond>,
     pub(super) deductibles: Vec<ClauseCond>,
@@ -102,21 +101,10 @@ impl<'p> Plan<'p> {
             .iter()
             .map(|d| ClauseCond::new(d.condition.as_ref(), symbols))
             .collect();
-        let covers = program.covers.as_ref().map(|cs| {
-            let ids: Vec<u32> = cs.iter().map(|c| symbols.intern(c)).collect();
-            let mut by_id = vec![
-                false;
-                ids.iter()
-                    .max()
-                    .map_or(0, |m| (*m as usize).saturating_add(1))
-            ];
-            for id in ids {
-                if let Some(b) = by_id.get_mut(id as usize) {
-                    *b = true;
-                }
-            }
-            by_id
-        });
+        let covers = program
+            .covers
+            .as_ref()
+            .map(|cs| SymbolSet::new(cs.iter().map(|c| symbols.intern(c))));
         let exposures = ExposureWatch::new(program, |t| symbols.intern(t));
         let carriers = program.carrier_list();
         let mut layers: Vec<LayerPlan> = program

@@ -102,7 +102,7 @@ impl Replayer<'_> {
             .plan
             .covers
             .as_ref()
-            .is_some_and(|c| !c.get(ev.cause_id as usize).copied().unwrap_or(false))
+            .is_some_and(|c| !c.contains(ev.cause_id))
         {
             UncoveredReason::CauseNotCovered
         } else {
