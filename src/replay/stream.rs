@@ -2,12 +2,11 @@
 //!
 //! The reading thread reads lines in chunks, parses, validates and values events and
 //! groups them into occurrences, filling [`EventBatch`]es; the calling thread replays the
-//! batches in order and writes the results. For programs without an occurrence window,
-//! two parsing threads parse the chunks in turn, and the reading thread takes them back in
-//! the order read, checks the order of their events and hands them over (a chunk with a
-//! series, or read while a group is open, is read again line by line). Replay order is
-//! sequential; reading is not tied to it. At most a few batches and chunks are in flight,
-//! so memory stays flat.
+//! batches in order and writes the results. For programs without an occurrence window, a
+//! helper thread parses every other chunk, and the reading thread checks the order of
+//! both and hands them over (a chunk with a series, or read while a group is open, is read
+//! again line by line). Replay order is sequential; reading is not tied to it. At most a
+//! few batches and chunks are in flight, so memory stays flat.
 
 use super::occurrence::{merge, Group, Grouper, Key};
 use super::output::{EventSink, Format};
@@ -21,13 +20,6 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 /// Events per batch handed from the reading thread to the replaying one.
 const BATCH: usize = 4096;
-
-/// Threads parsing chunks for the reading thread (programs without an occurrence window).
-const PARSERS: usize = 2;
-
-/// Chunks read ahead of the one being handed over: two per parsing thread, one parsed
-/// while the other waits, so that neither waits on the reading thread.
-const CHUNKS_AHEAD: usize = 4;
 
 /// Longest line accepted in a stream (1 MiB).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -184,8 +176,7 @@ fn replay_batches(
 
 /// The reading side: lines to occurrences, in batches.
 struct Reader {
-    /// Parse chunks on the parsing threads where the program allows it (else line by line
-    /// on this thread).
+    /// Parse chunks on two threads where the program allows it.
     two_threads: bool,
     batch: EventBatch,
     full: SyncSender<Msg>,
@@ -231,7 +222,7 @@ impl Reader {
 
     /// Reads every line; returns what the totals need. Lines are read in chunks; until
     /// the header (if any) and the first event, line by line; then, for programs without
-    /// an occurrence window, chunks are parsed and prepared on two parsing threads in turn
+    /// an occurrence window, each pair of chunks is parsed and prepared on two threads
     /// and put in order here (a chunk holding a series is read again line by line).
     fn read(
         &mut self,
@@ -282,11 +273,7 @@ impl Reader {
         })
     }
 
-    /// The rest of the stream once events can be prepared. With two threads, chunks go to
-    /// two parsing threads in turn, up to [`CHUNKS_AHEAD`] of them read ahead, and come
-    /// back in the order they were read: this thread only reads, checks the order and
-    /// hands batches over, so that its share of the work (the kernel's copy of the input
-    /// among it) no longer sets the pace.
+    /// The rest of the stream once events can be prepared, two chunks at a time.
     fn read_chunks(
         &mut self,
         program: &Program,
@@ -296,21 +283,10 @@ impl Reader {
         symbols: &Symbols,
     ) -> Result<(), StreamError> {
         let two_threads = self.two_threads && program.occurrence_window.is_none();
-        if !two_threads {
-            let mut a = Chunk::default();
-            loop {
-                input.fill(&mut a)?;
-                self.sequential(st, prep, symbols, &a)?;
-                if a.end {
-                    return Ok(());
-                }
-            }
-        }
         std::thread::scope(|scope| {
-            let mut parsers = Vec::with_capacity(PARSERS);
-            for _ in 0..PARSERS {
-                let (job_tx, job_rx) = sync_channel::<(Chunk, Parsed)>(CHUNKS_AHEAD);
-                let (done_tx, done_rx) = sync_channel::<(Chunk, Parsed)>(CHUNKS_AHEAD);
+            let (job_tx, job_rx) = sync_channel::<(Chunk, Parsed)>(1);
+            let (done_tx, done_rx) = sync_channel::<(Chunk, Parsed)>(1);
+            if two_threads {
                 scope.spawn(move || {
                     while let Ok((chunk, mut parsed)) = job_rx.recv() {
                         parse_chunk(&chunk, prep, symbols, &mut parsed);
@@ -319,37 +295,33 @@ impl Reader {
                         }
                     }
                 });
-                parsers.push((job_tx, done_rx));
             }
-            // INVARIANT: chunk `n` (counting from 0) goes to parser `n % PARSERS`, and each
-            // parser answers in the order it was given, so taking the answers in the same
-            // rotation gives the chunks in the order they were read.
-            let mut spare: Vec<(Chunk, Parsed)> = Vec::with_capacity(CHUNKS_AHEAD);
-            spare.resize_with(CHUNKS_AHEAD, Default::default);
-            let mut in_flight = std::collections::VecDeque::with_capacity(CHUNKS_AHEAD);
-            let (mut next, mut ended) = (0usize, false);
+            let (mut a, mut b) = (Chunk::default(), Chunk::default());
+            let (mut pa, mut pb) = (Parsed::default(), Parsed::default());
             loop {
-                while !ended {
-                    let Some((mut chunk, parsed)) = spare.pop() else {
-                        break;
-                    };
-                    input.fill(&mut chunk)?;
-                    ended = chunk.end;
-                    let (job, _) = parsers.get(next).ok_or_else(|| stopped(()))?;
-                    job.send((chunk, parsed)).map_err(stopped)?;
-                    in_flight.push_back(next);
-                    next = next.wrapping_add(1) % PARSERS;
+                input.fill(&mut a)?;
+                if !two_threads {
+                    self.sequential(st, prep, symbols, &a)?;
+                    if a.end {
+                        return Ok(());
+                    }
+                    continue;
                 }
-                let Some(p) = in_flight.pop_front() else {
-                    return Ok(());
-                };
-                let (_, done) = parsers.get(p).ok_or_else(|| stopped(()))?;
-                let (chunk, mut parsed) = done.recv().map_err(stopped)?;
-                self.apply(st, prep, symbols, &chunk, &mut parsed)?;
-                if chunk.end {
+                let ahead = !a.end;
+                if ahead {
+                    input.fill(&mut b)?;
+                    job_tx.send((b, pb)).map_err(stopped)?;
+                }
+                parse_chunk(&a, prep, symbols, &mut pa);
+                self.apply(st, prep, symbols, &a, &mut pa)?;
+                if !ahead {
                     return Ok(());
                 }
-                spare.push((chunk, parsed));
+                (b, pb) = done_rx.recv().map_err(stopped)?;
+                self.apply(st, prep, symbols, &b, &mut pb)?;
+                if b.end {
+                    return Ok(());
+                }
             }
         })
     }
