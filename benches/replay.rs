@@ -247,6 +247,16 @@ fn bench(c: &mut Criterion) {
             black_box(s.events)
         })
     });
+    // The same with the compact result document (`replay --events E --json`) written.
+    let mut out = Vec::new();
+    g.bench_function("replay_stream_json", |b| {
+        b.iter(|| {
+            out.clear();
+            let s = specie::replay::replay_stream(&program, text.as_bytes(), None, Some(&mut out))
+                .unwrap();
+            black_box((s.events, out.len()))
+        })
+    });
     g.finish();
 }
 
