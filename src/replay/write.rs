@@ -30,13 +30,10 @@ pub struct ResultWriter {
     carrier_index: Vec<Vec<usize>>,
     /// The program's carriers in tower order of first appearance, as CSV cells.
     carrier_cells: Vec<String>,
-    exclusions: Vec<String>,
-    sublimits: Vec<String>,
-    deductibles: Vec<String>,
-    layer_exclusions: Vec<Vec<String>>,
-    /// The clauses' `,"clause":NAME` of an uncovered entry, in the order of the fields
-    /// above: exclusions, sub-limits, deductibles, then each layer's exclusions.
-    clause_keys: ClauseKeys,
+    /// Each clause's name as a JSON string.
+    clause_names: PerClause<String>,
+    /// Each clause's `,"clause":NAME` of an uncovered entry.
+    clause_keys: PerClause<Vec<u8>>,
     /// Each reason's `{"reason":"REASON"` (see [`reason_texts`]).
     reason_keys: Vec<Vec<u8>>,
     /// Per-event scratch for the CSV carrier columns.
@@ -72,32 +69,47 @@ impl LayerText {
     }
 }
 
-/// The `,"clause":NAME` text of each clause an uncovered entry can name.
-#[derive(Clone, Debug, Default)]
-struct ClauseKeys {
-    exclusions: Vec<Vec<u8>>,
-    sublimits: Vec<Vec<u8>>,
-    deductibles: Vec<Vec<u8>>,
-    layer_exclusions: Vec<Vec<Vec<u8>>>,
+/// One `T` per clause an uncovered entry can name, found by its [`ClauseRef`].
+#[derive(Clone, Debug)]
+struct PerClause<T> {
+    exclusions: Vec<T>,
+    sublimits: Vec<T>,
+    deductibles: Vec<T>,
+    layer_exclusions: Vec<Vec<T>>,
 }
 
-/// `,"KEY":NAME` with `NAME` already a JSON string.
-fn key_text(key: &str, json_name: &str) -> Vec<u8> {
-    format!(",\"{key}\":{json_name}").into_bytes()
+impl PerClause<String> {
+    /// Each clause's name as a JSON string.
+    fn names(program: &Program) -> PerClause<String> {
+        fn json<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+            names.map(json_str).collect()
+        }
+        PerClause {
+            exclusions: json(program.exclusions.iter().map(|x| x.name.as_str())),
+            sublimits: json(program.sublimits.iter().map(|x| x.name.as_str())),
+            deductibles: json(program.deductibles.iter().map(|x| x.name.as_str())),
+            layer_exclusions: program
+                .layers
+                .iter()
+                .map(|l| json(l.exclusions.iter().map(|x| x.name.as_str())))
+                .collect(),
+        }
+    }
 }
 
-impl ClauseKeys {
-    fn new(w: &ResultWriter) -> ClauseKeys {
-        let keys = |names: &[String]| names.iter().map(|n| key_text("clause", n)).collect();
-        ClauseKeys {
-            exclusions: keys(&w.exclusions),
-            sublimits: keys(&w.sublimits),
-            deductibles: keys(&w.deductibles),
-            layer_exclusions: w.layer_exclusions.iter().map(|l| keys(l)).collect(),
+impl<T> PerClause<T> {
+    /// `f` of each entry, in the same places.
+    fn map<U>(&self, f: impl Fn(&T) -> U) -> PerClause<U> {
+        let all = |v: &[T]| v.iter().map(&f).collect();
+        PerClause {
+            exclusions: all(&self.exclusions),
+            sublimits: all(&self.sublimits),
+            deductibles: all(&self.deductibles),
+            layer_exclusions: self.layer_exclusions.iter().map(|l| all(l)).collect(),
         }
     }
 
-    fn get(&self, c: ClauseRef) -> Option<&[u8]> {
+    fn get(&self, c: ClauseRef) -> Option<&T> {
         let idx = |i: u32| usize::try_from(i).ok();
         match c {
             ClauseRef::None => None,
@@ -106,8 +118,12 @@ impl ClauseKeys {
             ClauseRef::Deductible(i) => self.deductibles.get(idx(i)?),
             ClauseRef::LayerExclusion(k, j) => self.layer_exclusions.get(idx(k)?)?.get(idx(j)?),
         }
-        .map(Vec::as_slice)
     }
+}
+
+/// `,"KEY":NAME` with `NAME` already a JSON string.
+fn key_text(key: &str, json_name: &str) -> Vec<u8> {
+    format!(",\"{key}\":{json_name}").into_bytes()
 }
 
 /// `{"reason":"REASON"` of each reason, indexed by the reason's position in
@@ -126,48 +142,28 @@ impl ResultWriter {
             names,
             index: carrier_index,
         } = program.carrier_list();
-        let mut w = ResultWriter {
+        let layers: Vec<String> = program.layers.iter().map(|l| json_str(&l.name)).collect();
+        let clause_names = PerClause::names(program);
+        ResultWriter {
             decimals: program.currency.minor_units,
-            layers: program.layers.iter().map(|l| json_str(&l.name)).collect(),
+            layer_keys: layers.iter().map(|l| key_text("layer", l)).collect(),
+            layers,
             carriers: program
                 .layers
                 .iter()
                 .map(|l| l.carriers.iter().map(|c| json_str(&c.name)).collect())
                 .collect(),
             layer_text: program.layers.iter().map(LayerText::new).collect(),
-            layer_keys: Vec::new(),
             carrier_index,
             carrier_cells: names
                 .iter()
                 .map(|n| csv_cell(&format!("carrier:{n}")))
                 .collect(),
-            exclusions: program
-                .exclusions
-                .iter()
-                .map(|x| json_str(&x.name))
-                .collect(),
-            sublimits: program
-                .sublimits
-                .iter()
-                .map(|x| json_str(&x.name))
-                .collect(),
-            deductibles: program
-                .deductibles
-                .iter()
-                .map(|x| json_str(&x.name))
-                .collect(),
-            layer_exclusions: program
-                .layers
-                .iter()
-                .map(|l| l.exclusions.iter().map(|x| json_str(&x.name)).collect())
-                .collect(),
-            clause_keys: ClauseKeys::default(),
+            clause_keys: clause_names.map(|n| key_text("clause", n)),
+            clause_names,
             reason_keys: reason_texts(),
             carrier_sums: vec![0; names.len()],
-        };
-        w.clause_keys = ClauseKeys::new(&w);
-        w.layer_keys = w.layers.iter().map(|l| key_text("layer", l)).collect();
-        w
+        }
     }
 
     /// Whether this writer can write the event: no recoveries, members or entities.
@@ -186,18 +182,7 @@ impl ResultWriter {
     }
 
     fn clause(&self, c: ClauseRef) -> Option<&str> {
-        let idx = |i: u32| usize::try_from(i).ok();
-        match c {
-            ClauseRef::None => None,
-            ClauseRef::Exclusion(i) => self.exclusions.get(idx(i)?).map(String::as_str),
-            ClauseRef::Sublimit(i) => self.sublimits.get(idx(i)?).map(String::as_str),
-            ClauseRef::Deductible(i) => self.deductibles.get(idx(i)?).map(String::as_str),
-            ClauseRef::LayerExclusion(k, j) => self
-                .layer_exclusions
-                .get(idx(k)?)?
-                .get(idx(j)?)
-                .map(String::as_str),
-        }
+        self.clause_names.get(c).map(String::as_str)
     }
 
     fn uncovered(&self, buf: &mut Vec<u8>, out: &Outcome) {
