@@ -14,12 +14,14 @@ mod general;
 mod locate;
 pub(crate) mod read;
 pub(crate) mod scan;
+mod symbols;
 pub(crate) mod whole;
 
 pub use attributes::Attributes;
 pub use batch::{BatchView, EventBatch, ScenarioHead, MAX_EVENTS};
 pub use err::ScenarioError;
 pub use read::read_scenario;
+pub use symbols::{Symbols, OTHER_SYMBOL};
 
 use crate::ast::{AttrType, Valuation};
 use crate::money::{Currency, Money};
@@ -515,32 +517,6 @@ impl Prices {
     }
 }
 
-/// FNV-1a: symbols are short, program-chosen names, so a simple fast hash suits the
-/// per-event lookups better than SipHash (no untrusted key grows the table: lookups of
-/// unknown names do not insert).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
-
 /// Validated index series: for each index, observations strictly increasing in time. A
 /// series is a step function: each value holds until the next observation, and the series
 /// ends at its last observation.
@@ -604,42 +580,6 @@ impl Indices {
     /// The observations of `name`, if the scenario gives it.
     pub fn get(&self, name: &str) -> Option<&[(Instant, Decimal)]> {
         self.series.get(name).map(Vec::as_slice)
-    }
-}
-
-/// Interned symbols (causes, tiers, assets) so the engine compares integers.
-#[derive(Clone, Debug, Default)]
-pub struct Symbols {
-    ids: HashMap<String, u32, FnvBuild>,
-}
-
-/// Id given to symbols the program never names: they equal no symbol in a condition.
-pub const OTHER_SYMBOL: u32 = u32::MAX;
-
-impl Symbols {
-    /// The id of `name`, interning it.
-    pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.ids.get(name) {
-            return *id;
-        }
-        let id = u32::try_from(self.ids.len()).unwrap_or(OTHER_SYMBOL);
-        self.ids.insert(name.to_string(), id);
-        id
-    }
-
-    /// Number of symbols interned.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Whether no symbol was interned.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    /// The id of `name`, or [`OTHER_SYMBOL`] when the program never names it.
-    pub fn get(&self, name: &str) -> u32 {
-        self.ids.get(name).copied().unwrap_or(OTHER_SYMBOL)
     }
 }
 
