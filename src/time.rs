@@ -42,18 +42,20 @@ fn days_in_month(year: i64, month: u8) -> u8 {
     }
 }
 
-/// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
-// INVARIANT: callers pass years 0-9999, so no intermediate value comes near i64's range.
+/// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm), in unsigned
+/// arithmetic: the year is moved on by one 400-year era so that no step is negative.
+// INVARIANT: callers pass years 0-9999, months 1-12 and days 1-31, so no intermediate value
+// comes near u32's range and the era shift keeps every one non-negative.
 #[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    // Ranges are small (year 0-9999), so plain arithmetic cannot overflow i64.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
+    let (y, m, d) = (y as u32, m as u32, d as u32);
+    let y = if m <= 2 { y + 399 } else { y + 400 };
+    let era = y / 400;
     let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    i64::from(era) * 146_097 + i64::from(doe) - 719_468 - 146_097
 }
 
 /// Civil date of a day count from 1970-01-01; callers keep `z` within years 0-9999.
@@ -134,29 +136,42 @@ impl fmt::Display for Date {
 impl Instant {
     /// Parses an RFC 3339 instant in UTC: `YYYY-MM-DDTHH:MM:SSZ` (also `+00:00`), or a
     /// bare date meaning its midnight. Fractional seconds are not accepted.
-    #[allow(clippy::arithmetic_side_effects)] // bounded components
+    ///
+    /// Every event has two instants, so the full form is read as 19 fixed bytes (no
+    /// slicing, no loop) and a zone; test `parse_equals_the_field_by_field_parse`.
+    #[allow(clippy::arithmetic_side_effects)] // bounded components: two-digit fields
     pub fn parse(s: &str) -> Option<Instant> {
-        if s.len() == 10 {
+        let b = s.as_bytes();
+        if b.len() == 10 {
             return Date::parse(s).map(Date::midnight);
         }
-        let date = Date::parse(s.get(0..10)?)?;
-        let rest = s.get(10..)?;
-        let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix('t'))?;
-        let (time, zone) = rest.split_at_checked(8)?;
-        if !(zone == "Z" || zone == "z" || zone == "+00:00") {
+        let [y0, y1, y2, y3, dash1, mo0, mo1, dash2, d0, d1, t, h0, h1, colon1, mi0, mi1, colon2, s0, s1] =
+            *b.first_chunk::<19>()?;
+        let zone = b.get(19..)?;
+        let separated = dash1 == b'-'
+            && dash2 == b'-'
+            && matches!(t, b'T' | b't')
+            && colon1 == b':'
+            && colon2 == b':'
+            && matches!(zone, b"Z" | b"z" | b"+00:00");
+        let digits = [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1]
+            .map(|c| u32::from(c.wrapping_sub(b'0')));
+        if !separated || digits.iter().any(|d| *d > 9) {
             return None;
         }
-        let tb = time.as_bytes();
-        if tb.get(2) != Some(&b':') || tb.get(5) != Some(&b':') {
-            return None;
-        }
-        let h = i64::from(parse_digits(time.get(0..2)?)?);
-        let m = i64::from(parse_digits(time.get(3..5)?)?);
-        let sec = i64::from(parse_digits(time.get(6..8)?)?);
+        let [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1] = digits;
+        let (h, m, sec) = (h0 * 10 + h1, mi0 * 10 + mi1, s0 * 10 + s1);
         if h > 23 || m > 59 || sec > 59 {
             return None;
         }
-        Some(Instant(date.midnight().0 + h * 3600 + m * 60 + sec))
+        let date = Date::new(
+            u16::try_from(y0 * 1000 + y1 * 100 + y2 * 10 + y3).ok()?,
+            u8::try_from(mo0 * 10 + mo1).ok()?,
+            u8::try_from(d0 * 10 + d1).ok()?,
+        )?;
+        Some(Instant(
+            date.midnight().0 + i64::from(h * 3600 + m * 60 + sec),
+        ))
     }
 
     /// This instant plus `d`, or `None` on overflow.
@@ -218,6 +233,7 @@ impl fmt::Display for Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn epoch_and_known_dates() {
@@ -254,6 +270,130 @@ mod tests {
             Instant::parse("0000-01-01T00:00:00Z").unwrap().to_string(),
             "0000-01-01T00:00:00Z"
         );
+    }
+
+    /// Day count of the signed algorithm the unsigned one replaced.
+    fn days_from_civil_signed(y: i64, m: i64, d: i64) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Every date of years 0000-9999, each day one after the one before.
+    #[test]
+    fn day_counts_equal_the_signed_algorithm_on_every_date() {
+        let mut last = None;
+        for y in 0..=9999 {
+            for m in 1..=12u8 {
+                for d in 1..=days_in_month(y, m) {
+                    let (m, d) = (i64::from(m), i64::from(d));
+                    let days = days_from_civil(y, m, d);
+                    assert_eq!(days, days_from_civil_signed(y, m, d), "{y}-{m}-{d}");
+                    if let Some(last) = last {
+                        assert_eq!(days, last + 1, "{y}-{m}-{d}");
+                    }
+                    last = Some(days);
+                }
+            }
+        }
+    }
+
+    /// The parse the fixed-byte one replaced: the date, `T`, the time and the zone, each
+    /// field sliced and read on its own.
+    fn parse_field_by_field(s: &str) -> Option<Instant> {
+        if s.len() == 10 {
+            return Date::parse(s).map(Date::midnight);
+        }
+        let date = Date::parse(s.get(0..10)?)?;
+        let rest = s.get(10..)?;
+        let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix('t'))?;
+        let (time, zone) = rest.split_at_checked(8)?;
+        if !(zone == "Z" || zone == "z" || zone == "+00:00") {
+            return None;
+        }
+        let tb = time.as_bytes();
+        if tb.get(2) != Some(&b':') || tb.get(5) != Some(&b':') {
+            return None;
+        }
+        let h = i64::from(parse_digits(time.get(0..2)?)?);
+        let m = i64::from(parse_digits(time.get(3..5)?)?);
+        let sec = i64::from(parse_digits(time.get(6..8)?)?);
+        if h > 23 || m > 59 || sec > 59 {
+            return None;
+        }
+        Some(Instant(date.midnight().0 + h * 3600 + m * 60 + sec))
+    }
+
+    /// An instant with each field at most a little out of its range, then bytes
+    /// replaced, cut or added.
+    fn instant_text() -> impl Strategy<Value = String> {
+        let near = (
+            0u16..=9999,
+            0u8..=13,
+            0u8..=32,
+            0u8..=25,
+            0u8..=61,
+            0u8..=61,
+        )
+            .prop_map(|(y, mo, d, h, mi, s)| {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+            });
+        let zone = prop_oneof![
+            Just("Z"),
+            Just("z"),
+            Just("+00:00"),
+            Just("+01:00"),
+            Just(""),
+            Just("ZZ")
+        ];
+        let byte = prop_oneof![
+            Just('0'),
+            Just('9'),
+            Just('/'),
+            Just(':'),
+            Just('-'),
+            Just('T'),
+            Just('t'),
+            Just(' '),
+            Just('+'),
+            Just('é'),
+            Just('2'),
+            Just('3'),
+            Just('6'),
+        ];
+        (
+            near,
+            zone,
+            proptest::collection::vec((0usize..26, byte), 0..3),
+            proptest::option::weighted(0.2, 0usize..26),
+        )
+            .prop_map(|(v, zone, edits, cut)| {
+                let mut s: Vec<char> = v.trim_end_matches('Z').chars().collect();
+                s.extend(zone.chars());
+                for (at, c) in edits {
+                    if at < s.len() {
+                        s[at] = c;
+                    } else {
+                        s.push(c);
+                    }
+                }
+                let s: String = s.into_iter().collect();
+                match cut {
+                    Some(cut) if s.is_char_boundary(cut) => s[..cut].to_string(),
+                    _ => s,
+                }
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_equals_the_field_by_field_parse(s in instant_text()) {
+            proptest::prop_assert_eq!(Instant::parse(&s), parse_field_by_field(&s), "{:?}", s);
+        }
     }
 
     #[test]
