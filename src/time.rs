@@ -44,18 +44,18 @@ fn days_in_month(year: i64, month: u8) -> u8 {
 
 /// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm), in unsigned
 /// arithmetic: the year is moved on by one 400-year era so that no step is negative.
-// INVARIANT: callers pass years 0-9999, months 1-12 and days 1-31, so no intermediate value
-// comes near u32's range and the era shift keeps every one non-negative.
+// INVARIANT: for any `u16` year and `u8` month and day, every intermediate value stays
+// within `u32` (the shifted year is at most 65,935) and no subtraction goes below zero
+// (the day's `- 1` is taken in `i64`); the result is meaningful for valid dates.
 #[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let (y, m, d) = (y as u32, m as u32, d as u32);
+fn days_from_civil(y: u16, m: u8, d: u8) -> i64 {
+    let (y, m, d) = (u32::from(y), u32::from(m), u32::from(d));
     let y = if m <= 2 { y + 399 } else { y + 400 };
     let era = y / 400;
     let yoe = y - era * 400;
     let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    i64::from(era) * 146_097 + i64::from(doe) - 719_468 - 146_097
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * mp + 2) / 5 + d;
+    i64::from(era) * 146_097 + i64::from(doe) - 1 - 719_468 - 146_097
 }
 
 /// Civil date of a day count from 1970-01-01; callers keep `z` within years 0-9999.
@@ -89,11 +89,7 @@ impl Date {
     /// Midnight UTC at the start of this date.
     #[allow(clippy::arithmetic_side_effects)] // bounded: year <= 9999
     pub fn midnight(self) -> Instant {
-        let days = days_from_civil(
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
+        let days = days_from_civil(self.year, self.month, self.day);
         Instant(days * 86_400)
     }
 
@@ -290,8 +286,8 @@ mod tests {
         for y in 0..=9999 {
             for m in 1..=12u8 {
                 for d in 1..=days_in_month(y, m) {
+                    let days = days_from_civil(y as u16, m, d);
                     let (m, d) = (i64::from(m), i64::from(d));
-                    let days = days_from_civil(y, m, d);
                     assert_eq!(days, days_from_civil_signed(y, m, d), "{y}-{m}-{d}");
                     if let Some(last) = last {
                         assert_eq!(days, last + 1, "{y}-{m}-{d}");
@@ -398,9 +394,15 @@ mod tests {
 
     #[test]
     fn civil_round_trip() {
+        // Beyond years 0-9999 (the range of `Date`), against the signed algorithm alone.
         for days in (-800_000..3_000_000).step_by(997) {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+            assert_eq!(days_from_civil_signed(y, m, d), days);
+            if let (Ok(y), Ok(m), Ok(d)) = (u16::try_from(y), u8::try_from(m), u8::try_from(d)) {
+                if y <= 9999 {
+                    assert_eq!(days_from_civil(y, m, d), days);
+                }
+            }
         }
     }
 }
