@@ -36,13 +36,25 @@ const EMPTY: Slot = Slot {
 /// Names longer than this are also compared byte by byte after their key.
 const KEY_BYTES: usize = 16;
 
+/// Where a name's probe ends.
+enum Probe {
+    /// At the name's slot: its id.
+    Found(u32),
+    /// At an empty slot, where the name would go.
+    Vacant(usize),
+    /// Nowhere: the table has no slot (no name interned yet).
+    Full,
+}
+
 impl Symbols {
     /// The id of `name`, interning it.
     pub fn intern(&mut self, name: &str) -> u32 {
-        let found = self.get(name);
-        if found != OTHER_SYMBOL {
-            return found;
-        }
+        let bytes = name.as_bytes();
+        let vacant = match self.probe(bytes) {
+            Probe::Found(id) => return id,
+            Probe::Vacant(at) => Some(at),
+            Probe::Full => None,
+        };
         let Ok(id) = u32::try_from(self.names.len()) else {
             return OTHER_SYMBOL;
         };
@@ -50,10 +62,11 @@ impl Symbols {
             return OTHER_SYMBOL;
         }
         self.names.push(name.to_string());
-        if self.names.len().saturating_mul(2) > self.slots.len() {
-            self.rebuild();
-        } else {
-            self.place(name.as_bytes(), id);
+        match vacant {
+            Some(at) if self.names.len().saturating_mul(2) <= self.slots.len() => {
+                self.fill(at, bytes, id);
+            }
+            _ => self.rebuild(),
         }
         id
     }
@@ -70,7 +83,16 @@ impl Symbols {
 
     /// The id of `name`, or [`OTHER_SYMBOL`] when the program never names it.
     pub fn get(&self, name: &str) -> u32 {
-        let bytes = name.as_bytes();
+        match self.probe(name.as_bytes()) {
+            Probe::Found(id) => id,
+            Probe::Vacant(_) | Probe::Full => OTHER_SYMBOL,
+        }
+    }
+
+    /// Walks `bytes`' probe from its first slot to its name's slot or an empty one.
+    // Always inlined: in `get`, the per-event lookup, the probe's outcome folds away.
+    #[inline(always)]
+    fn probe(&self, bytes: &[u8]) -> Probe {
         let words = words(bytes);
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = slot_of(words, bytes.len(), mask);
@@ -80,14 +102,14 @@ impl Symbols {
                 break;
             };
             if slot.id == OTHER_SYMBOL {
-                break;
+                return Probe::Vacant(at);
             }
             if slot.words == words && slot.len == bytes.len() && self.same_tail(slot.id, bytes) {
-                return slot.id;
+                return Probe::Found(slot.id);
             }
             at = at.wrapping_add(1) & mask;
         }
-        OTHER_SYMBOL
+        Probe::Full
     }
 
     /// Whether name `id` equals `bytes` past the key (the key already matched).
@@ -99,7 +121,19 @@ impl Symbols {
                 .is_some_and(|n| n.as_bytes() == bytes)
     }
 
-    /// A table twice the size needed, every name placed again.
+    /// Name `id`'s key and id into slot `at`.
+    fn fill(&mut self, at: usize, bytes: &[u8], id: u32) {
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Slot {
+                words: words(bytes),
+                len: bytes.len(),
+                id,
+            };
+        }
+    }
+
+    /// A table twice the size needed, every name placed again (in the empty slot its
+    /// probe reaches: names are distinct, so none is found).
     fn rebuild(&mut self) {
         let size = self
             .names
@@ -111,31 +145,12 @@ impl Symbols {
         self.slots = vec![EMPTY; size];
         let names = std::mem::take(&mut self.names);
         for (id, name) in names.iter().enumerate() {
-            if let Ok(id) = u32::try_from(id) {
-                self.place(name.as_bytes(), id);
+            let bytes = name.as_bytes();
+            if let (Probe::Vacant(at), Ok(id)) = (self.probe(bytes), u32::try_from(id)) {
+                self.fill(at, bytes, id);
             }
         }
         self.names = names;
-    }
-
-    /// Puts name `id` in the first empty slot of its probe.
-    fn place(&mut self, bytes: &[u8], id: u32) {
-        let words = words(bytes);
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut at = slot_of(words, bytes.len(), mask);
-        for _ in 0..self.slots.len() {
-            match self.slots.get_mut(at) {
-                Some(slot) if slot.id == OTHER_SYMBOL => {
-                    *slot = Slot {
-                        words,
-                        len: bytes.len(),
-                        id,
-                    };
-                    return;
-                }
-                _ => at = at.wrapping_add(1) & mask,
-            }
-        }
     }
 }
 
