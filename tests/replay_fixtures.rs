@@ -173,3 +173,57 @@ fn streamed_output_equals_the_serialized_result() {
         }
     }
 }
+
+/// The terminal report written as the replay goes (`report::text_into`, what `specie
+/// replay P S` prints) is, byte for byte, the report of the whole result made visible
+/// (as the CLI printed it before), with the same warnings: for every fixture (single
+/// events, occurrences, recoveries, reinsurance, parametric covers), and for a scenario
+/// long enough to be written in several chunks, with a control character in an id.
+#[test]
+fn the_streamed_report_is_the_report() {
+    use specie::render::visible;
+    use specie::replay::{replay_with_warnings, Options};
+    let whole = |program: &specie::program::Program, text: &str| {
+        let scenario = Scenario::from_json(text).unwrap();
+        let (r, warnings) = replay_with_warnings(program, &scenario, Options::default()).unwrap();
+        (
+            visible(&specie::report::text(&r, program)).into_owned(),
+            warnings,
+        )
+    };
+    let streamed = |program: &specie::program::Program, text: &str| {
+        let mut bytes = Vec::new();
+        let warnings =
+            specie::report::text_into(program, text, &mut bytes, Options::default()).unwrap();
+        (String::from_utf8(bytes).unwrap(), warnings)
+    };
+    let mut checked = 0;
+    for (name, _, _) in results() {
+        let program = program_for(&name);
+        let text = std::fs::read_to_string(root().join(format!("fixtures/scenarios/{name}.json")))
+            .unwrap();
+        assert_eq!(streamed(&program, &text), whole(&program, &text), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures");
+    // 3,000 events of about 700 bytes of report each: about 30 chunks of 64 KiB.
+    let program = program_for("crypto-native-crime-specie--hot-wallet-breach");
+    let events: Vec<String> = (0..3000)
+        .map(|i| {
+            let tier = ["hot", "warm", "cold"][i % 3];
+            format!(
+                r#"{{"id":"E{i}\u001b[2J","cause":"external_hack","occurred":"2026-02-01T00:00:00Z","losses":[{{"tier":"{tier}","amount":"{}.{:02}"}}]}}"#,
+                1_000 + i * 17_011,
+                i % 100
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"name":"Long","events":[{}]}}"#,
+        events.join(",")
+    );
+    let (report, warnings) = streamed(&program, &text);
+    assert!(report.len() > 30 * 65_536 / 2, "{}", report.len());
+    assert!(report.contains("event E0\\u{1b}[2J\n"));
+    assert_eq!((report, warnings), whole(&program, &text));
+}

@@ -96,66 +96,63 @@ fn run_inner(out: &mut Out, args: &Args) -> Result<(), u8> {
     };
     let scenario_name = scenario_path.display().to_string();
     let text = read_limited(scenario_path)?;
-    if args.explain.is_none() && args.format != ReplayFormat::Text {
+    let Some(id) = &args.explain else {
         // Per-event output straight from the text: no JSON tree, no result kept.
-        let format = bulk(args.format).unwrap_or(Format::PrettyJson);
         out.write_behind();
-        let warnings = specie::replay::replay_text_into(&program, &text, out, format, args.options)
-            .map_err(|e| {
-                if out.failed() {
-                    // The output's own failure, reported by `Out::finish`: not the scenario's.
-                    return EXIT_OK;
-                }
-                let _ = out.flush();
-                report_error(&e, &scenario_name)
-            })?;
+        let written = match args.format {
+            ReplayFormat::Text => specie::report::text_into(&program, &text, out, args.options),
+            f => {
+                let format = bulk(f).unwrap_or(Format::PrettyJson);
+                specie::replay::replay_text_into(&program, &text, out, format, args.options)
+            }
+        };
+        let warnings = written.map_err(|e| {
+            if out.failed() {
+                // The output's own failure, reported by `Out::finish`: not the scenario's.
+                return EXIT_OK;
+            }
+            let _ = out.flush();
+            report_error(&e, &scenario_name)
+        })?;
         warn(&warnings, &program_name, &src);
         return Ok(());
-    }
+    };
     let scenario = Scenario::from_json(&text).map_err(|e| report_error(&e, &scenario_name))?;
-    if let Some(id) = &args.explain {
-        let found = specie::replay::explain(&program, &scenario, id)
-            .map_err(|e| report_error(&e, &scenario_name))?;
-        let Some((result, trace)) = found else {
-            if let Some(cover) = program.parametric.iter().find(|c| c.name == *id) {
-                let indices = specie::scenario::Indices::new(&scenario.indices)
-                    .map_err(|e| report_error(&e, &scenario_name))?;
-                let Some(series) = indices.get(&cover.index) else {
-                    errln!(
-                        "error: {scenario_name}: no index `{}` for cover `{id}`",
-                        cover.index
-                    );
-                    return Err(EXIT_FAILED);
-                };
-                let excursions = specie::replay::excursions(&program, cover, series);
-                let claims = specie::replay::evaluate_parametric(&program, &indices)
-                    .map_err(|e| report_error(&e, &scenario_name))?;
-                out.print(&specie::report::explain_cover(
-                    cover,
-                    &excursions,
-                    &claims,
-                    &program_name,
-                    &src,
-                ));
-                return Ok(());
-            }
-            errln!("error: {scenario_name}: no event or parametric cover named `{id}`");
-            return Err(EXIT_FAILED);
-        };
-        out.print(&specie::report::explain(
-            &result,
-            &trace,
-            &program,
-            &program_name,
-            &src,
-        ));
-        return Ok(());
-    }
-    let (result, warnings) =
-        specie::replay::replay_with_warnings(&program, &scenario, args.options)
-            .map_err(|e| report_error(&e, &scenario_name))?;
-    warn(&warnings, &program_name, &src);
-    out.print(&specie::report::text(&result, &program));
+    let found = specie::replay::explain(&program, &scenario, id)
+        .map_err(|e| report_error(&e, &scenario_name))?;
+    let Some((result, trace)) = found else {
+        if let Some(cover) = program.parametric.iter().find(|c| c.name == *id) {
+            let indices = specie::scenario::Indices::new(&scenario.indices)
+                .map_err(|e| report_error(&e, &scenario_name))?;
+            let Some(series) = indices.get(&cover.index) else {
+                errln!(
+                    "error: {scenario_name}: no index `{}` for cover `{id}`",
+                    cover.index
+                );
+                return Err(EXIT_FAILED);
+            };
+            let excursions = specie::replay::excursions(&program, cover, series);
+            let claims = specie::replay::evaluate_parametric(&program, &indices)
+                .map_err(|e| report_error(&e, &scenario_name))?;
+            out.print(&specie::report::explain_cover(
+                cover,
+                &excursions,
+                &claims,
+                &program_name,
+                &src,
+            ));
+            return Ok(());
+        }
+        errln!("error: {scenario_name}: no event or parametric cover named `{id}`");
+        return Err(EXIT_FAILED);
+    };
+    out.print(&specie::report::explain(
+        &result,
+        &trace,
+        &program,
+        &program_name,
+        &src,
+    ));
     Ok(())
 }
 

@@ -32,12 +32,12 @@ pub use engine::Replayer;
 pub use err::{ReplayError, StreamError};
 pub use occurrence::{group, Occurrence};
 pub use outcome::{ClauseRef, LayerOutcome, Outcome, RecoveredOutcome, TraceStep, UncoveredKey};
-pub use output::{EventSink, Format};
+pub use output::{EventSink, Format, ReplayOutput};
 pub use parametric::{evaluate as evaluate_parametric, excursions, Excursion, ExcursionOutcome};
 pub use plan::Plan;
 pub use result::*;
 pub use run::{
-    explain, order_key, prepare_events, replay, replay_into, replay_text_into,
+    explain, order_key, prepare_events, replay, replay_into, replay_text_into, replay_text_to,
     replay_with_warnings, Options,
 };
 pub use stream::{replay_stream, replay_stream_as, StreamSummary, MAX_LINE_BYTES};

@@ -23,6 +23,32 @@ pub enum Format {
     Csv,
 }
 
+/// Where a whole replay writes its results as it goes: told how many results follow,
+/// then each occurrence as it is replayed, then the totals. [`EventSink`] writes the
+/// section 7 forms; the terminal report has its own (`report::TextSink`).
+pub trait ReplayOutput {
+    /// Before the first result: the scenario's name and how many results follow.
+    fn begin(&mut self, program: &Program, scenario: &str, results: usize) -> std::io::Result<()>;
+
+    /// The occurrence just replayed into `out`.
+    fn occurrence(
+        &mut self,
+        replayer: &Replayer<'_>,
+        scenario: &str,
+        occ: &Occurrence<'_>,
+        out: &Outcome,
+    ) -> std::io::Result<()>;
+
+    /// After the last result: the totals and parametric claims; flushes.
+    fn end(
+        &mut self,
+        program: &Program,
+        scenario: &str,
+        totals: &Totals,
+        parametric: &[ParametricClaim],
+    ) -> std::io::Result<()>;
+}
+
 /// Writes one replay's per-event results to `w`, buffering a chunk at a time.
 pub struct EventSink<'w> {
     w: &'w mut dyn Write,
@@ -144,6 +170,17 @@ impl<'w> EventSink<'w> {
         totals: &Totals,
         parametric: &[ParametricClaim],
     ) -> std::io::Result<()> {
+        self.end_here(program, scenario, totals, parametric)
+    }
+
+    /// [`EventSink::finish`], keeping the sink.
+    fn end_here(
+        &mut self,
+        program: &Program,
+        scenario: &str,
+        totals: &Totals,
+        parametric: &[ParametricClaim],
+    ) -> std::io::Result<()> {
         self.start(program, scenario);
         let to_io = std::io::Error::other;
         match self.format {
@@ -194,6 +231,33 @@ impl<'w> EventSink<'w> {
         self.w.write_all(&self.buf)?;
         self.buf.clear();
         self.w.flush()
+    }
+}
+
+impl ReplayOutput for EventSink<'_> {
+    fn begin(&mut self, program: &Program, scenario: &str, _: usize) -> std::io::Result<()> {
+        self.start(program, scenario);
+        Ok(())
+    }
+
+    fn occurrence(
+        &mut self,
+        replayer: &Replayer<'_>,
+        scenario: &str,
+        occ: &Occurrence<'_>,
+        out: &Outcome,
+    ) -> std::io::Result<()> {
+        self.event(replayer, scenario, occ, out)
+    }
+
+    fn end(
+        &mut self,
+        program: &Program,
+        scenario: &str,
+        totals: &Totals,
+        parametric: &[ParametricClaim],
+    ) -> std::io::Result<()> {
+        self.end_here(program, scenario, totals, parametric)
     }
 }
 

@@ -2,7 +2,7 @@
 //! writer as it goes, or traced for `--explain`.
 
 use super::occurrence::{group, Occurrence};
-use super::output::{EventSink, Format};
+use super::output::{EventSink, Format, ReplayOutput};
 use super::parametric::evaluate as evaluate_parametric;
 use super::result::{EventResult, Replay};
 use super::{Outcome, ReplayError, ReplayWarning, Replayer, StreamError, TraceStep};
@@ -127,29 +127,46 @@ pub fn replay_text_into(
     format: Format,
     options: Options,
 ) -> Result<Vec<ReplayWarning>, StreamError> {
+    replay_text_to(
+        program,
+        text,
+        &mut EventSink::new(program, w, format),
+        options,
+    )
+}
+
+/// [`replay_text_into`] for any [`ReplayOutput`]: the scenario's text read into a compact
+/// batch, sorted, replayed one event (or occurrence) at a time into `output`, which is
+/// told how many results follow before the first.
+pub fn replay_text_to(
+    program: &Program,
+    text: &str,
+    output: &mut dyn ReplayOutput,
+    options: Options,
+) -> Result<Vec<ReplayWarning>, StreamError> {
     let mut replayer = Replayer::new(program);
     let (head, batch) = crate::scenario::read_scenario(program, text, replayer.symbols())?;
-    if options.strict {
-        // Every name checked before anything is written: no partial document.
-        replayer.set_strict(true);
-        let view = batch.view();
-        for i in 0..batch.len() {
-            if let Some((ev, _)) = view.event(i) {
-                replayer.check_names(&ev)?;
-            }
-        }
-    }
     // Replay order: (occurred, id); ids are unique, so the order is total.
     let mut order: Vec<u32> = (0..batch.len())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
     order.sort_unstable_by(|a, b| batch.key(*a as usize).cmp(&batch.key(*b as usize)));
+    if options.strict {
+        // Every name checked before anything is written: no partial document. In replay
+        // order, so the error names the event a replay would stop at.
+        replayer.set_strict(true);
+        let view = batch.view();
+        for i in &order {
+            if let Some((ev, _)) = view.event(*i as usize) {
+                replayer.check_names(&ev)?;
+            }
+        }
+    }
     let parametric = if program.parametric.is_empty() {
         Vec::new()
     } else {
         evaluate_parametric(program, &Indices::new(&head.indices)?)?
     };
-    let mut sink = EventSink::new(program, w, format);
     let mut out = Outcome::default();
     if program.occurrence_window.is_some() || batch.has_series() {
         // Grouping needs every event at once.
@@ -158,24 +175,32 @@ pub fn replay_text_into(
             .iter()
             .filter_map(|i| view.event(*i as usize).map(|(e, _)| e))
             .collect();
-        for occ in &group(program, events)? {
+        let occurrences = group(program, events)?;
+        output.begin(program, &head.name, occurrences.len())?;
+        for occ in &occurrences {
             replayer.event(&occ.event, &mut out, None)?;
-            sink.event(&replayer, &head.name, occ, &out)?;
+            output.occurrence(&replayer, &head.name, occ, &out)?;
         }
     } else {
         // One event at a time, lent from the batch: nothing grows with the scenario.
+        output.begin(program, &head.name, order.len())?;
         let (mut lines, mut recoveries) = (Vec::new(), Vec::new());
         for i in order {
             batch.parts_into(i as usize, &mut lines, &mut recoveries);
-            let Some((event, members)) = batch.event(i as usize, &lines, &recoveries) else {
-                continue;
-            };
+            // INVARIANT: every index of `order` is an event of the batch.
+            let (event, members) =
+                batch
+                    .event(i as usize, &lines, &recoveries)
+                    .ok_or(ReplayError::Internal {
+                        event: String::new(),
+                        what: "reading an event back from its batch",
+                    })?;
             let occ = Occurrence { event, members };
             replayer.event(&occ.event, &mut out, None)?;
-            sink.event(&replayer, &head.name, &occ, &out)?;
+            output.occurrence(&replayer, &head.name, &occ, &out)?;
         }
     }
-    sink.finish(program, &head.name, &replayer.totals(), &parametric)?;
+    output.end(program, &head.name, &replayer.totals(), &parametric)?;
     Ok(replayer.warnings())
 }
 

@@ -9,7 +9,11 @@ pub use simulation::simulation_text;
 
 use crate::program::Program;
 use crate::reinsurance::EntityResult;
-use crate::replay::{EventResult, Recovered, Replay, TraceStep, Uncovered};
+use crate::render::visible;
+use crate::replay::{
+    replay_text_to, EventResult, Occurrence, Options, Outcome, ParametricClaim, Recovered, Replay,
+    ReplayOutput, ReplayWarning, Replayer, StreamError, Totals, TraceStep, Uncovered,
+};
 use crate::span::line_col;
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -180,9 +184,7 @@ fn entities(out: &mut String, list: &[EntityResult], indent: &str, skip_zero: bo
 pub fn text(r: &Replay, program: &Program) -> String {
     let code = &program.currency.code;
     let mut out = String::new();
-    let _ = writeln!(out, "program  {}", r.program);
-    let _ = writeln!(out, "scenario {}", r.scenario);
-    let _ = writeln!(out, "events   {}\n", r.events.len());
+    head(&mut out, &r.program, &r.scenario, r.events.len());
     for e in &r.events {
         event_block(&mut out, e, code);
         out.push('\n');
@@ -191,17 +193,105 @@ pub fn text(r: &Replay, program: &Program) -> String {
     out
 }
 
+/// The report's first lines: program, scenario, number of results.
+fn head(out: &mut String, program: &str, scenario: &str, results: usize) {
+    let _ = writeln!(out, "program  {program}");
+    let _ = writeln!(out, "scenario {scenario}");
+    let _ = writeln!(out, "events   {results}\n");
+}
+
+/// The terminal report written as a whole replay goes ([`replay_text_to`]): the text
+/// [`text`] gives of the whole result, byte for byte, made [`visible`] like the CLI's
+/// printing, without keeping any event's result (test
+/// `the_streamed_report_is_the_report`).
+pub struct TextSink<'w> {
+    w: &'w mut dyn std::io::Write,
+    code: String,
+    buf: String,
+}
+
+/// Write the buffer out beyond this many bytes.
+const CHUNK: usize = 1 << 16;
+
+impl<'w> TextSink<'w> {
+    /// A sink writing `program`'s report to `w`.
+    pub fn new(program: &Program, w: &'w mut dyn std::io::Write) -> TextSink<'w> {
+        TextSink {
+            w,
+            code: program.currency.code.clone(),
+            buf: String::with_capacity(CHUNK.saturating_mul(2)),
+        }
+    }
+
+    /// Writes the buffer's whole lines, control characters made visible.
+    fn flush_buf(&mut self) -> std::io::Result<()> {
+        self.w.write_all(visible(&self.buf).as_bytes())?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl ReplayOutput for TextSink<'_> {
+    fn begin(&mut self, program: &Program, scenario: &str, results: usize) -> std::io::Result<()> {
+        head(&mut self.buf, &program.name, scenario, results);
+        Ok(())
+    }
+
+    fn occurrence(
+        &mut self,
+        replayer: &Replayer<'_>,
+        _: &str,
+        occ: &Occurrence<'_>,
+        out: &Outcome,
+    ) -> std::io::Result<()> {
+        event_block(
+            &mut self.buf,
+            &replayer.occurrence_result(occ, out),
+            &self.code,
+        );
+        self.buf.push('\n');
+        if self.buf.len() >= CHUNK {
+            self.flush_buf()?;
+        }
+        Ok(())
+    }
+
+    fn end(
+        &mut self,
+        program: &Program,
+        _: &str,
+        totals: &Totals,
+        parametric: &[ParametricClaim],
+    ) -> std::io::Result<()> {
+        totals_of(&mut self.buf, totals, parametric, program);
+        self.flush_buf()?;
+        self.w.flush()
+    }
+}
+
+/// Replays a scenario given as JSON text and writes the terminal report to `w` as it
+/// goes ([`TextSink`]): memory near the text's size however many events it has.
+/// Returns the warnings.
+pub fn text_into(
+    program: &Program,
+    text: &str,
+    w: &mut dyn std::io::Write,
+    options: Options,
+) -> Result<Vec<ReplayWarning>, StreamError> {
+    replay_text_to(program, text, &mut TextSink::new(program, w), options)
+}
+
 /// Parametric claims and the basis risk beside the indemnity result.
-fn parametric(out: &mut String, r: &Replay, program: &Program) {
+fn parametric(out: &mut String, t: &Totals, claims: &[ParametricClaim], program: &Program) {
     if program.parametric.is_empty() {
         return;
     }
     let code = &program.currency.code;
     let _ = writeln!(out, "parametric claims");
-    if r.parametric.is_empty() {
+    if claims.is_empty() {
         let _ = writeln!(out, "  (none: no excursion triggered a cover)");
     }
-    for c in &r.parametric {
+    for c in claims {
         let _ = writeln!(out, "  {} triggered {}", c.cover, c.trigger);
         let _ = writeln!(
             out,
@@ -241,9 +331,8 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
     let zero = program.currency.decimal(crate::money::Money::ZERO);
     let sum =
         |it: &mut dyn Iterator<Item = Decimal>| it.fold(zero, |a, x| a.checked_add(x).unwrap_or(a));
-    let uncovered = sum(&mut r.totals.uncovered.iter().map(|u| u.amount));
-    let paid = sum(&mut r
-        .parametric
+    let uncovered = sum(&mut t.uncovered.iter().map(|u| u.amount));
+    let paid = sum(&mut claims
         .iter()
         .flat_map(|c| c.carriers.iter().map(|p| p.paid)));
     let _ = writeln!(out, "basis risk");
@@ -263,8 +352,12 @@ fn parametric(out: &mut String, r: &Replay, program: &Program) {
 
 /// The totals part of the report (also used for streamed replays).
 pub fn totals(out: &mut String, r: &Replay, program: &Program) {
+    totals_of(out, &r.totals, &r.parametric, program);
+}
+
+/// [`totals`] of the parts of a result.
+fn totals_of(out: &mut String, t: &Totals, claims: &[ParametricClaim], program: &Program) {
     let code = &program.currency.code;
-    let t = &r.totals;
     let uncovered = sum_uncovered(&t.uncovered, t.ground_up.scale());
     let _ = writeln!(out, "totals");
     let _ = writeln!(
@@ -301,7 +394,7 @@ pub fn totals(out: &mut String, r: &Replay, program: &Program) {
     }
     recovered(out, t.recovered.as_ref(), "", false);
     entities(out, &t.entities, "", false);
-    parametric(out, r, program);
+    parametric(out, t, claims, program);
 }
 
 /// `--explain COVER`: every excursion of a parametric cover and what became of it.
