@@ -218,10 +218,7 @@ fn the_streamed_report_is_the_report() {
             )
         })
         .collect();
-    let text = format!(
-        r#"{{"name":"Long","events":[{}]}}"#,
-        events.join(",")
-    );
+    let text = format!(r#"{{"name":"Long","events":[{}]}}"#, events.join(","));
     let (report, warnings) = streamed(&program, &text);
     assert!(report.len() > 30 * 65_536 / 2, "{}", report.len());
     assert!(report.contains("event E0\\u{1b}[2J\n"));

@@ -18,7 +18,7 @@ use crate::span::line_col;
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
-use crate::render::grouped;
+use crate::render::{grouped, push_left, push_right};
 
 fn who(u: &Uncovered) -> String {
     match (&u.clause, &u.layer) {
@@ -30,21 +30,31 @@ fn who(u: &Uncovered) -> String {
 }
 
 fn uncovered_lines(out: &mut String, list: &[Uncovered], indent: &str) {
-    let width = list
+    let names: Vec<String> = list.iter().map(who).collect();
+    let width = names
         .iter()
-        .map(|u| who(u).chars().count())
+        .map(|n| n.chars().count())
         .max()
         .unwrap_or(0)
         .max(38);
-    for u in list {
-        let _ = writeln!(
-            out,
-            "{indent}{:<20} {:<width$} {:>20}",
-            u.reason.as_str(),
-            who(u),
-            grouped(u.amount)
-        );
+    for (u, name) in list.iter().zip(&names) {
+        out.push_str(indent);
+        push_left(out, u.reason.as_str(), 20);
+        out.push(' ');
+        push_left(out, name, width);
+        out.push(' ');
+        push_right(out, &grouped(u.amount), 20);
+        out.push('\n');
     }
+}
+
+/// `{indent}{label:<width} {amount:>20}` and a line feed: a label and its amount.
+fn row(out: &mut String, indent: &str, label: &str, width: usize, amount: Decimal) {
+    out.push_str(indent);
+    push_left(out, label, width);
+    out.push(' ');
+    push_right(out, &grouped(amount), 20);
+    out.push('\n');
 }
 
 /// The sum of an uncovered list, `0.00` (at `scale` decimals) when empty.
@@ -65,35 +75,31 @@ fn event_block(out: &mut String, e: &EventResult, code: &str) {
             e.events.join(", ")
         );
     }
-    let _ = writeln!(
-        out,
-        "  {:<61} {:>20}",
-        format!("ground-up ({code})"),
-        grouped(e.ground_up)
-    );
-    let _ = writeln!(out, "  {:<61} {:>20}", "paid by carriers", grouped(e.paid));
-    let _ = writeln!(out, "  {:<61} {:>20}", "uncovered", grouped(uncovered));
+    row(out, "  ", &format!("ground-up ({code})"), 61, e.ground_up);
+    row(out, "  ", "paid by carriers", 61, e.paid);
+    row(out, "  ", "uncovered", 61, uncovered);
     uncovered_lines(out, &e.uncovered, "    ");
     for l in &e.layers {
         if l.band.is_zero() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "  layer {:<22} band {:>20}   paid {:>20}",
-            l.layer,
-            grouped(l.band),
-            grouped(l.paid)
-        );
+        out.push_str("  layer ");
+        push_left(out, &l.layer, 22);
+        out.push_str(" band ");
+        push_right(out, &grouped(l.band), 20);
+        out.push_str("   paid ");
+        push_right(out, &grouped(l.paid), 20);
+        out.push('\n');
         for c in &l.carriers {
-            let _ = writeln!(out, "    {:<59} {:>20}", c.carrier, grouped(c.paid));
+            row(out, "    ", &c.carrier, 59, c.paid);
         }
         if !l.unplaced.is_zero() {
-            let _ = writeln!(
+            row(
                 out,
-                "    {:<59} {:>20}",
+                "    ",
                 "unplaced (kept by the insured)",
-                grouped(l.unplaced)
+                59,
+                l.unplaced,
             );
         }
     }
