@@ -32,19 +32,16 @@ pub fn push_grouped(out: &mut String, d: Decimal) {
             n += 1;
         }
     };
-    let m = d.mantissa().unsigned_abs();
-    if let Ok(mut v) = u64::try_from(m) {
-        // Amounts of money: 64-bit divisions, not 128-bit ones.
-        while v > 0 {
-            put((v % 10) as u8);
-            v /= 10;
-        }
-    } else {
-        let mut v = m;
-        while v > 0 {
-            put((v % 10) as u8);
-            v /= 10;
-        }
+    // 128-bit divisions only while the mantissa is above 64 bits (never for money).
+    let mut wide = d.mantissa().unsigned_abs();
+    while wide > u128::from(u64::MAX) {
+        put((wide % 10) as u8);
+        wide /= 10;
+    }
+    let mut v = u64::try_from(wide).unwrap_or(0);
+    while v > 0 {
+        put((v % 10) as u8);
+        v /= 10;
     }
     let scale = d.scale() as usize;
     // Digits of the integer part (at least the one zero) and the fraction, least first.

@@ -170,11 +170,34 @@ impl<'w> EventSink<'w> {
         totals: &Totals,
         parametric: &[ParametricClaim],
     ) -> std::io::Result<()> {
-        self.end_here(program, scenario, totals, parametric)
+        ReplayOutput::end(&mut self, program, scenario, totals, parametric)
     }
 
-    /// [`EventSink::finish`], keeping the sink.
-    fn end_here(
+    /// Writes what is buffered (when a replay stops on an error).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.w.write_all(&self.buf)?;
+        self.buf.clear();
+        self.w.flush()
+    }
+}
+
+impl ReplayOutput for EventSink<'_> {
+    fn begin(&mut self, program: &Program, scenario: &str, _: usize) -> std::io::Result<()> {
+        self.start(program, scenario);
+        Ok(())
+    }
+
+    fn occurrence(
+        &mut self,
+        replayer: &Replayer<'_>,
+        scenario: &str,
+        occ: &Occurrence<'_>,
+        out: &Outcome,
+    ) -> std::io::Result<()> {
+        self.event(replayer, scenario, occ, out)
+    }
+
+    fn end(
         &mut self,
         program: &Program,
         scenario: &str,
@@ -224,40 +247,6 @@ impl<'w> EventSink<'w> {
         self.w.write_all(&self.buf)?;
         self.buf.clear();
         self.w.flush()
-    }
-
-    /// Writes what is buffered (when a replay stops on an error).
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.w.write_all(&self.buf)?;
-        self.buf.clear();
-        self.w.flush()
-    }
-}
-
-impl ReplayOutput for EventSink<'_> {
-    fn begin(&mut self, program: &Program, scenario: &str, _: usize) -> std::io::Result<()> {
-        self.start(program, scenario);
-        Ok(())
-    }
-
-    fn occurrence(
-        &mut self,
-        replayer: &Replayer<'_>,
-        scenario: &str,
-        occ: &Occurrence<'_>,
-        out: &Outcome,
-    ) -> std::io::Result<()> {
-        self.event(replayer, scenario, occ, out)
-    }
-
-    fn end(
-        &mut self,
-        program: &Program,
-        scenario: &str,
-        totals: &Totals,
-        parametric: &[ParametricClaim],
-    ) -> std::io::Result<()> {
-        self.end_here(program, scenario, totals, parametric)
     }
 }
 
