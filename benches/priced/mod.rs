@@ -305,20 +305,29 @@ fn plain_event<const ATTRIBUTE: bool>(
     let paid = out[0] + out[1] + out[2] + out[3];
     if ATTRIBUTE {
         unpaid[ABOVE] = (x - 100 * M).max(0);
+        s.add(ground_up, paid, out, unpaid);
+    }
+    paid
+}
+
+impl Plain {
+    /// Adds one event's figures to the totals; notes whether paid and unpaid make up its
+    /// loss.
+    #[inline]
+    fn add(&mut self, ground_up: i64, paid: i64, out: &[i64; 4], unpaid: &[i64; SLOTS]) {
         let mut sum = paid;
-        for (t, u) in s.unpaid.iter_mut().zip(unpaid.iter()) {
+        for (t, u) in self.unpaid.iter_mut().zip(unpaid) {
             *t += *u;
             sum += *u;
         }
-        s.broken |= sum != ground_up;
-        for (t, c) in s.carriers.iter_mut().zip(out.iter()) {
+        self.broken |= sum != ground_up;
+        for (t, c) in self.carriers.iter_mut().zip(out) {
             *t += *c;
         }
-        s.layers[0] += out[0];
-        s.layers[1] += out[1] + out[2];
-        s.layers[2] += out[3];
+        self.layers[0] += out[0];
+        self.layers[1] += out[1] + out[2];
+        self.layers[2] += out[3];
     }
-    paid
 }
 
 /// The engine's unpaid amounts by key.
