@@ -11,7 +11,8 @@
 //! Events with recoveries, occurrence members or reinsurance entities take the serde path
 //! ([`ResultWriter::handles`] says which).
 
-use super::{ClauseRef, Outcome, UncoveredReason};
+use super::{ClauseRef, LayerOutcome, Outcome, UncoveredReason};
+use crate::money::Money;
 use crate::program::Program;
 
 /// Writes events of one program.
@@ -51,6 +52,9 @@ struct LayerText {
     open: Vec<u8>,
     /// Per carrier, `{"carrier":NAME,"paid":"`.
     carriers: Vec<Vec<u8>>,
+    /// The whole layer when its band, paid, unplaced and every carrier are zero (as most
+    /// layers of most events are), as the general writer gives it.
+    zero: Vec<u8>,
 }
 
 impl LayerText {
@@ -65,8 +69,65 @@ impl LayerText {
                 .iter()
                 .map(|c| piece("carrier", &c.name, "paid"))
                 .collect(),
+            zero: Vec::new(),
         }
     }
+
+    /// This layer's text with every amount zero, in `decimals` decimals.
+    fn with_zero(mut self, decimals: u32) -> LayerText {
+        let zero = LayerOutcome {
+            carriers: vec![Money::ZERO; self.carriers.len()],
+            ..LayerOutcome::default()
+        };
+        let mut buf = Vec::new();
+        write_layer(&mut buf, &zero, &self, decimals, false);
+        self.zero = buf;
+        self
+    }
+}
+
+/// Whether `lo` is a zero layer of `text` (every amount zero, one per carrier).
+#[inline]
+fn is_zero_layer(lo: &LayerOutcome, text: &LayerText) -> bool {
+    lo.band.0 == 0
+        && lo.paid.0 == 0
+        && lo.unplaced.0 == 0
+        && lo.carriers.len() == text.carriers.len()
+        && lo.carriers.iter().all(|c| c.0 == 0)
+}
+
+/// One layer of an event, amounts in `decimals` decimals; with `skip_zero`, zero
+/// `unplaced` and zero carriers left out.
+fn write_layer(
+    buf: &mut Vec<u8>,
+    lo: &LayerOutcome,
+    text: &LayerText,
+    decimals: u32,
+    skip_zero: bool,
+) {
+    buf.extend_from_slice(&text.open);
+    push_money(buf, lo.band.0, decimals);
+    buf.extend_from_slice(b"\",\"paid\":\"");
+    push_money(buf, lo.paid.0, decimals);
+    if !(skip_zero && lo.unplaced.0 == 0) {
+        buf.extend_from_slice(b"\",\"unplaced\":\"");
+        push_money(buf, lo.unplaced.0, decimals);
+    }
+    buf.extend_from_slice(b"\",\"carriers\":[");
+    let mut first_carrier = true;
+    for (c, paid) in text.carriers.iter().zip(&lo.carriers) {
+        if skip_zero && paid.0 == 0 {
+            continue;
+        }
+        if !first_carrier {
+            buf.push(b',');
+        }
+        first_carrier = false;
+        buf.extend_from_slice(c);
+        push_money(buf, paid.0, decimals);
+        buf.extend_from_slice(b"\"}");
+    }
+    buf.extend_from_slice(b"]}");
 }
 
 /// One `T` per clause an uncovered entry can name, found by its [`ClauseRef`].
@@ -153,7 +214,11 @@ impl ResultWriter {
                 .iter()
                 .map(|l| l.carriers.iter().map(|c| json_str(&c.name)).collect())
                 .collect(),
-            layer_text: program.layers.iter().map(LayerText::new).collect(),
+            layer_text: program
+                .layers
+                .iter()
+                .map(|l| LayerText::new(l).with_zero(program.currency.minor_units))
+                .collect(),
             carrier_index,
             carrier_cells: names
                 .iter()
@@ -324,29 +389,11 @@ impl ResultWriter {
                 buf.push(b',');
             }
             first = false;
-            buf.extend_from_slice(&text.open);
-            self.money(buf, lo.band.0);
-            buf.extend_from_slice(b"\",\"paid\":\"");
-            self.money(buf, lo.paid.0);
-            if !(skip_zero && lo.unplaced.0 == 0) {
-                buf.extend_from_slice(b"\",\"unplaced\":\"");
-                self.money(buf, lo.unplaced.0);
+            if !skip_zero && is_zero_layer(lo, text) {
+                buf.extend_from_slice(&text.zero);
+            } else {
+                write_layer(buf, lo, text, self.decimals, skip_zero);
             }
-            buf.extend_from_slice(b"\",\"carriers\":[");
-            let mut first_carrier = true;
-            for (c, paid) in text.carriers.iter().zip(&lo.carriers) {
-                if skip_zero && paid.0 == 0 {
-                    continue;
-                }
-                if !first_carrier {
-                    buf.push(b',');
-                }
-                first_carrier = false;
-                buf.extend_from_slice(c);
-                self.money(buf, paid.0);
-                buf.extend_from_slice(b"\"}");
-            }
-            buf.extend_from_slice(b"]}");
         }
         buf.extend_from_slice(b"]}");
     }
@@ -575,8 +622,48 @@ pub fn pretty_into(compact: &[u8], level: usize, out: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_money, reason_texts};
-    use crate::replay::UncoveredReason;
+    use super::{push_money, reason_texts, ResultWriter};
+    use crate::replay::{CarrierPaid, LayerResult, UncoveredReason};
+    use rust_decimal::Decimal;
+
+    /// A zero layer's text, made once per program, is what serializing the layer of zeros
+    /// gives: names with quotes, backslashes and non-ASCII, an unplaced share, currencies
+    /// of 0, 2 and 3 decimals.
+    #[test]
+    fn a_zero_layers_text_is_the_serialized_zero_layer() {
+        for (currency, decimals) in [("JPY", 0), ("USD", 2), ("KWD", 3)] {
+            let text = format!(
+                "program \"p\" {{ currency {currency} period 2026-01-01 to 2027-01-01 \
+                 layer \"Prim\\\"ary \\\\ ü\" 10M xs 0 {{ carrier \"A \\\"one\\\"\" 40% carrier \"Bé\" 35% }} \
+                 layer \"Excess\" 5M xs 10M {{ carrier \"C\" 100% }} }}"
+            );
+            let program = crate::compile_str(&text).unwrap().program;
+            let writer = ResultWriter::new(&program);
+            for (layer, t) in program.layers.iter().zip(&writer.layer_text) {
+                let zero = Decimal::new(0, decimals);
+                let want = LayerResult {
+                    layer: layer.name.clone(),
+                    band: zero,
+                    paid: zero,
+                    unplaced: zero,
+                    carriers: layer
+                        .carriers
+                        .iter()
+                        .map(|c| CarrierPaid {
+                            carrier: c.name.clone(),
+                            paid: zero,
+                        })
+                        .collect(),
+                };
+                assert_eq!(
+                    String::from_utf8(t.zero.clone()).unwrap(),
+                    serde_json::to_string(&want).unwrap(),
+                    "{currency} {}",
+                    layer.name
+                );
+            }
+        }
+    }
 
     /// The writer finds a reason's text by its discriminant: `ALL` must list the reasons
     /// in declaration order.
