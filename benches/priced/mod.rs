@@ -269,7 +269,23 @@ fn plain_event<const ATTRIBUTE: bool>(
             }
         }
     }
-    let x = cov[0] + cov[1];
+    let paid = plain_tower::<ATTRIBUTE>(s, cov[0] + cov[1], vendor, out, unpaid);
+    if ATTRIBUTE {
+        s.add(ground_up, paid, out, unpaid);
+    }
+    paid
+}
+
+/// The tower's steps for the covered total `x`: each carrier's part in `out`, what they
+/// paid returned; with `ATTRIBUTE`, the tower's unpaid amounts in `unpaid`.
+#[inline(always)]
+fn plain_tower<const ATTRIBUTE: bool>(
+    s: &mut Plain,
+    x: i64,
+    vendor: bool,
+    out: &mut [i64; 4],
+    unpaid: &mut [i64; SLOTS],
+) -> i64 {
     // Primary 10M xs 0, aggregate 20M, one reinstatement at 100% of 400k.
     let band = x.clamp(0, 10 * M);
     if band > 0 {
@@ -302,12 +318,10 @@ fn plain_event<const ATTRIBUTE: bool>(
     }
     // Second excess 50M xs 50M; above it, the top of the tower.
     out[3] = (x - 50 * M).clamp(0, 50 * M);
-    let paid = out[0] + out[1] + out[2] + out[3];
     if ATTRIBUTE {
         unpaid[ABOVE] = (x - 100 * M).max(0);
-        s.add(ground_up, paid, out, unpaid);
     }
-    paid
+    out[0] + out[1] + out[2] + out[3]
 }
 
 impl Plain {
