@@ -20,7 +20,7 @@ use specie::bench_support::{priced_event_line, CAUSES, PRICED_BTC};
 use specie::money::Money;
 use specie::replay::{ClauseRef, Outcome, Replayer, UncoveredKey, UncoveredReason};
 use specie::scenario::{DecimalValue, Event, Prices};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hint::black_box;
 use std::str::FromStr;
 
@@ -345,24 +345,15 @@ impl Plain {
 }
 
 /// The engine's unpaid amounts by key.
-fn by_key(uncovered: &[(UncoveredKey, Money)]) -> BTreeMap<String, i64> {
-    uncovered
-        .iter()
-        .map(|(k, m)| (format!("{:?}/{:?}/{:?}", k.reason, k.clause, k.layer), m.0))
-        .collect()
+fn by_key(uncovered: &[(UncoveredKey, Money)]) -> HashMap<UncoveredKey, i64> {
+    uncovered.iter().map(|(k, m)| (*k, m.0)).collect()
 }
 
 /// The plain loop's unpaid amounts by the engine's key, zeros left out.
-fn by_slot(unpaid: &[i64; SLOTS]) -> BTreeMap<String, i64> {
+fn by_slot(unpaid: &[i64; SLOTS]) -> HashMap<UncoveredKey, i64> {
     (0..SLOTS)
         .filter(|i| unpaid[*i] != 0)
-        .map(|i| {
-            let k = slot_key(i);
-            (
-                format!("{:?}/{:?}/{:?}", k.reason, k.clause, k.layer),
-                unpaid[i],
-            )
-        })
+        .map(|i| (slot_key(i), unpaid[i]))
         .collect()
 }
 
@@ -419,7 +410,7 @@ pub fn bench(c: &mut Criterion) {
     let mut parts = [0i64; 4];
     let mut carriers = [0i64; 4];
     let mut unpaid = [0i64; SLOTS];
-    let mut engine_unpaid: BTreeMap<String, i64> = BTreeMap::new();
+    let mut engine_unpaid: HashMap<UncoveredKey, i64> = HashMap::new();
     for (e, p) in evs.iter().zip(&plain_input) {
         r.event(e, &mut out, None).unwrap();
         let paid = plain_event::<false>(&mut s, p, &mut parts, &mut unpaid);
@@ -454,15 +445,13 @@ pub fn bench(c: &mut Criterion) {
     // the warm 75M; the vendor sub-limit's 5M aggregate keeps a vendor breach out of the
     // first excess; two lines of at most 25.7M and 40M stay below the tower's 100M top.
     assert_eq!(engine_unpaid.len(), 6, "{engine_unpaid:?}");
-    let mut by_reason: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut by_reason: BTreeMap<UncoveredReason, Decimal> = BTreeMap::new();
     for u in &totals.uncovered {
-        *by_reason.entry(format!("{:?}", u.reason)).or_default() += u.amount;
+        *by_reason.entry(u.reason).or_default() += u.amount;
     }
-    let mut plain_by_reason: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut plain_by_reason: BTreeMap<UncoveredReason, Decimal> = BTreeMap::new();
     for (i, m) in with.unpaid.iter().enumerate().filter(|(_, m)| **m != 0) {
-        *plain_by_reason
-            .entry(format!("{:?}", slot_key(i).reason))
-            .or_default() += Decimal::new(*m, 2);
+        *plain_by_reason.entry(slot_key(i).reason).or_default() += Decimal::new(*m, 2);
     }
     assert_eq!(by_reason, plain_by_reason);
     let engine_layers: Vec<Decimal> = totals.layers.iter().map(|l| l.paid).collect();

@@ -58,11 +58,13 @@ struct LayerText {
 }
 
 impl LayerText {
-    fn new(layer: &crate::program::Layer) -> LayerText {
+    /// `layer`'s pieces, and its zero text in `decimals` decimals (written by the general
+    /// layer writer from the pieces).
+    fn new(layer: &crate::program::Layer, decimals: u32) -> LayerText {
         let piece = |key: &str, name: &str, then: &str| {
             format!("{{\"{key}\":{},\"{then}\":\"", json_str(name)).into_bytes()
         };
-        LayerText {
+        let mut text = LayerText {
             open: piece("layer", &layer.name, "band"),
             carriers: layer
                 .carriers
@@ -70,19 +72,15 @@ impl LayerText {
                 .map(|c| piece("carrier", &c.name, "paid"))
                 .collect(),
             zero: Vec::new(),
-        }
-    }
-
-    /// This layer's text with every amount zero, in `decimals` decimals.
-    fn with_zero(mut self, decimals: u32) -> LayerText {
+        };
         let zero = LayerOutcome {
-            carriers: vec![Money::ZERO; self.carriers.len()],
+            carriers: vec![Money::ZERO; text.carriers.len()],
             ..LayerOutcome::default()
         };
         let mut buf = Vec::new();
-        write_layer(&mut buf, &zero, &self, decimals, false);
-        self.zero = buf;
-        self
+        write_layer(&mut buf, &zero, &text, decimals, false);
+        text.zero = buf;
+        text
     }
 }
 
@@ -217,7 +215,7 @@ impl ResultWriter {
             layer_text: program
                 .layers
                 .iter()
-                .map(|l| LayerText::new(l).with_zero(program.currency.minor_units))
+                .map(|l| LayerText::new(l, program.currency.minor_units))
                 .collect(),
             carrier_index,
             carrier_cells: names
