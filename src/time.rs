@@ -140,9 +140,37 @@ impl Instant {
         if b.len() == 10 {
             return Date::parse(s).map(Date::midnight);
         }
-        let (head, zone) = b.split_first_chunk::<19>()?;
-        let [date @ .., t, h0, h1, colon1, m0, m1, colon2, s0, s1] = *head;
-        let date = Date::from_bytes(date)?;
+        let (date, time) = b.split_first_chunk::<10>()?;
+        let midnight = Date::from_bytes(*date)?.midnight();
+        Some(Instant(midnight.0 + Instant::time_of_day(time)?))
+    }
+
+    /// [`Instant::parse`] of `s`, knowing that `known_text` parsed as `known`: when both
+    /// are in the full form and share their date (the same ten leading bytes), `s` reuses
+    /// `known`'s day instead of working it out again. An event's discovery is usually on
+    /// the day of its occurrence.
+    pub fn parse_beside(s: &str, known_text: &str, known: Instant) -> Option<Instant> {
+        let (b, k) = (s.as_bytes(), known_text.as_bytes());
+        match (b.split_first_chunk::<10>(), k.split_first_chunk::<10>()) {
+            (Some((date, time)), Some((known_date, known_time)))
+                if date == known_date && time.len() > 1 && known_time.len() > 1 =>
+            {
+                // INVARIANT: `known` is the full form on this date, so its midnight is
+                // its start of day in UTC.
+                let midnight = known.0.checked_sub(known.0.rem_euclid(86_400))?;
+                midnight
+                    .checked_add(Instant::time_of_day(time)?)
+                    .map(Instant)
+            }
+            _ => Instant::parse(s),
+        }
+    }
+
+    /// Seconds into the day of the nine bytes `THH:MM:SS` and a zone (`Z` or `+00:00`).
+    #[allow(clippy::arithmetic_side_effects)] // bounded components: two-digit fields
+    fn time_of_day(b: &[u8]) -> Option<i64> {
+        let (time, zone) = b.split_first_chunk::<9>()?;
+        let [t, h0, h1, colon1, m0, m1, colon2, s0, s1] = *time;
         let separated = matches!(t, b'T' | b't')
             && colon1 == b':'
             && colon2 == b':'
@@ -155,9 +183,7 @@ impl Instant {
         if h > 23 || m > 59 || sec > 59 {
             return None;
         }
-        Some(Instant(
-            date.midnight().0 + i64::from(h * 3600 + m * 60 + sec),
-        ))
+        Some(i64::from(h * 3600 + m * 60 + sec))
     }
 
     /// This instant plus `d`, or `None` on overflow.
@@ -408,6 +434,25 @@ mod tests {
             proptest::prop_assert_eq!(Instant::parse(&s), parse_field_by_field(&s), "{:?}", s);
             let head = s.get(..10).unwrap_or(&s);
             proptest::prop_assert_eq!(Date::parse(head), date_field_by_field(head), "{:?}", head);
+        }
+
+        #[test]
+        fn parse_beside_equals_parse(
+            known in instant_text(),
+            other in instant_text(),
+            same_day in proptest::bool::ANY,
+        ) {
+            // Half the pairs share the known instant's ten leading bytes, where the
+            // shortcut is taken.
+            let s = match (same_day, known.get(..10), other.get(10..)) {
+                (true, Some(day), Some(rest)) => format!("{day}{rest}"),
+                _ => other,
+            };
+            if let Some(k) = Instant::parse(&known) {
+                proptest::prop_assert_eq!(
+                    Instant::parse_beside(&s, &known, k), Instant::parse(&s), "{:?} beside {:?}", s, known
+                );
+            }
         }
     }
 

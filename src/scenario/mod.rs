@@ -790,7 +790,7 @@ impl<'p> Preparer<'p> {
         })?;
         let discovered = match &ev.discovered {
             None => occurred,
-            Some(d) => Instant::parse(d).ok_or_else(|| {
+            Some(d) => Instant::parse_beside(d, &ev.occurred, occurred).ok_or_else(|| {
                 Self::field_err(
                     ev,
                     "discovered",

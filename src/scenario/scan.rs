@@ -26,22 +26,20 @@ pub(crate) fn scan_event_into<'a>(text: &'a str, ev: &mut RawEvent<'a>) -> bool 
 }
 
 /// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
-/// forbids those raw in strings), or with `QUOTE_ONLY` the first quote; eight bytes at a
-/// time while eight remain. In each test below, a flagged byte's borrow can only flag
-/// bytes above it, so the lowest flag is exact.
-fn first_special<const QUOTE_ONLY: bool>(s: &[u8]) -> Option<usize> {
+/// forbids those raw in strings), eight bytes at a time while eight remain. In each test
+/// below, a flagged byte's borrow can only flag bytes above it, so the lowest flag is
+/// exact.
+fn first_special(s: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let mut at = 0usize;
     while let Some(chunk) = s.get(at..at.saturating_add(8)) {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);
-        let mut flags = zero(x ^ (ONES * u64::from(b'"')));
-        if !QUOTE_ONLY {
-            let backslash = zero(x ^ (ONES * u64::from(b'\\')));
-            let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-            flags |= backslash | control;
-        }
+        let quote = zero(x ^ (ONES * u64::from(b'"')));
+        let backslash = zero(x ^ (ONES * u64::from(b'\\')));
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let flags = quote | backslash | control;
         if flags != 0 {
             return at.checked_add((flags.trailing_zeros() / 8) as usize);
         }
@@ -50,16 +48,38 @@ fn first_special<const QUOTE_ONLY: bool>(s: &[u8]) -> Option<usize> {
     let i = s
         .get(at..)?
         .iter()
-        .position(|c| *c == b'"' || (!QUOTE_ONLY && (*c == b'\\' || *c < 0x20)))?;
+        .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
     at.checked_add(i)
 }
 
-/// Whether `s` has no backslash and no byte below 0x20: then every string in it ends
-/// at the next quote. One branch-free pass the compiler vectorises, instead of a test
-/// per string.
-fn is_plain(s: &[u8]) -> bool {
-    !s.iter()
-        .fold(false, |seen, b| seen | (*b == b'\\') | (*b < 0x20))
+/// Whether `s` has no backslash and no byte below 0x20 (then every string in it ends at
+/// the next quote), and whether it has no space either (then, being plain, it has no
+/// white space at all). One branch-free pass the compiler vectorises, instead of a test
+/// per string and per token.
+fn shape(s: &[u8]) -> (bool, bool) {
+    let (special, space) = s.iter().fold((false, false), |(special, space), b| {
+        (special | (*b == b'\\') | (*b < 0x20), space | (*b == b' '))
+    });
+    (!special, !special && !space)
+}
+
+/// The index of the first quote in `s`, eight bytes at a time while eight remain.
+fn next_quote(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0usize;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ (ONES * u64::from(b'"'));
+        // A flagged byte's borrow can only flag bytes above it: the lowest flag is exact.
+        let flags = x.wrapping_sub(ONES) & !x & HIGH;
+        if flags != 0 {
+            return at.checked_add((flags.trailing_zeros() / 8) as usize);
+        }
+        at = at.checked_add(8)?;
+    }
+    let i = chunks.remainder().iter().position(|c| *c == b'"')?;
+    at.checked_add(i)
 }
 
 /// A position in the text.
@@ -67,8 +87,11 @@ pub(super) struct Cursor<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    /// The text (leading and trailing white space aside) is [`is_plain`].
+    /// The text (leading and trailing white space aside) is plain ([`shape`]).
     plain: bool,
+    /// The text is plain and has no white space, not even leading or trailing: there is
+    /// never any to skip.
+    tight: bool,
 }
 
 /// A JSON integer of at most 18 digits: sign and magnitude.
@@ -83,11 +106,14 @@ const REQUIRED: u32 = 0b1_0111;
 impl<'a> Cursor<'a> {
     /// The start of `text`.
     pub(super) fn new(text: &'a str) -> Cursor<'a> {
+        let trimmed = text.trim_ascii();
+        let (plain, no_space) = shape(trimmed.as_bytes());
         Cursor {
             s: text,
             b: text.as_bytes(),
             i: 0,
-            plain: is_plain(text.trim_ascii().as_bytes()),
+            plain,
+            tight: no_space && trimmed.len() == text.len(),
         }
     }
 
@@ -107,6 +133,9 @@ impl<'a> Cursor<'a> {
     }
 
     fn ws(&mut self) {
+        if self.tight {
+            return;
+        }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i = self.i.saturating_add(1);
         }
@@ -191,13 +220,14 @@ impl<'a> Cursor<'a> {
         let len = if self.plain {
             // INVARIANT: no backslash or control byte before the line's trailing white
             // space, so the next quote ends the string (or there is none: `None`).
-            first_special::<true>(rest)?
+            next_quote(rest)?
         } else {
-            first_special::<false>(rest)?
+            let len = first_special(rest)?;
+            if rest.get(len) != Some(&b'"') {
+                return None;
+            }
+            len
         };
-        if rest.get(len) != Some(&b'"') {
-            return None;
-        }
         let end = start.checked_add(len)?;
         // INVARIANT: `start` and `end` sit next to ASCII quotes, so on char boundaries.
         let s = self.s.get(start..end)?;
@@ -290,6 +320,7 @@ impl<'a> Cursor<'a> {
             b: self.b,
             i: offset,
             plain: self.plain,
+            tight: self.tight,
         }
     }
 
@@ -423,9 +454,9 @@ mod tests {
             ),
         ) {
             let slow = s.iter().position(|c| *c == b'"' || *c == b'\\' || *c < 0x20);
-            prop_assert_eq!(first_special::<false>(&s), slow);
+            prop_assert_eq!(first_special(&s), slow);
             let quote = s.iter().position(|c| *c == b'"');
-            prop_assert_eq!(first_special::<true>(&s), quote);
+            prop_assert_eq!(next_quote(&s), quote);
         }
     }
 
