@@ -33,8 +33,9 @@ fn first_special(s: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut chunks = s.chunks_exact(8);
     let mut at = 0usize;
-    while let Some(chunk) = s.get(at..at.saturating_add(8)) {
+    for chunk in &mut chunks {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);
         let quote = zero(x ^ (ONES * u64::from(b'"')));
         let backslash = zero(x ^ (ONES * u64::from(b'\\')));
@@ -43,10 +44,10 @@ fn first_special(s: &[u8]) -> Option<usize> {
         if flags != 0 {
             return at.checked_add((flags.trailing_zeros() / 8) as usize);
         }
-        at = at.saturating_add(8);
+        at = at.checked_add(8)?;
     }
-    let i = s
-        .get(at..)?
+    let i = chunks
+        .remainder()
         .iter()
         .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
     at.checked_add(i)
@@ -132,10 +133,16 @@ impl<'a> Cursor<'a> {
         Some(v)
     }
 
+    /// Moves past white space. Compact JSON has none between tokens: one test, inline.
+    #[inline(always)]
     fn ws(&mut self) {
-        if self.tight {
+        if self.tight || self.b.get(self.i).is_some_and(|b| *b > b' ') {
             return;
         }
+        self.skip_ws();
+    }
+
+    fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i = self.i.saturating_add(1);
         }
