@@ -8,7 +8,8 @@
 //! (property test `scanned_events_equal_serde` and the replay fuzz target check it).
 
 use super::Attributes;
-use super::{parse_decimal, DecimalValue, RawEvent, RawLine};
+use super::{parse_decimal, plain_decimal, DecimalValue, RawEvent, RawLine};
+use rust_decimal::Decimal;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -409,6 +410,9 @@ impl<'a> Cursor<'a> {
     /// A decimal as serde reads it: a string, or an integer.
     fn decimal(&mut self) -> Option<DecimalValue> {
         if self.peek()? == b'"' {
+            if let Some(d) = self.quoted_plain_decimal() {
+                return Some(DecimalValue(d));
+            }
             return parse_decimal(self.string()?).map(DecimalValue);
         }
         let n = self.int()?;
@@ -418,6 +422,22 @@ impl<'a> Cursor<'a> {
         } else {
             d
         }))
+    }
+
+    /// A quoted decimal of the common form `-?digits[.digits]` ([`plain_decimal`]),
+    /// read from the bytes up to the next quote with no string made and nothing to trim;
+    /// `None`, the cursor unmoved, for anything else, which [`parse_decimal`] reads.
+    /// Only digits, one point and a leading minus come before that quote, so no escape
+    /// can: the string is exactly those bytes, whatever the rest of the text holds.
+    ///
+    /// INVARIANT: when `Some(d)`, `parse_decimal` of the string gives the same mantissa
+    /// and scale (property test `quoted_plain_decimals_read_as_parse_decimal`).
+    fn quoted_plain_decimal(&mut self) -> Option<Decimal> {
+        let body = self.b.get(self.i.checked_add(1)?..)?;
+        let len = next_quote(body)?;
+        let d = plain_decimal(body.get(..len)?)?;
+        self.i = self.i.checked_add(len)?.checked_add(2)?;
+        Some(d)
     }
 
     fn attributes(&mut self, map: &mut Attributes<'a>) -> Option<()> {
@@ -464,6 +484,64 @@ mod tests {
             prop_assert_eq!(first_special(&s), slow);
             let quote = s.iter().position(|c| *c == b'"');
             prop_assert_eq!(next_quote(&s), quote);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn quoted_plain_decimals_read_as_parse_decimal(
+            body in proptest::collection::vec(
+                prop_oneof![
+                    4 => proptest::char::range('0', '9'),
+                    1 => Just('.'),
+                    1 => Just('-'),
+                    1 => Just(' '),
+                    1 => Just('e'),
+                    1 => Just('\\'),
+                ],
+                0..24,
+            ),
+            tail in prop_oneof![Just("\""), Just("\"}"), Just("")],
+        ) {
+            let body: String = body.into_iter().collect();
+            let text = format!("\"{body}{tail}");
+            let mut c = Cursor::new(&text);
+            match c.quoted_plain_decimal() {
+                Some(d) => {
+                    // The string the general path would read, and its decimal.
+                    let general = parse_decimal(&body);
+                    prop_assert_eq!(general.map(|g| (g.mantissa(), g.scale())), Some((d.mantissa(), d.scale())));
+                    prop_assert!(!body.contains('"') && tail.starts_with('"'));
+                    prop_assert_eq!(c.i, body.len() + 2);
+                }
+                None => prop_assert_eq!(c.i, 0),
+            }
+        }
+    }
+
+    #[test]
+    fn common_quoted_decimals_take_the_one_pass_read() {
+        for (text, mantissa, scale) in [
+            ("\"9453634.87\"", 945_363_487, 2),
+            ("\"-12.5\"", -125, 1),
+            ("\"007\"", 7, 0),
+            ("\"123456789012345678\"", 123_456_789_012_345_678, 0),
+        ] {
+            let d = Cursor::new(text).quoted_plain_decimal().unwrap();
+            assert_eq!((d.mantissa(), d.scale()), (mantissa, scale), "{text}");
+        }
+        for text in [
+            "\"-0.00\"",
+            "\".5\"",
+            "\"5.\"",
+            "\"1.2.3\"",
+            "\"1234567890123456789\"",
+            "\"1e3\"",
+            "\"\"",
+            "\"-\"",
+            "\"12",
+        ] {
+            assert!(Cursor::new(text).quoted_plain_decimal().is_none(), "{text}");
         }
     }
 
