@@ -26,32 +26,54 @@ pub(crate) fn scan_event_into<'a>(text: &'a str, ev: &mut RawEvent<'a>) -> bool 
     c.event(ev).is_some() && c.at_end()
 }
 
-/// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
-/// forbids those raw in strings), eight bytes at a time while eight remain. In each test
-/// below, a flagged byte's borrow can only flag bytes above it, so the lowest flag is
-/// exact.
-fn first_special(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is zero. A flagged byte's borrow can only flag
+/// bytes above it, so the lowest flag is exact.
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The index of the first byte of `s` that `is` holds for: `flags` marks such bytes of
+/// eight at a time (each one's high bit, the lowest exact), `is` tests the last few.
+#[inline(always)]
+fn first_flagged(s: &[u8], flags: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Option<usize> {
     let mut chunks = s.chunks_exact(8);
     let mut at = 0usize;
     for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().ok()?);
-        let quote = zero(x ^ (ONES * u64::from(b'"')));
-        let backslash = zero(x ^ (ONES * u64::from(b'\\')));
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let flags = quote | backslash | control;
-        if flags != 0 {
-            return at.checked_add((flags.trailing_zeros() / 8) as usize);
+        let f = flags(u64::from_le_bytes(chunk.try_into().ok()?));
+        if f != 0 {
+            return at.checked_add((f.trailing_zeros() / 8) as usize);
         }
         at = at.checked_add(8)?;
     }
-    let i = chunks
-        .remainder()
-        .iter()
-        .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
+    let i = chunks.remainder().iter().position(|c| is(*c))?;
     at.checked_add(i)
+}
+
+/// The index of the first byte of `s` that is a quote, a backslash or below 0x20 (JSON
+/// forbids those raw in strings).
+fn first_special(s: &[u8]) -> Option<usize> {
+    first_flagged(
+        s,
+        |x| {
+            let quote = zero_bytes(x ^ (ONES * u64::from(b'"')));
+            let backslash = zero_bytes(x ^ (ONES * u64::from(b'\\')));
+            let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+            quote | backslash | control
+        },
+        |c| c == b'"' || c == b'\\' || c < 0x20,
+    )
+}
+
+/// The index of the first quote in `s`.
+fn next_quote(s: &[u8]) -> Option<usize> {
+    first_flagged(
+        s,
+        |x| zero_bytes(x ^ (ONES * u64::from(b'"'))),
+        |c| c == b'"',
+    )
 }
 
 /// Whether `s` has no backslash and no byte below 0x20 (then every string in it ends at
@@ -63,25 +85,6 @@ fn shape(s: &[u8]) -> (bool, bool) {
         (special | (*b == b'\\') | (*b < 0x20), space | (*b == b' '))
     });
     (!special, !special && !space)
-}
-
-/// The index of the first quote in `s`, eight bytes at a time while eight remain.
-fn next_quote(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = s.chunks_exact(8);
-    let mut at = 0usize;
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ (ONES * u64::from(b'"'));
-        // A flagged byte's borrow can only flag bytes above it: the lowest flag is exact.
-        let flags = x.wrapping_sub(ONES) & !x & HIGH;
-        if flags != 0 {
-            return at.checked_add((flags.trailing_zeros() / 8) as usize);
-        }
-        at = at.checked_add(8)?;
-    }
-    let i = chunks.remainder().iter().position(|c| *c == b'"')?;
-    at.checked_add(i)
 }
 
 /// A position in the text.
@@ -520,7 +523,7 @@ mod tests {
     }
 
     #[test]
-    fn common_quoted_decimals_take_the_one_pass_read() {
+    fn common_quoted_decimals_are_read_without_a_string() {
         for (text, mantissa, scale) in [
             ("\"9453634.87\"", 945_363_487, 2),
             ("\"-12.5\"", -125, 1),
