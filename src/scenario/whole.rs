@@ -91,12 +91,8 @@ fn events<'a>(
             }
         }
     }
-    // Ids are checked for duplicates once all are read: sorting borrowed ids costs less
-    // than hashing each (files usually list them in order, which the sort sees at once),
-    // and needs no hasher an adversary could flood. A duplicate sends the file to the
-    // general read, which names it.
-    first.ids.sort_unstable();
-    if first.ids.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+    // A duplicate id sends the file to the general read, which names it.
+    if first.ids.has_duplicates() {
         return None;
     }
     Some(first.batch)
@@ -106,7 +102,57 @@ fn events<'a>(
 #[derive(Default)]
 struct Part<'a> {
     batch: EventBatch,
-    ids: Vec<Cow<'a, str>>,
+    ids: Ids<'a>,
+}
+
+/// Ids in the order read, and whether that order is strictly increasing. Files usually
+/// list their ids in order: then each id is compared with the one before as it is read
+/// (on the reading threads), and no sort is needed. Otherwise the borrowed ids are sorted
+/// once all are read, which costs less than hashing each and needs no hasher an adversary
+/// could flood.
+#[derive(Debug)]
+struct Ids<'a> {
+    list: Vec<Cow<'a, str>>,
+    increasing: bool,
+}
+
+impl Default for Ids<'_> {
+    fn default() -> Self {
+        Ids {
+            list: Vec::new(),
+            increasing: true,
+        }
+    }
+}
+
+impl<'a> Ids<'a> {
+    fn push(&mut self, id: Cow<'a, str>) {
+        if self.increasing {
+            self.increasing = self.list.last().is_none_or(|last| *last < id);
+        }
+        self.list.push(id);
+    }
+
+    /// `other`'s ids after these.
+    fn append(&mut self, other: Ids<'a>) {
+        self.increasing = self.increasing
+            && other.increasing
+            && match (self.list.last(), other.list.first()) {
+                (Some(last), Some(next)) => last < next,
+                _ => true,
+            };
+        self.list.extend(other.list);
+    }
+
+    /// Whether some id is there twice.
+    fn has_duplicates(&mut self) -> bool {
+        // INVARIANT: strictly increasing ids are all different.
+        if self.increasing {
+            return false;
+        }
+        self.list.sort_unstable();
+        self.list.windows(2).any(|w| matches!(w, [a, b] if a == b))
+    }
 }
 
 /// How [`scan_events`] ended.
@@ -207,7 +253,7 @@ fn split_events<'a>(
             return None;
         }
         first.batch.append(part.batch)?;
-        first.ids.extend(part.ids);
+        first.ids.append(part.ids);
         *c = c.at(offset);
         Some(())
     })
@@ -410,6 +456,29 @@ mod tests {
             fields.insert(k, format!("\"events\": [{pad}{}{pad}]", events.join(&format!(",{pad}"))));
             let text = format!("{{{pad}{}{pad}}}", fields.join(&format!(",{pad}")));
             check(&program, &text)?;
+        }
+
+        /// Ids read by two threads (split anywhere) have a duplicate exactly when a set
+        /// of them is smaller than their list, in order or not.
+        #[test]
+        fn id_order_check_finds_what_a_set_finds(
+            ids in proptest::collection::vec(0u8..40, 0..12),
+            sorted in any::<bool>(),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let mut ids: Vec<String> = ids.iter().map(|i| format!("E{i:02}")).collect();
+            if sorted {
+                ids.sort();
+            }
+            let set: std::collections::HashSet<&String> = ids.iter().collect();
+            let k = at.index(ids.len() + 1);
+            let (mut first, mut second) = (Ids::default(), Ids::default());
+            for (i, id) in ids.iter().enumerate() {
+                let part = if i < k { &mut first } else { &mut second };
+                part.push(Cow::Borrowed(id.as_str()));
+            }
+            first.append(second);
+            prop_assert_eq!(first.has_duplicates(), set.len() < ids.len());
         }
     }
 }

@@ -607,7 +607,7 @@ fn reachability(
         .unwrap_or(top)
         .checked_add(Money(1))
         .ok_or_else(|| overflow("a probe loss"))?;
-    let mut tiers: Vec<&str> = crate::compile::STANDARD_TIERS.to_vec();
+    let mut tiers: Vec<&str> = crate::vocabulary::STANDARD_TIERS.to_vec();
     for e in &program.exposures {
         if !tiers.contains(&e.tier.as_str()) {
             tiers.push(&e.tier);
