@@ -78,14 +78,26 @@ fn next_quote(s: &[u8]) -> Option<usize> {
 
 /// Whether `s` has no backslash and no byte below 0x20 (then every string in it ends at
 /// the next quote), and whether it has no space either (then, being plain, it has no
-/// white space at all). One branch-free pass the compiler vectorises, instead of a test
-/// per string and per token.
+/// white space at all). Branch-free passes the compiler vectorises, instead of a test
+/// per string and per token, over [`SHAPE_BLOCK`] bytes at a time: the first special byte
+/// settles both answers, so a whole scenario file (line breaks between its events) is
+/// not read to its end.
 fn shape(s: &[u8]) -> (bool, bool) {
-    let (special, space) = s.iter().fold((false, false), |(special, space), b| {
-        (special | (*b == b'\\') | (*b < 0x20), space | (*b == b' '))
-    });
-    (!special, !special && !space)
+    let mut space = false;
+    for block in s.chunks(SHAPE_BLOCK) {
+        let (special, spaced) = block.iter().fold((false, false), |(special, space), b| {
+            (special | (*b == b'\\') | (*b < 0x20), space | (*b == b' '))
+        });
+        if special {
+            return (false, false);
+        }
+        space |= spaced;
+    }
+    (true, !space)
 }
+
+/// Bytes [`shape`] reads between two looks at whether it has its answer.
+const SHAPE_BLOCK: usize = 256;
 
 /// A position in the text.
 pub(super) struct Cursor<'a> {
@@ -487,6 +499,33 @@ mod tests {
             prop_assert_eq!(first_special(&s), slow);
             let quote = s.iter().position(|c| *c == b'"');
             prop_assert_eq!(next_quote(&s), quote);
+        }
+
+        /// `shape`, which stops at the first block with a special byte, answers as a
+        /// test of every byte does (texts across several blocks, specials anywhere).
+        #[test]
+        fn shape_equals_a_test_of_every_byte(
+            // Printable bytes but the backslash and the space.
+            mut s in proptest::collection::vec(
+                prop_oneof![0x21u8..b'\\', (b'\\' + 1)..0x7f],
+                0..(3 * SHAPE_BLOCK),
+            ),
+            space in proptest::option::of(any::<prop::sample::Index>()),
+            special in proptest::option::of((
+                any::<prop::sample::Index>(),
+                prop_oneof![Just(b'\\'), 0u8..0x20],
+            )),
+        ) {
+            // At most one space and one special byte, each anywhere (any block).
+            if let Some(at) = space {
+                s.insert(at.index(s.len() + 1), b' ');
+            }
+            if let Some((at, b)) = special {
+                s.insert(at.index(s.len() + 1), b);
+            }
+            let special = s.iter().any(|b| *b == b'\\' || *b < 0x20);
+            let space = s.contains(&b' ');
+            prop_assert_eq!(shape(&s), (!special, !special && !space));
         }
     }
 
