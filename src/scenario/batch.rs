@@ -2,7 +2,9 @@
 //! lines, attributes and recoveries in shared vectors, no allocation per event once the
 //! buffers have grown. A stream's reading thread fills batches that the replaying thread
 //! reads; a whole scenario can be kept as one batch (a few dozen bytes per event beside
-//! its text, instead of a JSON tree).
+//! its text, instead of a JSON tree). A batch may be a chain: events appended from
+//! another batch keep that batch's buffers ([`EventBatch::append`]), and every accessor
+//! numbers the chain's events in order.
 
 use super::{DecimalValue, Event, Line, Preparer, RawEvent, Recovery, ScenarioError, Symbols};
 use crate::money::Money;
@@ -25,14 +27,6 @@ impl Span32 {
         Span32 {
             start: u32::try_from(start).unwrap_or(u32::MAX),
             end: u32::try_from(end).unwrap_or(u32::MAX),
-        }
-    }
-
-    /// The span `by` further on (saturating: [`EventBatch::append`] checks the sums first).
-    fn shifted(self, by: u32) -> Span32 {
-        Span32 {
-            start: self.start.saturating_add(by),
-            end: self.end.saturating_add(by),
         }
     }
 
@@ -85,6 +79,10 @@ pub struct EventBatch {
     recoveries: Vec<StoredRecovery>,
     /// Occurrence member ids, as spans of `text`.
     members: Vec<Span32>,
+    /// The events stored after these, in buffers of their own ([`EventBatch::append`]).
+    // INVARIANT: events are pushed to the last batch of the chain only, so the chain's
+    // order is the order of storing.
+    next: Option<Box<EventBatch>>,
 }
 
 impl EventBatch {
@@ -95,20 +93,24 @@ impl EventBatch {
 
     /// Number of events stored.
     pub fn len(&self) -> usize {
-        self.events.len()
+        match &self.next {
+            None => self.events.len(),
+            Some(_) => self.chain().map(|b| b.events.len()).sum(),
+        }
     }
 
     /// Whether no event is stored.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.chain().all(|b| b.events.is_empty())
     }
 
     /// Whether any event stored belongs to a series.
     pub fn has_series(&self) -> bool {
-        self.events.iter().any(|e| e.series.is_some())
+        self.chain()
+            .any(|b| b.events.iter().any(|e| e.series.is_some()))
     }
 
-    /// Forgets every event, keeping the buffers' capacity.
+    /// Forgets every event, keeping the buffers' capacity (of the first batch of a chain).
     pub fn clear(&mut self) {
         self.text.clear();
         self.events.clear();
@@ -116,66 +118,55 @@ impl EventBatch {
         self.attributes.clear();
         self.recoveries.clear();
         self.members.clear();
+        self.next = None;
     }
 
-    /// Moves `other`'s events after this batch's, as if they had been pushed here;
-    /// `None` (and this batch unchanged) when the result would not fit 32-bit offsets.
-    pub(crate) fn append(&mut self, other: EventBatch) -> Option<()> {
-        // This buffer's length, the offset of the other's spans, when the two together
-        // fit 32 bits. INVARIANT: every span then fits too (each ends within its buffer),
-        // and all are checked before anything moves, so nothing is half moved.
-        let offset = |mine: usize, theirs: usize| {
-            u32::try_from(mine.checked_add(theirs)?).ok()?;
-            u32::try_from(mine).ok()
-        };
-        let text = offset(self.text.len(), other.text.len())?;
-        let lines = offset(self.lines.len(), other.lines.len())?;
-        let attributes = offset(self.attributes.len(), other.attributes.len())?;
-        let recoveries = offset(self.recoveries.len(), other.recoveries.len())?;
-        let members = offset(self.members.len(), other.members.len())?;
-        let EventBatch {
-            text: other_text,
-            events: other_events,
-            lines: other_lines,
-            attributes: other_attributes,
-            recoveries: other_recoveries,
-            members: other_members,
-        } = other;
-        // Each buffer grows once, and the other's is freed before the next one grows.
-        self.text.reserve_exact(other_text.len());
-        self.text.push_str(&other_text);
-        drop(other_text);
-        let t = |s: Span32| s.shifted(text);
-        self.events.reserve_exact(other_events.len());
-        self.events.extend(other_events.into_iter().map(|e| Stored {
-            id: t(e.id),
-            cause: t(e.cause),
-            series: e.series.map(t),
-            lines: e.lines.shifted(lines),
-            attributes: e.attributes.shifted(attributes),
-            recoveries: e.recoveries.shifted(recoveries),
-            members: e.members.shifted(members),
-            ..e
-        }));
-        self.lines.reserve_exact(other_lines.len());
-        self.lines
-            .extend(other_lines.into_iter().map(|l| StoredLine {
-                tier: t(l.tier),
-                asset: l.asset.map(t),
-                ..l
-            }));
-        self.attributes.reserve_exact(other_attributes.len());
-        self.attributes.extend(other_attributes);
-        self.recoveries.reserve_exact(other_recoveries.len());
-        self.recoveries
-            .extend(other_recoveries.into_iter().map(|r| StoredRecovery {
-                asset: r.asset.map(t),
-                event: t(r.event),
-                ..r
-            }));
-        self.members.reserve_exact(other_members.len());
-        self.members.extend(other_members.into_iter().map(t));
-        Some(())
+    /// This batch and the ones appended after it, in order.
+    fn chain(&self) -> impl Iterator<Item = &EventBatch> {
+        std::iter::successors(Some(self), |b| b.next.as_deref())
+    }
+
+    /// The last batch of the chain: where events are pushed.
+    fn last_mut(&mut self) -> &mut EventBatch {
+        match self.next {
+            Some(ref mut next) => next.last_mut(),
+            None => self,
+        }
+    }
+
+    /// The batch of the chain holding event `i`, and `i` within it.
+    #[inline]
+    fn locate(&self, i: usize) -> Option<(&EventBatch, usize)> {
+        if i < self.events.len() {
+            return Some((self, i));
+        }
+        self.locate_after(i)
+    }
+
+    /// [`EventBatch::locate`] of an event past this batch's own.
+    fn locate_after(&self, mut i: usize) -> Option<(&EventBatch, usize)> {
+        let mut b = self;
+        loop {
+            match i.checked_sub(b.events.len()) {
+                None => return Some((b, i)),
+                Some(rest) => {
+                    i = rest;
+                    b = b.next.as_deref()?;
+                }
+            }
+        }
+    }
+
+    /// Moves `other`'s events after this batch's, as if they had been pushed here. They
+    /// keep their own buffers: nothing is copied (a whole file's second reading thread
+    /// hands its events over this way).
+    pub(crate) fn append(&mut self, other: EventBatch) {
+        let last = self.last_mut();
+        if last.events.is_empty() {
+            *last = other;
+        } else if !other.is_empty() {
+            last.next = Some(Box::new(other));
+        }
     }
 
     fn push_text(&mut self, s: &str) -> Span32 {
@@ -204,6 +195,11 @@ impl EventBatch {
 
     /// Stores `ev` (an occurrence of `members`, empty for a single event).
     pub fn push(&mut self, ev: &Event<'_>, members: &[&str]) {
+        self.last_mut().push_here(ev, members);
+    }
+
+    /// [`EventBatch::push`] into this batch's own buffers.
+    fn push_here(&mut self, ev: &Event<'_>, members: &[&str]) {
         let id = self.push_text(ev.id);
         let cause = self.push_text(ev.cause);
         let series = ev.series.map(|s| self.push_text(s));
@@ -258,16 +254,17 @@ impl EventBatch {
             self.push(&ev, &[]);
             return Ok(());
         }
-        let marks = (self.text.len(), self.lines.len(), self.attributes.len());
-        match self.store_prepared(prep, raw, symbols) {
+        let last = self.last_mut();
+        let marks = (last.text.len(), last.lines.len(), last.attributes.len());
+        match last.store_prepared(prep, raw, symbols) {
             Ok(stored) => {
-                self.events.push(stored);
+                last.events.push(stored);
                 Ok(())
             }
             Err(e) => {
-                self.text.truncate(marks.0);
-                self.lines.truncate(marks.1);
-                self.attributes.truncate(marks.2);
+                last.text.truncate(marks.0);
+                last.lines.truncate(marks.1);
+                last.attributes.truncate(marks.2);
                 Err(e)
             }
         }
@@ -307,8 +304,9 @@ impl EventBatch {
 
     /// The replay-order key of event `i`: (occurred, id).
     pub fn key(&self, i: usize) -> Option<(Instant, &str)> {
-        let s = self.events.get(i)?;
-        Some((s.occurred, self.text(s.id)))
+        let (b, i) = self.locate(i)?;
+        let s = b.events.get(i)?;
+        Some((s.occurred, b.text(s.id)))
     }
 
     /// Fills `lines` and `recoveries` with event `i`'s, for [`EventBatch::event`].
@@ -320,12 +318,13 @@ impl EventBatch {
     ) {
         lines.clear();
         recoveries.clear();
-        let Some(s) = self.events.get(i) else { return };
-        for l in self.lines.get(s.lines.range()).unwrap_or(&[]) {
-            lines.push(self.line(l));
+        let Some((b, i)) = self.locate(i) else { return };
+        let Some(s) = b.events.get(i) else { return };
+        for l in b.lines.get(s.lines.range()).unwrap_or(&[]) {
+            lines.push(b.line(l));
         }
-        for r in self.recoveries.get(s.recoveries.range()).unwrap_or(&[]) {
-            recoveries.push(self.recovery(r));
+        for r in b.recoveries.get(s.recoveries.range()).unwrap_or(&[]) {
+            recoveries.push(b.recovery(r));
         }
     }
 
@@ -352,28 +351,30 @@ impl EventBatch {
 
     /// Event `i` with the lines and recoveries [`EventBatch::parts_into`] gave, and its
     /// occurrence's member ids (empty for a single event).
+    #[inline]
     pub fn event<'s>(
         &'s self,
         i: usize,
         lines: &'s [Line<'s>],
         recoveries: &'s [Recovery<'s>],
     ) -> Option<(Event<'s>, Vec<&'s str>)> {
-        let s = self.events.get(i)?;
-        let members = self
+        let (b, i) = self.locate(i)?;
+        let s = b.events.get(i)?;
+        let members = b
             .members
             .get(s.members.range())?
             .iter()
-            .map(|m| self.text(*m))
+            .map(|m| b.text(*m))
             .collect();
         let ev = Event {
-            id: self.text(s.id),
-            cause: self.text(s.cause),
+            id: b.text(s.id),
+            cause: b.text(s.cause),
             cause_id: s.cause_id,
             occurred: s.occurred,
             discovered: s.discovered,
             lines: Cow::Borrowed(lines),
-            attributes: Cow::Borrowed(self.attributes.get(s.attributes.range())?),
-            series: s.series.map(|r| self.text(r)),
+            attributes: Cow::Borrowed(b.attributes.get(s.attributes.range())?),
+            series: s.series.map(|r| b.text(r)),
             recoveries: Cow::Borrowed(recoveries),
         };
         Some((ev, members))
@@ -382,15 +383,26 @@ impl EventBatch {
     /// A view of the batch that lends out all its events at once.
     pub fn view(&self) -> BatchView<'_> {
         BatchView {
-            batch: self,
-            lines: self.lines.iter().map(|l| self.line(l)).collect(),
-            recoveries: self.recoveries.iter().map(|r| self.recovery(r)).collect(),
+            parts: self
+                .chain()
+                .map(|b| ViewPart {
+                    batch: b,
+                    lines: b.lines.iter().map(|l| b.line(l)).collect(),
+                    recoveries: b.recoveries.iter().map(|r| b.recovery(r)).collect(),
+                })
+                .collect(),
         }
     }
 }
 
 /// The events of a batch, lent out without copying.
 pub struct BatchView<'b> {
+    /// One part per batch of the chain.
+    parts: Vec<ViewPart<'b>>,
+}
+
+/// The lines and recoveries of one batch of a chain (without the batches after it).
+struct ViewPart<'b> {
     batch: &'b EventBatch,
     lines: Vec<Line<'b>>,
     recoveries: Vec<Recovery<'b>>,
@@ -399,20 +411,28 @@ pub struct BatchView<'b> {
 impl BatchView<'_> {
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.batch.events.len()
+        self.parts.iter().map(|p| p.batch.events.len()).sum()
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.batch.events.is_empty()
+        self.len() == 0
     }
 
     /// Event `i`, and its occurrence's member ids (empty for a single event).
-    pub fn event(&self, i: usize) -> Option<(Event<'_>, Vec<&str>)> {
-        let s = self.batch.events.get(i)?;
-        let lines = self.lines.get(s.lines.range())?;
-        let recoveries = self.recoveries.get(s.recoveries.range())?;
-        self.batch.event(i, lines, recoveries)
+    pub fn event(&self, mut i: usize) -> Option<(Event<'_>, Vec<&str>)> {
+        for p in &self.parts {
+            let Some(rest) = i.checked_sub(p.batch.events.len()) else {
+                let s = p.batch.events.get(i)?;
+                let lines = p.lines.get(s.lines.range())?;
+                let recoveries = p.recoveries.get(s.recoveries.range())?;
+                // INVARIANT: `i` is within this part's own events, which come first in
+                // its batch's chain.
+                return p.batch.event(i, lines, recoveries);
+            };
+            i = rest;
+        }
+        None
     }
 }
 
@@ -553,6 +573,71 @@ mod tests {
                 events(&batch),
             );
             assert_eq!(after, before, "{bad}");
+        }
+    }
+
+    /// Every way `batch` lends its events (view, `parts_into` and `event`, `key`) and
+    /// what it says of them, as text.
+    fn everything(batch: &EventBatch) -> Vec<String> {
+        let mut all = vec![format!(
+            "{} {} {}",
+            batch.len(),
+            batch.is_empty(),
+            batch.has_series()
+        )];
+        all.extend(events(batch));
+        let (mut lines, mut recoveries) = (Vec::new(), Vec::new());
+        for i in 0..=batch.len() {
+            batch.parts_into(i, &mut lines, &mut recoveries);
+            all.push(format!(
+                "{:?} {:?}",
+                batch.key(i),
+                batch.event(i, &lines, &recoveries)
+            ));
+        }
+        all
+    }
+
+    proptest::proptest! {
+        /// Events stored in one batch, or in two with the second appended to the first
+        /// (and more stored after that), are the same events in the same order by every
+        /// accessor.
+        #[test]
+        fn appended_batches_lend_what_one_batch_lends(
+            shapes in proptest::collection::vec((0usize..4, proptest::bool::ANY), 0..8),
+            split in proptest::prelude::any::<proptest::sample::Index>(),
+            after in 0usize..3,
+        ) {
+            let program = crate::compile_str(PROGRAM).unwrap().program;
+            let replayer = Replayer::new(&program);
+            let prep = replayer.preparer(prices(), None).unwrap();
+            let text = |i: usize, (shape, series): (usize, bool)| {
+                let losses = [
+                    r#"[{"tier":"hot","amount":"12.50"}]"#,
+                    r#"[{"tier":"hot","asset":"BTC","quantity":"0.5"},{"tier":"cold","amount":"3"}]"#,
+                    r#"[]"#,
+                    r#"[{"tier":"warm","amount":"7"}],"recoveries":[{"at":"2026-03-05T00:00:00Z","amount":"1"}]"#,
+                ][shape];
+                let series = if series { r#""series":"S","# } else { "" };
+                format!(r#"{{"id":"E{i}",{HEAD},{series}"attributes":{{"desk":"ny"}},"losses":{losses}}}"#)
+            };
+            let lines: Vec<String> = shapes.iter().enumerate().map(|(i, s)| text(i, *s)).collect();
+            let k = split.index(lines.len() + 1);
+            let extra: Vec<String> = (0..after).map(|j| text(100 + j, (j % 4, false))).collect();
+            let (mut one, mut first, mut second) = (EventBatch::new(), EventBatch::new(), EventBatch::new());
+            for (i, l) in lines.iter().chain(&extra).enumerate() {
+                one.push_prepared(&prep, &raw(l), replayer.symbols()).unwrap();
+                if i < k {
+                    first.push_prepared(&prep, &raw(l), replayer.symbols()).unwrap();
+                } else if i < lines.len() {
+                    second.push_prepared(&prep, &raw(l), replayer.symbols()).unwrap();
+                }
+            }
+            first.append(second);
+            for l in &extra {
+                first.push_prepared(&prep, &raw(l), replayer.symbols()).unwrap();
+            }
+            proptest::prop_assert_eq!(everything(&first), everything(&one));
         }
     }
 }

@@ -252,7 +252,7 @@ fn split_events<'a>(
         if first.batch.len().saturating_add(part.batch.len()) > MAX_EVENTS {
             return None;
         }
-        first.batch.append(part.batch)?;
+        first.batch.append(part.batch);
         first.ids.append(part.ids);
         *c = c.at(offset);
         Some(())
