@@ -144,17 +144,8 @@ impl EventBatch {
     }
 
     /// [`EventBatch::locate`] of an event past this batch's own.
-    fn locate_after(&self, mut i: usize) -> Option<(&EventBatch, usize)> {
-        let mut b = self;
-        loop {
-            match i.checked_sub(b.events.len()) {
-                None => return Some((b, i)),
-                Some(rest) => {
-                    i = rest;
-                    b = b.next.as_deref()?;
-                }
-            }
-        }
+    fn locate_after(&self, i: usize) -> Option<(&EventBatch, usize)> {
+        find_counted(self.chain().map(|b| (b, b.events.len())), i)
     }
 
     /// Moves `other`'s events after this batch's, as if they had been pushed here. They
@@ -420,20 +411,30 @@ impl BatchView<'_> {
     }
 
     /// Event `i`, and its occurrence's member ids (empty for a single event).
-    pub fn event(&self, mut i: usize) -> Option<(Event<'_>, Vec<&str>)> {
-        for p in &self.parts {
-            let Some(rest) = i.checked_sub(p.batch.events.len()) else {
-                let s = p.batch.events.get(i)?;
-                let lines = p.lines.get(s.lines.range())?;
-                let recoveries = p.recoveries.get(s.recoveries.range())?;
-                // INVARIANT: `i` is within this part's own events, which come first in
-                // its batch's chain.
-                return p.batch.event(i, lines, recoveries);
-            };
-            i = rest;
-        }
-        None
+    pub fn event(&self, i: usize) -> Option<(Event<'_>, Vec<&str>)> {
+        let (p, i) = find_counted(self.parts.iter().map(|p| (p, p.batch.events.len())), i)?;
+        let s = p.batch.events.get(i)?;
+        let lines = p.lines.get(s.lines.range())?;
+        let recoveries = p.recoveries.get(s.recoveries.range())?;
+        // INVARIANT: `i` is within this part's own events, which come first in its
+        // batch's chain.
+        p.batch.event(i, lines, recoveries)
     }
+}
+
+/// The item of `counted` (items in order, each with its number of events) that holds
+/// event `i` of them all, and `i` within it.
+fn find_counted<T>(
+    counted: impl IntoIterator<Item = (T, usize)>,
+    mut i: usize,
+) -> Option<(T, usize)> {
+    for (item, n) in counted {
+        match i.checked_sub(n) {
+            None => return Some((item, i)),
+            Some(rest) => i = rest,
+        }
+    }
+    None
 }
 
 /// A scenario's fields other than its events.

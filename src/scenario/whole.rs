@@ -92,7 +92,8 @@ fn events<'a>(
         }
     }
     // A duplicate id sends the file to the general read, which names it.
-    if first.ids.has_duplicates() {
+    let ids = (0..first.batch.len()).filter_map(|i| first.batch.key(i).map(|(_, id)| id));
+    if first.ids.has_duplicates(ids) {
         return None;
     }
     Some(first.batch)
@@ -102,56 +103,67 @@ fn events<'a>(
 #[derive(Default)]
 struct Part<'a> {
     batch: EventBatch,
-    ids: Ids<'a>,
+    ids: IdOrder<'a>,
 }
 
-/// Ids in the order read, and whether that order is strictly increasing. Files usually
-/// list their ids in order: then each id is compared with the one before as it is read
-/// (on the reading threads), and no sort is needed. Otherwise the borrowed ids are sorted
-/// once all are read, which costs less than hashing each and needs no hasher an adversary
-/// could flood.
+/// Whether the ids read came in strictly increasing order, and the first and last of
+/// them. Files usually list their ids in order: then each id is compared with the one
+/// before as it is read (on the reading threads), and no id is kept or sorted. Otherwise
+/// the ids, which the batch stores anyway, are sorted once all are read; that costs less
+/// than hashing each and needs no hasher an adversary could flood.
 #[derive(Debug)]
-struct Ids<'a> {
-    list: Vec<Cow<'a, str>>,
+struct IdOrder<'a> {
+    first: Option<Cow<'a, str>>,
+    last: Option<Cow<'a, str>>,
     increasing: bool,
 }
 
-impl Default for Ids<'_> {
+impl Default for IdOrder<'_> {
     fn default() -> Self {
-        Ids {
-            list: Vec::new(),
+        IdOrder {
+            first: None,
+            last: None,
             increasing: true,
         }
     }
 }
 
-impl<'a> Ids<'a> {
+impl<'a> IdOrder<'a> {
     fn push(&mut self, id: Cow<'a, str>) {
         if self.increasing {
-            self.increasing = self.list.last().is_none_or(|last| *last < id);
+            self.increasing = self.last.as_ref().is_none_or(|last| *last < id);
         }
-        self.list.push(id);
+        if self.first.is_none() {
+            self.first = Some(id.clone());
+        }
+        self.last = Some(id);
     }
 
     /// `other`'s ids after these.
-    fn append(&mut self, other: Ids<'a>) {
+    fn append(&mut self, other: IdOrder<'a>) {
         self.increasing = self.increasing
             && other.increasing
-            && match (self.list.last(), other.list.first()) {
+            && match (&self.last, &other.first) {
                 (Some(last), Some(next)) => last < next,
                 _ => true,
             };
-        self.list.extend(other.list);
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+        if other.last.is_some() {
+            self.last = other.last;
+        }
     }
 
-    /// Whether some id is there twice.
-    fn has_duplicates(&mut self) -> bool {
+    /// Whether some id of `ids`, the ids these were made from, is there twice.
+    fn has_duplicates<'i>(&self, ids: impl Iterator<Item = &'i str>) -> bool {
         // INVARIANT: strictly increasing ids are all different.
         if self.increasing {
             return false;
         }
-        self.list.sort_unstable();
-        self.list.windows(2).any(|w| matches!(w, [a, b] if a == b))
+        let mut ids: Vec<&str> = ids.collect();
+        ids.sort_unstable();
+        ids.windows(2).any(|w| matches!(w, [a, b] if a == b))
     }
 }
 
@@ -472,13 +484,13 @@ mod tests {
             }
             let set: std::collections::HashSet<&String> = ids.iter().collect();
             let k = at.index(ids.len() + 1);
-            let (mut first, mut second) = (Ids::default(), Ids::default());
+            let (mut first, mut second) = (IdOrder::default(), IdOrder::default());
             for (i, id) in ids.iter().enumerate() {
                 let part = if i < k { &mut first } else { &mut second };
                 part.push(Cow::Borrowed(id.as_str()));
             }
             first.append(second);
-            prop_assert_eq!(first.has_duplicates(), set.len() < ids.len());
+            prop_assert_eq!(first.has_duplicates(ids.iter().map(String::as_str)), set.len() < ids.len());
         }
     }
 }
